@@ -1,0 +1,49 @@
+//! `eventide`: the engine on the command line, without a browser.
+//!
+//! Each subcommand lives in its own module; `main` only parses arguments and maps errors to
+//! exit codes (2 for anything the user can fix).
+
+mod alloc;
+mod bench;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[global_allocator]
+static ALLOCATOR: alloc::Counting = alloc::Counting;
+
+#[derive(Parser)]
+#[command(
+    name = "eventide",
+    version,
+    about = "Eventide's event-sourcing engine on the command line"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the seeded shop workload and prints its figures as one line of JSON.
+    Bench(bench::BenchArgs),
+}
+
+fn main() -> ExitCode {
+    // clap exits with code 2 on bad arguments, with a message naming the argument.
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Bench(args) => bench::run(&args),
+    };
+    match result {
+        Ok(output) => {
+            println!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The envelope every event travels in, and the traits a domain implements so the store can
+//! index its events without knowing what they mean.
+
+use std::collections::BTreeMap;
+use std::fmt::{Debug, Display};
+use std::hash::Hash;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{CorrelationId, EventId, Position, SchemaVersion, StreamVersion, Timestamp};
+
+/// A closed set of names (event types, aggregate types), each with a dense index so that
+/// per-kind indexes are plain vectors instead of hash maps.
+pub trait Named: Copy + Eq + Hash + Debug + 'static {
+    /// Every member, in index order.
+    const ALL: &'static [Self];
+
+    fn name(self) -> &'static str;
+
+    fn index(self) -> usize;
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|kind| kind.name() == name)
+    }
+}
+
+/// The identity of one aggregate instance, and so of its stream (`Order O-0042`).
+pub trait StreamKey: Copy + Eq + Hash + Debug + Display + 'static {
+    /// The aggregate type, also called the stream's category.
+    type Category: Named;
+
+    fn category(&self) -> Self::Category;
+}
+
+/// A domain event: a past-tense fact. The domain decides what it carries; the envelope adds
+/// everything the store and the consumers need to place it.
+pub trait DomainEvent: Clone + Debug + PartialEq + Serialize + DeserializeOwned + 'static {
+    type Kind: Named;
+    type Stream: StreamKey;
+
+    fn kind(&self) -> Self::Kind;
+}
+
+/// Free-form context about an event that is not part of the fact itself (who issued the
+/// command, from which screen). Boxed so that the common empty case costs one word.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+#[allow(clippy::box_collection)] // One word in every envelope instead of three: most are empty.
+pub struct Metadata(Option<Box<BTreeMap<String, String>>>);
+
+impl Metadata {
+    pub fn with(mut self, key: impl Into<String>, value: impl Into<String>) -> Metadata {
+        self.0
+            .get_or_insert_with(Default::default)
+            .insert(key.into(), value.into());
+        self
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.as_ref()?.get(key).map(String::as_str)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0
+            .iter()
+            .flat_map(|map| map.iter())
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.as_ref().is_none_or(|map| map.is_empty())
+    }
+}
+
+/// An event proposed for appending: the store adds position, stream version and time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewEvent<E> {
+    pub id: EventId,
+    pub schema_version: SchemaVersion,
+    pub correlation_id: CorrelationId,
+    pub causation_id: Option<EventId>,
+    pub metadata: Metadata,
+    pub event: E,
+}
+
+impl<E> NewEvent<E> {
+    /// An event that starts a new flow: it correlates on its own id and has no cause.
+    pub fn new(id: EventId, event: E) -> NewEvent<E> {
+        NewEvent {
+            id,
+            schema_version: SchemaVersion::V1,
+            correlation_id: id.as_correlation(),
+            causation_id: None,
+            metadata: Metadata::default(),
+            event,
+        }
+    }
+
+    /// An event caused by another: same flow, and the cause is named.
+    pub fn caused_by(mut self, correlation_id: CorrelationId, cause: EventId) -> NewEvent<E> {
+        self.correlation_id = correlation_id;
+        self.causation_id = Some(cause);
+        self
+    }
+
+    pub fn in_flow(mut self, correlation_id: CorrelationId, cause: Option<EventId>) -> Self {
+        self.correlation_id = correlation_id;
+        self.causation_id = cause;
+        self
+    }
+}
+
+/// A recorded event: immutable once in the store. Serialises as the JSON envelope
+/// (`event_type`, `schema_version`, `aggregate_type`, `aggregate_id`, ..., `payload`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recorded<E: DomainEvent> {
+    pub id: EventId,
+    pub position: Position,
+    pub stream: E::Stream,
+    pub version: StreamVersion,
+    pub schema_version: SchemaVersion,
+    pub recorded_at: Timestamp,
+    pub correlation_id: CorrelationId,
+    pub causation_id: Option<EventId>,
+    pub metadata: Metadata,
+    pub event: E,
+}
+
+impl<E: DomainEvent> Recorded<E> {
+    pub fn kind(&self) -> E::Kind {
+        self.event.kind()
+    }
+
+    /// The envelope as JSON, every field named as in the catalog.
+    pub fn to_json(&self) -> serde_json::Value {
+        let payload = serde_json::to_value(&self.event).unwrap_or(serde_json::Value::Null);
+        // Domain events serialise adjacently tagged; the envelope wants the payload alone.
+        let payload = match payload {
+            serde_json::Value::Object(mut map) => map
+                .remove("payload")
+                .unwrap_or(serde_json::Value::Object(map)),
+            other => other,
+        };
+        serde_json::json!({
+            "event_id": self.id,
+            "event_type": self.kind().name(),
+            "schema_version": self.schema_version,
+            "aggregate_type": self.stream.category().name(),
+            "aggregate_id": self.stream.to_string(),
+            "aggregate_version": self.version,
+            "position": self.position,
+            "recorded_at": self.recorded_at.to_rfc3339(),
+            "correlation_id": self.correlation_id,
+            "causation_id": self.causation_id,
+            "metadata": self.metadata,
+            "payload": payload,
+        })
+    }
+}

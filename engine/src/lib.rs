@@ -1,0 +1,27 @@
+//! # Eventide's engine
+//!
+//! An event-sourced system small enough to run in a browser tab and honest enough to teach with.
+//! It knows nothing of the browser, reads no clock and draws no random numbers of its own: time,
+//! ids and seeds are handed in, so every replay is exact.
+//!
+//! # Layout
+//! - [`ids`]: positions, stream versions, event and correlation ids, timestamps (newtypes).
+//! - [`envelope`]: the envelope every event travels in, and the traits a domain implements.
+//! - [`store`]: the append-only event store: optimistic concurrency, idempotent appends, reads.
+//! - [`projection`]: read models as folds over events, and the object-safe set of them.
+//! - [`history`]: time travel: read models as of any position, through checkpoints.
+//! - [`persistent`]: copy-on-write containers that make checkpoints cheap.
+//! - [`rng`]: the seeded generator behind workloads and event ids.
+//! - [`shop`]: the domain: events, commands, aggregates, read models, a workload generator.
+
+pub mod envelope;
+pub mod history;
+pub mod ids;
+pub mod persistent;
+pub mod projection;
+pub mod rng;
+pub mod shop;
+pub mod store;
+
+pub use envelope::{DomainEvent, Metadata, Named, NewEvent, Recorded, StreamKey};
+pub use ids::{CorrelationId, EventId, Position, SchemaVersion, StreamVersion, Timestamp};

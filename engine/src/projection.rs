@@ -1,0 +1,202 @@
+//! Read models (the query side of CQRS): state folded from events, each shaped for one question.
+//!
+//! A [`Projection`] is a plain value with `apply`; the store never calls it directly. A
+//! [`ReadModel`] is the object-safe face the [`crate::history::History`] keeps, so built-in and,
+//! later, user-written projections are registered, checkpointed and rendered the same way.
+
+use std::any::Any;
+use std::ops::Range;
+
+use crate::envelope::{DomainEvent, Recorded};
+use crate::ids::{Position, Timestamp};
+
+/// One cell of a read model's table, typed so the UI can format and align it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cell {
+    Text(String),
+    Count(i64),
+    /// An amount of money in cents.
+    Cents(i64),
+    Time(Timestamp),
+    /// The position of the event that last changed this row: a link back to the cause.
+    Event(Position),
+}
+
+/// One row of a read model, keyed so that two states of the same model can be compared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    pub key: String,
+    pub cells: Vec<Cell>,
+}
+
+/// A fold of events into a query-shaped state.
+pub trait Projection<E: DomainEvent>: Clone + Default + PartialEq + 'static {
+    /// Shown as the read model's title; also its identity among the registered models.
+    const NAME: &'static str;
+    /// What question this read model answers, in a sentence.
+    const QUESTION: &'static str;
+    const COLUMNS: &'static [&'static str];
+
+    fn apply(&mut self, event: &Recorded<E>);
+
+    fn row_count(&self) -> usize;
+
+    /// Rows in the model's natural order (newest first where that is what people look at).
+    fn rows(&self, range: Range<usize>) -> Vec<Row>;
+
+    /// Heap bytes this state holds that `earlier` (a checkpoint of it) does not share.
+    fn unshared_bytes(&self, earlier: &Self) -> usize;
+}
+
+/// The object-safe side of a projection, as the history stores it.
+pub trait ReadModel<E: DomainEvent>: Any {
+    fn name(&self) -> &'static str;
+    fn question(&self) -> &'static str;
+    fn columns(&self) -> &'static [&'static str];
+    fn apply(&mut self, event: &Recorded<E>);
+    fn row_count(&self) -> usize;
+    fn rows(&self, range: Range<usize>) -> Vec<Row>;
+    fn clone_boxed(&self) -> Box<dyn ReadModel<E>>;
+    /// The same model, empty: the start of a rebuild.
+    fn empty(&self) -> Box<dyn ReadModel<E>>;
+    fn same_state(&self, other: &dyn ReadModel<E>) -> bool;
+    fn unshared_bytes(&self, earlier: &dyn ReadModel<E>) -> usize;
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
+    fn name(&self) -> &'static str {
+        P::NAME
+    }
+    fn question(&self) -> &'static str {
+        P::QUESTION
+    }
+    fn columns(&self) -> &'static [&'static str] {
+        P::COLUMNS
+    }
+    fn apply(&mut self, event: &Recorded<E>) {
+        Projection::apply(self, event);
+    }
+    fn row_count(&self) -> usize {
+        Projection::row_count(self)
+    }
+    fn rows(&self, range: Range<usize>) -> Vec<Row> {
+        Projection::rows(self, range)
+    }
+    fn clone_boxed(&self) -> Box<dyn ReadModel<E>> {
+        Box::new(self.clone())
+    }
+    fn empty(&self) -> Box<dyn ReadModel<E>> {
+        Box::new(P::default())
+    }
+    fn same_state(&self, other: &dyn ReadModel<E>) -> bool {
+        other.as_any().downcast_ref::<P>() == Some(self)
+    }
+    fn unshared_bytes(&self, earlier: &dyn ReadModel<E>) -> usize {
+        match earlier.as_any().downcast_ref::<P>() {
+            Some(earlier) => Projection::unshared_bytes(self, earlier),
+            None => Projection::unshared_bytes(self, &P::default()),
+        }
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// Every registered read model, folded to the same position.
+pub struct ReadModelSet<E: DomainEvent> {
+    models: Vec<Box<dyn ReadModel<E>>>,
+    position: Position,
+}
+
+impl<E: DomainEvent> Clone for ReadModelSet<E> {
+    fn clone(&self) -> Self {
+        ReadModelSet {
+            models: self
+                .models
+                .iter()
+                .map(|model| model.clone_boxed())
+                .collect(),
+            position: self.position,
+        }
+    }
+}
+
+impl<E: DomainEvent> Default for ReadModelSet<E> {
+    fn default() -> Self {
+        ReadModelSet {
+            models: Vec::new(),
+            position: Position::ORIGIN,
+        }
+    }
+}
+
+impl<E: DomainEvent> ReadModelSet<E> {
+    /// The position of the last event folded in.
+    pub fn position(&self) -> Position {
+        self.position
+    }
+
+    pub fn apply(&mut self, event: &Recorded<E>) {
+        debug_assert_eq!(event.position, self.position.next());
+        for model in &mut self.models {
+            model.apply(event);
+        }
+        self.position = event.position;
+    }
+
+    pub fn apply_all(&mut self, events: &[Recorded<E>]) {
+        for event in events {
+            self.apply(event);
+        }
+    }
+
+    pub(crate) fn push(&mut self, model: Box<dyn ReadModel<E>>) {
+        self.models.push(model);
+    }
+
+    /// The same models, empty, at the origin.
+    pub fn emptied(&self) -> ReadModelSet<E> {
+        ReadModelSet {
+            models: self.models.iter().map(|model| model.empty()).collect(),
+            position: Position::ORIGIN,
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &dyn ReadModel<E>> {
+        self.models.iter().map(|model| model.as_ref())
+    }
+
+    pub fn by_name(&self, name: &str) -> Option<&dyn ReadModel<E>> {
+        self.iter().find(|model| model.name() == name)
+    }
+
+    /// A registered model by its concrete type.
+    pub fn get<P: Projection<E>>(&self) -> Option<&P> {
+        self.iter()
+            .find_map(|model| model.as_any().downcast_ref::<P>())
+    }
+
+    pub fn same_state(&self, other: &ReadModelSet<E>) -> bool {
+        self.position == other.position
+            && self.models.len() == other.models.len()
+            && self
+                .models
+                .iter()
+                .zip(&other.models)
+                .all(|(a, b)| a.same_state(b.as_ref()))
+    }
+
+    pub fn unshared_bytes(&self, earlier: Option<&ReadModelSet<E>>) -> usize {
+        self.models
+            .iter()
+            .enumerate()
+            .map(
+                |(i, model)| match earlier.and_then(|set| set.models.get(i)) {
+                    Some(older) => model.unshared_bytes(older.as_ref()),
+                    None => model.unshared_bytes(model.empty().as_ref()),
+                },
+            )
+            .sum()
+    }
+}

@@ -1,0 +1,91 @@
+//! The stock of one product. Availability is what was received minus what is reserved; a
+//! reservation is the promise, so shipping it later does not change what is available.
+
+use rustc_hash::FxHashMap;
+
+use super::cart::check_quantity;
+use crate::shop::commands::Rejection;
+use crate::shop::events::ShopEvent;
+use crate::shop::ids::{OrderId, Sku};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stock {
+    available: u64,
+    reservations: FxHashMap<OrderId, u32>,
+}
+
+impl Stock {
+    pub const EMPTY: Stock = Stock {
+        available: 0,
+        reservations: FxHashMap::with_hasher(rustc_hash::FxBuildHasher),
+    };
+
+    pub fn available(&self) -> u64 {
+        self.available
+    }
+
+    pub fn reserved_for(&self, order: OrderId) -> u32 {
+        self.reservations.get(&order).copied().unwrap_or(0)
+    }
+
+    pub fn restock(&self, sku: Sku, quantity: u32) -> Result<ShopEvent, Rejection> {
+        check_quantity(quantity)?;
+        Ok(ShopEvent::StockReceived { sku, quantity })
+    }
+
+    pub fn reserve(&self, sku: Sku, order: OrderId, quantity: u32) -> Result<ShopEvent, Rejection> {
+        check_quantity(quantity)?;
+        if self.available < u64::from(quantity) {
+            return Err(Rejection::OutOfStock {
+                sku,
+                available: u32::try_from(self.available).unwrap_or(u32::MAX),
+                requested: quantity,
+            });
+        }
+        Ok(ShopEvent::InventoryReserved {
+            sku,
+            order,
+            quantity,
+        })
+    }
+
+    pub fn release(&self, sku: Sku, order: OrderId, quantity: u32) -> Result<ShopEvent, Rejection> {
+        check_quantity(quantity)?;
+        if self.reserved_for(order) < quantity {
+            return Err(Rejection::NothingToRelease {
+                order,
+                sku,
+                quantity,
+            });
+        }
+        Ok(ShopEvent::InventoryReleased {
+            sku,
+            order,
+            quantity,
+        })
+    }
+
+    pub fn evolve(&mut self, event: &ShopEvent) {
+        match event {
+            ShopEvent::StockReceived { quantity, .. } => self.available += u64::from(*quantity),
+            ShopEvent::InventoryReserved {
+                order, quantity, ..
+            } => {
+                self.available = self.available.saturating_sub(u64::from(*quantity));
+                *self.reservations.entry(*order).or_default() += quantity;
+            }
+            ShopEvent::InventoryReleased {
+                order, quantity, ..
+            } => {
+                self.available += u64::from(*quantity);
+                if let Some(held) = self.reservations.get_mut(order) {
+                    *held = held.saturating_sub(*quantity);
+                    if *held == 0 {
+                        self.reservations.remove(order);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}

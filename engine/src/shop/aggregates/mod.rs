@@ -1,0 +1,80 @@
+//! The write side: one aggregate per consistency boundary. Each has a pure `decide` (state and
+//! command in, events or a rejection out) and a pure `evolve` (state and event in, new state).
+
+mod cart;
+mod inventory;
+mod order;
+
+pub use cart::Cart;
+pub use inventory::Stock;
+pub use order::{Order, OrderStatus};
+
+use rustc_hash::FxHashMap;
+
+use super::events::{ShopEvent, ShopStream};
+use super::ids::{CustomerId, OrderId, Sku};
+
+/// The current state of every aggregate, kept up to date as events are recorded, so a command is
+/// decided without replaying its stream.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Aggregates {
+    /// Dense by order number: order `O-n` is at `n - 1`, because the shop hands numbers out in turn.
+    orders: Vec<Order>,
+    carts: FxHashMap<CustomerId, Cart>,
+    stock: FxHashMap<Sku, Stock>,
+}
+
+impl Aggregates {
+    pub fn order(&self, id: OrderId) -> Option<&Order> {
+        self.orders.get((id.0 as usize).checked_sub(1)?)
+    }
+
+    pub fn cart(&self, customer: CustomerId) -> Option<&Cart> {
+        self.carts.get(&customer)
+    }
+
+    pub fn stock(&self, sku: Sku) -> Option<&Stock> {
+        self.stock.get(&sku)
+    }
+
+    /// A cart that was never used is an empty one.
+    pub fn cart_or_empty(&self, customer: CustomerId) -> &Cart {
+        static EMPTY: Cart = Cart::EMPTY;
+        self.carts.get(&customer).unwrap_or(&EMPTY)
+    }
+
+    /// A product never stocked has nothing available.
+    pub fn stock_or_empty(&self, sku: Sku) -> &Stock {
+        static EMPTY: Stock = Stock::EMPTY;
+        self.stock.get(&sku).unwrap_or(&EMPTY)
+    }
+
+    /// The number the next order will get.
+    pub fn next_order_id(&self) -> OrderId {
+        OrderId(self.orders.len() as u32 + 1)
+    }
+
+    pub fn order_count(&self) -> usize {
+        self.orders.len()
+    }
+
+    pub fn evolve(&mut self, event: &ShopEvent) {
+        match event.stream() {
+            ShopStream::Cart(customer) => self.carts.entry(customer).or_default().evolve(event),
+            ShopStream::Inventory(sku) => self.stock.entry(sku).or_default().evolve(event),
+            ShopStream::Order(id) => match event {
+                ShopEvent::OrderPlaced { .. } if id == self.next_order_id() => {
+                    self.orders.push(Order::placed(event));
+                }
+                _ => {
+                    if let Some(order) = (id.0 as usize)
+                        .checked_sub(1)
+                        .and_then(|index| self.orders.get_mut(index))
+                    {
+                        order.evolve(event);
+                    }
+                }
+            },
+        }
+    }
+}

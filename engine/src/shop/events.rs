@@ -1,0 +1,273 @@
+//! The shop's domain events: past-tense facts, each carrying everything a consumer needs to react
+//! without asking anyone (the customer on a payment, the lines on a shipment).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::{CustomerId, Money, OrderId, Sku};
+use crate::envelope::{DomainEvent, Named, StreamKey};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub sku: Sku,
+    pub quantity: u32,
+    pub unit_price: Money,
+}
+
+impl OrderLine {
+    pub fn total(&self) -> Money {
+        self.unit_price.times(self.quantity)
+    }
+}
+
+/// Every fact the shop records. Serialised adjacently tagged (`event_type` and `payload`), the
+/// two fields of the envelope that carry the fact itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event_type", content = "payload")]
+pub enum ShopEvent {
+    ItemAddedToCart {
+        customer: CustomerId,
+        sku: Sku,
+        quantity: u32,
+        unit_price: Money,
+    },
+    ItemRemovedFromCart {
+        customer: CustomerId,
+        sku: Sku,
+        quantity: u32,
+    },
+    CartCheckedOut {
+        customer: CustomerId,
+        lines: Vec<OrderLine>,
+        total: Money,
+    },
+    OrderPlaced {
+        order: OrderId,
+        customer: CustomerId,
+        lines: Vec<OrderLine>,
+        total: Money,
+    },
+    PaymentProcessed {
+        order: OrderId,
+        customer: CustomerId,
+        amount: Money,
+    },
+    PaymentFailed {
+        order: OrderId,
+        customer: CustomerId,
+        amount: Money,
+        reason: String,
+    },
+    ShipmentDispatched {
+        order: OrderId,
+        customer: CustomerId,
+        carrier: String,
+        lines: Vec<OrderLine>,
+    },
+    OrderCancelled {
+        order: OrderId,
+        customer: CustomerId,
+        reason: String,
+        /// What was paid and is now refunded: zero for an unpaid order.
+        refunded: Money,
+    },
+    StockReceived {
+        sku: Sku,
+        quantity: u32,
+    },
+    InventoryReserved {
+        sku: Sku,
+        order: OrderId,
+        quantity: u32,
+    },
+    InventoryReleased {
+        sku: Sku,
+        order: OrderId,
+        quantity: u32,
+    },
+}
+
+/// The event types, as a closed set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ShopEventKind {
+    ItemAddedToCart,
+    ItemRemovedFromCart,
+    CartCheckedOut,
+    OrderPlaced,
+    PaymentProcessed,
+    PaymentFailed,
+    ShipmentDispatched,
+    OrderCancelled,
+    StockReceived,
+    InventoryReserved,
+    InventoryReleased,
+}
+
+impl Named for ShopEventKind {
+    const ALL: &'static [Self] = &[
+        Self::ItemAddedToCart,
+        Self::ItemRemovedFromCart,
+        Self::CartCheckedOut,
+        Self::OrderPlaced,
+        Self::PaymentProcessed,
+        Self::PaymentFailed,
+        Self::ShipmentDispatched,
+        Self::OrderCancelled,
+        Self::StockReceived,
+        Self::InventoryReserved,
+        Self::InventoryReleased,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::ItemAddedToCart => "ItemAddedToCart",
+            Self::ItemRemovedFromCart => "ItemRemovedFromCart",
+            Self::CartCheckedOut => "CartCheckedOut",
+            Self::OrderPlaced => "OrderPlaced",
+            Self::PaymentProcessed => "PaymentProcessed",
+            Self::PaymentFailed => "PaymentFailed",
+            Self::ShipmentDispatched => "ShipmentDispatched",
+            Self::OrderCancelled => "OrderCancelled",
+            Self::StockReceived => "StockReceived",
+            Self::InventoryReserved => "InventoryReserved",
+            Self::InventoryReleased => "InventoryReleased",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for ShopEventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The aggregate types: each is a consistency boundary with its own streams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AggregateType {
+    Cart,
+    Order,
+    Inventory,
+}
+
+impl Named for AggregateType {
+    const ALL: &'static [Self] = &[Self::Cart, Self::Order, Self::Inventory];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Cart => "Cart",
+            Self::Order => "Order",
+            Self::Inventory => "Inventory",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One aggregate instance: a customer's cart, an order, or the stock of one product.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ShopStream {
+    Cart(CustomerId),
+    Order(OrderId),
+    Inventory(Sku),
+}
+
+impl StreamKey for ShopStream {
+    type Category = AggregateType;
+
+    fn category(&self) -> AggregateType {
+        match self {
+            ShopStream::Cart(_) => AggregateType::Cart,
+            ShopStream::Order(_) => AggregateType::Order,
+            ShopStream::Inventory(_) => AggregateType::Inventory,
+        }
+    }
+}
+
+impl fmt::Display for ShopStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShopStream::Cart(customer) => write!(f, "{customer}"),
+            ShopStream::Order(order) => write!(f, "{order}"),
+            ShopStream::Inventory(sku) => write!(f, "{sku}"),
+        }
+    }
+}
+
+impl DomainEvent for ShopEvent {
+    type Kind = ShopEventKind;
+    type Stream = ShopStream;
+
+    fn kind(&self) -> ShopEventKind {
+        match self {
+            ShopEvent::ItemAddedToCart { .. } => ShopEventKind::ItemAddedToCart,
+            ShopEvent::ItemRemovedFromCart { .. } => ShopEventKind::ItemRemovedFromCart,
+            ShopEvent::CartCheckedOut { .. } => ShopEventKind::CartCheckedOut,
+            ShopEvent::OrderPlaced { .. } => ShopEventKind::OrderPlaced,
+            ShopEvent::PaymentProcessed { .. } => ShopEventKind::PaymentProcessed,
+            ShopEvent::PaymentFailed { .. } => ShopEventKind::PaymentFailed,
+            ShopEvent::ShipmentDispatched { .. } => ShopEventKind::ShipmentDispatched,
+            ShopEvent::OrderCancelled { .. } => ShopEventKind::OrderCancelled,
+            ShopEvent::StockReceived { .. } => ShopEventKind::StockReceived,
+            ShopEvent::InventoryReserved { .. } => ShopEventKind::InventoryReserved,
+            ShopEvent::InventoryReleased { .. } => ShopEventKind::InventoryReleased,
+        }
+    }
+}
+
+impl ShopEvent {
+    /// The stream this event belongs to: which aggregate recorded it.
+    pub fn stream(&self) -> ShopStream {
+        match self {
+            ShopEvent::ItemAddedToCart { customer, .. }
+            | ShopEvent::ItemRemovedFromCart { customer, .. }
+            | ShopEvent::CartCheckedOut { customer, .. } => ShopStream::Cart(*customer),
+            ShopEvent::OrderPlaced { order, .. }
+            | ShopEvent::PaymentProcessed { order, .. }
+            | ShopEvent::PaymentFailed { order, .. }
+            | ShopEvent::ShipmentDispatched { order, .. }
+            | ShopEvent::OrderCancelled { order, .. } => ShopStream::Order(*order),
+            ShopEvent::StockReceived { sku, .. }
+            | ShopEvent::InventoryReserved { sku, .. }
+            | ShopEvent::InventoryReleased { sku, .. } => ShopStream::Inventory(*sku),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_kind_has_a_past_tense_name_and_a_dense_index() {
+        for (i, kind) in ShopEventKind::ALL.iter().enumerate() {
+            assert_eq!(kind.index(), i);
+            assert_eq!(ShopEventKind::from_name(kind.name()), Some(*kind));
+            let name = kind.name();
+            assert!(
+                name.ends_with("ed") || name.ends_with("Out"),
+                "{name} should be past tense"
+            );
+        }
+    }
+
+    #[test]
+    fn events_serialise_as_type_and_payload() {
+        let event = ShopEvent::StockReceived {
+            sku: Sku(3),
+            quantity: 10,
+        };
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"event_type": "StockReceived", "payload": {"sku": "SKU-03", "quantity": 10}})
+        );
+        assert_eq!(serde_json::from_value::<ShopEvent>(json).unwrap(), event);
+    }
+}

@@ -1,0 +1,264 @@
+//! The shop: the domain every lesson runs on. Customers fill carts and check out; orders are
+//! placed, paid, dispatched or cancelled; stock is received, reserved and released.
+//!
+//! [`Shop`] ties the write side (aggregates deciding commands) to the event store and to the
+//! history of read models, so one call handles a command end to end.
+
+pub mod aggregates;
+pub mod catalog;
+pub mod commands;
+pub mod events;
+pub mod generator;
+pub mod ids;
+pub mod read_models;
+
+use aggregates::Aggregates;
+use commands::{Rejection, ShopCommand};
+pub use events::{ShopEvent, ShopStream};
+
+use crate::envelope::{Metadata, NewEvent, Recorded};
+use crate::history::{History, DEFAULT_CHECKPOINT_INTERVAL};
+use crate::ids::{CorrelationId, EventId, Position, Timestamp};
+use crate::rng::IdSource;
+use crate::store::{AppendError, Appended, EventStore, ExpectedVersion};
+
+pub type ShopStore = EventStore<ShopEvent>;
+pub type ShopHistory = History<ShopEvent>;
+pub type ShopRecorded = Recorded<ShopEvent>;
+
+/// Everything a command needs besides itself: the time, where ids come from, and which flow it
+/// belongs to. The engine reads no clock, so the caller supplies all of it.
+pub struct CommandContext<'a> {
+    pub now: Timestamp,
+    pub ids: &'a mut dyn IdSource,
+    /// The flow this command continues; `None` starts a new one.
+    pub correlation: Option<CorrelationId>,
+    /// The event that led to this command, if any.
+    pub causation: Option<EventId>,
+    pub metadata: Metadata,
+}
+
+impl<'a> CommandContext<'a> {
+    pub fn new(now: Timestamp, ids: &'a mut dyn IdSource) -> Self {
+        CommandContext {
+            now,
+            ids,
+            correlation: None,
+            causation: None,
+            metadata: Metadata::default(),
+        }
+    }
+
+    pub fn in_flow(mut self, correlation: CorrelationId, causation: Option<EventId>) -> Self {
+        self.correlation = Some(correlation);
+        self.causation = causation;
+        self
+    }
+}
+
+/// Why a command did not append anything.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// A business rule said no: the user's request is the problem.
+    #[error("{command} rejected: {rejection}")]
+    Rejected {
+        command: &'static str,
+        rejection: Rejection,
+    },
+    /// The store said no: a concurrency conflict or an impossible append.
+    #[error("{command} failed: {error}")]
+    Store {
+        command: &'static str,
+        error: AppendError<ShopStream>,
+    },
+}
+
+/// The shop's write side, its log and its read models' history.
+pub struct Shop {
+    store: ShopStore,
+    aggregates: Aggregates,
+    history: ShopHistory,
+}
+
+impl Default for Shop {
+    fn default() -> Self {
+        Shop::new()
+    }
+}
+
+impl Shop {
+    pub fn new() -> Shop {
+        Shop::with_checkpoint_interval(DEFAULT_CHECKPOINT_INTERVAL)
+    }
+
+    pub fn with_checkpoint_interval(interval: u64) -> Shop {
+        let store = ShopStore::new();
+        let mut history = History::new(interval);
+        for model in read_models::built_in() {
+            history.register(model, &store);
+        }
+        Shop {
+            store,
+            aggregates: Aggregates::default(),
+            history,
+        }
+    }
+
+    pub fn store(&self) -> &ShopStore {
+        &self.store
+    }
+
+    pub fn history(&self) -> &ShopHistory {
+        &self.history
+    }
+
+    pub fn aggregates(&self) -> &Aggregates {
+        &self.aggregates
+    }
+
+    /// Decides a command against the current state, appends its events and folds them into the
+    /// read models. On any error nothing changes.
+    pub fn execute(
+        &mut self,
+        command: ShopCommand,
+        context: CommandContext<'_>,
+    ) -> Result<Appended, CommandError> {
+        let name = command.name();
+        let (stream, event) = self
+            .decide(command)
+            .map_err(|rejection| CommandError::Rejected {
+                command: name,
+                rejection,
+            })?;
+        let expected = match self.store.stream_version(stream) {
+            version if version.0 == 0 => ExpectedVersion::NoStream,
+            version => ExpectedVersion::Exact(version),
+        };
+        let id = context.ids.next_event_id();
+        let correlation = context.correlation.unwrap_or(id.as_correlation());
+        let mut proposed = NewEvent::new(id, event).in_flow(correlation, context.causation);
+        proposed.metadata = context.metadata;
+        self.append(stream, expected, vec![proposed], context.now)
+            .map_err(|error| CommandError::Store {
+                command: name,
+                error,
+            })
+    }
+
+    /// Appends already-decided events (an import, a replayed scenario) and folds them in.
+    pub fn append(
+        &mut self,
+        stream: ShopStream,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent<ShopEvent>>,
+        recorded_at: Timestamp,
+    ) -> Result<Appended, AppendError<ShopStream>> {
+        let appended = self.store.append(stream, expected, events, recorded_at)?;
+        if let Some((first, last)) = appended.range {
+            let new_events = self.store.between(Position(first.0 - 1), last);
+            for recorded in new_events {
+                self.aggregates.evolve(&recorded.event);
+            }
+            self.history.record(new_events);
+        }
+        Ok(appended)
+    }
+
+    fn decide(&self, command: ShopCommand) -> Result<(ShopStream, ShopEvent), Rejection> {
+        use ShopCommand::*;
+        let cart = |customer| self.aggregates.cart_or_empty(customer);
+        let stock = |sku| self.aggregates.stock_or_empty(sku);
+        let order = |id| self.aggregates.order(id).ok_or(Rejection::UnknownOrder(id));
+        Ok(match command {
+            AddItemToCart {
+                customer,
+                sku,
+                quantity,
+            } => (
+                ShopStream::Cart(customer),
+                cart(customer).add(customer, sku, quantity)?,
+            ),
+            RemoveItemFromCart {
+                customer,
+                sku,
+                quantity,
+            } => (
+                ShopStream::Cart(customer),
+                cart(customer).remove(customer, sku, quantity)?,
+            ),
+            CheckOutCart { customer } => (
+                ShopStream::Cart(customer),
+                cart(customer).check_out(customer)?,
+            ),
+            PlaceOrder { customer, lines } => {
+                let id = self.aggregates.next_order_id();
+                (
+                    ShopStream::Order(id),
+                    aggregates::Order::place(id, customer, &lines)?,
+                )
+            }
+            ProcessPayment { order: id, outcome } => {
+                (ShopStream::Order(id), order(id)?.pay(outcome)?)
+            }
+            DispatchShipment { order: id, carrier } => {
+                (ShopStream::Order(id), order(id)?.dispatch(&carrier)?)
+            }
+            CancelOrder { order: id, reason } => {
+                (ShopStream::Order(id), order(id)?.cancel(&reason)?)
+            }
+            ReserveInventory {
+                order: id,
+                sku,
+                quantity,
+            } => {
+                order(id)?;
+                catalog::product(sku).ok_or(Rejection::UnknownProduct(sku))?;
+                (
+                    ShopStream::Inventory(sku),
+                    stock(sku).reserve(sku, id, quantity)?,
+                )
+            }
+            ReleaseInventory {
+                order: id,
+                sku,
+                quantity,
+            } => {
+                order(id)?;
+                (
+                    ShopStream::Inventory(sku),
+                    stock(sku).release(sku, id, quantity)?,
+                )
+            }
+            RestockInventory { sku, quantity } => {
+                catalog::product(sku).ok_or(Rejection::UnknownProduct(sku))?;
+                (
+                    ShopStream::Inventory(sku),
+                    stock(sku).restock(sku, quantity)?,
+                )
+            }
+        })
+    }
+
+    /// Moves the time-travel cursor to a position (the head means live).
+    pub fn seek(&mut self, target: Position) -> Position {
+        self.history.seek(&self.store, target)
+    }
+
+    /// Moves the cursor to the last event recorded at or before `time`.
+    pub fn seek_time(&mut self, time: Timestamp) -> Position {
+        let target = self.store.position_at(time);
+        self.history.seek(&self.store, target)
+    }
+
+    pub fn go_live(&mut self) {
+        self.history.go_live();
+    }
+
+    pub fn cursor(&self) -> Position {
+        self.history.cursor()
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.history.is_live()
+    }
+}

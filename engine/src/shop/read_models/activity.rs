@@ -1,0 +1,109 @@
+//! Activity per minute: "how busy was the shop, minute by minute?", newest minute first.
+//! Recorded time never runs backwards, so buckets are only ever appended or updated at the end.
+
+use std::ops::Range;
+
+use crate::envelope::Recorded;
+use crate::ids::{Position, Timestamp};
+use crate::persistent::ChunkedVec;
+use crate::projection::{Cell, Projection, Row};
+use crate::shop::events::ShopEvent;
+use crate::shop::ids::Money;
+
+const MINUTE_MS: i64 = 60_000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MinuteBucket {
+    /// The bucket's start.
+    pub minute: Timestamp,
+    pub events: u32,
+    pub orders_placed: u32,
+    pub revenue: Money,
+    pub last_event: Position,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ActivityPerMinute {
+    buckets: ChunkedVec<MinuteBucket>,
+}
+
+impl ActivityPerMinute {
+    /// Newest first.
+    pub fn iter(&self) -> impl Iterator<Item = &MinuteBucket> {
+        self.buckets.iter().rev()
+    }
+
+    pub fn len(&self) -> usize {
+        self.buckets.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.buckets.is_empty()
+    }
+}
+
+impl Projection<ShopEvent> for ActivityPerMinute {
+    const NAME: &'static str = "Activity";
+    const QUESTION: &'static str = "How many events, orders and how much revenue each minute?";
+    const COLUMNS: &'static [&'static str] =
+        &["Minute", "Events", "Orders placed", "Revenue", "Last event"];
+
+    fn apply(&mut self, event: &Recorded<ShopEvent>) {
+        let minute = Timestamp(event.recorded_at.0.div_euclid(MINUTE_MS) * MINUTE_MS);
+        let current = self
+            .buckets
+            .last_mut()
+            .filter(|bucket| bucket.minute == minute);
+        let bucket = match current {
+            Some(bucket) => bucket,
+            None => {
+                self.buckets.push(MinuteBucket {
+                    minute,
+                    events: 0,
+                    orders_placed: 0,
+                    revenue: Money::ZERO,
+                    last_event: event.position,
+                });
+                match self.buckets.last_mut() {
+                    Some(bucket) => bucket,
+                    None => return,
+                }
+            }
+        };
+        bucket.events += 1;
+        bucket.last_event = event.position;
+        match &event.event {
+            ShopEvent::OrderPlaced { .. } => bucket.orders_placed += 1,
+            ShopEvent::PaymentProcessed { amount, .. } => bucket.revenue = bucket.revenue + *amount,
+            ShopEvent::OrderCancelled { refunded, .. } => {
+                bucket.revenue = bucket.revenue - *refunded
+            }
+            _ => {}
+        }
+    }
+
+    fn row_count(&self) -> usize {
+        self.buckets.len()
+    }
+
+    fn rows(&self, range: Range<usize>) -> Vec<Row> {
+        self.iter()
+            .skip(range.start)
+            .take(range.len())
+            .map(|bucket| Row {
+                key: bucket.minute.0.to_string(),
+                cells: vec![
+                    Cell::Time(bucket.minute),
+                    Cell::Count(i64::from(bucket.events)),
+                    Cell::Count(i64::from(bucket.orders_placed)),
+                    Cell::Cents(bucket.revenue.cents()),
+                    Cell::Event(bucket.last_event),
+                ],
+            })
+            .collect()
+    }
+
+    fn unshared_bytes(&self, earlier: &Self) -> usize {
+        self.buckets.unshared_bytes(&earlier.buckets)
+    }
+}

@@ -1,0 +1,25 @@
+//! The shop's built-in read models, each shaped for one question. State is copy-on-write
+//! ([`crate::persistent::ChunkedVec`] or a shared map), so checkpoints stay cheap.
+
+mod activity;
+mod inventory;
+mod orders;
+mod revenue;
+
+pub use activity::{ActivityPerMinute, MinuteBucket};
+pub use inventory::{InventoryLevels, StockLevel};
+pub use orders::{OrderSummaries, OrderSummary};
+pub use revenue::{CustomerRevenue, RevenuePerCustomer};
+
+use super::events::ShopEvent;
+use crate::projection::ReadModel;
+
+/// Every built-in read model, empty, in the order the UI shows them.
+pub fn built_in() -> Vec<Box<dyn ReadModel<ShopEvent>>> {
+    vec![
+        Box::new(OrderSummaries::default()),
+        Box::new(InventoryLevels::default()),
+        Box::new(RevenuePerCustomer::default()),
+        Box::new(ActivityPerMinute::default()),
+    ]
+}

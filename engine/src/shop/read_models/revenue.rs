@@ -1,0 +1,119 @@
+//! Revenue per customer: "who are our best customers?", largest revenue first.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
+
+use crate::envelope::Recorded;
+use crate::ids::Position;
+use crate::projection::{Cell, Projection, Row};
+use crate::shop::events::ShopEvent;
+use crate::shop::ids::{CustomerId, Money};
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CustomerRevenue {
+    pub orders_paid: u32,
+    /// Payments taken minus refunds given.
+    pub revenue: Money,
+    pub refunded: Money,
+    pub last_event: Position,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RevenuePerCustomer {
+    /// Shared until written: customers are few next to events, so copying the map once per
+    /// checkpoint interval is cheaper than a persistent map on every lookup.
+    customers: Arc<FxHashMap<CustomerId, CustomerRevenue>>,
+    total: Money,
+}
+
+impl RevenuePerCustomer {
+    pub fn get(&self, customer: CustomerId) -> Option<&CustomerRevenue> {
+        self.customers.get(&customer)
+    }
+
+    pub fn total(&self) -> Money {
+        self.total
+    }
+
+    /// Customers by revenue, largest first (ties by id, so the order is stable).
+    pub fn ranked(&self) -> Vec<(CustomerId, &CustomerRevenue)> {
+        let mut ranked: Vec<_> = self.customers.iter().map(|(id, r)| (*id, r)).collect();
+        ranked.sort_by(|a, b| b.1.revenue.cmp(&a.1.revenue).then(a.0.cmp(&b.0)));
+        ranked
+    }
+
+    fn customer(&mut self, customer: CustomerId, at: Position) -> &mut CustomerRevenue {
+        let entry = Arc::make_mut(&mut self.customers)
+            .entry(customer)
+            .or_default();
+        entry.last_event = at;
+        entry
+    }
+}
+
+impl Projection<ShopEvent> for RevenuePerCustomer {
+    const NAME: &'static str = "Revenue";
+    const QUESTION: &'static str = "How much has each customer spent, net of refunds?";
+    const COLUMNS: &'static [&'static str] = &[
+        "Customer",
+        "Orders paid",
+        "Revenue",
+        "Refunded",
+        "Last event",
+    ];
+
+    fn apply(&mut self, event: &Recorded<ShopEvent>) {
+        let at = event.position;
+        match &event.event {
+            ShopEvent::PaymentProcessed {
+                customer, amount, ..
+            } => {
+                let entry = self.customer(*customer, at);
+                entry.orders_paid += 1;
+                entry.revenue = entry.revenue + *amount;
+                self.total = self.total + *amount;
+            }
+            ShopEvent::OrderCancelled {
+                customer, refunded, ..
+            } if *refunded > Money::ZERO => {
+                let entry = self.customer(*customer, at);
+                entry.revenue = entry.revenue - *refunded;
+                entry.refunded = entry.refunded + *refunded;
+                self.total = self.total - *refunded;
+            }
+            _ => {}
+        }
+    }
+
+    fn row_count(&self) -> usize {
+        self.customers.len()
+    }
+
+    fn rows(&self, range: Range<usize>) -> Vec<Row> {
+        self.ranked()
+            .into_iter()
+            .skip(range.start)
+            .take(range.len())
+            .map(|(customer, revenue)| Row {
+                key: customer.to_string(),
+                cells: vec![
+                    Cell::Text(customer.to_string()),
+                    Cell::Count(i64::from(revenue.orders_paid)),
+                    Cell::Cents(revenue.revenue.cents()),
+                    Cell::Cents(revenue.refunded.cents()),
+                    Cell::Event(revenue.last_event),
+                ],
+            })
+            .collect()
+    }
+
+    fn unshared_bytes(&self, earlier: &Self) -> usize {
+        if Arc::ptr_eq(&self.customers, &earlier.customers) {
+            0
+        } else {
+            self.customers.capacity() * (std::mem::size_of::<(CustomerId, CustomerRevenue)>() + 1)
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! The shell: the state provider, the layout, and the app-wide effects (playing the timeline,
+//! generating in chunks, keyboard shortcuts).
+
+use gloo::events::EventListener;
+use gloo::timers::callback::{Interval, Timeout};
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, KeyboardEvent};
+use yew::prelude::*;
+
+use super::command_panel::CommandPanel;
+use super::event_detail::EventDetail;
+use super::event_log::EventLog;
+use super::generate_panel::GeneratePanel;
+use super::header::Header;
+use super::notices::{Notices, Problems};
+use super::past_banner::PastBanner;
+use super::read_models::ReadModels;
+use super::timeline::Timeline;
+use crate::state::{Action, AppContext, AppState};
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(AppState::default);
+    use_player(&state);
+    use_generation(&state);
+    use_shortcuts(&state);
+
+    html! {
+        <ContextProvider<AppContext> context={state}>
+            <div class="app" data-testid="app">
+                <Header />
+                <PastBanner />
+                <main class="workspace">
+                    <aside class="sidebar" aria-label="Commands">
+                        <CommandPanel />
+                        <GeneratePanel />
+                        <Problems />
+                    </aside>
+                    <section class="center" aria-label="Read models">
+                        <ReadModels />
+                    </section>
+                    <aside class="inspector" aria-label="Selected event">
+                        <EventDetail />
+                    </aside>
+                </main>
+                <footer class="bottom">
+                    <Timeline />
+                    <EventLog />
+                </footer>
+                <Notices />
+            </div>
+        </ContextProvider<AppContext>>
+    }
+}
+
+/// While playing, moves the cursor forward at the chosen speed.
+#[hook]
+fn use_player(state: &AppContext) {
+    let dispatcher = state.dispatcher();
+    use_effect_with((state.playing, state.speed), move |&(playing, speed)| {
+        let interval = playing.then(|| {
+            let period_ms = (1000 / speed.max(1)).max(100);
+            let events = (speed * period_ms / 1000).max(1);
+            Interval::new(period_ms as u32, move || {
+                dispatcher.dispatch(Action::Tick { events })
+            })
+        });
+        move || drop(interval)
+    });
+}
+
+/// Runs a generation job one chunk per task, so the page stays responsive and shows progress.
+#[hook]
+fn use_generation(state: &AppContext) {
+    let dispatcher = state.dispatcher();
+    let active = state.session().job().is_some();
+    use_effect_with((state.revision, active), move |&(_, active)| {
+        let timeout = active
+            .then(|| Timeout::new(0, move || dispatcher.dispatch(Action::ContinueGenerating)));
+        move || drop(timeout)
+    });
+}
+
+/// Left and right step, space plays, Home goes to the start and End back to live.
+#[hook]
+fn use_shortcuts(state: &AppContext) {
+    let dispatcher = state.dispatcher();
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|window| {
+            EventListener::new(&window, "keydown", move |event| {
+                let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                if event.ctrl_key() || event.meta_key() || event.alt_key() || typing(event) {
+                    return;
+                }
+                let action = match event.key().as_str() {
+                    "ArrowLeft" => Action::StepBack,
+                    "ArrowRight" => Action::StepForward,
+                    " " => Action::TogglePlay,
+                    "Home" => Action::Seek(eventide_engine::Position::ORIGIN),
+                    "End" => Action::GoLive,
+                    _ => return,
+                };
+                event.prevent_default();
+                dispatcher.dispatch(action);
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// Keys typed into a field belong to the field, not to the timeline.
+fn typing(event: &KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|target| target.dyn_into::<HtmlElement>().ok())
+        .is_some_and(|element| {
+            matches!(
+                element.tag_name().as_str(),
+                "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
+            ) || element.is_content_editable()
+        })
+}

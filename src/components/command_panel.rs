@@ -1,0 +1,305 @@
+//! The command side: every shop command with its parameters. A command is imperative
+//! (PlaceOrder); what it records is past tense (OrderPlaced). Rejections come back as notices.
+
+use eventide_engine::shop::catalog::PRODUCTS;
+use eventide_engine::shop::commands::{PaymentOutcome, RequestedLine, ShopCommand};
+use eventide_engine::shop::ids::{CustomerId, OrderId, Sku};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::state::{use_app, Action};
+
+const CARRIERS: &[&str] = &["DHL", "UPS", "FedEx", "PostNL"];
+
+#[function_component(CommandPanel)]
+pub fn command_panel() -> Html {
+    html! {
+        <section class="panel commands" aria-labelledby="commands-title">
+            <h2 id="commands-title" class="panel-title">{"Commands"}</h2>
+            <p class="panel-hint">{"Commands ask; aggregates decide. Each accepted command appends an event at the head of the log."}</p>
+            <PlaceOrderForm />
+            <OrderActionsForm />
+            <CartForm />
+            <InventoryForm />
+        </section>
+    }
+}
+
+/// Text fields hold what the user typed; commands are built from them only when sent.
+#[hook]
+fn use_field(initial: &str) -> (UseStateHandle<String>, Callback<Event>) {
+    let value = use_state(|| initial.to_string());
+    let onchange = {
+        let value = value.clone();
+        Callback::from(move |event: Event| {
+            let target = event
+                .target_dyn_into::<HtmlInputElement>()
+                .map(|input| input.value());
+            let selected = event
+                .target_dyn_into::<HtmlSelectElement>()
+                .map(|select| select.value());
+            if let Some(text) = target.or(selected) {
+                value.set(text);
+            }
+        })
+    };
+    (value, onchange)
+}
+
+fn parse<T: std::str::FromStr>(text: &str, what: &str) -> Result<T, String>
+where
+    T::Err: std::fmt::Display,
+{
+    text.trim()
+        .parse()
+        .map_err(|error| format!("{what}: {error}"))
+}
+
+fn quantity(text: &str) -> Result<u32, String> {
+    text.trim()
+        .parse::<u32>()
+        .map_err(|_| format!("Quantity: '{}' is not a whole number", text.trim()))
+}
+
+/// Sends a command built from the form, or reports why the form is not a valid command.
+fn send(
+    dispatcher: &UseReducerDispatcher<crate::state::AppState>,
+    command: Result<ShopCommand, String>,
+) {
+    dispatcher.dispatch(match command {
+        Ok(command) => Action::Execute(command),
+        Err(problem) => Action::InvalidInput(problem),
+    });
+}
+
+fn sku_options(selected: &str) -> Html {
+    html! {
+        { for PRODUCTS.iter().map(|product| {
+            let value = product.sku.to_string();
+            html! {
+                <option value={value.clone()} selected={value == selected}>
+                    { format!("{} · {} · {}", product.sku, product.name, product.price) }
+                </option>
+            }
+        }) }
+    }
+}
+
+#[function_component(PlaceOrderForm)]
+fn place_order_form() -> Html {
+    let state = use_app();
+    let (customer, on_customer) = use_field("C-001");
+    let (sku, on_sku) = use_field("SKU-01");
+    let (qty, on_qty) = use_field("1");
+    let onsubmit = {
+        let dispatcher = state.dispatcher();
+        let (customer, sku, qty) = (customer.clone(), sku.clone(), qty.clone());
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let command = (|| {
+                Ok(ShopCommand::PlaceOrder {
+                    customer: parse::<CustomerId>(&customer, "Customer")?,
+                    lines: vec![RequestedLine {
+                        sku: parse::<Sku>(&sku, "Product")?,
+                        quantity: quantity(&qty)?,
+                    }],
+                })
+            })();
+            send(&dispatcher, command);
+        })
+    };
+    html! {
+        <form class="command-card" data-testid="place-order" {onsubmit}>
+            <h3 class="command-name">{"PlaceOrder"}</h3>
+            <div class="field-row">
+                <label class="field">{"Customer"}
+                    <input value={(*customer).clone()} onchange={on_customer} data-testid="place-order-customer" />
+                </label>
+                <label class="field narrow">{"Qty"}
+                    <input type="number" min="1" value={(*qty).clone()} onchange={on_qty} data-testid="place-order-quantity" />
+                </label>
+            </div>
+            <label class="field">{"Product"}
+                <select onchange={on_sku} data-testid="place-order-sku">{ sku_options(&sku) }</select>
+            </label>
+            <button type="submit" class="button primary" data-testid="cmd-place-order">{"Place order"}</button>
+        </form>
+    }
+}
+
+#[function_component(OrderActionsForm)]
+fn order_actions_form() -> Html {
+    let state = use_app();
+    let newest = state.session().shop.aggregates().order_count();
+    let (order, on_order) = use_field("");
+    let (carrier, on_carrier) = use_field(CARRIERS[0]);
+    let (reason, on_reason) = use_field("customer changed their mind");
+    // An empty field means the newest order, so the common case needs no typing.
+    let order_text = if order.trim().is_empty() && newest > 0 {
+        OrderId(newest as u32).to_string()
+    } else {
+        (*order).clone()
+    };
+    let action = |build: fn(OrderId, &str, &str) -> ShopCommand| {
+        let dispatcher = state.dispatcher();
+        let (order_text, carrier, reason) = (order_text.clone(), carrier.clone(), reason.clone());
+        Callback::from(move |_: MouseEvent| {
+            let command =
+                parse::<OrderId>(&order_text, "Order").map(|order| build(order, &carrier, &reason));
+            send(&dispatcher, command);
+        })
+    };
+    let pay = action(|order, _, _| ShopCommand::ProcessPayment {
+        order,
+        outcome: PaymentOutcome::Approved,
+    });
+    let decline = action(|order, _, _| ShopCommand::ProcessPayment {
+        order,
+        outcome: PaymentOutcome::Declined {
+            reason: "card declined".into(),
+        },
+    });
+    let dispatch = action(|order, carrier, _| ShopCommand::DispatchShipment {
+        order,
+        carrier: carrier.into(),
+    });
+    let cancel = action(|order, _, reason| ShopCommand::CancelOrder {
+        order,
+        reason: reason.into(),
+    });
+    html! {
+        <div class="command-card" data-testid="order-actions">
+            <h3 class="command-name">{"ProcessPayment · DispatchShipment · CancelOrder"}</h3>
+            <div class="field-row">
+                <label class="field">{"Order"}
+                    <input value={order_text} placeholder="O-0001" onchange={on_order} data-testid="order-id" />
+                </label>
+                <label class="field">{"Carrier"}
+                    <select onchange={on_carrier}>
+                        { for CARRIERS.iter().map(|c| html! { <option value={*c} selected={*c == carrier.as_str()}>{*c}</option> }) }
+                    </select>
+                </label>
+            </div>
+            <label class="field">{"Cancel reason"}
+                <input value={(*reason).clone()} onchange={on_reason} />
+            </label>
+            <div class="button-row">
+                <button type="button" class="button" onclick={pay} data-testid="cmd-pay">{"Pay"}</button>
+                <button type="button" class="button" onclick={decline} data-testid="cmd-decline">{"Decline"}</button>
+                <button type="button" class="button" onclick={dispatch} data-testid="cmd-dispatch">{"Dispatch"}</button>
+                <button type="button" class="button" onclick={cancel} data-testid="cmd-cancel">{"Cancel"}</button>
+            </div>
+        </div>
+    }
+}
+
+#[function_component(CartForm)]
+fn cart_form() -> Html {
+    let state = use_app();
+    let (customer, on_customer) = use_field("C-001");
+    let (sku, on_sku) = use_field("SKU-03");
+    let (qty, on_qty) = use_field("1");
+    let action = |build: fn(CustomerId, Sku, u32) -> ShopCommand| {
+        let dispatcher = state.dispatcher();
+        let (customer, sku, qty) = (customer.clone(), sku.clone(), qty.clone());
+        Callback::from(move |_: MouseEvent| {
+            let command = (|| {
+                Ok(build(
+                    parse(&customer, "Customer")?,
+                    parse(&sku, "Product")?,
+                    quantity(&qty)?,
+                ))
+            })();
+            send(&dispatcher, command);
+        })
+    };
+    let add = action(|customer, sku, quantity| ShopCommand::AddItemToCart {
+        customer,
+        sku,
+        quantity,
+    });
+    let remove = action(|customer, sku, quantity| ShopCommand::RemoveItemFromCart {
+        customer,
+        sku,
+        quantity,
+    });
+    let checkout = action(|customer, _, _| ShopCommand::CheckOutCart { customer });
+    html! {
+        <div class="command-card" data-testid="cart">
+            <h3 class="command-name">{"AddItemToCart · RemoveItemFromCart · CheckOutCart"}</h3>
+            <div class="field-row">
+                <label class="field">{"Customer"}<input value={(*customer).clone()} onchange={on_customer} /></label>
+                <label class="field narrow">{"Qty"}<input type="number" min="1" value={(*qty).clone()} onchange={on_qty} /></label>
+            </div>
+            <label class="field">{"Product"}<select onchange={on_sku}>{ sku_options(&sku) }</select></label>
+            <div class="button-row">
+                <button type="button" class="button" onclick={add} data-testid="cmd-add-to-cart">{"Add"}</button>
+                <button type="button" class="button" onclick={remove} data-testid="cmd-remove-from-cart">{"Remove"}</button>
+                <button type="button" class="button" onclick={checkout} data-testid="cmd-check-out">{"Check out"}</button>
+            </div>
+        </div>
+    }
+}
+
+#[function_component(InventoryForm)]
+fn inventory_form() -> Html {
+    let state = use_app();
+    let (sku, on_sku) = use_field("SKU-01");
+    let (qty, on_qty) = use_field("10");
+    let (order, on_order) = use_field("");
+    let restock = {
+        let dispatcher = state.dispatcher();
+        let (sku, qty) = (sku.clone(), qty.clone());
+        Callback::from(move |_: MouseEvent| {
+            let command = (|| {
+                Ok(ShopCommand::RestockInventory {
+                    sku: parse(&sku, "Product")?,
+                    quantity: quantity(&qty)?,
+                })
+            })();
+            send(&dispatcher, command);
+        })
+    };
+    let reservation = |release: bool| {
+        let dispatcher = state.dispatcher();
+        let (sku, qty, order) = (sku.clone(), qty.clone(), order.clone());
+        Callback::from(move |_: MouseEvent| {
+            let command = (|| {
+                let (order, sku, quantity) = (
+                    parse(&order, "Order")?,
+                    parse(&sku, "Product")?,
+                    quantity(&qty)?,
+                );
+                Ok(if release {
+                    ShopCommand::ReleaseInventory {
+                        order,
+                        sku,
+                        quantity,
+                    }
+                } else {
+                    ShopCommand::ReserveInventory {
+                        order,
+                        sku,
+                        quantity,
+                    }
+                })
+            })();
+            send(&dispatcher, command);
+        })
+    };
+    html! {
+        <div class="command-card" data-testid="inventory">
+            <h3 class="command-name">{"RestockInventory · ReserveInventory · ReleaseInventory"}</h3>
+            <label class="field">{"Product"}<select onchange={on_sku}>{ sku_options(&sku) }</select></label>
+            <div class="field-row">
+                <label class="field narrow">{"Qty"}<input type="number" min="1" value={(*qty).clone()} onchange={on_qty} /></label>
+                <label class="field">{"For order"}<input value={(*order).clone()} placeholder="O-0001" onchange={on_order} /></label>
+            </div>
+            <div class="button-row">
+                <button type="button" class="button" onclick={restock} data-testid="cmd-restock">{"Restock"}</button>
+                <button type="button" class="button" onclick={reservation(false)} data-testid="cmd-reserve">{"Reserve"}</button>
+                <button type="button" class="button" onclick={reservation(true)} data-testid="cmd-release">{"Release"}</button>
+            </div>
+        </div>
+    }
+}

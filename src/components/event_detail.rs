@@ -1,0 +1,94 @@
+//! The selected event: its whole envelope, its payload, what caused it and what it caused.
+//! Cause and effect are one click apart.
+
+use eventide_engine::shop::ShopRecorded;
+use eventide_engine::{Named, Position, StreamKey};
+use yew::prelude::*;
+
+use crate::format::{fmt_count, fmt_time};
+use crate::state::{use_app, Action};
+
+#[function_component(EventDetail)]
+pub fn event_detail() -> Html {
+    let state = use_app();
+    let session = state.session();
+    let store = session.shop.store();
+    let Some(event) = state.selected.and_then(|position| store.get(position)) else {
+        return html! {
+            <section class="panel detail" data-testid="event-detail">
+                <h2 class="panel-title">{"Event"}</h2>
+                <p class="empty">{"Select an event in the log, or a row's last event, to see its envelope, its cause and its effects."}</p>
+            </section>
+        };
+    };
+    let select = |position: Position| {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::Select(Some(position))))
+    };
+    let link = |other: &ShopRecorded| {
+        html! {
+            <button type="button" class="link" onclick={select(other.position)}>
+                <span class="event-type">{ other.kind().name() }</span>
+                { format!(" #{}", fmt_count(other.position.0)) }
+            </button>
+        }
+    };
+    let cause = event.causation_id.map(|id| (id, store.get_by_id(id)));
+    let effects: Vec<&ShopRecorded> = store
+        .read_by_correlation(event.correlation_id)
+        .filter(|other| other.causation_id == Some(event.id))
+        .collect();
+    let flow_size = store.read_by_correlation(event.correlation_id).count();
+    let seek = {
+        let dispatcher = state.dispatcher();
+        let position = event.position;
+        Callback::from(move |_| dispatcher.dispatch(Action::Seek(position)))
+    };
+    let payload = serde_json::to_string_pretty(&event.to_json()["payload"]).unwrap_or_default();
+    let future = event.position > session.shop.cursor();
+
+    html! {
+        <section class="panel detail" data-testid="event-detail">
+            <div class="panel-head">
+                <h2 class="panel-title"><span class="event-type">{ event.kind().name() }</span></h2>
+                <button type="button" class="button" onclick={seek} data-testid="detail-seek">{"Move the cursor here"}</button>
+            </div>
+            if future {
+                <p class="note past-note-inline">{"This event is after the cursor: at the time shown, it has not happened yet."}</p>
+            }
+            <dl class="envelope">
+                <dt>{"Event id"}</dt><dd class="mono">{ event.id.to_string() }</dd>
+                <dt>{"Event type"}</dt><dd class="mono">{ event.kind().name() }</dd>
+                <dt>{"Schema version"}</dt><dd>{ event.schema_version.to_string() }</dd>
+                <dt>{"Aggregate"}</dt><dd>{ format!("{} {}", event.stream.category().name(), event.stream) }</dd>
+                <dt>{"Aggregate version"}</dt><dd>{ event.version.to_string() }</dd>
+                <dt>{"Global position"}</dt><dd>{ fmt_count(event.position.0) }</dd>
+                <dt>{"Recorded at"}</dt><dd>{ format!("{} UTC", fmt_time(event.recorded_at)) }</dd>
+                <dt>{"Correlation id"}</dt><dd class="mono">{ event.correlation_id.to_string() }</dd>
+                <dt>{"Causation id"}</dt>
+                <dd class="mono">{ event.causation_id.map_or_else(|| "none: this event started its flow".to_string(), |id| id.to_string()) }</dd>
+                <dt>{"Metadata"}</dt>
+                <dd>{ if event.metadata.is_empty() { "none".to_string() } else {
+                    event.metadata.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+                } }</dd>
+            </dl>
+            <h3 class="subhead">{"Payload"}</h3>
+            <pre class="payload" data-testid="detail-payload">{ payload }</pre>
+            <h3 class="subhead">{"Caused by"}</h3>
+            <p>
+                { match cause {
+                    None => html! { {"Nothing: a command started this flow."} },
+                    Some((_, Some(cause))) => link(cause),
+                    Some((id, None)) => html! { <span class="warning">{ format!("{} is not a stored event", id.short()) }</span> },
+                } }
+            </p>
+            <h3 class="subhead">{ format!("Caused ({})", effects.len()) }</h3>
+            if effects.is_empty() {
+                <p class="muted">{"No stored event names this one as its cause."}</p>
+            } else {
+                <ul class="links">{ for effects.iter().map(|effect| html! { <li>{ link(effect) }</li> }) }</ul>
+            }
+            <p class="muted">{ format!("{} events share this correlation id.", fmt_count(flow_size as u64)) }</p>
+        </section>
+    }
+}

@@ -1,0 +1,77 @@
+//! The event log: every envelope in position order, virtualised. Events after the cursor have
+//! not happened yet as far as the rest of the app is concerned, and look it.
+
+use eventide_engine::{Named, StreamKey};
+use yew::prelude::*;
+
+use super::VirtualList;
+use crate::format::{fmt_clock, fmt_count};
+use crate::state::{use_app, Action};
+
+const ROW_HEIGHT: u32 = 30;
+
+#[function_component(EventLog)]
+pub fn event_log() -> Html {
+    let state = use_app();
+    let session = state.session();
+    let store = session.shop.store();
+    let cursor = session.shop.cursor();
+    let count = store.len();
+
+    let render = {
+        let state = state.clone();
+        // Rows read the engine when rendered; the list re-renders when the revision changes.
+        Callback::from(move |index: usize| {
+            let session = state.session();
+            let Some(event) = session.shop.store().events().get(index) else {
+                return html! {};
+            };
+            let position = event.position;
+            let future = position > session.shop.cursor();
+            let at_cursor = position == session.shop.cursor();
+            let selected = state.selected == Some(position);
+            let onclick = {
+                let dispatcher = state.dispatcher();
+                Callback::from(move |_| dispatcher.dispatch(Action::Select(Some(position))))
+            };
+            let kind = event.kind().name();
+            html! {
+                <button type="button" class={classes!("log-row", future.then_some("future"), at_cursor.then_some("at-cursor"), selected.then_some("selected"))}
+                        {onclick} data-testid="event-row" aria-label={format!("{kind} at position {}", position)}>
+                    <span class="col-pos">{ fmt_count(position.0) }</span>
+                    <span class="col-time">{ fmt_clock(event.recorded_at) }</span>
+                    <span class={classes!("col-type", "event-type", format!("agg-{}", event.stream.category().name().to_lowercase()))}>{ kind }</span>
+                    <span class="col-stream">{ format!("{}@{}", event.stream, event.version) }</span>
+                    <span class="col-id" title={event.correlation_id.to_string()}>{ event.correlation_id.short() }</span>
+                    <span class="col-id" title={event.causation_id.map(|id| id.to_string()).unwrap_or_default()}>
+                        { event.causation_id.map_or_else(|| "—".to_string(), |id| id.short()) }
+                    </span>
+                </button>
+            }
+        })
+    };
+    let follow = cursor.index().or((count > 0).then_some(0));
+
+    html! {
+        <section class="panel event-log" aria-labelledby="log-title">
+            <div class="panel-head">
+                <h2 id="log-title" class="panel-title">{"Event log"}</h2>
+                <span class="panel-meta">{ format!("{} events · append-only", fmt_count(count as u64)) }</span>
+            </div>
+            <div class="log-header" aria-hidden="true">
+                <span class="col-pos">{"Position"}</span>
+                <span class="col-time">{"Recorded (UTC)"}</span>
+                <span class="col-type">{"Event type"}</span>
+                <span class="col-stream">{"Aggregate@version"}</span>
+                <span class="col-id">{"Correlation"}</span>
+                <span class="col-id">{"Causation"}</span>
+            </div>
+            if count == 0 {
+                <p class="empty" data-testid="event-log">{"The log is empty. Issue a command or generate some orders."}</p>
+            } else {
+                <VirtualList count={count} row_height={ROW_HEIGHT} render={render} follow={follow}
+                             class="log-list" testid="event-log" label="Event log" />
+            }
+        </section>
+    }
+}

@@ -1,0 +1,18 @@
+//! The app's panels, one module each. Every component reads the shared state through
+//! [`crate::state::use_app`] and sends it [`crate::state::Action`]s.
+
+mod app;
+mod command_panel;
+mod event_detail;
+mod event_log;
+mod generate_panel;
+mod header;
+mod icons;
+mod notices;
+mod past_banner;
+mod read_models;
+mod timeline;
+mod virtual_list;
+
+pub use app::App;
+pub use virtual_list::VirtualList;

@@ -1,0 +1,35 @@
+//! The banner that says, in a colour used for nothing else, that the app shows the past.
+
+use yew::prelude::*;
+
+use crate::format::{fmt_count, fmt_time};
+use crate::state::{use_app, Action};
+
+#[function_component(PastBanner)]
+pub fn past_banner() -> Html {
+    let state = use_app();
+    let session = state.session();
+    if session.shop.is_live() {
+        return html! {};
+    }
+    let cursor = session.shop.cursor();
+    let head = session.shop.store().head();
+    let time = session.shop.store().get(cursor).map_or_else(
+        || "before the first event".to_string(),
+        |event| format!("{} UTC", fmt_time(event.recorded_at)),
+    );
+    let live = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::GoLive))
+    };
+    html! {
+        <div class="past-banner" role="status" data-testid="past-banner">
+            <span class="past-icon" aria-hidden="true">{"⏪"}</span>
+            <strong>{"Viewing the past"}</strong>
+            <span>{ format!("position {} of {}", fmt_count(cursor.0), fmt_count(head.0)) }</span>
+            <span>{ time }</span>
+            <span class="past-note">{"Every panel shows the world as it was then."}</span>
+            <button class="button past-live" onclick={live}>{"Back to live"}</button>
+        </div>
+    }
+}

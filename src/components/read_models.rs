@@ -1,0 +1,168 @@
+//! The query side: every read model as of the cursor. Tabs pick the table; the strip above
+//! shows each model's headline, so all of them can be watched following the timeline at once.
+
+use eventide_engine::projection::{Cell, ReadModel};
+use eventide_engine::shop::aggregates::OrderStatus;
+use eventide_engine::shop::read_models::{
+    ActivityPerMinute, InventoryLevels, OrderSummaries, RevenuePerCustomer,
+};
+use eventide_engine::shop::ShopEvent;
+use yew::prelude::*;
+
+use super::VirtualList;
+use crate::format::{fmt_cell, fmt_count};
+use crate::state::{use_app, Action};
+
+const ROW_HEIGHT: u32 = 32;
+
+#[function_component(ReadModels)]
+pub fn read_models() -> Html {
+    let state = use_app();
+    let active = use_state(|| 0usize);
+    let session = state.session();
+    let models = session.shop.history().at_cursor();
+    let cursor = session.shop.cursor();
+
+    let headline = |name: &str| -> String {
+        match name {
+            "Orders" => models
+                .get::<OrderSummaries>()
+                .map_or_else(String::new, |orders| {
+                    format!(
+                        "{} orders · {} paid · {} shipped · {} cancelled",
+                        fmt_count(orders.len() as u64),
+                        fmt_count(u64::from(orders.count_with(OrderStatus::Paid))),
+                        fmt_count(u64::from(orders.count_with(OrderStatus::Shipped))),
+                        fmt_count(u64::from(orders.count_with(OrderStatus::Cancelled))),
+                    )
+                }),
+            "Inventory" => models
+                .get::<InventoryLevels>()
+                .map_or_else(String::new, |levels| {
+                    let available: i64 = levels.iter().map(|level| level.available()).sum();
+                    format!(
+                        "{} products · {} units available",
+                        levels.iter().count(),
+                        crate::format::fmt_signed(available)
+                    )
+                }),
+            "Revenue" => models
+                .get::<RevenuePerCustomer>()
+                .map_or_else(String::new, |revenue| {
+                    format!("{} net revenue", revenue.total())
+                }),
+            "Activity" => models
+                .get::<ActivityPerMinute>()
+                .map_or_else(String::new, |activity| {
+                    format!("{} minutes with activity", fmt_count(activity.len() as u64))
+                }),
+            _ => String::new(),
+        }
+    };
+
+    let tabs = models.iter().enumerate().map(|(index, model)| {
+        let onclick = {
+            let active = active.clone();
+            Callback::from(move |_| active.set(index))
+        };
+        let selected = index == *active;
+        html! {
+            <button type="button" role="tab" aria-selected={selected.to_string()} class={classes!("model-tab", selected.then_some("active"))}
+                    {onclick} data-testid={format!("tab-{}", model.name().to_lowercase())}>
+                <span class="model-name">{ model.name() }</span>
+                <span class="model-headline" data-testid={format!("headline-{}", model.name().to_lowercase())}>{ headline(model.name()) }</span>
+            </button>
+        }
+    });
+
+    let selected_model = models.iter().nth(*active).or_else(|| models.iter().next());
+    html! {
+        <section class="panel read-models" aria-labelledby="models-title">
+            <div class="panel-head">
+                <h2 id="models-title" class="panel-title">{"Read models"}</h2>
+                <span class="panel-meta">{ format!("as of position {}", fmt_count(cursor.0)) }</span>
+            </div>
+            <div class="model-tabs" role="tablist">{ for tabs }</div>
+            { selected_model.map(|model| html! { <ModelTable name={model.name()} /> }).unwrap_or_default() }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ModelTableProps {
+    name: &'static str,
+}
+
+/// One read model as a table, virtualised; the row changed by the event at the cursor is marked.
+#[function_component(ModelTable)]
+fn model_table(props: &ModelTableProps) -> Html {
+    let state = use_app();
+    let session = state.session();
+    let Some(model) = session.shop.history().at_cursor().by_name(props.name) else {
+        return html! {};
+    };
+    let columns = model.columns();
+    let count = model.row_count();
+    let template = format!(
+        "grid-template-columns: repeat({}, minmax(0, 1fr))",
+        columns.len()
+    );
+    let render = {
+        let state = state.clone();
+        let name = props.name;
+        let template = template.clone();
+        Callback::from(move |index: usize| {
+            let session = state.session();
+            let models = session.shop.history().at_cursor();
+            let Some(model) = models.by_name(name) else {
+                return html! {};
+            };
+            render_row(&state, model, index, &template, session.shop.cursor())
+        })
+    };
+    let testid = format!("read-model-{}", props.name.to_lowercase());
+    html! {
+        <div class="model-table" data-testid={testid}>
+            <p class="model-question">{ model.question() }</p>
+            <div class="table-header" style={template.clone()} role="row">
+                { for columns.iter().map(|column| html! { <span role="columnheader">{ *column }</span> }) }
+            </div>
+            if count == 0 {
+                <p class="empty">{"No rows yet at this point in time."}</p>
+            } else {
+                <VirtualList count={count} row_height={ROW_HEIGHT} render={render} class="table-body" label={props.name} />
+            }
+        </div>
+    }
+}
+
+fn render_row(
+    state: &crate::state::AppContext,
+    model: &dyn ReadModel<ShopEvent>,
+    index: usize,
+    template: &str,
+    cursor: eventide_engine::Position,
+) -> Html {
+    let Some(row) = model.rows(index..index + 1).into_iter().next() else {
+        return html! {};
+    };
+    let changed = row.cells.contains(&Cell::Event(cursor));
+    let testid = match model.name() {
+        "Orders" => "order-row".to_string(),
+        name => format!("{}-row", name.to_lowercase()),
+    };
+    html! {
+        <div class={classes!("table-row", changed.then_some("changed"))} style={template.to_string()} data-testid={testid} data-key={row.key.clone()}>
+            { for row.cells.into_iter().map(|cell| match cell {
+                Cell::Event(position) => {
+                    let label = fmt_cell(&cell);
+                    let dispatcher = state.dispatcher();
+                    let onclick = Callback::from(move |_| dispatcher.dispatch(Action::Select(Some(position))));
+                    html! { <span><button type="button" class="link" {onclick} title="Show the event that last changed this row">{ label }</button></span> }
+                }
+                Cell::Count(_) | Cell::Cents(_) => html! { <span class="num">{ fmt_cell(&cell) }</span> },
+                _ => html! { <span>{ fmt_cell(&cell) }</span> },
+            }) }
+        </div>
+    }
+}

@@ -1,0 +1,128 @@
+//! The master timeline: one cursor over the global log that every panel follows.
+
+use eventide_engine::{Position, Timestamp};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use super::icons::{icon, Icon};
+use crate::format::{fmt_count, fmt_datetime_input, fmt_time};
+use crate::state::{use_app, Action, SPEEDS};
+
+#[function_component(Timeline)]
+pub fn timeline() -> Html {
+    let state = use_app();
+    let dispatcher = state.dispatcher();
+    let session = state.session();
+    let store = session.shop.store();
+    let head = store.head();
+    let cursor = session.shop.cursor();
+    let live = session.shop.is_live();
+    let cursor_time = store.get(cursor).map(|event| event.recorded_at);
+
+    let send = |action: fn() -> Action| {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(action()))
+    };
+    let on_slide = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |event: InputEvent| {
+            if let Some(value) = event
+                .target_dyn_into::<HtmlInputElement>()
+                .and_then(|input| input.value().parse::<u64>().ok())
+            {
+                dispatcher.dispatch(Action::Seek(Position(value)));
+            }
+        })
+    };
+    let on_speed = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |event: Event| {
+            if let Some(speed) = event
+                .target_dyn_into::<web_sys::HtmlSelectElement>()
+                .and_then(|select| select.value().parse::<u64>().ok())
+            {
+                dispatcher.dispatch(Action::SetSpeed(speed));
+            }
+        })
+    };
+    let jump_position = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let value = form_value(&event, "position");
+            dispatcher.dispatch(match value.trim().replace(',', "").parse::<u64>() {
+                Ok(position) => Action::Seek(Position(position)),
+                Err(_) => Action::InvalidInput(format!(
+                    "Jump to position: '{}' is not a position",
+                    value.trim()
+                )),
+            });
+        })
+    };
+    let jump_time = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let value = form_value(&event, "time");
+            dispatcher.dispatch(match Timestamp::parse(&value) {
+                Some(time) => Action::SeekTime(time),
+                None => Action::InvalidInput(format!(
+                    "Jump to time: '{}' is not a date and time",
+                    value.trim()
+                )),
+            });
+        })
+    };
+    let play_label = if state.playing { "Pause" } else { "Play" };
+
+    html! {
+        <section class={classes!("timeline", (!live).then_some("in-past"))} aria-label="Timeline">
+            <div class="timeline-controls">
+                <button class="icon-button" title="Start (Home)" aria-label="Go to the start" onclick={send(|| Action::Seek(Position::ORIGIN))} data-testid="timeline-start">{ icon(Icon::Start) }</button>
+                <button class="icon-button" title="Step back (←)" aria-label="Step back one event" onclick={send(|| Action::StepBack)} data-testid="timeline-step-back">{ icon(Icon::StepBack) }</button>
+                <button class="icon-button play" title="Play or pause (space)" aria-label={play_label} aria-pressed={state.playing.to_string()} onclick={send(|| Action::TogglePlay)} data-testid="timeline-play">
+                    { icon(if state.playing { Icon::Pause } else { Icon::Play }) }
+                </button>
+                <button class="icon-button" title="Step forward (→)" aria-label="Step forward one event" onclick={send(|| Action::StepForward)} data-testid="timeline-step-forward">{ icon(Icon::StepForward) }</button>
+                <button class={classes!("button", "live-button", live.then_some("is-live"))} title="Back to live (End)" onclick={send(|| Action::GoLive)} data-testid="timeline-live">
+                    { if live { "● Live" } else { "Go live" } }
+                </button>
+                <label class="speed">{"Speed"}
+                    <select onchange={on_speed} aria-label="Playback speed in events per second">
+                        { for SPEEDS.iter().map(|&speed| html! {
+                            <option value={speed.to_string()} selected={speed == state.speed}>{ format!("{} ev/s", fmt_count(speed)) }</option>
+                        }) }
+                    </select>
+                </label>
+            </div>
+            <div class="timeline-track">
+                <input type="range" class="slider" min="0" max={head.0.to_string()} value={cursor.0.to_string()}
+                       step="1" oninput={on_slide} aria-label="Timeline position" data-testid="timeline-slider" />
+                <div class="timeline-readout">
+                    <span>{"position "}<strong data-testid="cursor-position">{ cursor.0 }</strong>{ format!(" of {}", fmt_count(head.0)) }</span>
+                    <span>{ cursor_time.map_or_else(|| "the empty log".to_string(), |t| format!("{} UTC", fmt_time(t))) }</span>
+                </div>
+            </div>
+            <div class="timeline-jumps">
+                <form class="jump" onsubmit={jump_position}>
+                    <label>{"Position"}<input name="position" inputmode="numeric" placeholder={cursor.0.to_string()} data-testid="jump-position" /></label>
+                    <button type="submit" class="button">{"Go"}</button>
+                </form>
+                <form class="jump" onsubmit={jump_time}>
+                    <label>{"Time (UTC)"}<input name="time" type="datetime-local" step="1" value={cursor_time.map(fmt_datetime_input).unwrap_or_default()} data-testid="jump-time" /></label>
+                    <button type="submit" class="button">{"Go"}</button>
+                </form>
+            </div>
+        </section>
+    }
+}
+
+/// The value of a named field of the form that was submitted.
+fn form_value(event: &SubmitEvent, name: &str) -> String {
+    event
+        .target_dyn_into::<web_sys::HtmlFormElement>()
+        .and_then(|form| form.get_with_name(name))
+        .and_then(|element| wasm_bindgen::JsCast::dyn_into::<HtmlInputElement>(element).ok())
+        .map(|input| input.value())
+        .unwrap_or_default()
+}

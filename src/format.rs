@@ -1,0 +1,85 @@
+//! How numbers, times and ids look on screen: one place, so every panel agrees.
+
+use eventide_engine::projection::Cell;
+use eventide_engine::shop::ids::format_cents;
+use eventide_engine::Timestamp;
+
+/// `1234567` as `1,234,567`.
+pub fn fmt_count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+pub fn fmt_signed(n: i64) -> String {
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", fmt_count(n.unsigned_abs()))
+}
+
+/// `2026-11-26 09:14:03` (UTC), the form every panel uses.
+pub fn fmt_time(time: Timestamp) -> String {
+    time.to_datetime()
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| time.to_string())
+}
+
+/// `26 Nov 09:14:03`: for tables, where the year is noise.
+pub fn fmt_short_time(time: Timestamp) -> String {
+    time.to_datetime()
+        .map(|t| t.format("%d %b %H:%M:%S").to_string())
+        .unwrap_or_else(|| time.to_string())
+}
+
+/// `09:14:03.120`: for the log, where the date rarely changes.
+pub fn fmt_clock(time: Timestamp) -> String {
+    time.to_datetime()
+        .map(|t| t.format("%H:%M:%S%.3f").to_string())
+        .unwrap_or_else(|| time.to_string())
+}
+
+/// The value of an `<input type="datetime-local" step="1">`, read as UTC.
+pub fn fmt_datetime_input(time: Timestamp) -> String {
+    time.to_datetime()
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+/// A read-model cell as text.
+pub fn fmt_cell(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(text) => text.clone(),
+        Cell::Count(n) => fmt_signed(*n),
+        Cell::Cents(cents) => format_cents(*cents),
+        Cell::Time(time) => fmt_short_time(*time),
+        Cell::Event(position) => format!("#{}", fmt_count(position.0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(fmt_count(0), "0");
+        assert_eq!(fmt_count(999), "999");
+        assert_eq!(fmt_count(1_000), "1,000");
+        assert_eq!(fmt_count(1_234_567), "1,234,567");
+        assert_eq!(fmt_signed(-1_500), "-1,500");
+    }
+
+    #[test]
+    fn times_are_shown_in_utc() {
+        let time = Timestamp::from_millis(1_795_683_600_120);
+        assert_eq!(fmt_time(time), "2026-11-26 09:00:00");
+        assert_eq!(fmt_clock(time), "09:00:00.120");
+        assert_eq!(fmt_short_time(time), "26 Nov 09:00:00");
+        assert_eq!(fmt_datetime_input(time), "2026-11-26T09:00:00");
+    }
+}

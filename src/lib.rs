@@ -1,0 +1,15 @@
+//! # Eventide, the web app
+//!
+//! Thin Yew function components over the engine (`eventide-engine`). They render engine state
+//! and send the engine messages; no business rule lives here.
+//!
+//! # Layout
+//! - [`state`]: the one reducer, shared by context, holding the engine.
+//! - [`components`]: one module per panel (commands, timeline, event log, read models, ...).
+//! - [`format`]: how numbers, times and ids look on screen.
+//! - [`panic`]: a visible report of a panic instead of a blank page.
+
+pub mod components;
+pub mod format;
+pub mod panic;
+pub mod state;

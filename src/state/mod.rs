@@ -1,0 +1,299 @@
+//! The app's one store: a Yew reducer holding the engine behind a shared cell.
+//!
+//! The engine is never cloned: actions mutate it in place and bump `revision`, and every
+//! component compares state by that counter alone, never by walking the log. An action that
+//! changes nothing returns the same `Rc`, so Yew skips the render.
+
+mod session;
+
+use std::cell::{Ref, RefCell, RefMut};
+use std::rc::Rc;
+
+use eventide_engine::shop::commands::ShopCommand;
+use eventide_engine::shop::CommandError;
+use eventide_engine::{Position, Timestamp};
+use yew::prelude::*;
+
+use crate::format::fmt_count;
+
+pub use session::{GenerateJob, Session};
+
+/// A message shown for a while in the corner, and kept in the problems list if it is one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub id: u64,
+    pub tone: Tone,
+    pub text: String,
+    /// The event this notice is about, one click away.
+    pub event: Option<Position>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    Success,
+    Problem,
+}
+
+/// How fast "play" moves the cursor, in events per second.
+pub const SPEEDS: &[u64] = &[1, 10, 100, 1_000, 10_000];
+
+/// Events generated per chunk: small enough that a frame stays responsive.
+pub const GENERATE_CHUNK: u64 = 20_000;
+
+#[derive(Clone)]
+pub struct AppState {
+    session: Rc<RefCell<Session>>,
+    /// Bumped by every action that changes anything; the only thing renders compare.
+    pub revision: u64,
+    pub notices: Rc<Vec<Notice>>,
+    pub problems: Rc<Vec<Notice>>,
+    pub selected: Option<Position>,
+    pub playing: bool,
+    pub speed: u64,
+    next_notice: u64,
+}
+
+impl PartialEq for AppState {
+    fn eq(&self, other: &Self) -> bool {
+        self.revision == other.revision
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState {
+            session: Rc::new(RefCell::new(Session::default())),
+            revision: 0,
+            notices: Rc::default(),
+            problems: Rc::default(),
+            selected: None,
+            playing: false,
+            speed: 10,
+            next_notice: 1,
+        }
+    }
+}
+
+pub enum Action {
+    Execute(ShopCommand),
+    StartGenerating {
+        seed: u64,
+        orders: u64,
+    },
+    ContinueGenerating,
+    CancelGenerating,
+    Seek(Position),
+    SeekTime(Timestamp),
+    StepBack,
+    StepForward,
+    GoLive,
+    /// Moves the cursor forward while playing, by `events`.
+    Tick {
+        events: u64,
+    },
+    TogglePlay,
+    SetSpeed(u64),
+    Select(Option<Position>),
+    Dismiss(u64),
+    /// A form held something that is not a valid command: say so, change nothing else.
+    InvalidInput(String),
+}
+
+impl AppState {
+    /// Read access to the engine for rendering.
+    pub fn session(&self) -> Ref<'_, Session> {
+        self.session.borrow()
+    }
+
+    fn session_mut(&self) -> RefMut<'_, Session> {
+        self.session.borrow_mut()
+    }
+
+    fn notify(&mut self, tone: Tone, text: String, event: Option<Position>) {
+        let notice = Notice {
+            id: self.next_notice,
+            tone,
+            text,
+            event,
+        };
+        self.next_notice += 1;
+        if tone == Tone::Problem {
+            Rc::make_mut(&mut self.problems).insert(0, notice.clone());
+        }
+        let notices = Rc::make_mut(&mut self.notices);
+        notices.push(notice);
+        // Only the newest few stay on screen; the problems list keeps the rest.
+        if notices.len() > 4 {
+            notices.remove(0);
+        }
+    }
+
+    fn apply(&mut self, action: Action) -> bool {
+        match action {
+            Action::Execute(command) => {
+                let name = command.name();
+                let outcome = self.session_mut().execute(command);
+                match outcome {
+                    Ok(appended) => {
+                        self.session_mut().shop.go_live();
+                        self.playing = false;
+                        let last = appended.range.map(|(_, last)| last);
+                        let text = match last.and_then(|at| {
+                            let session = self.session();
+                            session.shop.store().get(at).map(|e| e.kind())
+                        }) {
+                            Some(kind) => format!(
+                                "{name} → {} at position {}",
+                                kind_name(kind),
+                                fmt_position(last)
+                            ),
+                            None => format!("{name}: already recorded, nothing appended"),
+                        };
+                        self.selected = last;
+                        self.notify(Tone::Success, text, last);
+                    }
+                    Err(error) => self.notify(Tone::Problem, describe(&error), None),
+                }
+                true
+            }
+            Action::StartGenerating { seed, orders } => {
+                self.session_mut().start_generating(seed, orders);
+                true
+            }
+            Action::ContinueGenerating => {
+                let outcome = self.session_mut().continue_job(GENERATE_CHUNK);
+                match outcome {
+                    Ok(Some(done)) => {
+                        self.notify(
+                            Tone::Success,
+                            format!(
+                                "Generated {} orders in {} events",
+                                fmt_count(done.orders_finished),
+                                fmt_count(done.events)
+                            ),
+                            None,
+                        );
+                    }
+                    Ok(None) => {}
+                    Err(error) => self.notify(Tone::Problem, describe(&error), None),
+                }
+                true
+            }
+            Action::CancelGenerating => {
+                let cancelled = self.session_mut().cancel_job();
+                if let Some(job) = cancelled {
+                    self.notify(
+                        Tone::Success,
+                        format!(
+                            "Generation stopped after {} events; they stay in the log",
+                            fmt_count(job.events)
+                        ),
+                        None,
+                    );
+                }
+                true
+            }
+            Action::Seek(target) => self.seek(target),
+            Action::SeekTime(time) => {
+                let target = self.session().shop.store().position_at(time);
+                self.seek(target)
+            }
+            Action::StepBack => {
+                let cursor = self.session().shop.cursor();
+                cursor.0 > 0 && self.seek(Position(cursor.0 - 1))
+            }
+            Action::StepForward => {
+                let cursor = self.session().shop.cursor();
+                self.seek(cursor.next())
+            }
+            Action::GoLive => {
+                let was_live = self.session().shop.is_live();
+                self.session_mut().shop.go_live();
+                let changed = !was_live || self.playing;
+                self.playing = false;
+                changed
+            }
+            Action::Tick { events } => {
+                if !self.playing {
+                    return false;
+                }
+                let cursor = self.session().shop.cursor();
+                self.seek(Position(cursor.0 + events.max(1)));
+                if self.session().shop.is_live() {
+                    self.playing = false;
+                }
+                true
+            }
+            Action::TogglePlay => {
+                if !self.playing && self.session().shop.is_live() {
+                    // Playing from the head would do nothing: start from the beginning.
+                    self.session_mut().shop.seek(Position::ORIGIN);
+                }
+                self.playing = !self.playing;
+                true
+            }
+            Action::SetSpeed(speed) => {
+                let changed = self.speed != speed;
+                self.speed = speed;
+                changed
+            }
+            Action::Select(position) => {
+                let changed = self.selected != position;
+                self.selected = position;
+                changed
+            }
+            Action::InvalidInput(text) => {
+                self.notify(Tone::Problem, text, None);
+                true
+            }
+            Action::Dismiss(id) => {
+                let before = self.notices.len();
+                Rc::make_mut(&mut self.notices).retain(|notice| notice.id != id);
+                before != self.notices.len()
+            }
+        }
+    }
+
+    fn seek(&mut self, target: Position) -> bool {
+        let before = (self.session().shop.cursor(), self.session().shop.is_live());
+        self.session_mut().shop.seek(target);
+        let after = (self.session().shop.cursor(), self.session().shop.is_live());
+        before != after
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        if next.apply(action) {
+            next.revision += 1;
+            Rc::new(next)
+        } else {
+            self
+        }
+    }
+}
+
+/// The handle every component gets from context.
+pub type AppContext = UseReducerHandle<AppState>;
+
+/// The app state from context. Panics only if a component is mounted outside `App`, which is
+/// a programming error, not something a user can cause.
+#[hook]
+pub fn use_app() -> AppContext {
+    use_context::<AppContext>().expect("components are mounted inside App's context provider")
+}
+
+pub fn describe(error: &CommandError) -> String {
+    error.to_string()
+}
+
+fn kind_name<K: eventide_engine::Named>(kind: K) -> &'static str {
+    kind.name()
+}
+
+fn fmt_position(position: Option<Position>) -> String {
+    position.map_or_else(|| "-".into(), |p| fmt_count(p.0))
+}

@@ -1,0 +1,127 @@
+//! The engine as the browser holds it: one shop, where new ids and the time come from, and a
+//! generation job that may be spread over many frames.
+
+use eventide_engine::rng::IdSource;
+use eventide_engine::shop::commands::ShopCommand;
+use eventide_engine::shop::generator::{Budget, Generated, Generator, GeneratorConfig};
+use eventide_engine::shop::{CommandContext, CommandError, Shop};
+use eventide_engine::store::Appended;
+use eventide_engine::{EventId, Timestamp};
+
+/// Random v4 ids for commands a person issues. Generated workloads use a seeded source instead.
+pub struct BrowserIds;
+
+impl IdSource for BrowserIds {
+    fn next_event_id(&mut self) -> EventId {
+        EventId(uuid::Uuid::new_v4())
+    }
+}
+
+/// A workload being generated a chunk at a time.
+pub struct GenerateJob {
+    generator: Generator,
+    budget: Budget,
+    pub orders: u64,
+    pub events: u64,
+}
+
+impl GenerateJob {
+    pub fn progress(&self) -> f64 {
+        match self.budget {
+            Budget::Orders(limit) if limit > 0 => self.orders as f64 / limit as f64,
+            Budget::Events(limit) if limit > 0 => self.events as f64 / limit as f64,
+            _ => 1.0,
+        }
+    }
+
+    pub fn target_orders(&self) -> u64 {
+        match self.budget {
+            Budget::Orders(limit) => limit,
+            Budget::Events(_) => 0,
+        }
+    }
+}
+
+pub struct Session {
+    pub shop: Shop,
+    ids: BrowserIds,
+    job: Option<GenerateJob>,
+}
+
+impl Default for Session {
+    fn default() -> Self {
+        Session {
+            shop: Shop::new(),
+            ids: BrowserIds,
+            job: None,
+        }
+    }
+}
+
+impl Session {
+    /// The wall clock, but never earlier than the last event: a generated workload may have
+    /// run ahead of real time, and recorded time must not go backwards.
+    pub fn now(&self) -> Timestamp {
+        let wall = Timestamp::from_millis(js_sys::Date::now() as i64);
+        let head = self
+            .shop
+            .store()
+            .events()
+            .last()
+            .map_or(wall, |event| event.recorded_at);
+        wall.max(head)
+    }
+
+    pub fn execute(&mut self, command: ShopCommand) -> Result<Appended, CommandError> {
+        let now = self.now();
+        let context = CommandContext::new(now, &mut self.ids);
+        self.shop.execute(command, context)
+    }
+
+    pub fn start_generating(&mut self, seed: u64, orders: u64) {
+        let config = GeneratorConfig::new(seed, self.now());
+        self.job = Some(GenerateJob {
+            generator: Generator::new(config),
+            budget: Budget::Orders(orders),
+            orders: 0,
+            events: 0,
+        });
+    }
+
+    pub fn job(&self) -> Option<&GenerateJob> {
+        self.job.as_ref()
+    }
+
+    pub fn cancel_job(&mut self) -> Option<GenerateJob> {
+        self.job.take()
+    }
+
+    /// Runs the job for at most `max_events`; returns the job's total once it has finished.
+    pub fn continue_job(&mut self, max_events: u64) -> Result<Option<Generated>, CommandError> {
+        let Some(job) = self.job.as_mut() else {
+            return Ok(None);
+        };
+        let step = job
+            .generator
+            .run_chunk(&mut self.shop, job.budget, max_events);
+        let step = match step {
+            Ok(step) => step,
+            Err(error) => {
+                self.job = None;
+                return Err(error);
+            }
+        };
+        job.orders = step.orders_finished;
+        job.events += step.events;
+        if job.generator.is_done(job.budget) || step.events == 0 {
+            let total = Generated {
+                events: job.events,
+                orders_placed: job.orders,
+                orders_finished: job.orders,
+            };
+            self.job = None;
+            return Ok(Some(total));
+        }
+        Ok(None)
+    }
+}

@@ -1,0 +1,203 @@
+//! Whole-app tests in headless Chromium: mount the real App, act as a user would (click,
+//! type, move the timeline) and read the DOM.
+
+#![cfg(target_arch = "wasm32")]
+
+use eventide::components::App;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Mounts a fresh App in its own element and waits for the first render.
+async fn mount() -> Element {
+    let document = gloo::utils::document();
+    let root = document.create_element("div").expect("a div");
+    document
+        .body()
+        .expect("a body")
+        .append_child(&root)
+        .expect("appended");
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    root
+}
+
+fn find(root: &Element, testid: &str) -> Option<Element> {
+    root.query_selector(&format!("[data-testid='{testid}']"))
+        .ok()
+        .flatten()
+}
+
+fn all(root: &Element, testid: &str) -> Vec<Element> {
+    let list = root
+        .query_selector_all(&format!("[data-testid='{testid}']"))
+        .expect("a valid selector");
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .collect()
+}
+
+fn text(root: &Element, testid: &str) -> String {
+    find(root, testid)
+        .and_then(|element| element.text_content())
+        .unwrap_or_default()
+}
+
+fn number(root: &Element, testid: &str) -> u64 {
+    text(root, testid)
+        .replace(',', "")
+        .trim()
+        .parse()
+        .unwrap_or(u64::MAX)
+}
+
+async fn click(root: &Element, testid: &str) {
+    find(root, testid)
+        .unwrap_or_else(|| panic!("no element with data-testid={testid}"))
+        .unchecked_into::<HtmlElement>()
+        .click();
+    yew::scheduler::flush().await;
+}
+
+async fn set_slider(root: &Element, value: u64) {
+    let slider: HtmlInputElement = find(root, "timeline-slider")
+        .expect("a slider")
+        .unchecked_into();
+    slider.set_value(&value.to_string());
+    let event = web_sys::InputEvent::new("input").expect("an input event");
+    slider.dispatch_event(&event).expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn it_starts_with_an_empty_log_at_live() {
+    let root = mount().await;
+    assert_eq!(number(&root, "event-count"), 0);
+    assert_eq!(number(&root, "cursor-position"), 0);
+    assert!(find(&root, "past-banner").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn placing_an_order_appends_an_event_and_updates_the_read_model() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    assert_eq!(number(&root, "event-count"), 1);
+    let rows = all(&root, "order-row");
+    assert_eq!(rows.len(), 1);
+    let row = rows[0].text_content().unwrap_or_default();
+    assert!(row.contains("O-0001") && row.contains("placed"), "{row}");
+    assert!(text(&root, "event-log").contains("OrderPlaced"));
+}
+
+#[wasm_bindgen_test]
+async fn a_rejected_command_shows_why_and_appends_nothing() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    click(&root, "cmd-dispatch").await;
+    assert_eq!(number(&root, "event-count"), 1, "nothing appended");
+    let problems = text(&root, "problems");
+    assert!(problems.contains("not paid"), "{problems}");
+    assert!(text(&root, "notices").contains("DispatchShipment rejected"));
+}
+
+#[wasm_bindgen_test]
+async fn the_order_follows_its_commands_to_shipped() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    click(&root, "cmd-pay").await;
+    click(&root, "cmd-dispatch").await;
+    assert_eq!(number(&root, "event-count"), 3);
+    let row = all(&root, "order-row")[0]
+        .text_content()
+        .unwrap_or_default();
+    assert!(row.contains("shipped"), "{row}");
+}
+
+#[wasm_bindgen_test]
+async fn moving_the_timeline_shows_the_past_everywhere() {
+    let root = mount().await;
+    for _ in 0..3 {
+        click(&root, "cmd-place-order").await;
+    }
+    assert_eq!(all(&root, "order-row").len(), 3);
+
+    click(&root, "timeline-step-back").await;
+    assert_eq!(number(&root, "cursor-position"), 2);
+    assert!(
+        find(&root, "past-banner").is_some(),
+        "the past is announced"
+    );
+    assert_eq!(
+        all(&root, "order-row").len(),
+        2,
+        "the read model follows the cursor"
+    );
+
+    set_slider(&root, 1).await;
+    assert_eq!(number(&root, "cursor-position"), 1);
+    assert_eq!(all(&root, "order-row").len(), 1);
+    assert!(text(&root, "headline-orders").starts_with("1 orders"));
+
+    click(&root, "timeline-step-forward").await;
+    assert_eq!(number(&root, "cursor-position"), 2);
+
+    click(&root, "timeline-live").await;
+    assert!(find(&root, "past-banner").is_none());
+    assert_eq!(number(&root, "cursor-position"), 3);
+    assert_eq!(all(&root, "order-row").len(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn a_command_in_the_past_appends_at_the_head_and_returns_to_live() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    click(&root, "cmd-place-order").await;
+    set_slider(&root, 0).await;
+    assert!(find(&root, "past-banner").is_some());
+    click(&root, "cmd-place-order").await;
+    assert!(find(&root, "past-banner").is_none());
+    assert_eq!(number(&root, "cursor-position"), 3);
+}
+
+#[wasm_bindgen_test]
+async fn selecting_an_event_shows_its_envelope_cause_and_effects() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    let row = all(&root, "event-row")
+        .into_iter()
+        .next()
+        .expect("a log row");
+    row.unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    let detail = text(&root, "event-detail");
+    for field in [
+        "Event id",
+        "Schema version",
+        "Aggregate version",
+        "Global position",
+        "Correlation id",
+        "Causation id",
+    ] {
+        assert!(detail.contains(field), "{field} missing from {detail}");
+    }
+    assert!(text(&root, "detail-payload").contains("\"order\": \"O-0001\""));
+}
+
+#[wasm_bindgen_test]
+async fn invalid_form_input_is_reported_not_sent() {
+    let root = mount().await;
+    let quantity: HtmlInputElement = find(&root, "place-order-quantity")
+        .expect("a field")
+        .unchecked_into();
+    quantity.set_value("lots");
+    quantity
+        .dispatch_event(&web_sys::Event::new("change").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    click(&root, "cmd-place-order").await;
+    assert_eq!(number(&root, "event-count"), 0);
+    assert!(text(&root, "problems").contains("Quantity"));
+}
