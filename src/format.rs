@@ -43,13 +43,6 @@ pub fn fmt_clock(time: Timestamp) -> String {
         .unwrap_or_else(|| time.to_string())
 }
 
-/// The value of an `<input type="datetime-local" step="1">`, read as UTC.
-pub fn fmt_datetime_input(time: Timestamp) -> String {
-    time.to_datetime()
-        .map(|t| t.format("%Y-%m-%dT%H:%M:%S").to_string())
-        .unwrap_or_default()
-}
-
 /// A read-model cell as text.
 pub fn fmt_cell(cell: &Cell) -> String {
     match cell {
@@ -80,6 +73,5 @@ mod tests {
         assert_eq!(fmt_time(time), "2026-11-26 09:00:00");
         assert_eq!(fmt_clock(time), "09:00:00.120");
         assert_eq!(fmt_short_time(time), "26 Nov 09:00:00");
-        assert_eq!(fmt_datetime_input(time), "2026-11-26T09:00:00");
     }
 }

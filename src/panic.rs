@@ -6,11 +6,12 @@ pub fn install_hook() {
     std::panic::set_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&message.clone().into());
-        show(&message);
+        report(&message);
     }));
 }
 
-fn show(message: &str) {
+/// Writes an alert over the page with the message: the user sees that something broke and what.
+pub fn report(message: &str) {
     let Some(document) = web_sys::window().and_then(|window| window.document()) else {
         return;
     };

@@ -201,3 +201,148 @@ async fn invalid_form_input_is_reported_not_sent() {
     assert_eq!(number(&root, "event-count"), 0);
     assert!(text(&root, "problems").contains("Quantity"));
 }
+
+/// Lets timers run (the generator works a chunk per task), then waits for the render.
+async fn settle() {
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    yew::scheduler::flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn generating_orders_runs_in_chunks_and_fills_every_read_model() {
+    let root = mount().await;
+    let count: HtmlInputElement = find(&root, "cmd-generate-count")
+        .expect("a field")
+        .unchecked_into();
+    count.set_value("30");
+    count
+        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    click(&root, "cmd-generate").await;
+    for _ in 0..500 {
+        if find(&root, "cmd-generate").is_some() {
+            break;
+        }
+        settle().await;
+    }
+    assert!(find(&root, "cmd-generate").is_some(), "generation finished");
+    assert!(
+        number(&root, "event-count") > 100,
+        "{}",
+        text(&root, "event-count")
+    );
+    assert!(text(&root, "notices").contains("Generated 30 orders"));
+    assert!(!all(&root, "order-row").is_empty());
+    click(&root, "tab-inventory").await;
+    assert_eq!(
+        all(&root, "inventory-row").len(),
+        12,
+        "every product is stocked"
+    );
+    click(&root, "tab-revenue").await;
+    assert!(!all(&root, "revenue-row").is_empty());
+    click(&root, "tab-activity").await;
+    assert!(!all(&root, "activity-row").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn the_keyboard_drives_the_timeline() {
+    let root = mount().await;
+    for _ in 0..3 {
+        click(&root, "cmd-place-order").await;
+    }
+    let press = |key: &str| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+            .expect("a keyboard event");
+        gloo::utils::window()
+            .dispatch_event(&event)
+            .expect("dispatched");
+    };
+    press("ArrowLeft");
+    yew::scheduler::flush().await;
+    assert_eq!(number(&root, "cursor-position"), 2);
+    press("Home");
+    yew::scheduler::flush().await;
+    assert_eq!(number(&root, "cursor-position"), 0);
+    press("ArrowRight");
+    yew::scheduler::flush().await;
+    assert_eq!(number(&root, "cursor-position"), 1);
+    press("End");
+    yew::scheduler::flush().await;
+    assert!(find(&root, "past-banner").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn jumping_to_a_position_moves_the_cursor() {
+    let root = mount().await;
+    for _ in 0..4 {
+        click(&root, "cmd-place-order").await;
+    }
+    let field: HtmlInputElement = find(&root, "jump-position")
+        .expect("a field")
+        .unchecked_into();
+    field.set_value("2");
+    let form = field.form().expect("inside a form");
+    form.request_submit().expect("submitted");
+    yew::scheduler::flush().await;
+    assert_eq!(number(&root, "cursor-position"), 2);
+    assert_eq!(all(&root, "order-row").len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn jumping_to_a_time_moves_the_cursor_to_the_last_event_at_or_before_it() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    let field: HtmlInputElement = find(&root, "jump-time").expect("a field").unchecked_into();
+    field.set_value("2000-01-01 00:00:00");
+    field
+        .form()
+        .expect("inside a form")
+        .request_submit()
+        .expect("submitted");
+    yew::scheduler::flush().await;
+    assert_eq!(
+        number(&root, "cursor-position"),
+        0,
+        "nothing had happened in 2000"
+    );
+    field.set_value("not a time");
+    field
+        .form()
+        .expect("inside a form")
+        .request_submit()
+        .expect("submitted");
+    yew::scheduler::flush().await;
+    assert!(text(&root, "problems").contains("is not a date and time"));
+    field.set_value("2999-01-01 00:00:00");
+    field
+        .form()
+        .expect("inside a form")
+        .request_submit()
+        .expect("submitted");
+    yew::scheduler::flush().await;
+    assert!(
+        find(&root, "past-banner").is_none(),
+        "the future is the head: live"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_panic_is_reported_on_the_page_not_left_blank() {
+    eventide::panic::report("boom at engine/src/store/mod.rs:1");
+    let alert = gloo::utils::document()
+        .query_selector("[data-testid='panic']")
+        .ok()
+        .flatten()
+        .expect("an alert on the page");
+    let text = alert.text_content().unwrap_or_default();
+    assert!(
+        text.contains("internal error") && text.contains("boom"),
+        "{text}"
+    );
+    assert_eq!(alert.get_attribute("role").as_deref(), Some("alert"));
+    alert.remove();
+}

@@ -33,21 +33,36 @@ fn the_engine_depends_on_no_browser_crate() {
 #[test]
 fn the_engine_reads_no_clock_and_no_random_source() {
     let mut offenders = Vec::new();
-    visit(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut |path, text| {
-        for (number, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or("");
-            for needle in CLOCKS_AND_DICE {
-                if code.contains(needle) {
-                    offenders.push(format!("{}:{}: {}", path.display(), number + 1, line.trim()));
+    visit(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut |path, text| {
+            for (number, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                for needle in CLOCKS_AND_DICE {
+                    if code.contains(needle) {
+                        offenders.push(format!(
+                            "{}:{}: {}",
+                            path.display(),
+                            number + 1,
+                            line.trim()
+                        ));
+                    }
                 }
             }
-        }
-    });
-    assert!(offenders.is_empty(), "clock or randomness in the engine:\n{}", offenders.join("\n"));
+        },
+    );
+    assert!(
+        offenders.is_empty(),
+        "clock or randomness in the engine:\n{}",
+        offenders.join("\n")
+    );
 }
 
 fn visit(dir: &Path, check: &mut dyn FnMut(&Path, &str)) {
-    let mut entries: Vec<_> = fs::read_dir(dir).expect("a source directory").flatten().collect();
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .expect("a source directory")
+        .flatten()
+        .collect();
     entries.sort_by_key(|entry| entry.path());
     for entry in entries {
         let path = entry.path();

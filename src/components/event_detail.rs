@@ -51,7 +51,7 @@ pub fn event_detail() -> Html {
         <section class="panel detail" data-testid="event-detail">
             <div class="panel-head">
                 <h2 class="panel-title"><span class="event-type">{ event.kind().name() }</span></h2>
-                <button type="button" class="button" onclick={seek} data-testid="detail-seek">{"Move the cursor here"}</button>
+                <button type="button" class="button" onclick={seek} data-testid="detail-seek">{"Seek here"}</button>
             </div>
             if future {
                 <p class="note past-note-inline">{"This event is after the cursor: at the time shown, it has not happened yet."}</p>

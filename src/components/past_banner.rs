@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use super::icons::{icon, Icon};
 use crate::format::{fmt_count, fmt_time};
 use crate::state::{use_app, Action};
 
@@ -24,7 +25,7 @@ pub fn past_banner() -> Html {
     };
     html! {
         <div class="past-banner" role="status" data-testid="past-banner">
-            <span class="past-icon" aria-hidden="true">{"⏪"}</span>
+            <span class="past-icon">{ icon(Icon::StepBack) }</span>
             <strong>{"Viewing the past"}</strong>
             <span>{ format!("position {} of {}", fmt_count(cursor.0), fmt_count(head.0)) }</span>
             <span>{ time }</span>

@@ -5,7 +5,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::icons::{icon, Icon};
-use crate::format::{fmt_count, fmt_datetime_input, fmt_time};
+use crate::format::{fmt_count, fmt_time};
 use crate::state::{use_app, Action, SPEEDS};
 
 #[function_component(Timeline)]
@@ -99,7 +99,7 @@ pub fn timeline() -> Html {
                 <input type="range" class="slider" min="0" max={head.0.to_string()} value={cursor.0.to_string()}
                        step="1" oninput={on_slide} aria-label="Timeline position" data-testid="timeline-slider" />
                 <div class="timeline-readout">
-                    <span>{"position "}<strong data-testid="cursor-position">{ cursor.0 }</strong>{ format!(" of {}", fmt_count(head.0)) }</span>
+                    <span>{"position "}<strong data-testid="cursor-position">{ fmt_count(cursor.0) }</strong>{ format!(" of {}", fmt_count(head.0)) }</span>
                     <span>{ cursor_time.map_or_else(|| "the empty log".to_string(), |t| format!("{} UTC", fmt_time(t))) }</span>
                 </div>
             </div>
@@ -109,7 +109,7 @@ pub fn timeline() -> Html {
                     <button type="submit" class="button">{"Go"}</button>
                 </form>
                 <form class="jump" onsubmit={jump_time}>
-                    <label>{"Time (UTC)"}<input name="time" type="datetime-local" step="1" value={cursor_time.map(fmt_datetime_input).unwrap_or_default()} data-testid="jump-time" /></label>
+                    <label>{"Time (UTC)"}<input name="time" class="time-input" placeholder={cursor_time.map_or_else(|| "YYYY-MM-DD HH:MM:SS".to_string(), fmt_time)} data-testid="jump-time" /></label>
                     <button type="submit" class="button">{"Go"}</button>
                 </form>
             </div>

@@ -8,6 +8,8 @@ use yew::prelude::*;
 /// maps its scroll position proportionally onto the rows instead.
 const MAX_SCROLL_PX: f64 = 30_000_000.0;
 const OVERSCAN: usize = 6;
+/// However tall the list is laid out, no more rows than this are ever in the DOM.
+const MAX_RENDERED: usize = 150;
 
 #[derive(Properties, PartialEq)]
 pub struct VirtualListProps {
@@ -69,7 +71,7 @@ pub fn virtual_list(props: &VirtualListProps) -> Html {
 
     let height = (*viewport).max(row);
     let first = first_visible(*scroll_top, props.count, row, height, total, natural);
-    let visible = (height / row).ceil() as usize + 1;
+    let visible = ((height / row).ceil() as usize + 1).min(MAX_RENDERED);
     let start = first.saturating_sub(OVERSCAN);
     let end = (first + visible + OVERSCAN).min(props.count);
     let offset = |index: usize| {

@@ -8,6 +8,8 @@ use eventide_engine::shop::{CommandContext, CommandError, Shop};
 use eventide_engine::store::Appended;
 use eventide_engine::{EventId, Timestamp};
 
+const HOUR_MS: u64 = 3_600_000;
+
 /// Random v4 ids for commands a person issues. Generated workloads use a seeded source instead.
 pub struct BrowserIds;
 
@@ -78,8 +80,21 @@ impl Session {
         self.shop.execute(command, context)
     }
 
+    /// Starts a workload that ends about now: its history is placed in the recent past (an order
+    /// flow takes up to about an hour), unless the log already reaches later than that.
     pub fn start_generating(&mut self, seed: u64, orders: u64) {
-        let config = GeneratorConfig::new(seed, self.now());
+        let mut config = GeneratorConfig::new(seed, self.now());
+        let span_ms = orders.saturating_mul(config.mean_arrival_ms) + HOUR_MS;
+        let head = self
+            .shop
+            .store()
+            .events()
+            .last()
+            .map(|event| event.recorded_at);
+        let backdated = config
+            .start
+            .plus_millis(-(span_ms.min(i64::MAX as u64) as i64));
+        config.start = head.map_or(backdated, |head| head.max(backdated));
         self.job = Some(GenerateJob {
             generator: Generator::new(config),
             budget: Budget::Orders(orders),
