@@ -5,6 +5,7 @@
 
 mod alloc;
 mod bench;
+mod simulate;
 
 use std::process::ExitCode;
 
@@ -28,6 +29,8 @@ struct Cli {
 enum Command {
     /// Runs the seeded shop workload and prints its figures as one line of JSON.
     Bench(bench::BenchArgs),
+    /// Runs the choreographed shop to quiescence and prints read models and services as JSON.
+    Simulate(simulate::SimulateArgs),
 }
 
 fn main() -> ExitCode {
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Bench(args) => bench::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
     };
     match result {
         Ok(output) => {

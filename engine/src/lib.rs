@@ -14,6 +14,7 @@
 //! - [`rng`]: the seeded generator behind workloads and event ids.
 //! - [`shop`]: the domain: events, commands, aggregates, read models, a workload generator.
 
+pub mod delivery;
 pub mod envelope;
 pub mod history;
 pub mod ids;

@@ -20,6 +20,10 @@ pub enum PaymentOutcome {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ShopCommand {
+    ViewProduct {
+        customer: CustomerId,
+        sku: Sku,
+    },
     AddItemToCart {
         customer: CustomerId,
         sku: Sku,
@@ -71,6 +75,7 @@ impl ShopCommand {
     /// The command's name, in the imperative.
     pub fn name(&self) -> &'static str {
         match self {
+            ShopCommand::ViewProduct { .. } => "ViewProduct",
             ShopCommand::AddItemToCart { .. } => "AddItemToCart",
             ShopCommand::RemoveItemFromCart { .. } => "RemoveItemFromCart",
             ShopCommand::CheckOutCart { .. } => "CheckOutCart",
@@ -124,6 +129,8 @@ pub enum Rejection {
     NoCarrier,
     #[error("quantity {0} is too large")]
     QuantityTooLarge(u32),
+    #[error("{0} events are decided by the {1} aggregate: send it a command instead")]
+    DecidedByAggregate(&'static str, &'static str),
 }
 
 /// The largest quantity one command may move: keeps stock arithmetic far from overflow.

@@ -86,6 +86,38 @@ pub enum ShopEvent {
         order: OrderId,
         quantity: u32,
     },
+    /// A customer looked at a product: browsing, the first of the storefront's events.
+    ProductViewed {
+        customer: CustomerId,
+        sku: Sku,
+    },
+    FraudCheckPassed {
+        order: OrderId,
+        customer: CustomerId,
+        /// 0 (harmless) to 100 (certainly fraud).
+        score: u8,
+        /// The order's total, so the payment service needs to ask no one.
+        amount: Money,
+    },
+    FraudCheckFailed {
+        order: OrderId,
+        customer: CustomerId,
+        score: u8,
+    },
+    EmailSent {
+        customer: CustomerId,
+        order: Option<OrderId>,
+        template: String,
+    },
+    RecommendationsUpdated {
+        customer: CustomerId,
+        top: Sku,
+    },
+    /// The chaos-engineering platform switched chaos on: services brace themselves.
+    ChaosModeEnabled {
+        reason: String,
+    },
+    ChaosModeDisabled {},
 }
 
 /// The event types, as a closed set.
@@ -102,6 +134,13 @@ pub enum ShopEventKind {
     StockReceived,
     InventoryReserved,
     InventoryReleased,
+    ProductViewed,
+    FraudCheckPassed,
+    FraudCheckFailed,
+    EmailSent,
+    RecommendationsUpdated,
+    ChaosModeEnabled,
+    ChaosModeDisabled,
 }
 
 impl Named for ShopEventKind {
@@ -117,6 +156,13 @@ impl Named for ShopEventKind {
         Self::StockReceived,
         Self::InventoryReserved,
         Self::InventoryReleased,
+        Self::ProductViewed,
+        Self::FraudCheckPassed,
+        Self::FraudCheckFailed,
+        Self::EmailSent,
+        Self::RecommendationsUpdated,
+        Self::ChaosModeEnabled,
+        Self::ChaosModeDisabled,
     ];
 
     fn name(self) -> &'static str {
@@ -132,6 +178,13 @@ impl Named for ShopEventKind {
             Self::StockReceived => "StockReceived",
             Self::InventoryReserved => "InventoryReserved",
             Self::InventoryReleased => "InventoryReleased",
+            Self::ProductViewed => "ProductViewed",
+            Self::FraudCheckPassed => "FraudCheckPassed",
+            Self::FraudCheckFailed => "FraudCheckFailed",
+            Self::EmailSent => "EmailSent",
+            Self::RecommendationsUpdated => "RecommendationsUpdated",
+            Self::ChaosModeEnabled => "ChaosModeEnabled",
+            Self::ChaosModeDisabled => "ChaosModeDisabled",
         }
     }
 
@@ -152,16 +205,32 @@ pub enum AggregateType {
     Cart,
     Order,
     Inventory,
+    FraudCheck,
+    Mailbox,
+    Profile,
+    Platform,
 }
 
 impl Named for AggregateType {
-    const ALL: &'static [Self] = &[Self::Cart, Self::Order, Self::Inventory];
+    const ALL: &'static [Self] = &[
+        Self::Cart,
+        Self::Order,
+        Self::Inventory,
+        Self::FraudCheck,
+        Self::Mailbox,
+        Self::Profile,
+        Self::Platform,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             Self::Cart => "Cart",
             Self::Order => "Order",
             Self::Inventory => "Inventory",
+            Self::FraudCheck => "FraudCheck",
+            Self::Mailbox => "Mailbox",
+            Self::Profile => "Profile",
+            Self::Platform => "Platform",
         }
     }
 
@@ -170,12 +239,25 @@ impl Named for AggregateType {
     }
 }
 
-/// One aggregate instance: a customer's cart, an order, or the stock of one product.
+impl AggregateType {
+    /// Whether this aggregate's events are decided by an aggregate's rules (commands only), or
+    /// recorded directly by the service that owns the stream (a fraud verdict, a sent email).
+    pub fn is_ruled(self) -> bool {
+        matches!(self, Self::Cart | Self::Order | Self::Inventory)
+    }
+}
+
+/// One aggregate instance: a customer's cart, an order, or the stock of one product; or a
+/// service-owned stream: an order's fraud check, a customer's mailbox and profile, the platform.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ShopStream {
     Cart(CustomerId),
     Order(OrderId),
     Inventory(Sku),
+    FraudCheck(OrderId),
+    Mailbox(CustomerId),
+    Profile(CustomerId),
+    Platform,
 }
 
 impl StreamKey for ShopStream {
@@ -186,6 +268,10 @@ impl StreamKey for ShopStream {
             ShopStream::Cart(_) => AggregateType::Cart,
             ShopStream::Order(_) => AggregateType::Order,
             ShopStream::Inventory(_) => AggregateType::Inventory,
+            ShopStream::FraudCheck(_) => AggregateType::FraudCheck,
+            ShopStream::Mailbox(_) => AggregateType::Mailbox,
+            ShopStream::Profile(_) => AggregateType::Profile,
+            ShopStream::Platform => AggregateType::Platform,
         }
     }
 }
@@ -196,6 +282,11 @@ impl fmt::Display for ShopStream {
             ShopStream::Cart(customer) => write!(f, "{customer}"),
             ShopStream::Order(order) => write!(f, "{order}"),
             ShopStream::Inventory(sku) => write!(f, "{sku}"),
+            ShopStream::FraudCheck(order) => write!(f, "{order}"),
+            ShopStream::Mailbox(customer) | ShopStream::Profile(customer) => {
+                write!(f, "{customer}")
+            }
+            ShopStream::Platform => f.write_str("platform"),
         }
     }
 }
@@ -217,6 +308,13 @@ impl DomainEvent for ShopEvent {
             ShopEvent::StockReceived { .. } => ShopEventKind::StockReceived,
             ShopEvent::InventoryReserved { .. } => ShopEventKind::InventoryReserved,
             ShopEvent::InventoryReleased { .. } => ShopEventKind::InventoryReleased,
+            ShopEvent::ProductViewed { .. } => ShopEventKind::ProductViewed,
+            ShopEvent::FraudCheckPassed { .. } => ShopEventKind::FraudCheckPassed,
+            ShopEvent::FraudCheckFailed { .. } => ShopEventKind::FraudCheckFailed,
+            ShopEvent::EmailSent { .. } => ShopEventKind::EmailSent,
+            ShopEvent::RecommendationsUpdated { .. } => ShopEventKind::RecommendationsUpdated,
+            ShopEvent::ChaosModeEnabled { .. } => ShopEventKind::ChaosModeEnabled,
+            ShopEvent::ChaosModeDisabled { .. } => ShopEventKind::ChaosModeDisabled,
         }
     }
 }
@@ -227,7 +325,8 @@ impl ShopEvent {
         match self {
             ShopEvent::ItemAddedToCart { customer, .. }
             | ShopEvent::ItemRemovedFromCart { customer, .. }
-            | ShopEvent::CartCheckedOut { customer, .. } => ShopStream::Cart(*customer),
+            | ShopEvent::CartCheckedOut { customer, .. }
+            | ShopEvent::ProductViewed { customer, .. } => ShopStream::Cart(*customer),
             ShopEvent::OrderPlaced { order, .. }
             | ShopEvent::PaymentProcessed { order, .. }
             | ShopEvent::PaymentFailed { order, .. }
@@ -236,6 +335,13 @@ impl ShopEvent {
             ShopEvent::StockReceived { sku, .. }
             | ShopEvent::InventoryReserved { sku, .. }
             | ShopEvent::InventoryReleased { sku, .. } => ShopStream::Inventory(*sku),
+            ShopEvent::FraudCheckPassed { order, .. }
+            | ShopEvent::FraudCheckFailed { order, .. } => ShopStream::FraudCheck(*order),
+            ShopEvent::EmailSent { customer, .. } => ShopStream::Mailbox(*customer),
+            ShopEvent::RecommendationsUpdated { customer, .. } => ShopStream::Profile(*customer),
+            ShopEvent::ChaosModeEnabled { .. } | ShopEvent::ChaosModeDisabled { .. } => {
+                ShopStream::Platform
+            }
         }
     }
 }
@@ -250,11 +356,27 @@ mod tests {
             assert_eq!(kind.index(), i);
             assert_eq!(ShopEventKind::from_name(kind.name()), Some(*kind));
             let name = kind.name();
+            let words = camel_case_words(name);
             assert!(
-                name.ends_with("ed") || name.ends_with("Out"),
+                words
+                    .iter()
+                    .any(|word| word.ends_with("ed") || *word == "Sent"),
                 "{name} should be past tense"
             );
         }
+    }
+
+    fn camel_case_words(name: &str) -> Vec<&str> {
+        let starts: Vec<usize> = name
+            .char_indices()
+            .filter(|(_, c)| c.is_ascii_uppercase())
+            .map(|(i, _)| i)
+            .chain([name.len()])
+            .collect();
+        starts
+            .windows(2)
+            .map(|pair| &name[pair[0]..pair[1]])
+            .collect()
     }
 
     #[test]

@@ -11,12 +11,14 @@ pub mod events;
 pub mod generator;
 pub mod ids;
 pub mod read_models;
+pub mod services;
+pub mod simulation;
 
 use aggregates::Aggregates;
 use commands::{Rejection, ShopCommand};
 pub use events::{ShopEvent, ShopStream};
 
-use crate::envelope::{Metadata, NewEvent, Recorded};
+use crate::envelope::{DomainEvent, Metadata, Named, NewEvent, Recorded, StreamKey};
 use crate::history::{History, DEFAULT_CHECKPOINT_INTERVAL};
 use crate::ids::{CorrelationId, EventId, Position, Timestamp};
 use crate::rng::IdSource;
@@ -145,6 +147,33 @@ impl Shop {
             })
     }
 
+    /// Records a fact that a service owns outright (a fraud verdict, a sent email, chaos mode):
+    /// no aggregate rules over these streams, so there is nothing to decide, only to append.
+    /// Events of ruled aggregates (carts, orders, stock) are refused: they need a command.
+    pub fn publish(
+        &mut self,
+        event: ShopEvent,
+        context: CommandContext<'_>,
+    ) -> Result<Appended, CommandError> {
+        let stream = event.stream();
+        let name = event.kind().name();
+        if stream.category().is_ruled() {
+            return Err(CommandError::Rejected {
+                command: "Publish",
+                rejection: Rejection::DecidedByAggregate(name, stream.category().name()),
+            });
+        }
+        let id = context.ids.next_event_id();
+        let correlation = context.correlation.unwrap_or(id.as_correlation());
+        let mut proposed = NewEvent::new(id, event).in_flow(correlation, context.causation);
+        proposed.metadata = context.metadata;
+        self.append(stream, ExpectedVersion::Any, vec![proposed], context.now)
+            .map_err(|error| CommandError::Store {
+                command: "Publish",
+                error,
+            })
+    }
+
     /// Appends already-decided events (an import, a replayed scenario) and folds them in.
     pub fn append(
         &mut self,
@@ -170,6 +199,10 @@ impl Shop {
         let stock = |sku| self.aggregates.stock_or_empty(sku);
         let order = |id| self.aggregates.order(id).ok_or(Rejection::UnknownOrder(id));
         Ok(match command {
+            ViewProduct { customer, sku } => (
+                ShopStream::Cart(customer),
+                cart(customer).view(customer, sku)?,
+            ),
             AddItemToCart {
                 customer,
                 sku,

@@ -17,6 +17,11 @@ impl Cart {
         &self.lines
     }
 
+    pub fn view(&self, customer: CustomerId, sku: Sku) -> Result<ShopEvent, Rejection> {
+        catalog::product(sku).ok_or(Rejection::UnknownProduct(sku))?;
+        Ok(ShopEvent::ProductViewed { customer, sku })
+    }
+
     pub fn add(
         &self,
         customer: CustomerId,

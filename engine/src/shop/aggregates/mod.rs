@@ -62,6 +62,10 @@ impl Aggregates {
         match event.stream() {
             ShopStream::Cart(customer) => self.carts.entry(customer).or_default().evolve(event),
             ShopStream::Inventory(sku) => self.stock.entry(sku).or_default().evolve(event),
+            ShopStream::FraudCheck(_)
+            | ShopStream::Mailbox(_)
+            | ShopStream::Profile(_)
+            | ShopStream::Platform => {}
             ShopStream::Order(id) => match event {
                 ShopEvent::OrderPlaced { .. } if id == self.next_order_id() => {
                     self.orders.push(Order::placed(event));

@@ -1,0 +1,394 @@
+//! Delivery as real brokers do it: at least once, late, sometimes twice, sometimes out of order,
+//! sometimes to a consumer that fails and must be retried, and in the end parked in a
+//! dead-letter queue. All of it simulated on a virtual clock from a seed, so a run can be
+//! repeated exactly.
+//!
+//! The bus knows subscriptions (a consumer and the event types it wants) and deliveries (one
+//! event to one subscription, one attempt at a time). It decides when each delivery is due and
+//! whether an attempt fails; the caller hands due deliveries to consumers and reports back.
+
+mod settings;
+mod stats;
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+
+use rustc_hash::FxHashMap;
+
+pub use settings::DeliverySettings;
+pub use stats::SubscriptionStats;
+
+use crate::envelope::{DomainEvent, Named, Recorded};
+use crate::ids::{Position, Timestamp};
+use crate::rng::SeededRng;
+
+/// One subscription of the bus, by its order of creation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SubscriptionId(pub u16);
+
+/// One delivery: an event on its way to a subscription. Duplicates get their own id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DeliveryId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: DeliveryId,
+    pub subscription: SubscriptionId,
+    pub position: Position,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+    /// True for the extra copy an at-least-once broker sent.
+    pub duplicate: bool,
+    /// When the event was first handed to the bus.
+    pub published_at: Timestamp,
+}
+
+/// What became of one attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The consumer processed it.
+    Handled,
+    /// An idempotent consumer recognised an event it had already processed.
+    IgnoredDuplicate,
+    /// The consumer failed; it will be retried after a backoff.
+    Failed,
+    /// The consumer failed for the last time: the delivery waits in the dead-letter queue.
+    Parked,
+}
+
+/// A finished attempt, kept so that any moment of the past can be shown again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AttemptRecord {
+    pub delivery: Delivery,
+    pub due_at: Timestamp,
+    pub outcome: Outcome,
+}
+
+struct Subscription<S> {
+    name: String,
+    wants: Vec<bool>,
+    settings: DeliverySettings,
+    /// With per-aggregate ordering, deliveries wait in a lane per stream and only the head of
+    /// each lane is on the agenda: a stream's events reach the consumer in order.
+    lanes: FxHashMap<S, VecDeque<DeliveryId>>,
+    /// Positions not yet handled (or parked), with how many deliveries of each are open.
+    open: BTreeMap<Position, u32>,
+    parked: Vec<Delivery>,
+    stats: SubscriptionStats,
+}
+
+struct Slot<S> {
+    delivery: Delivery,
+    stream: S,
+    due_at: Timestamp,
+}
+
+pub struct Bus<E: DomainEvent> {
+    subscriptions: Vec<Subscription<E::Stream>>,
+    slots: Vec<Option<Slot<E::Stream>>>,
+    agenda: BinaryHeap<Reverse<(Timestamp, u64, DeliveryId)>>,
+    sequence: u64,
+    rng: SeededRng,
+    history: Vec<AttemptRecord>,
+    /// Deliveries enqueued and not yet handled, ignored or parked.
+    unfinished: usize,
+}
+
+impl<E: DomainEvent> Bus<E> {
+    pub fn new(seed: u64) -> Self {
+        Bus {
+            subscriptions: Vec::new(),
+            slots: Vec::new(),
+            agenda: BinaryHeap::new(),
+            sequence: 0,
+            rng: SeededRng::new(seed),
+            history: Vec::new(),
+            unfinished: 0,
+        }
+    }
+
+    pub fn subscribe(
+        &mut self,
+        name: impl Into<String>,
+        kinds: &[E::Kind],
+        settings: DeliverySettings,
+    ) -> SubscriptionId {
+        let mut wants = vec![false; E::Kind::ALL.len()];
+        for kind in kinds {
+            wants[kind.index()] = true;
+        }
+        self.subscriptions.push(Subscription {
+            name: name.into(),
+            wants,
+            settings,
+            lanes: FxHashMap::default(),
+            open: BTreeMap::new(),
+            parked: Vec::new(),
+            stats: SubscriptionStats::default(),
+        });
+        SubscriptionId(self.subscriptions.len() as u16 - 1)
+    }
+
+    pub fn subscription_ids(&self) -> impl Iterator<Item = SubscriptionId> {
+        (0..self.subscriptions.len() as u16).map(SubscriptionId)
+    }
+
+    pub fn name(&self, id: SubscriptionId) -> &str {
+        self.subscriptions
+            .get(usize::from(id.0))
+            .map_or("", |s| s.name.as_str())
+    }
+
+    pub fn settings(&self, id: SubscriptionId) -> Option<&DeliverySettings> {
+        self.subscriptions
+            .get(usize::from(id.0))
+            .map(|s| &s.settings)
+    }
+
+    pub fn set_settings(&mut self, id: SubscriptionId, settings: DeliverySettings) {
+        if let Some(subscription) = self.subscriptions.get_mut(usize::from(id.0)) {
+            subscription.settings = settings.clamped();
+        }
+    }
+
+    pub fn wants(&self, id: SubscriptionId, kind: E::Kind) -> bool {
+        self.subscriptions
+            .get(usize::from(id.0))
+            .is_some_and(|s| s.wants[kind.index()])
+    }
+
+    /// Hands a newly recorded event to every subscription that wants it.
+    pub fn publish(&mut self, event: &Recorded<E>, now: Timestamp) {
+        for index in 0..self.subscriptions.len() {
+            let subscription = &self.subscriptions[index];
+            if !subscription.wants[event.kind().index()] {
+                continue;
+            }
+            let settings = subscription.settings;
+            let id = SubscriptionId(index as u16);
+            self.enqueue(id, event, now, false, 0);
+            if self.rng.chance(settings.duplicate_rate) {
+                // The broker did not see the first acknowledgement and sends the event again.
+                let extra = self
+                    .rng
+                    .between(1, 4 * u64::from(settings.latency_ms.max(1)));
+                self.enqueue(id, event, now, true, extra);
+            }
+        }
+    }
+
+    fn enqueue(
+        &mut self,
+        subscription: SubscriptionId,
+        event: &Recorded<E>,
+        now: Timestamp,
+        duplicate: bool,
+        extra_delay: u64,
+    ) {
+        let id = DeliveryId(self.slots.len() as u32);
+        let delivery = Delivery {
+            id,
+            subscription,
+            position: event.position,
+            attempt: 1,
+            duplicate,
+            published_at: now,
+        };
+        let delay = self.transit_delay(subscription) + extra_delay;
+        let due_at = now.plus_millis(delay as i64);
+        self.slots.push(Some(Slot {
+            delivery,
+            stream: event.stream,
+            due_at,
+        }));
+        self.unfinished += 1;
+        let sub = &mut self.subscriptions[usize::from(subscription.0)];
+        *sub.open.entry(event.position).or_default() += 1;
+        sub.stats.enqueued += 1;
+        if duplicate {
+            sub.stats.duplicates_sent += 1;
+        }
+        if sub.settings.per_aggregate_ordering {
+            let lane = sub.lanes.entry(event.stream).or_default();
+            lane.push_back(id);
+            if lane.len() > 1 {
+                // It waits for the deliveries ahead of it in its stream.
+                return;
+            }
+        }
+        self.schedule(id, due_at);
+    }
+
+    /// Latency plus jitter, and now and then a long detour: the reordering knob.
+    fn transit_delay(&mut self, subscription: SubscriptionId) -> u64 {
+        let settings = self.subscriptions[usize::from(subscription.0)].settings;
+        let latency = u64::from(settings.latency_ms);
+        let jitter = self.rng.below(u64::from(settings.jitter_ms) + 1);
+        let detour = if self.rng.chance(settings.reorder_rate) {
+            self.rng.between(latency.max(1), 10 * latency.max(1) + 100)
+        } else {
+            0
+        };
+        latency + jitter + detour
+    }
+
+    fn schedule(&mut self, id: DeliveryId, due_at: Timestamp) {
+        self.sequence += 1;
+        if let Some(Some(slot)) = self.slots.get_mut(id.0 as usize) {
+            slot.due_at = due_at;
+        }
+        self.agenda.push(Reverse((due_at, self.sequence, id)));
+    }
+
+    /// When the next delivery is due, if any is.
+    pub fn next_due(&self) -> Option<Timestamp> {
+        self.agenda.peek().map(|Reverse((due, _, _))| *due)
+    }
+
+    /// Takes the earliest delivery due at or before `now`.
+    pub fn pop_due(&mut self, now: Timestamp) -> Option<Delivery> {
+        let &Reverse((due, _, id)) = self.agenda.peek()?;
+        if due > now {
+            return None;
+        }
+        self.agenda.pop();
+        self.slots
+            .get(id.0 as usize)
+            .and_then(|slot| slot.as_ref())
+            .map(|slot| slot.delivery)
+    }
+
+    /// Whether this attempt fails, by the subscription's failure rate.
+    pub fn attempt_fails(&mut self, delivery: &Delivery) -> bool {
+        let rate = self.subscriptions[usize::from(delivery.subscription.0)]
+            .settings
+            .failure_rate;
+        self.rng.chance(rate)
+    }
+
+    /// Reports how an attempt went. A failure is retried with exponential backoff until the
+    /// subscription's attempts run out; then it is parked.
+    pub fn complete(&mut self, delivery: Delivery, outcome: Outcome, now: Timestamp) -> Outcome {
+        let index = usize::from(delivery.subscription.0);
+        let settings = self.subscriptions[index].settings;
+        let due_at = self
+            .slots
+            .get(delivery.id.0 as usize)
+            .and_then(|slot| slot.as_ref())
+            .map_or(now, |slot| slot.due_at);
+        let outcome = match outcome {
+            Outcome::Failed if delivery.attempt >= settings.max_attempts => Outcome::Parked,
+            other => other,
+        };
+        self.history.push(AttemptRecord {
+            delivery,
+            due_at,
+            outcome,
+        });
+        let sub = &mut self.subscriptions[index];
+        match outcome {
+            Outcome::Handled => sub.stats.handled += 1,
+            Outcome::IgnoredDuplicate => sub.stats.duplicates_ignored += 1,
+            Outcome::Failed => sub.stats.failures += 1,
+            Outcome::Parked => {
+                sub.stats.failures += 1;
+                sub.stats.parked += 1;
+            }
+        }
+        if outcome == Outcome::Failed {
+            let backoff = u64::from(settings.backoff_ms) << (delivery.attempt - 1).min(16);
+            if let Some(Some(slot)) = self.slots.get_mut(delivery.id.0 as usize) {
+                slot.delivery.attempt += 1;
+            }
+            self.schedule(delivery.id, now.plus_millis(backoff as i64));
+            return outcome;
+        }
+        if outcome == Outcome::Parked {
+            sub.parked.push(delivery);
+        }
+        self.unfinished -= 1;
+        if let Some(count) = sub.open.get_mut(&delivery.position) {
+            *count -= 1;
+            if *count == 0 {
+                sub.open.remove(&delivery.position);
+            }
+        }
+        let stream = self
+            .slots
+            .get_mut(delivery.id.0 as usize)
+            .and_then(Option::take)
+            .map(|slot| slot.stream);
+        if let (true, Some(stream)) = (settings.per_aggregate_ordering, stream) {
+            let next = sub.lanes.get_mut(&stream).and_then(|lane| {
+                lane.pop_front();
+                lane.front().copied()
+            });
+            if sub.lanes.get(&stream).is_some_and(VecDeque::is_empty) {
+                sub.lanes.remove(&stream);
+            }
+            if let Some(next) = next {
+                let due = self
+                    .slots
+                    .get(next.0 as usize)
+                    .and_then(|slot| slot.as_ref())
+                    .map_or(now, |slot| slot.due_at.max(now));
+                self.schedule(next, due);
+            }
+        }
+        outcome
+    }
+
+    /// The dead-letter queue of a subscription.
+    pub fn parked(&self, id: SubscriptionId) -> &[Delivery] {
+        self.subscriptions
+            .get(usize::from(id.0))
+            .map_or(&[], |s| s.parked.as_slice())
+    }
+
+    /// Sends every parked delivery of a subscription again, as a fresh first attempt.
+    pub fn replay_parked(
+        &mut self,
+        id: SubscriptionId,
+        events: &[Recorded<E>],
+        now: Timestamp,
+    ) -> usize {
+        let Some(subscription) = self.subscriptions.get_mut(usize::from(id.0)) else {
+            return 0;
+        };
+        let parked = std::mem::take(&mut subscription.parked);
+        subscription.stats.parked = 0;
+        let count = parked.len();
+        for delivery in parked {
+            if let Some(event) = delivery.position.index().and_then(|i| events.get(i)) {
+                self.enqueue(id, event, now, delivery.duplicate, 0);
+            }
+        }
+        count
+    }
+
+    pub fn stats(&self, id: SubscriptionId) -> SubscriptionStats {
+        self.subscriptions
+            .get(usize::from(id.0))
+            .map(|s| {
+                let mut stats = s.stats;
+                stats.open = s.open.len() as u64;
+                stats.oldest_open = s.open.keys().next().copied();
+                stats
+            })
+            .unwrap_or_default()
+    }
+
+    /// Deliveries scheduled and not yet finished, across every subscription.
+    pub fn in_flight(&self) -> usize {
+        self.unfinished
+    }
+
+    pub fn is_idle(&self) -> bool {
+        self.agenda.is_empty()
+    }
+
+    /// Every finished attempt, in the order they finished (so in time order).
+    pub fn history(&self) -> &[AttemptRecord] {
+        &self.history
+    }
+}

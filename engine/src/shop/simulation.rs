@@ -1,0 +1,443 @@
+//! The whole shop running by itself: customers browse and check out at the storefront, the bus
+//! delivers every event to the services that consume it (late, twice, out of order or to a
+//! failing consumer, as the knobs say), and the services react. Everything runs on one virtual
+//! clock from one seed, so the same seed and settings give the same log, byte for byte.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use serde::Serialize;
+
+use super::catalog::PRODUCTS;
+use super::commands::ShopCommand;
+use super::events::ShopEvent;
+use super::ids::CustomerId;
+use super::services::{all_services, Reaction, ServiceName, ServiceRuntime};
+use super::{CommandContext, CommandError, Shop};
+use crate::delivery::{
+    Bus, Delivery, DeliverySettings, Outcome, SubscriptionId, SubscriptionStats,
+};
+use crate::envelope::Named;
+use crate::ids::{CorrelationId, EventId, Position, Timestamp};
+use crate::rng::SeededRng;
+
+/// Enough stock that choreography never waits on the warehouse.
+const OPENING_STOCK: u32 = 1_000_000;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimulationConfig {
+    pub seed: u64,
+    /// Checkouts the storefront makes before it closes.
+    pub orders: u64,
+    pub customers: u32,
+    pub start: Timestamp,
+    /// The mean time between two shopping sessions.
+    pub mean_arrival_ms: u64,
+    /// Applied to every subscription at the start; each can be changed later.
+    pub delivery: DeliverySettings,
+    pub idempotent: bool,
+}
+
+impl SimulationConfig {
+    pub fn new(seed: u64, orders: u64, start: Timestamp) -> Self {
+        SimulationConfig {
+            seed,
+            orders,
+            customers: 200,
+            start,
+            mean_arrival_ms: 2_000,
+            delivery: DeliverySettings::default(),
+            idempotent: true,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Step {
+    Arrive,
+    View { left: u8 },
+    Add { left: u8 },
+    CheckOut,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Session {
+    customer: CustomerId,
+    checks_out: bool,
+    correlation: Option<CorrelationId>,
+    last_event: Option<EventId>,
+}
+
+/// The customers' side: sessions of browsing, adding to the cart and checking out.
+struct Storefront {
+    rng: SeededRng,
+    ids: SeededRng,
+    sessions: Vec<Session>,
+    agenda: BinaryHeap<Reverse<(Timestamp, u64, usize, Step)>>,
+    sequence: u64,
+    checkouts_planned: u64,
+}
+
+/// What a simulation run did, for reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RunSummary {
+    pub events: u64,
+    pub deliveries: u64,
+    pub rejections: u64,
+}
+
+pub struct Simulation {
+    shop: Shop,
+    bus: Bus<ShopEvent>,
+    services: Vec<ServiceRuntime>,
+    storefront: Storefront,
+    config: SimulationConfig,
+    clock: Timestamp,
+    service_ids: SeededRng,
+    published: Position,
+    summary: RunSummary,
+}
+
+impl Simulation {
+    pub fn new(config: SimulationConfig) -> Result<Simulation, CommandError> {
+        let mut bus = Bus::new(config.seed ^ 0x00b0_5b05);
+        let services = all_services()
+            .into_iter()
+            .map(|service| {
+                let name = service.name().name();
+                let subscription = bus.subscribe(
+                    name,
+                    service.declaration().consumes,
+                    config.delivery.clamped(),
+                );
+                let mut runtime = ServiceRuntime::new(service, subscription);
+                runtime.idempotent = config.idempotent;
+                runtime
+            })
+            .collect();
+        let mut simulation = Simulation {
+            shop: Shop::new(),
+            bus,
+            services,
+            storefront: Storefront {
+                rng: SeededRng::new(config.seed),
+                ids: SeededRng::new(config.seed ^ 0x0005_707e),
+                sessions: Vec::new(),
+                agenda: BinaryHeap::new(),
+                sequence: 0,
+                checkouts_planned: 0,
+            },
+            clock: config.start,
+            service_ids: SeededRng::new(config.seed ^ 0x05e7_c1ce),
+            published: Position::ORIGIN,
+            summary: RunSummary::default(),
+            config,
+        };
+        simulation.open_the_shop()?;
+        Ok(simulation)
+    }
+
+    pub fn shop(&self) -> &Shop {
+        &self.shop
+    }
+
+    pub fn bus(&self) -> &Bus<ShopEvent> {
+        &self.bus
+    }
+
+    pub fn services(&self) -> &[ServiceRuntime] {
+        &self.services
+    }
+
+    pub fn clock(&self) -> Timestamp {
+        self.clock
+    }
+
+    pub fn summary(&self) -> RunSummary {
+        self.summary
+    }
+
+    pub fn subscription_of(&self, service: ServiceName) -> Option<SubscriptionId> {
+        self.services
+            .iter()
+            .find(|runtime| runtime.service.name() == service)
+            .map(|runtime| runtime.subscription)
+    }
+
+    pub fn set_delivery(&mut self, service: ServiceName, settings: DeliverySettings) {
+        if let Some(subscription) = self.subscription_of(service) {
+            self.bus.set_settings(subscription, settings);
+        }
+    }
+
+    pub fn set_idempotent(&mut self, service: ServiceName, idempotent: bool) {
+        if let Some(runtime) = self
+            .services
+            .iter_mut()
+            .find(|r| r.service.name() == service)
+        {
+            runtime.idempotent = idempotent;
+        }
+    }
+
+    /// Stocks the shelves and books the first customer.
+    fn open_the_shop(&mut self) -> Result<(), CommandError> {
+        for product in PRODUCTS {
+            let command = ShopCommand::RestockInventory {
+                sku: product.sku,
+                quantity: OPENING_STOCK,
+            };
+            self.shop.execute(
+                command,
+                CommandContext::new(self.clock, &mut self.storefront.ids),
+            )?;
+        }
+        self.publish_new_events();
+        if self.config.orders > 0 {
+            self.storefront.book(self.clock, usize::MAX, Step::Arrive);
+        }
+        Ok(())
+    }
+
+    /// Records a fact from outside the services (the chaos platform, say) and delivers it.
+    pub fn inject(&mut self, event: ShopEvent) -> Result<(), CommandError> {
+        let context = CommandContext::new(self.clock, &mut self.service_ids);
+        self.shop.publish(event, context)?;
+        self.publish_new_events();
+        Ok(())
+    }
+
+    /// True when nobody has anything left to do: no customer and no delivery is pending.
+    pub fn is_quiescent(&self) -> bool {
+        self.storefront.agenda.is_empty() && self.bus.is_idle()
+    }
+
+    /// Runs until quiescent, or until the log holds `max_events`.
+    pub fn run(&mut self, max_events: u64) -> Result<RunSummary, CommandError> {
+        while !self.is_quiescent() && (self.shop.store().len() as u64) < max_events {
+            self.step()?;
+        }
+        Ok(self.summary)
+    }
+
+    /// Runs everything due up to `until` on the virtual clock, then sets the clock there.
+    pub fn advance_to(&mut self, until: Timestamp) -> Result<(), CommandError> {
+        while self.next_time().is_some_and(|next| next <= until) {
+            self.step()?;
+        }
+        self.clock = self.clock.max(until);
+        Ok(())
+    }
+
+    fn next_time(&self) -> Option<Timestamp> {
+        let customer = self.storefront.agenda.peek().map(|Reverse((at, ..))| *at);
+        match (customer, self.bus.next_due()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Does the one next thing: a customer's action or a delivery, whichever is due first.
+    pub fn step(&mut self) -> Result<(), CommandError> {
+        let customer = self.storefront.agenda.peek().map(|Reverse((at, ..))| *at);
+        let delivery = self.bus.next_due();
+        match (customer, delivery) {
+            (Some(at), Some(due)) if at <= due => self.customer_step(),
+            (Some(_), None) => self.customer_step(),
+            (_, Some(due)) => {
+                self.clock = self.clock.max(due);
+                if let Some(delivery) = self.bus.pop_due(self.clock) {
+                    self.deliver(delivery)?;
+                }
+                Ok(())
+            }
+            (None, None) => Ok(()),
+        }
+    }
+
+    fn customer_step(&mut self) -> Result<(), CommandError> {
+        let Some(Reverse((at, _, session, step))) = self.storefront.agenda.pop() else {
+            return Ok(());
+        };
+        self.clock = self.clock.max(at);
+        if step == Step::Arrive {
+            self.storefront.arrive(self.clock, &self.config);
+            return Ok(());
+        }
+        let Some(current) = self.storefront.sessions.get(session).copied() else {
+            return Ok(());
+        };
+        let sku = self
+            .storefront
+            .rng
+            .pick(PRODUCTS)
+            .map_or(PRODUCTS[0].sku, |p| p.sku);
+        let (command, next) = match step {
+            Step::View { left } => (
+                ShopCommand::ViewProduct {
+                    customer: current.customer,
+                    sku,
+                },
+                if left > 1 {
+                    Some(Step::View { left: left - 1 })
+                } else {
+                    Some(Step::Add {
+                        left: self.storefront.rng.between(1, 3) as u8,
+                    })
+                },
+            ),
+            Step::Add { left } => (
+                ShopCommand::AddItemToCart {
+                    customer: current.customer,
+                    sku,
+                    quantity: 1,
+                },
+                match (left > 1, current.checks_out) {
+                    (true, _) => Some(Step::Add { left: left - 1 }),
+                    (false, true) => Some(Step::CheckOut),
+                    (false, false) => None,
+                },
+            ),
+            Step::CheckOut => (
+                ShopCommand::CheckOutCart {
+                    customer: current.customer,
+                },
+                None,
+            ),
+            Step::Arrive => return Ok(()),
+        };
+        let mut context = CommandContext::new(self.clock, &mut self.storefront.ids);
+        if let Some(correlation) = current.correlation {
+            context = context.in_flow(correlation, current.last_event);
+        }
+        match self.shop.execute(command, context) {
+            Ok(appended) => {
+                if let Some(event) = appended
+                    .range
+                    .and_then(|(_, last)| self.shop.store().get(last))
+                {
+                    let session = &mut self.storefront.sessions[session];
+                    session.correlation = Some(event.correlation_id);
+                    session.last_event = Some(event.id);
+                }
+            }
+            // Another session of the same customer emptied the cart first: this one ends.
+            Err(CommandError::Rejected { .. }) => self.summary.rejections += 1,
+            Err(error) => return Err(error),
+        }
+        if let Some(next) = next {
+            let delay = self.storefront.rng.between(2_000, 20_000);
+            self.storefront
+                .book(self.clock.plus_millis(delay as i64), session, next);
+        }
+        self.publish_new_events();
+        Ok(())
+    }
+
+    fn deliver(&mut self, delivery: Delivery) -> Result<(), CommandError> {
+        self.summary.deliveries += 1;
+        if self.bus.attempt_fails(&delivery) {
+            self.bus.complete(delivery, Outcome::Failed, self.clock);
+            return Ok(());
+        }
+        let Some(event) = self.shop.store().get(delivery.position).cloned() else {
+            self.bus.complete(delivery, Outcome::Handled, self.clock);
+            return Ok(());
+        };
+        let Some(runtime) = self
+            .services
+            .iter_mut()
+            .find(|r| r.subscription == delivery.subscription)
+        else {
+            self.bus.complete(delivery, Outcome::Handled, self.clock);
+            return Ok(());
+        };
+        let ops_before = runtime.ops;
+        let reactions = match runtime.handle(&event, self.config.seed) {
+            super::services::runtime::Handling::Ignored => {
+                self.bus
+                    .complete(delivery, Outcome::IgnoredDuplicate, self.clock);
+                return Ok(());
+            }
+            super::services::runtime::Handling::React(reactions) => reactions,
+        };
+        if runtime.ops != ops_before {
+            let retry_budget = runtime.ops.retry_budget;
+            if let Some(mut settings) = self.bus.settings(delivery.subscription).copied() {
+                settings.max_attempts = retry_budget;
+                self.bus.set_settings(delivery.subscription, settings);
+            }
+        }
+        for reaction in reactions {
+            let context = CommandContext::new(self.clock, &mut self.service_ids)
+                .in_flow(event.correlation_id, Some(event.id));
+            let outcome = match reaction {
+                Reaction::Command(command) => self.shop.execute(command, context),
+                Reaction::Publish(fact) => self.shop.publish(fact, context),
+            };
+            match outcome {
+                Ok(_) => {}
+                // A rule said no (a repeat charge of a paid order): the service's problem, not the run's.
+                Err(CommandError::Rejected { .. }) => self.summary.rejections += 1,
+                Err(error) => return Err(error),
+            }
+        }
+        self.bus.complete(delivery, Outcome::Handled, self.clock);
+        self.publish_new_events();
+        Ok(())
+    }
+
+    /// Hands every event recorded since the last call to the bus.
+    fn publish_new_events(&mut self) {
+        let head = self.shop.store().head();
+        for event in self.shop.store().between(self.published, head) {
+            self.bus.publish(event, self.clock);
+        }
+        self.summary.events = head.0;
+        self.published = head;
+    }
+
+    /// Sends a subscription's dead letters again.
+    pub fn replay_parked(&mut self, service: ServiceName) -> usize {
+        let Some(subscription) = self.subscription_of(service) else {
+            return 0;
+        };
+        self.bus
+            .replay_parked(subscription, self.shop.store().events(), self.clock)
+    }
+
+    pub fn subscription_stats(&self, service: ServiceName) -> SubscriptionStats {
+        self.subscription_of(service)
+            .map(|id| self.bus.stats(id))
+            .unwrap_or_default()
+    }
+}
+
+impl Storefront {
+    fn book(&mut self, at: Timestamp, session: usize, step: Step) {
+        self.sequence += 1;
+        self.agenda
+            .push(Reverse((at, self.sequence, session, step)));
+    }
+
+    /// A customer walks in; the next one is booked while checkouts remain to be made.
+    fn arrive(&mut self, now: Timestamp, config: &SimulationConfig) {
+        let customer = CustomerId(self.rng.between(1, u64::from(config.customers.max(1))) as u32);
+        let checks_out = self.rng.chance(0.85);
+        if checks_out {
+            self.checkouts_planned += 1;
+        }
+        self.sessions.push(Session {
+            customer,
+            checks_out,
+            correlation: None,
+            last_event: None,
+        });
+        let views = self.rng.between(1, 4) as u8;
+        self.book(now, self.sessions.len() - 1, Step::View { left: views });
+        if self.checkouts_planned < config.orders {
+            let gap = self.rng.between(1, config.mean_arrival_ms.max(1) * 2);
+            self.book(now.plus_millis(gap as i64), usize::MAX, Step::Arrive);
+        }
+    }
+}
