@@ -7,6 +7,7 @@ mod alloc;
 mod bench;
 mod simulate;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -42,7 +43,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(output) => {
-            println!("{output}");
+            // A closed pipe (`| head`) is the reader's choice, not an error worth a panic.
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{output}");
             ExitCode::SUCCESS
         }
         Err(message) => {

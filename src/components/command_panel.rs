@@ -130,7 +130,7 @@ fn place_order_form() -> Html {
 #[function_component(OrderActionsForm)]
 fn order_actions_form() -> Html {
     let state = use_app();
-    let newest = state.session().shop.aggregates().order_count();
+    let newest = state.session().shop().aggregates().order_count();
     let (order, on_order) = use_field("");
     let (carrier, on_carrier) = use_field(CARRIERS[0]);
     let (reason, on_reason) = use_field("customer changed their mind");

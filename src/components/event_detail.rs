@@ -12,7 +12,7 @@ use crate::state::{use_app, Action};
 pub fn event_detail() -> Html {
     let state = use_app();
     let session = state.session();
-    let store = session.shop.store();
+    let store = session.shop().store();
     let Some(event) = state.selected.and_then(|position| store.get(position)) else {
         return html! {
             <section class="panel detail" data-testid="event-detail">
@@ -45,7 +45,7 @@ pub fn event_detail() -> Html {
         Callback::from(move |_| dispatcher.dispatch(Action::Seek(position)))
     };
     let payload = serde_json::to_string_pretty(&event.to_json()["payload"]).unwrap_or_default();
-    let future = event.position > session.shop.cursor();
+    let future = event.position > session.shop().cursor();
 
     html! {
         <section class="panel detail" data-testid="event-detail">

@@ -14,8 +14,8 @@ const ROW_HEIGHT: u32 = 30;
 pub fn event_log() -> Html {
     let state = use_app();
     let session = state.session();
-    let store = session.shop.store();
-    let cursor = session.shop.cursor();
+    let store = session.shop().store();
+    let cursor = session.shop().cursor();
     let count = store.len();
 
     let render = {
@@ -23,12 +23,12 @@ pub fn event_log() -> Html {
         // Rows read the engine when rendered; the list re-renders when the revision changes.
         Callback::from(move |index: usize| {
             let session = state.session();
-            let Some(event) = session.shop.store().events().get(index) else {
+            let Some(event) = session.shop().store().events().get(index) else {
                 return html! {};
             };
             let position = event.position;
-            let future = position > session.shop.cursor();
-            let at_cursor = position == session.shop.cursor();
+            let future = position > session.shop().cursor();
+            let at_cursor = position == session.shop().cursor();
             let selected = state.selected == Some(position);
             let onclick = {
                 let dispatcher = state.dispatcher();

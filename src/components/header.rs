@@ -10,9 +10,9 @@ use crate::state::use_app;
 pub fn header() -> Html {
     let state = use_app();
     let session = state.session();
-    let store = session.shop.store();
+    let store = session.shop().store();
     let orders = session
-        .shop
+        .shop()
         .history()
         .live()
         .get::<OrderSummaries>()

@@ -10,12 +10,12 @@ use crate::state::{use_app, Action};
 pub fn past_banner() -> Html {
     let state = use_app();
     let session = state.session();
-    if session.shop.is_live() {
+    if session.shop().is_live() {
         return html! {};
     }
-    let cursor = session.shop.cursor();
-    let head = session.shop.store().head();
-    let time = session.shop.store().get(cursor).map_or_else(
+    let cursor = session.shop().cursor();
+    let head = session.shop().store().head();
+    let time = session.shop().store().get(cursor).map_or_else(
         || "before the first event".to_string(),
         |event| format!("{} UTC", fmt_time(event.recorded_at)),
     );

@@ -20,8 +20,8 @@ pub fn read_models() -> Html {
     let state = use_app();
     let active = use_state(|| 0usize);
     let session = state.session();
-    let models = session.shop.history().at_cursor();
-    let cursor = session.shop.cursor();
+    let models = session.shop().history().at_cursor();
+    let cursor = session.shop().cursor();
 
     let headline = |name: &str| -> String {
         match name {
@@ -98,7 +98,7 @@ struct ModelTableProps {
 fn model_table(props: &ModelTableProps) -> Html {
     let state = use_app();
     let session = state.session();
-    let Some(model) = session.shop.history().at_cursor().by_name(props.name) else {
+    let Some(model) = session.shop().history().at_cursor().by_name(props.name) else {
         return html! {};
     };
     let columns = model.columns();
@@ -113,11 +113,11 @@ fn model_table(props: &ModelTableProps) -> Html {
         let template = template.clone();
         Callback::from(move |index: usize| {
             let session = state.session();
-            let models = session.shop.history().at_cursor();
+            let models = session.shop().history().at_cursor();
             let Some(model) = models.by_name(name) else {
                 return html! {};
             };
-            render_row(&state, model, index, &template, session.shop.cursor())
+            render_row(&state, model, index, &template, session.shop().cursor())
         })
     };
     let testid = format!("read-model-{}", props.name.to_lowercase());

@@ -13,10 +13,10 @@ pub fn timeline() -> Html {
     let state = use_app();
     let dispatcher = state.dispatcher();
     let session = state.session();
-    let store = session.shop.store();
+    let store = session.shop().store();
     let head = store.head();
-    let cursor = session.shop.cursor();
-    let live = session.shop.is_live();
+    let cursor = session.shop().cursor();
+    let live = session.shop().is_live();
     let cursor_time = store.get(cursor).map(|event| event.recorded_at);
 
     let send = |action: fn() -> Action| {

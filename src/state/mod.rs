@@ -135,12 +135,12 @@ impl AppState {
                 let outcome = self.session_mut().execute(command);
                 match outcome {
                     Ok(appended) => {
-                        self.session_mut().shop.go_live();
+                        self.session_mut().go_live();
                         self.playing = false;
                         let last = appended.range.map(|(_, last)| last);
                         let text = match last.and_then(|at| {
                             let session = self.session();
-                            session.shop.store().get(at).map(|e| e.kind())
+                            session.shop().store().get(at).map(|e| e.kind())
                         }) {
                             Some(kind) => format!(
                                 "{name} → {} at position {}",
@@ -195,20 +195,20 @@ impl AppState {
             }
             Action::Seek(target) => self.seek(target),
             Action::SeekTime(time) => {
-                let target = self.session().shop.store().position_at(time);
+                let target = self.session().shop().store().position_at(time);
                 self.seek(target)
             }
             Action::StepBack => {
-                let cursor = self.session().shop.cursor();
+                let cursor = self.session().shop().cursor();
                 cursor.0 > 0 && self.seek(Position(cursor.0 - 1))
             }
             Action::StepForward => {
-                let cursor = self.session().shop.cursor();
+                let cursor = self.session().shop().cursor();
                 self.seek(cursor.next())
             }
             Action::GoLive => {
-                let was_live = self.session().shop.is_live();
-                self.session_mut().shop.go_live();
+                let was_live = self.session().shop().is_live();
+                self.session_mut().go_live();
                 let changed = !was_live || self.playing;
                 self.playing = false;
                 changed
@@ -217,17 +217,17 @@ impl AppState {
                 if !self.playing {
                     return false;
                 }
-                let cursor = self.session().shop.cursor();
+                let cursor = self.session().shop().cursor();
                 self.seek(Position(cursor.0 + events.max(1)));
-                if self.session().shop.is_live() {
+                if self.session().shop().is_live() {
                     self.playing = false;
                 }
                 true
             }
             Action::TogglePlay => {
-                if !self.playing && self.session().shop.is_live() {
+                if !self.playing && self.session().shop().is_live() {
                     // Playing from the head would do nothing: start from the beginning.
-                    self.session_mut().shop.seek(Position::ORIGIN);
+                    self.session_mut().seek(Position::ORIGIN);
                 }
                 self.playing = !self.playing;
                 true
@@ -255,9 +255,15 @@ impl AppState {
     }
 
     fn seek(&mut self, target: Position) -> bool {
-        let before = (self.session().shop.cursor(), self.session().shop.is_live());
-        self.session_mut().shop.seek(target);
-        let after = (self.session().shop.cursor(), self.session().shop.is_live());
+        let before = (
+            self.session().shop().cursor(),
+            self.session().shop().is_live(),
+        );
+        self.session_mut().seek(target);
+        let after = (
+            self.session().shop().cursor(),
+            self.session().shop().is_live(),
+        );
         before != after
     }
 }

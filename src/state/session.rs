@@ -4,9 +4,10 @@
 use eventide_engine::rng::IdSource;
 use eventide_engine::shop::commands::ShopCommand;
 use eventide_engine::shop::generator::{Budget, Generated, Generator, GeneratorConfig};
-use eventide_engine::shop::{CommandContext, CommandError, Shop};
+use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
+use eventide_engine::shop::{CommandError, Shop};
 use eventide_engine::store::Appended;
-use eventide_engine::{EventId, Timestamp};
+use eventide_engine::{EventId, Position, Timestamp};
 
 const HOUR_MS: u64 = 3_600_000;
 
@@ -44,16 +45,20 @@ impl GenerateJob {
     }
 }
 
+/// The seed of the services' decisions and of delivery, until the user picks another.
+pub const DEFAULT_SEED: u64 = 42;
+
 pub struct Session {
-    pub shop: Shop,
+    sim: Simulation,
     ids: BrowserIds,
     job: Option<GenerateJob>,
 }
 
 impl Default for Session {
     fn default() -> Self {
+        let start = Timestamp::from_millis(js_sys::Date::now() as i64);
         Session {
-            shop: Shop::new(),
+            sim: Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start)),
             ids: BrowserIds,
             job: None,
         }
@@ -61,23 +66,40 @@ impl Default for Session {
 }
 
 impl Session {
-    /// The wall clock, but never earlier than the last event: a generated workload may have
-    /// run ahead of real time, and recorded time must not go backwards.
-    pub fn now(&self) -> Timestamp {
-        let wall = Timestamp::from_millis(js_sys::Date::now() as i64);
-        let head = self
-            .shop
-            .store()
-            .events()
-            .last()
-            .map_or(wall, |event| event.recorded_at);
-        wall.max(head)
+    pub fn shop(&self) -> &Shop {
+        self.sim.shop()
     }
 
+    pub fn sim(&self) -> &Simulation {
+        &self.sim
+    }
+
+    pub fn sim_mut(&mut self) -> &mut Simulation {
+        &mut self.sim
+    }
+
+    /// The virtual clock: it stands still until the simulation runs, and never falls behind
+    /// the newest event.
+    pub fn now(&self) -> Timestamp {
+        self.sim.clock()
+    }
+
+    /// Issues a user's command. While the services are not running, time is the wall clock's;
+    /// while they run, it is the simulation's virtual time.
     pub fn execute(&mut self, command: ShopCommand) -> Result<Appended, CommandError> {
-        let now = self.now();
-        let context = CommandContext::new(now, &mut self.ids);
-        self.shop.execute(command, context)
+        if !self.sim.is_reacting() {
+            let wall = Timestamp::from_millis(js_sys::Date::now() as i64);
+            self.sim.advance_to(wall)?;
+        }
+        self.sim.execute(command, &mut self.ids)
+    }
+
+    pub fn seek(&mut self, target: Position) -> Position {
+        self.sim.seek(target)
+    }
+
+    pub fn go_live(&mut self) {
+        self.sim.go_live();
     }
 
     /// Starts a workload that ends about now: its history is placed in the recent past (an order
@@ -86,7 +108,7 @@ impl Session {
         let mut config = GeneratorConfig::new(seed, self.now());
         let span_ms = orders.saturating_mul(config.mean_arrival_ms) + HOUR_MS;
         let head = self
-            .shop
+            .shop()
             .store()
             .events()
             .last()
@@ -116,9 +138,9 @@ impl Session {
         let Some(job) = self.job.as_mut() else {
             return Ok(None);
         };
-        let step = job
-            .generator
-            .run_chunk(&mut self.shop, job.budget, max_events);
+        let step = self
+            .sim
+            .with_shop(|shop| job.generator.run_chunk(shop, job.budget, max_events));
         let step = match step {
             Ok(step) => step,
             Err(error) => {

@@ -12,7 +12,7 @@ use super::catalog::PRODUCTS;
 use super::commands::ShopCommand;
 use super::events::ShopEvent;
 use super::ids::CustomerId;
-use super::services::{all_services, Reaction, ServiceName, ServiceRuntime};
+use super::services::{all_services, Reaction, ServiceName, ServiceRuntime, ServiceView};
 use super::{CommandContext, CommandError, Shop};
 use crate::delivery::{
     Bus, Delivery, DeliverySettings, Outcome, SubscriptionId, SubscriptionStats,
@@ -76,6 +76,8 @@ struct Storefront {
     agenda: BinaryHeap<Reverse<(Timestamp, u64, usize, Step)>>,
     sequence: u64,
     checkouts_planned: u64,
+    /// Checkouts to make in all: opening the storefront again raises it.
+    checkouts_target: u64,
 }
 
 /// What a simulation run did, for reports.
@@ -96,10 +98,32 @@ pub struct Simulation {
     service_ids: SeededRng,
     published: Position,
     summary: RunSummary,
+    /// Whether recorded events are delivered to the services. Off, the shop is a plain
+    /// event-sourced system that only does what it is told.
+    reacting: bool,
+    snapshots: Vec<Snapshot>,
 }
 
+/// Every service and subscription as of one head position, so their panels can time-travel.
+#[derive(Clone, Debug)]
+struct Snapshot {
+    head: Position,
+    services: Vec<(ServiceView, SubscriptionStats)>,
+}
+
+/// Snapshots are taken whenever the log has grown by this much.
+const SNAPSHOT_EVERY: u64 = 8;
+
 impl Simulation {
+    /// A simulation that opens the storefront for `config.orders` checkouts at once.
     pub fn new(config: SimulationConfig) -> Result<Simulation, CommandError> {
+        let orders = config.orders;
+        let mut simulation = Simulation::build(config);
+        simulation.open_storefront(orders)?;
+        Ok(simulation)
+    }
+
+    fn build(config: SimulationConfig) -> Simulation {
         let mut bus = Bus::new(config.seed ^ 0x00b0_5b05);
         let services = all_services()
             .into_iter()
@@ -115,7 +139,7 @@ impl Simulation {
                 runtime
             })
             .collect();
-        let mut simulation = Simulation {
+        Simulation {
             shop: Shop::new(),
             bus,
             services,
@@ -126,15 +150,149 @@ impl Simulation {
                 agenda: BinaryHeap::new(),
                 sequence: 0,
                 checkouts_planned: 0,
+                checkouts_target: 0,
             },
             clock: config.start,
             service_ids: SeededRng::new(config.seed ^ 0x05e7_c1ce),
             published: Position::ORIGIN,
             summary: RunSummary::default(),
+            reacting: true,
+            snapshots: Vec::new(),
             config,
-        };
-        simulation.open_the_shop()?;
-        Ok(simulation)
+        }
+    }
+
+    /// A shop with its services subscribed but not reacting, and nobody in the storefront: the
+    /// browser's starting point, where the user decides what happens.
+    pub fn idle(config: SimulationConfig) -> Simulation {
+        let mut simulation = Simulation::build(config);
+        simulation.reacting = false;
+        simulation
+    }
+
+    pub fn is_reacting(&self) -> bool {
+        self.reacting
+    }
+
+    /// Switches delivery to the services on or off. Events recorded while off are never
+    /// delivered: the services only hear what happens while they listen.
+    pub fn set_reacting(&mut self, reacting: bool) {
+        self.publish_new_events();
+        self.reacting = reacting;
+    }
+
+    /// Issues a command now, as a user would; with services listening, they will react.
+    pub fn execute(
+        &mut self,
+        command: ShopCommand,
+        ids: &mut dyn crate::rng::IdSource,
+    ) -> Result<crate::store::Appended, CommandError> {
+        let appended = self
+            .shop
+            .execute(command, CommandContext::new(self.clock, ids));
+        self.publish_new_events();
+        appended
+    }
+
+    /// Direct access to the shop for work the services must not see twice (a generated
+    /// workload that drives whole flows itself). The clock moves on to the newest event.
+    pub fn with_shop<R>(&mut self, work: impl FnOnce(&mut Shop) -> R) -> R {
+        let result = work(&mut self.shop);
+        let reacting = self.reacting;
+        self.reacting = false;
+        self.publish_new_events();
+        self.reacting = reacting;
+        result
+    }
+
+    /// Moves the time-travel cursor; the services' panels follow it through snapshots.
+    pub fn seek(&mut self, target: Position) -> Position {
+        self.shop.seek(target)
+    }
+
+    pub fn go_live(&mut self) {
+        self.shop.go_live();
+    }
+
+    /// Opens the storefront for `checkouts` more checkouts, stocking empty shelves first.
+    pub fn open_storefront(&mut self, checkouts: u64) -> Result<(), CommandError> {
+        if checkouts == 0 {
+            return Ok(());
+        }
+        for product in PRODUCTS {
+            let stocked = self
+                .shop
+                .aggregates()
+                .stock(product.sku)
+                .is_some_and(|s| s.available() > 0);
+            if !stocked {
+                let command = ShopCommand::RestockInventory {
+                    sku: product.sku,
+                    quantity: OPENING_STOCK,
+                };
+                self.shop.execute(
+                    command,
+                    CommandContext::new(self.clock, &mut self.storefront.ids),
+                )?;
+            }
+        }
+        self.publish_new_events();
+        let arriving = self
+            .storefront
+            .agenda
+            .iter()
+            .any(|Reverse((_, _, _, step))| *step == Step::Arrive);
+        self.storefront.checkouts_target += checkouts;
+        if !arriving {
+            self.storefront.book(self.clock, usize::MAX, Step::Arrive);
+        }
+        Ok(())
+    }
+
+    /// Checkouts the storefront still means to make.
+    pub fn checkouts_remaining(&self) -> u64 {
+        self.storefront
+            .checkouts_target
+            .saturating_sub(self.storefront.checkouts_planned)
+    }
+
+    /// Every service as it was when the log's head was at `position` (now, for the head).
+    pub fn services_at(&self, position: Position) -> Vec<(ServiceView, SubscriptionStats)> {
+        if position >= self.shop.store().head() {
+            return self.services_now();
+        }
+        let index = self
+            .snapshots
+            .partition_point(|snapshot| snapshot.head <= position);
+        match index.checked_sub(1).and_then(|i| self.snapshots.get(i)) {
+            Some(snapshot) => snapshot.services.clone(),
+            None => self
+                .services
+                .iter()
+                .map(|runtime| {
+                    let mut view = runtime.view();
+                    view.state = runtime
+                        .service
+                        .state()
+                        .into_iter()
+                        .map(|(k, _)| (k, 0))
+                        .collect();
+                    view.expected = view.state.clone();
+                    view.processed = 0;
+                    view.duplicates_processed = 0;
+                    view.duplicates_ignored = 0;
+                    view.ops = super::services::OpsSettings::NORMAL;
+                    (view, SubscriptionStats::default())
+                })
+                .collect(),
+        }
+    }
+
+    fn services_now(&self) -> Vec<(ServiceView, SubscriptionStats)> {
+        self.services
+            .iter()
+            .map(|runtime| (runtime.view(), self.bus.stats(runtime.subscription)))
+            .collect()
     }
 
     pub fn shop(&self) -> &Shop {
@@ -178,25 +336,6 @@ impl Simulation {
         {
             runtime.idempotent = idempotent;
         }
-    }
-
-    /// Stocks the shelves and books the first customer.
-    fn open_the_shop(&mut self) -> Result<(), CommandError> {
-        for product in PRODUCTS {
-            let command = ShopCommand::RestockInventory {
-                sku: product.sku,
-                quantity: OPENING_STOCK,
-            };
-            self.shop.execute(
-                command,
-                CommandContext::new(self.clock, &mut self.storefront.ids),
-            )?;
-        }
-        self.publish_new_events();
-        if self.config.orders > 0 {
-            self.storefront.book(self.clock, usize::MAX, Step::Arrive);
-        }
-        Ok(())
     }
 
     /// Records a fact from outside the services (the chaos platform, say) and delivers it.
@@ -387,14 +526,25 @@ impl Simulation {
         Ok(())
     }
 
-    /// Hands every event recorded since the last call to the bus.
+    /// Hands every event recorded since the last call to the bus (while the services listen),
+    /// keeps the clock at or after the newest event, and snapshots the services now and then.
     fn publish_new_events(&mut self) {
         let head = self.shop.store().head();
-        for event in self.shop.store().between(self.published, head) {
-            self.bus.publish(event, self.clock);
+        if self.reacting {
+            for event in self.shop.store().between(self.published, head) {
+                self.bus.publish(event, self.clock);
+            }
+        }
+        if let Some(last) = self.shop.store().events().last() {
+            self.clock = self.clock.max(last.recorded_at);
         }
         self.summary.events = head.0;
         self.published = head;
+        let last_snapshot = self.snapshots.last().map_or(Position::ORIGIN, |s| s.head);
+        if head.0 >= last_snapshot.0 + SNAPSHOT_EVERY {
+            let services = self.services_now();
+            self.snapshots.push(Snapshot { head, services });
+        }
     }
 
     /// Sends a subscription's dead letters again.
@@ -435,7 +585,7 @@ impl Storefront {
         });
         let views = self.rng.between(1, 4) as u8;
         self.book(now, self.sessions.len() - 1, Step::View { left: views });
-        if self.checkouts_planned < config.orders {
+        if self.checkouts_planned < self.checkouts_target {
             let gap = self.rng.between(1, config.mean_arrival_ms.max(1) * 2);
             self.book(now.plus_millis(gap as i64), usize::MAX, Step::Arrive);
         }

@@ -7,7 +7,7 @@ mod catalog;
 pub mod runtime;
 
 pub use catalog::{all_services, ServiceName};
-pub use runtime::{OpsSettings, ServiceRuntime};
+pub use runtime::{LogLevel, OpsSettings, ServiceRuntime, ServiceView};
 
 use super::commands::ShopCommand;
 use super::events::{ShopEvent, ShopEventKind};

@@ -42,6 +42,9 @@ impl OpsSettings {
 
 pub struct ServiceRuntime {
     pub service: Box<dyn Service>,
+    /// The same service fed every event exactly once: what its state should be. Beside a naive
+    /// service that processed duplicates, it shows the right value next to the wrong one.
+    pub exactly_once: Box<dyn Service>,
     pub subscription: SubscriptionId,
     /// Idempotent services remember every event id they processed and skip repeats.
     pub idempotent: bool,
@@ -62,6 +65,7 @@ pub enum Handling {
 impl ServiceRuntime {
     pub fn new(service: Box<dyn Service>, subscription: SubscriptionId) -> Self {
         ServiceRuntime {
+            exactly_once: service.clone_boxed(),
             service,
             subscription,
             idempotent: true,
@@ -76,6 +80,9 @@ impl ServiceRuntime {
     /// Processes one delivered event: the ledger check, chaos settings, then the service itself.
     pub fn handle(&mut self, event: &ShopRecorded, seed: u64) -> Handling {
         let seen = !self.ledger.insert(event.id);
+        if !seen {
+            self.exactly_once.react(event, seed);
+        }
         if seen && self.idempotent {
             self.duplicates_ignored += 1;
             return Handling::Ignored;
@@ -90,5 +97,32 @@ impl ServiceRuntime {
             _ => {}
         }
         Handling::React(self.service.react(event, seed))
+    }
+}
+
+/// A service as it was at one moment: for its panel, now or in the past.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceView {
+    pub state: Vec<(&'static str, i64)>,
+    /// The state exactly-once delivery would have produced.
+    pub expected: Vec<(&'static str, i64)>,
+    pub idempotent: bool,
+    pub ops: OpsSettings,
+    pub processed: u64,
+    pub duplicates_processed: u64,
+    pub duplicates_ignored: u64,
+}
+
+impl ServiceRuntime {
+    pub fn view(&self) -> ServiceView {
+        ServiceView {
+            state: self.service.state(),
+            expected: self.exactly_once.state(),
+            idempotent: self.idempotent,
+            ops: self.ops,
+            processed: self.processed,
+            duplicates_processed: self.duplicates_processed,
+            duplicates_ignored: self.duplicates_ignored,
+        }
     }
 }
