@@ -346,3 +346,149 @@ async fn a_panic_is_reported_on_the_page_not_left_blank() {
     assert_eq!(alert.get_attribute("role").as_deref(), Some("alert"));
     alert.remove();
 }
+
+#[wasm_bindgen_test]
+async fn the_graph_draws_every_declared_service_and_edge() {
+    let root = mount().await;
+    click(&root, "center-services").await;
+    let names: Vec<String> = all(&root, "graph-node")
+        .iter()
+        .filter_map(|node| node.get_attribute("data-name"))
+        .collect();
+    for service in [
+        "Order",
+        "Inventory",
+        "FraudDetection",
+        "Payment",
+        "Shipping",
+        "Notification",
+        "Personalization",
+        "Storefront",
+    ] {
+        assert!(
+            names.iter().any(|n| n == service),
+            "{service} missing from {names:?}"
+        );
+    }
+    let edges = all(&root, "graph-edge");
+    let has = |from: &str, to: &str| {
+        edges.iter().any(|e| {
+            e.get_attribute("data-from").as_deref() == Some(from)
+                && e.get_attribute("data-to").as_deref() == Some(to)
+        })
+    };
+    assert!(
+        has("Storefront", "Order"),
+        "checkouts reach the order service"
+    );
+    assert!(has("FraudDetection", "Payment"));
+    assert!(has("Payment", "Shipping"));
+    assert!(
+        has("Payment", "Order"),
+        "a failed payment flows back to orders"
+    );
+    assert_eq!(all(&root, "service-card").len(), 7);
+}
+
+/// Steps the simulation until `done` or the budget runs out.
+async fn step_until(root: &Element, budget: usize, done: impl Fn(&Element) -> bool) {
+    for _ in 0..budget {
+        if done(root) {
+            return;
+        }
+        click(root, "sim-step").await;
+    }
+}
+
+fn card_text(root: &Element, service: &str) -> String {
+    all(root, "service-card")
+        .into_iter()
+        .find(|card| card.get_attribute("data-name").as_deref() == Some(service))
+        .and_then(|card| card.text_content())
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn services_react_to_a_checkout_and_the_graph_follows_the_timeline() {
+    let root = mount().await;
+    click(&root, "center-services").await;
+    let count: HtmlInputElement = find(&root, "storefront-count")
+        .expect("a field")
+        .unchecked_into();
+    count.set_value("2");
+    count
+        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    click(&root, "storefront-open").await;
+    click(&root, "sim-run").await; // pause the clock: the test drives it step by step
+    step_until(&root, 600, |root| {
+        text(root, "event-log").contains("ShipmentDispatched")
+    })
+    .await;
+    let log = text(&root, "event-log");
+    assert!(
+        log.contains("OrderPlaced") && log.contains("FraudCheck"),
+        "services reacted: {log}"
+    );
+    let shipping = card_text(&root, "Shipping");
+    assert!(shipping.contains("shipments requested1"), "{shipping}");
+
+    set_slider(&root, 0).await;
+    let shipping_then = card_text(&root, "Shipping");
+    assert!(
+        shipping_then.contains("shipments requested0"),
+        "the past: {shipping_then}"
+    );
+    click(&root, "timeline-live").await;
+    assert!(card_text(&root, "Shipping").contains("shipments requested1"));
+}
+
+#[wasm_bindgen_test]
+async fn a_naive_consumer_shows_the_wrong_value_beside_the_right_one() {
+    let root = mount().await;
+    click(&root, "center-services").await;
+    let duplicates: HtmlInputElement = find(&root, "knob-duplicates")
+        .expect("a knob")
+        .unchecked_into();
+    duplicates.set_value("100");
+    duplicates
+        .dispatch_event(&web_sys::Event::new("change").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    click(&root, "idempotent").await;
+    click(&root, "storefront-open").await;
+    click(&root, "sim-run").await;
+    step_until(&root, 3000, |root| !all(root, "expected-value").is_empty()).await;
+    let expected = all(&root, "expected-value");
+    assert!(!expected.is_empty(), "a naive service diverged and says so");
+    assert!(expected[0]
+        .text_content()
+        .unwrap_or_default()
+        .contains("exactly once"));
+}
+
+#[wasm_bindgen_test]
+async fn chaos_mode_changes_several_services_at_once() {
+    let root = mount().await;
+    click(&root, "center-services").await;
+    click(&root, "chaos").await;
+    click(&root, "sim-run").await;
+    step_until(&root, 50, |root| {
+        all(root, "service-ops")
+            .iter()
+            .filter(|ops| ops.text_content().unwrap_or_default().contains("debug"))
+            .count()
+            >= 3
+    })
+    .await;
+    let braced = all(&root, "service-ops")
+        .iter()
+        .filter(|ops| {
+            ops.text_content()
+                .unwrap_or_default()
+                .contains("retry budget 12")
+        })
+        .count();
+    assert!(braced >= 3, "{braced} services braced for chaos");
+}

@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+use super::choreography_panel::ChoreographyPanel;
 use super::command_panel::CommandPanel;
 use super::event_detail::EventDetail;
 use super::event_log::EventLog;
@@ -15,6 +16,7 @@ use super::header::Header;
 use super::notices::{Notices, Problems};
 use super::past_banner::PastBanner;
 use super::read_models::ReadModels;
+use super::services_view::ServicesView;
 use super::timeline::Timeline;
 use crate::state::{Action, AppContext, AppState};
 
@@ -22,6 +24,7 @@ use crate::state::{Action, AppContext, AppState};
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
     use_player(&state);
+    use_sim_clock(&state);
     use_generation(&state);
     use_shortcuts(&state);
 
@@ -33,11 +36,12 @@ pub fn app() -> Html {
                 <main class="workspace">
                     <aside class="sidebar" aria-label="Commands">
                         <CommandPanel />
+                        <ChoreographyPanel />
                         <GeneratePanel />
                         <Problems />
                     </aside>
-                    <section class="center" aria-label="Read models">
-                        <ReadModels />
+                    <section class="center" aria-label="Read models and services">
+                        <CenterTabs />
                     </section>
                     <aside class="inspector" aria-label="Selected event">
                         <EventDetail />
@@ -67,6 +71,36 @@ fn use_player(state: &AppContext) {
         });
         move || drop(interval)
     });
+}
+
+/// While the simulation runs, its virtual clock ticks every 100 ms of real time.
+#[hook]
+fn use_sim_clock(state: &AppContext) {
+    let dispatcher = state.dispatcher();
+    use_effect_with(state.running, move |&running| {
+        let interval =
+            running.then(|| Interval::new(100, move || dispatcher.dispatch(Action::SimTick)));
+        move || drop(interval)
+    });
+}
+
+/// The centre: the read models, or the services and their graph.
+#[function_component(CenterTabs)]
+fn center_tabs() -> Html {
+    let tab = use_state(|| 0u8);
+    let select = |index: u8| {
+        let tab = tab.clone();
+        Callback::from(move |_| tab.set(index))
+    };
+    html! {
+        <>
+            <div class="center-tabs" role="tablist">
+                <button type="button" role="tab" aria-selected={(*tab == 0).to_string()} class={classes!("center-tab", (*tab == 0).then_some("active"))} onclick={select(0)} data-testid="center-read-models">{"Read models"}</button>
+                <button type="button" role="tab" aria-selected={(*tab == 1).to_string()} class={classes!("center-tab", (*tab == 1).then_some("active"))} onclick={select(1)} data-testid="center-services">{"Services & graph"}</button>
+            </div>
+            if *tab == 0 { <ReadModels /> } else { <section class="panel"><ServicesView /></section> }
+        </>
+    }
 }
 
 /// Runs a generation job one chunk per task, so the page stays responsive and shows progress.

@@ -2,6 +2,7 @@
 //! [`crate::state::use_app`] and sends it [`crate::state::Action`]s.
 
 mod app;
+mod choreography_panel;
 mod command_panel;
 mod event_detail;
 mod event_log;
@@ -11,6 +12,8 @@ mod icons;
 mod notices;
 mod past_banner;
 mod read_models;
+mod service_graph;
+mod services_view;
 mod timeline;
 mod virtual_list;
 

@@ -9,7 +9,10 @@ mod session;
 use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 
+use eventide_engine::delivery::DeliverySettings;
 use eventide_engine::shop::commands::ShopCommand;
+use eventide_engine::shop::events::ShopEvent;
+use eventide_engine::shop::services::ServiceName;
 use eventide_engine::shop::CommandError;
 use eventide_engine::{Position, Timestamp};
 use yew::prelude::*;
@@ -40,6 +43,15 @@ pub const SPEEDS: &[u64] = &[1, 10, 100, 1_000, 10_000];
 /// Events generated per chunk: small enough that a frame stays responsive.
 pub const GENERATE_CHUNK: u64 = 20_000;
 
+/// How much virtual time one tick of the running simulation covers, in milliseconds; a tick
+/// comes every 100 ms of real time.
+pub const SIM_SPEEDS: &[(u64, &str)] = &[
+    (100, "1×"),
+    (1_000, "10×"),
+    (6_000, "60×"),
+    (60_000, "600×"),
+];
+
 #[derive(Clone)]
 pub struct AppState {
     session: Rc<RefCell<Session>>,
@@ -50,6 +62,13 @@ pub struct AppState {
     pub selected: Option<Position>,
     pub playing: bool,
     pub speed: u64,
+    /// Whether the simulation's virtual clock is running.
+    pub running: bool,
+    pub sim_speed: u64,
+    /// The delivery settings the user chose for every subscription.
+    pub delivery: DeliverySettings,
+    pub idempotent: bool,
+    pub chaos: bool,
     next_notice: u64,
 }
 
@@ -69,6 +88,11 @@ impl Default for AppState {
             selected: None,
             playing: false,
             speed: 10,
+            running: false,
+            sim_speed: SIM_SPEEDS[1].0,
+            delivery: DeliverySettings::default(),
+            idempotent: true,
+            chaos: false,
             next_notice: 1,
         }
     }
@@ -97,6 +121,20 @@ pub enum Action {
     Dismiss(u64),
     /// A form held something that is not a valid command: say so, change nothing else.
     InvalidInput(String),
+    /// Services start or stop reacting to new events.
+    SetReacting(bool),
+    /// Customers come to the storefront for this many more checkouts.
+    OpenStorefront(u64),
+    SetRunning(bool),
+    /// One tick of the running simulation: virtual time moves on by the chosen speed.
+    SimTick,
+    /// The simulation does its one next thing (a customer action or a delivery).
+    SimStep,
+    SetSimSpeed(u64),
+    SetDelivery(DeliverySettings),
+    SetIdempotent(bool),
+    SetChaos(bool),
+    ReplayParked(ServiceName),
 }
 
 impl AppState {
@@ -244,6 +282,134 @@ impl AppState {
             }
             Action::InvalidInput(text) => {
                 self.notify(Tone::Problem, text, None);
+                true
+            }
+            Action::SetReacting(on) => {
+                self.session_mut().sim_mut().set_reacting(on);
+                if !on {
+                    self.running = false;
+                }
+                true
+            }
+            Action::OpenStorefront(checkouts) => {
+                let opened = {
+                    let mut session = self.session_mut();
+                    session.sim_mut().set_reacting(true);
+                    session.sim_mut().open_storefront(checkouts)
+                };
+                match opened {
+                    Ok(()) => {
+                        self.running = true;
+                        self.notify(
+                            Tone::Success,
+                            format!(
+                                "The storefront is open for {} checkouts",
+                                fmt_count(checkouts)
+                            ),
+                            None,
+                        );
+                    }
+                    Err(error) => self.notify(Tone::Problem, describe(&error), None),
+                }
+                true
+            }
+            Action::SetRunning(running) => {
+                let changed = self.running != running;
+                self.running = running;
+                changed
+            }
+            Action::SimTick => {
+                if !self.running {
+                    return false;
+                }
+                let outcome = {
+                    let mut session = self.session_mut();
+                    let until = session.now().plus_millis(self.sim_speed as i64);
+                    session
+                        .sim_mut()
+                        .advance_to(until)
+                        .map(|()| session.sim().is_quiescent())
+                };
+                match outcome {
+                    Ok(true) => {
+                        self.running = false;
+                        self.notify(
+                            Tone::Success,
+                            "All quiet: every event has been delivered".into(),
+                            None,
+                        );
+                    }
+                    Ok(false) => {}
+                    Err(error) => {
+                        self.running = false;
+                        self.notify(Tone::Problem, describe(&error), None);
+                    }
+                }
+                true
+            }
+            Action::SimStep => {
+                let outcome = self.session_mut().sim_mut().step();
+                if let Err(error) = outcome {
+                    self.notify(Tone::Problem, describe(&error), None);
+                }
+                true
+            }
+            Action::SetSimSpeed(speed) => {
+                let changed = self.sim_speed != speed;
+                self.sim_speed = speed;
+                changed
+            }
+            Action::SetDelivery(settings) => {
+                let settings = settings.clamped();
+                self.delivery = settings;
+                let mut session = self.session_mut();
+                for &service in <ServiceName as eventide_engine::Named>::ALL {
+                    session.sim_mut().set_delivery(service, settings);
+                }
+                true
+            }
+            Action::SetIdempotent(idempotent) => {
+                self.idempotent = idempotent;
+                let mut session = self.session_mut();
+                for &service in <ServiceName as eventide_engine::Named>::ALL {
+                    session.sim_mut().set_idempotent(service, idempotent);
+                }
+                true
+            }
+            Action::SetChaos(on) => {
+                let event = if on {
+                    ShopEvent::ChaosModeEnabled {
+                        reason: "game day".into(),
+                    }
+                } else {
+                    ShopEvent::ChaosModeDisabled {}
+                };
+                let outcome = {
+                    let mut session = self.session_mut();
+                    session.sim_mut().set_reacting(true);
+                    session.sim_mut().inject(event)
+                };
+                match outcome {
+                    Ok(()) => {
+                        self.chaos = on;
+                        self.running = true;
+                    }
+                    Err(error) => self.notify(Tone::Problem, describe(&error), None),
+                }
+                true
+            }
+            Action::ReplayParked(service) => {
+                let count = self.session_mut().sim_mut().replay_parked(service);
+                self.notify(
+                    Tone::Success,
+                    format!(
+                        "{} parked deliveries to {} sent again",
+                        fmt_count(count as u64),
+                        eventide_engine::Named::name(service)
+                    ),
+                    None,
+                );
+                self.running = true;
                 true
             }
             Action::Dismiss(id) => {

@@ -92,6 +92,7 @@ pub struct Bus<E: DomainEvent> {
     history: Vec<AttemptRecord>,
     /// Deliveries enqueued and not yet handled, ignored or parked.
     unfinished: usize,
+    open_ids: std::collections::BTreeSet<DeliveryId>,
 }
 
 impl<E: DomainEvent> Bus<E> {
@@ -104,6 +105,7 @@ impl<E: DomainEvent> Bus<E> {
             rng: SeededRng::new(seed),
             history: Vec::new(),
             unfinished: 0,
+            open_ids: std::collections::BTreeSet::new(),
         }
     }
 
@@ -202,6 +204,7 @@ impl<E: DomainEvent> Bus<E> {
             due_at,
         }));
         self.unfinished += 1;
+        self.open_ids.insert(id);
         let sub = &mut self.subscriptions[usize::from(subscription.0)];
         *sub.open.entry(event.position).or_default() += 1;
         sub.stats.enqueued += 1;
@@ -307,6 +310,7 @@ impl<E: DomainEvent> Bus<E> {
             sub.parked.push(delivery);
         }
         self.unfinished -= 1;
+        self.open_ids.remove(&delivery.id);
         if let Some(count) = sub.open.get_mut(&delivery.position) {
             *count -= 1;
             if *count == 0 {
@@ -381,6 +385,15 @@ impl<E: DomainEvent> Bus<E> {
     /// Deliveries scheduled and not yet finished, across every subscription.
     pub fn in_flight(&self) -> usize {
         self.unfinished
+    }
+
+    /// Every delivery on its way (waiting, in transit or between retries), with when it is or
+    /// was due: what the graph draws moving along its edges.
+    pub fn open_deliveries(&self) -> impl Iterator<Item = (Delivery, Timestamp)> + '_ {
+        self.open_ids.iter().filter_map(|id| {
+            let slot = self.slots.get(id.0 as usize)?.as_ref()?;
+            Some((slot.delivery, slot.due_at))
+        })
     }
 
     pub fn is_idle(&self) -> bool {

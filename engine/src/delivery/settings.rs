@@ -24,8 +24,8 @@ pub struct DeliverySettings {
 impl Default for DeliverySettings {
     fn default() -> Self {
         DeliverySettings {
-            latency_ms: 40,
-            jitter_ms: 30,
+            latency_ms: 300,
+            jitter_ms: 200,
             duplicate_rate: 0.0,
             reorder_rate: 0.0,
             per_aggregate_ordering: true,

@@ -256,7 +256,11 @@ impl Shop {
                 sku,
                 quantity,
             } => {
-                order(id)?;
+                // Shipped goods have left the shelf: releasing their reservation would put them
+                // back on sale, although the stock aggregate never hears of the shipment.
+                if order(id)?.status == aggregates::OrderStatus::Shipped {
+                    return Err(Rejection::AlreadyDispatched(id));
+                }
                 (
                     ShopStream::Inventory(sku),
                     stock(sku).release(sku, id, quantity)?,

@@ -83,7 +83,8 @@ impl Cart {
                 unit_price,
                 ..
             } => match self.lines.iter_mut().find(|line| line.sku == *sku) {
-                Some(line) => line.quantity += quantity,
+                // Saturating: folding a recorded fact must never panic, however absurd it is.
+                Some(line) => line.quantity = line.quantity.saturating_add(*quantity),
                 None => self.lines.push(OrderLine {
                     sku: *sku,
                     quantity: *quantity,

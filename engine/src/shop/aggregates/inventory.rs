@@ -72,7 +72,8 @@ impl Stock {
                 order, quantity, ..
             } => {
                 self.available = self.available.saturating_sub(u64::from(*quantity));
-                *self.reservations.entry(*order).or_default() += quantity;
+                let held = self.reservations.entry(*order).or_default();
+                *held = held.saturating_add(*quantity);
             }
             ShopEvent::InventoryReleased {
                 order, quantity, ..

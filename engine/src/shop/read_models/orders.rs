@@ -104,7 +104,9 @@ impl Projection<ShopEvent> for OrderSummaries {
                 *slot = Some(OrderSummary {
                     order: *order,
                     customer: *customer,
-                    items: lines.iter().map(|line| line.quantity).sum(),
+                    items: lines
+                        .iter()
+                        .fold(0u32, |items, line| items.saturating_add(line.quantity)),
                     total: *total,
                     status: OrderStatus::Placed,
                     placed_at: event.recorded_at,

@@ -4,6 +4,7 @@
 //! folded from the events it was delivered.
 
 mod catalog;
+pub mod graph;
 pub mod runtime;
 
 pub use catalog::{all_services, ServiceName};

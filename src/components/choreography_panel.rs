@@ -1,0 +1,211 @@
+//! The choreography controls: services listening or not, the storefront, the virtual clock,
+//! the delivery knobs every subscription gets, idempotent or naive consumers, and chaos mode.
+//! Every simulated fault is a knob the user turned, with the seed shown.
+
+use eventide_engine::delivery::DeliverySettings;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::format::{fmt_count, fmt_time};
+use crate::state::{use_app, Action, SIM_SPEEDS};
+
+#[function_component(ChoreographyPanel)]
+pub fn choreography_panel() -> Html {
+    let state = use_app();
+    let dispatcher = state.dispatcher();
+    let checkouts = use_state(|| "50".to_string());
+    let session = state.session();
+    let sim = session.sim();
+    let reacting = sim.is_reacting();
+    let remaining = sim.checkouts_remaining();
+    let in_flight = sim.bus().in_flight();
+
+    let toggle_reacting = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_| dispatcher.dispatch(Action::SetReacting(!reacting)))
+    };
+    let on_checkouts = {
+        let checkouts = checkouts.clone();
+        Callback::from(move |event: InputEvent| {
+            if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
+                checkouts.set(input.value());
+            }
+        })
+    };
+    let open = {
+        let dispatcher = dispatcher.clone();
+        let checkouts = checkouts.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            dispatcher.dispatch(
+                match checkouts
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| (1..=100_000).contains(n))
+                {
+                    Some(n) => Action::OpenStorefront(n),
+                    None => Action::InvalidInput(format!(
+                        "Checkouts: '{}' is not a number from 1 to 100,000",
+                        checkouts.trim()
+                    )),
+                },
+            );
+        })
+    };
+    let run = {
+        let dispatcher = dispatcher.clone();
+        let running = state.running;
+        Callback::from(move |_| dispatcher.dispatch(Action::SetRunning(!running)))
+    };
+    let step = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |_| dispatcher.dispatch(Action::SimStep))
+    };
+    let on_speed = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |event: Event| {
+            if let Some(speed) = event
+                .target_dyn_into::<web_sys::HtmlSelectElement>()
+                .and_then(|select| select.value().parse::<u64>().ok())
+            {
+                dispatcher.dispatch(Action::SetSimSpeed(speed));
+            }
+        })
+    };
+    let chaos = {
+        let dispatcher = dispatcher.clone();
+        let on = state.chaos;
+        Callback::from(move |_| dispatcher.dispatch(Action::SetChaos(!on)))
+    };
+    let idempotent = {
+        let dispatcher = dispatcher.clone();
+        let on = state.idempotent;
+        Callback::from(move |_| dispatcher.dispatch(Action::SetIdempotent(!on)))
+    };
+
+    html! {
+        <section class="panel choreography" aria-labelledby="choreography-title" data-testid="choreography-panel">
+            <h2 id="choreography-title" class="panel-title">{"Services"}</h2>
+            <p class="panel-hint">{"Seven services react to events on their own; nobody calls anybody. Delivery is at least once, on a virtual clock, from seed 42."}</p>
+            <label class="switch">
+                <input type="checkbox" checked={reacting} onchange={toggle_reacting} data-testid="services-react" />
+                <span>{ if reacting { "Services are reacting to new events" } else { "Services are off: commands only do what they say" } }</span>
+            </label>
+            <form class="command-card" onsubmit={open}>
+                <h3 class="command-name">{"Storefront"}</h3>
+                <div class="field-row">
+                    <label class="field">{"Checkouts"}
+                        <input type="number" min="1" value={(*checkouts).clone()} oninput={on_checkouts} data-testid="storefront-count" />
+                    </label>
+                    <button type="submit" class="button align-end" data-testid="storefront-open">{"Open storefront"}</button>
+                </div>
+                <p class="panel-hint">{ format!("{} checkouts to come · {} deliveries in flight", fmt_count(remaining), fmt_count(in_flight as u64)) }</p>
+            </form>
+            <div class="command-card">
+                <h3 class="command-name">{"Virtual clock"}</h3>
+                <div class="button-row">
+                    <button type="button" class={classes!("button", state.running.then_some("is-running"))} onclick={run} data-testid="sim-run">
+                        { if state.running { "Pause" } else { "Run" } }
+                    </button>
+                    <button type="button" class="button" onclick={step} data-testid="sim-step" title="Do the one next thing: a customer's action or a delivery">{"Step"}</button>
+                    <label class="speed">{"Speed"}
+                        <select onchange={on_speed} aria-label="Virtual time per tick">
+                            { for SIM_SPEEDS.iter().map(|&(ms, label)| html! {
+                                <option value={ms.to_string()} selected={ms == state.sim_speed}>{ label }</option>
+                            }) }
+                        </select>
+                    </label>
+                </div>
+                <p class="panel-hint" data-testid="sim-clock">{ format!("{} UTC", fmt_time(sim.clock())) }</p>
+            </div>
+            <DeliveryKnobs settings={state.delivery} />
+            <div class="command-card">
+                <h3 class="command-name">{"Consumers"}</h3>
+                <label class="switch">
+                    <input type="checkbox" checked={state.idempotent} onchange={idempotent} data-testid="idempotent" />
+                    <span>{ if state.idempotent { "Idempotent: each keeps a ledger of event ids" } else { "Naive: a duplicate is processed again" } }</span>
+                </label>
+                <button type="button" class={classes!("button", state.chaos.then_some("chaos-on"))} onclick={chaos} data-testid="chaos">
+                    { if state.chaos { "Disable chaos mode" } else { "Enable chaos mode" } }
+                </button>
+            </div>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct KnobsProps {
+    settings: DeliverySettings,
+}
+
+/// The delivery knobs, applied to every subscription at once.
+#[function_component(DeliveryKnobs)]
+fn delivery_knobs(props: &KnobsProps) -> Html {
+    let state = use_app();
+    let settings = props.settings;
+    let percent = |label: &'static str,
+                   value: f64,
+                   testid: &'static str,
+                   apply: fn(DeliverySettings, f64) -> DeliverySettings| {
+        let dispatcher = state.dispatcher();
+        let onchange = Callback::from(move |event: Event| {
+            if let Some(value) = event
+                .target_dyn_into::<HtmlInputElement>()
+                .and_then(|input| input.value().parse::<f64>().ok())
+            {
+                dispatcher.dispatch(Action::SetDelivery(apply(settings, value / 100.0)));
+            }
+        });
+        html! {
+            <label class="knob">
+                <span>{ label }</span>
+                <input type="range" min="0" max="100" step="5" value={format!("{}", (value * 100.0).round())} {onchange} data-testid={testid} />
+                <output>{ format!("{}%", (value * 100.0).round()) }</output>
+            </label>
+        }
+    };
+    let millis = |label: &'static str,
+                  value: u32,
+                  apply: fn(DeliverySettings, u32) -> DeliverySettings| {
+        let dispatcher = state.dispatcher();
+        let onchange = Callback::from(move |event: Event| {
+            if let Some(value) = event
+                .target_dyn_into::<HtmlInputElement>()
+                .and_then(|input| input.value().parse::<u32>().ok())
+            {
+                dispatcher.dispatch(Action::SetDelivery(apply(settings, value)));
+            }
+        });
+        html! {
+            <label class="knob">
+                <span>{ label }</span>
+                <input type="range" min="0" max="2000" step="10" value={value.to_string()} {onchange} />
+                <output>{ format!("{value} ms") }</output>
+            </label>
+        }
+    };
+    let ordering = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| {
+            dispatcher.dispatch(Action::SetDelivery(DeliverySettings {
+                per_aggregate_ordering: !settings.per_aggregate_ordering,
+                ..settings
+            }))
+        })
+    };
+    html! {
+        <div class="command-card knobs" data-testid="delivery-knobs">
+            <h3 class="command-name">{"Delivery"}</h3>
+            { millis("Latency", settings.latency_ms, |s, v| DeliverySettings { latency_ms: v, ..s }) }
+            { millis("Jitter", settings.jitter_ms, |s, v| DeliverySettings { jitter_ms: v, ..s }) }
+            { percent("Duplicates", settings.duplicate_rate, "knob-duplicates", |s, v| DeliverySettings { duplicate_rate: v, ..s }) }
+            { percent("Reordering", settings.reorder_rate, "knob-reorder", |s, v| DeliverySettings { reorder_rate: v, ..s }) }
+            { percent("Failures", settings.failure_rate, "knob-failures", |s, v| DeliverySettings { failure_rate: v, ..s }) }
+            <label class="switch">
+                <input type="checkbox" checked={settings.per_aggregate_ordering} onchange={ordering} data-testid="knob-ordering" />
+                <span>{"Keep each aggregate's events in order"}</span>
+            </label>
+        </div>
+    }
+}

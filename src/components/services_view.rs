@@ -1,0 +1,145 @@
+//! The services side of the app: the choreography graph and a card per service with its lag,
+//! queue, failures, dead letters, chaos settings and derived state, as of the cursor. Where a
+//! naive service has processed duplicates, the wrong value stands beside the right one.
+
+use std::rc::Rc;
+
+use eventide_engine::delivery::SubscriptionStats;
+use eventide_engine::shop::services::graph::{choreography, Node};
+use eventide_engine::shop::services::{LogLevel, ServiceName, ServiceView};
+use eventide_engine::Named;
+use yew::prelude::*;
+
+use super::service_graph::{node_colour, ServiceGraphView};
+use crate::format::{fmt_count, fmt_signed};
+use crate::state::{use_app, Action};
+
+#[function_component(ServicesView)]
+pub fn services_view() -> Html {
+    let state = use_app();
+    let graph = use_memo((), |_| choreography());
+    let selected = use_state(|| None::<Node>);
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |node: Node| selected.set(Some(node)))
+    };
+    let session = state.session();
+    let sim = session.sim();
+    let cursor = sim.shop().cursor();
+    let views = sim.services_at(cursor);
+    let now = sim.clock();
+    let lag_ms = |stats: &SubscriptionStats| {
+        stats
+            .oldest_open
+            .and_then(|position| sim.shop().store().get(position))
+            .map_or(0, |event| (now.0 - event.recorded_at.0).max(0))
+    };
+    let cards = sim.services().iter().zip(views.iter()).map(|(runtime, (view, stats))| {
+        let name = runtime.service.name();
+        let declaration = runtime.service.declaration();
+        let highlighted = *selected == Some(Node::Service(name));
+        let lag = if sim.shop().is_live() { Some(lag_ms(stats)) } else { None };
+        html! {
+            <ServiceCard key={name.name()} {name} view={view.clone()} stats={*stats} {lag} {highlighted}
+                         consumes={declaration.consumes.iter().map(|k| k.name()).collect::<Vec<_>>()}
+                         publishes={declaration.publishes.iter().map(|k| k.name()).collect::<Vec<_>>()} />
+        }
+    });
+    html! {
+        <div class="services-view" data-testid="services-view">
+            <div class="graph-frame">
+                <ServiceGraphView graph={Rc::clone(&graph)} selected={*selected} {on_select} />
+            </div>
+            <p class="panel-hint">{"Edges carry event types from their publisher to every consumer, derived from what each service declares. Dashed edges flow back up: a failure cancelling an order. Dots are events in flight."}</p>
+            <div class="service-cards">{ for cards }</div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ServiceCardProps {
+    name: ServiceName,
+    view: ServiceView,
+    stats: SubscriptionStats,
+    /// Age of the oldest undelivered event, live only.
+    lag: Option<i64>,
+    highlighted: bool,
+    consumes: Vec<&'static str>,
+    publishes: Vec<&'static str>,
+}
+
+#[function_component(ServiceCard)]
+fn service_card(props: &ServiceCardProps) -> Html {
+    let state = use_app();
+    let replay = {
+        let dispatcher = state.dispatcher();
+        let name = props.name;
+        Callback::from(move |_| dispatcher.dispatch(Action::ReplayParked(name)))
+    };
+    let parked: Vec<(u64, &'static str)> = {
+        let session = state.session();
+        let sim = session.sim();
+        sim.subscription_of(props.name)
+            .map(|id| {
+                sim.bus()
+                    .parked(id)
+                    .iter()
+                    .rev()
+                    .take(5)
+                    .filter_map(|d| {
+                        sim.shop()
+                            .store()
+                            .get(d.position)
+                            .map(|e| (d.position.0, e.kind().name()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let s = &props.stats;
+    let view = &props.view;
+    let diverged = view.state != view.expected;
+    let ops = view.ops;
+    html! {
+        <article class={classes!("service-card", props.highlighted.then_some("highlighted"), diverged.then_some("diverged"))}
+                 style={format!("--service-colour: {}", node_colour(Node::Service(props.name)))}
+                 data-testid="service-card" data-name={props.name.name()}>
+            <header>
+                <h3>{ props.name.name() }</h3>
+                <span class={classes!("mode", (!view.idempotent).then_some("naive"))}>{ if view.idempotent { "idempotent" } else { "naive" } }</span>
+            </header>
+            <p class="chips"><span class="chip-label">{"consumes"}</span>{ for props.consumes.iter().map(|k| html! { <code>{ *k }</code> }) }</p>
+            <p class="chips"><span class="chip-label">{"publishes"}</span>{ for props.publishes.iter().map(|k| html! { <code>{ *k }</code> }) }</p>
+            <dl class="service-stats">
+                <div><dt>{"handled"}</dt><dd>{ fmt_count(s.handled) }</dd></div>
+                <div><dt>{"lag"}</dt><dd data-testid="service-lag">{ format!("{} events", fmt_count(s.open)) }{ props.lag.map(|ms| format!(" · {} ms", fmt_count(ms as u64))).unwrap_or_default() }</dd></div>
+                <div><dt>{"duplicates"}</dt><dd>{ format!("{} ignored · {} processed", fmt_count(view.duplicates_ignored), fmt_count(view.duplicates_processed)) }</dd></div>
+                <div><dt>{"failures"}</dt><dd>{ fmt_count(s.failures) }</dd></div>
+            </dl>
+            <dl class="service-state" data-testid="service-state">
+                { for view.state.iter().zip(&view.expected).map(|((label, value), (_, expected))| html! {
+                    <div class={classes!((value != expected).then_some("wrong"))}>
+                        <dt>{ *label }</dt>
+                        <dd>
+                            { fmt_signed(*value) }
+                            if value != expected {
+                                <span class="expected" data-testid="expected-value">{ format!(" (exactly once: {})", fmt_signed(*expected)) }</span>
+                            }
+                        </dd>
+                    </div>
+                }) }
+            </dl>
+            <p class={classes!("ops", (ops.log_level == LogLevel::Debug).then_some("chaos"))} data-testid="service-ops">
+                { format!("retry budget {} · logging {} · alert after {} failures",
+                    ops.retry_budget, if ops.log_level == LogLevel::Debug { "debug" } else { "info" }, ops.alert_threshold) }
+            </p>
+            if s.parked > 0 {
+                <div class="parked" data-testid="parked">
+                    <strong>{ format!("{} parked (dead letters)", fmt_count(s.parked)) }</strong>
+                    <ul>{ for parked.iter().map(|(position, kind)| html! { <li>{ format!("#{} {}", fmt_count(*position), kind) }</li> }) }</ul>
+                    <button type="button" class="button" onclick={replay} data-testid="replay-parked">{"Replay parked"}</button>
+                </div>
+            }
+        </article>
+    }
+}
