@@ -2,7 +2,7 @@
 //! the delivery knobs every subscription gets, idempotent or naive consumers, and chaos mode.
 //! Every simulated fault is a knob the user turned, with the seed shown.
 
-use eventide_engine::delivery::DeliverySettings;
+use eventide_engine::delivery::{DeliverySettings, SubscriptionId};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -139,11 +139,32 @@ struct KnobsProps {
     settings: DeliverySettings,
 }
 
-/// The delivery knobs, applied to every subscription at once.
+/// The delivery knobs, for every subscription at once or for one of them.
 #[function_component(DeliveryKnobs)]
 fn delivery_knobs(props: &KnobsProps) -> Html {
     let state = use_app();
-    let settings = props.settings;
+    let target = use_state(|| None::<SubscriptionId>);
+    let (settings, subscriptions) = {
+        let session = state.session();
+        let bus = session.sim().bus();
+        let settings = target
+            .and_then(|id| bus.settings(id).copied())
+            .unwrap_or(props.settings);
+        let subscriptions: Vec<(SubscriptionId, String)> = bus
+            .subscription_ids()
+            .map(|id| (id, bus.name(id).to_string()))
+            .collect();
+        (settings, subscriptions)
+    };
+    let on_target = {
+        let target = target.clone();
+        Callback::from(move |event: Event| {
+            if let Some(select) = event.target_dyn_into::<web_sys::HtmlSelectElement>() {
+                target.set(select.value().parse::<u16>().ok().map(SubscriptionId));
+            }
+        })
+    };
+    let scope = *target;
     let percent = |label: &'static str,
                    value: f64,
                    testid: &'static str,
@@ -154,7 +175,10 @@ fn delivery_knobs(props: &KnobsProps) -> Html {
                 .target_dyn_into::<HtmlInputElement>()
                 .and_then(|input| input.value().parse::<f64>().ok())
             {
-                dispatcher.dispatch(Action::SetDelivery(apply(settings, value / 100.0)));
+                dispatcher.dispatch(Action::SetDelivery {
+                    target: scope,
+                    settings: apply(settings, value / 100.0),
+                });
             }
         });
         html! {
@@ -174,7 +198,10 @@ fn delivery_knobs(props: &KnobsProps) -> Html {
                 .target_dyn_into::<HtmlInputElement>()
                 .and_then(|input| input.value().parse::<u32>().ok())
             {
-                dispatcher.dispatch(Action::SetDelivery(apply(settings, value)));
+                dispatcher.dispatch(Action::SetDelivery {
+                    target: scope,
+                    settings: apply(settings, value),
+                });
             }
         });
         html! {
@@ -188,15 +215,26 @@ fn delivery_knobs(props: &KnobsProps) -> Html {
     let ordering = {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| {
-            dispatcher.dispatch(Action::SetDelivery(DeliverySettings {
-                per_aggregate_ordering: !settings.per_aggregate_ordering,
-                ..settings
-            }))
+            dispatcher.dispatch(Action::SetDelivery {
+                target: scope,
+                settings: DeliverySettings {
+                    per_aggregate_ordering: !settings.per_aggregate_ordering,
+                    ..settings
+                },
+            })
         })
     };
     html! {
         <div class="command-card knobs" data-testid="delivery-knobs">
             <h3 class="command-name">{"Delivery"}</h3>
+            <label class="field">{"Subscription"}
+                <select onchange={on_target} data-testid="knob-target">
+                    <option value="all" selected={scope.is_none()}>{"Every subscription"}</option>
+                    { for subscriptions.iter().map(|(id, name)| html! {
+                        <option value={id.0.to_string()} selected={scope == Some(*id)}>{ name.clone() }</option>
+                    }) }
+                </select>
+            </label>
             { millis("Latency", settings.latency_ms, |s, v| DeliverySettings { latency_ms: v, ..s }) }
             { millis("Jitter", settings.jitter_ms, |s, v| DeliverySettings { jitter_ms: v, ..s }) }
             { percent("Duplicates", settings.duplicate_rate, "knob-duplicates", |s, v| DeliverySettings { duplicate_rate: v, ..s }) }

@@ -1,7 +1,9 @@
 //! The query side: every read model as of the cursor. Tabs pick the table; the strip above
 //! shows each model's headline, so all of them can be watched following the timeline at once.
 
-use eventide_engine::projection::{Cell, ReadModel};
+use std::rc::Rc;
+
+use eventide_engine::projection::{Cell, ReadModel, ReadModelSet};
 use eventide_engine::shop::aggregates::OrderStatus;
 use eventide_engine::shop::read_models::{
     ActivityPerMinute, InventoryLevels, OrderSummaries, RevenuePerCustomer,
@@ -15,13 +17,43 @@ use crate::state::{use_app, Action};
 
 const ROW_HEIGHT: u32 = 32;
 
+/// The read models as their projector has them, when it trails the log (shared by the rows).
+#[derive(Clone)]
+struct Lagging(Rc<ReadModelSet<ShopEvent>>);
+
+impl PartialEq for Lagging {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 #[function_component(ReadModels)]
 pub fn read_models() -> Html {
     let state = use_app();
     let active = use_state(|| 0usize);
+    // Live, with services reacting, the query side shows only what its projector has handled:
+    // eventual consistency, visible. In the past, every model is exact at the cursor.
+    let lagging = {
+        let state = state.clone();
+        use_memo(state.revision, move |_| {
+            let session = state.session();
+            let sim = session.sim();
+            let lag = sim.projection_lag();
+            (sim.is_reacting() && sim.shop().is_live() && lag.behind > 0).then(|| {
+                let models = sim
+                    .shop()
+                    .history()
+                    .state_at(sim.shop().store(), lag.checkpoint);
+                (Lagging(Rc::new(models)), lag)
+            })
+        })
+    };
     let session = state.session();
-    let models = session.shop().history().at_cursor();
-    let cursor = session.shop().cursor();
+    let models = match lagging.as_ref() {
+        Some((view, _)) => view.0.as_ref(),
+        None => session.shop().history().at_cursor(),
+    };
+    let cursor = models.position();
 
     let headline = |name: &str| -> String {
         match name {
@@ -82,8 +114,16 @@ pub fn read_models() -> Html {
                 <h2 id="models-title" class="panel-title">{"Read models"}</h2>
                 <span class="panel-meta">{ format!("as of position {}", fmt_count(cursor.0)) }</span>
             </div>
+            if let Some((_, lag)) = lagging.as_ref() {
+                <p class="lag-note" data-testid="projection-lag">
+                    { format!("Eventually consistent: the projector is {} events behind the log; the oldest has waited {} ms.",
+                        fmt_count(lag.behind), fmt_count(lag.waiting_ms.max(0) as u64)) }
+                </p>
+            }
             <div class="model-tabs" role="tablist">{ for tabs }</div>
-            { selected_model.map(|model| html! { <ModelTable name={model.name()} /> }).unwrap_or_default() }
+            { selected_model.map(|model| html! {
+                <ModelTable name={model.name()} lagging={lagging.as_ref().as_ref().map(|(view, _)| view.clone())} />
+            }).unwrap_or_default() }
         </section>
     }
 }
@@ -91,6 +131,7 @@ pub fn read_models() -> Html {
 #[derive(Properties, PartialEq)]
 struct ModelTableProps {
     name: &'static str,
+    lagging: Option<Lagging>,
 }
 
 /// One read model as a table, virtualised; the row changed by the event at the cursor is marked.
@@ -98,9 +139,14 @@ struct ModelTableProps {
 fn model_table(props: &ModelTableProps) -> Html {
     let state = use_app();
     let session = state.session();
-    let Some(model) = session.shop().history().at_cursor().by_name(props.name) else {
+    let models = match &props.lagging {
+        Some(view) => view.0.as_ref(),
+        None => session.shop().history().at_cursor(),
+    };
+    let Some(model) = models.by_name(props.name) else {
         return html! {};
     };
+    let at = models.position();
     let columns = model.columns();
     let count = model.row_count();
     let template = format!(
@@ -111,13 +157,17 @@ fn model_table(props: &ModelTableProps) -> Html {
         let state = state.clone();
         let name = props.name;
         let template = template.clone();
+        let lagging = props.lagging.clone();
         Callback::from(move |index: usize| {
             let session = state.session();
-            let models = session.shop().history().at_cursor();
+            let models = match &lagging {
+                Some(view) => view.0.as_ref(),
+                None => session.shop().history().at_cursor(),
+            };
             let Some(model) = models.by_name(name) else {
                 return html! {};
             };
-            render_row(&state, model, index, &template, session.shop().cursor())
+            render_row(&state, model, index, &template, at)
         })
     };
     let testid = format!("read-model-{}", props.name.to_lowercase());

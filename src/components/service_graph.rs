@@ -202,8 +202,15 @@ fn place_labels(graph: &ServiceGraph) -> Vec<Label> {
 #[derive(Properties, PartialEq)]
 pub struct ServiceGraphProps {
     pub graph: std::rc::Rc<ServiceGraph>,
-    pub selected: Option<Node>,
-    pub on_select: Callback<Node>,
+    pub selected: Option<Selection>,
+    pub on_select: Callback<Selection>,
+}
+
+/// What the user picked in the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Selection {
+    Node(Node),
+    Edge(Node, Node),
 }
 
 #[function_component(ServiceGraphView)]
@@ -290,9 +297,18 @@ pub fn service_graph_view(props: &ServiceGraphProps) -> Html {
             { for graph.edges.iter().map(|edge| {
                 let p = curve(graph, edge);
                 let d = format!("M {:.1} {:.1} C {:.1} {:.1}, {:.1} {:.1}, {:.1} {:.1}", p[0].x, p[0].y, p[1].x, p[1].y, p[2].x, p[2].y, p[3].x, p[3].y);
+                let (from, to) = (edge.from, edge.to);
+                let onclick = {
+                    let on_select = props.on_select.clone();
+                    Callback::from(move |_| on_select.emit(Selection::Edge(from, to)))
+                };
+                let selected = props.selected == Some(Selection::Edge(from, to));
                 html! {
-                    <path class={classes!("graph-edge", edge.feedback.then_some("feedback"))} d={d} marker-end="url(#arrow)"
-                          data-testid="graph-edge" data-from={edge.from.name()} data-to={edge.to.name()} />
+                    <g class="edge-group" {onclick}>
+                        <path class="edge-hit" d={d.clone()} />
+                        <path class={classes!("graph-edge", edge.feedback.then_some("feedback"), selected.then_some("selected"))} d={d} marker-end="url(#arrow)"
+                              data-testid="graph-edge" data-from={from.name()} data-to={to.name()} />
+                    </g>
                 }
             }) }
             { for labels.iter().map(|label| html! {
@@ -314,7 +330,7 @@ pub fn service_graph_view(props: &ServiceGraphProps) -> Html {
                 let c = centre(graph, node);
                 let onclick = {
                     let on_select = props.on_select.clone();
-                    Callback::from(move |_| on_select.emit(node))
+                    Callback::from(move |_| on_select.emit(Selection::Node(node)))
                 };
                 let badge = match node {
                     Node::Service(service) => stats_of(service).map(|s| format!(
@@ -323,7 +339,7 @@ pub fn service_graph_view(props: &ServiceGraphProps) -> Html {
                     )).unwrap_or_default(),
                     _ => "source of events".to_string(),
                 };
-                let selected = props.selected == Some(node);
+                let selected = props.selected == Some(Selection::Node(node));
                 html! {
                     <g class={classes!("graph-node", selected.then_some("selected"))} {onclick} tabindex="0" role="button"
                        data-testid="graph-node" data-name={node.name()}>

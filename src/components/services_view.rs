@@ -10,7 +10,7 @@ use eventide_engine::shop::services::{LogLevel, ServiceName, ServiceView};
 use eventide_engine::Named;
 use yew::prelude::*;
 
-use super::service_graph::{node_colour, ServiceGraphView};
+use super::service_graph::{node_colour, Selection, ServiceGraphView};
 use crate::format::{fmt_count, fmt_signed};
 use crate::state::{use_app, Action};
 
@@ -18,10 +18,10 @@ use crate::state::{use_app, Action};
 pub fn services_view() -> Html {
     let state = use_app();
     let graph = use_memo((), |_| choreography());
-    let selected = use_state(|| None::<Node>);
+    let selected = use_state(|| None::<Selection>);
     let on_select = {
         let selected = selected.clone();
-        Callback::from(move |node: Node| selected.set(Some(node)))
+        Callback::from(move |pick: Selection| selected.set(Some(pick)))
     };
     let session = state.session();
     let sim = session.sim();
@@ -37,7 +37,7 @@ pub fn services_view() -> Html {
     let cards = sim.services().iter().zip(views.iter()).map(|(runtime, (view, stats))| {
         let name = runtime.service.name();
         let declaration = runtime.service.declaration();
-        let highlighted = *selected == Some(Node::Service(name));
+        let highlighted = *selected == Some(Selection::Node(Node::Service(name)));
         let lag = if sim.shop().is_live() { Some(lag_ms(stats)) } else { None };
         html! {
             <ServiceCard key={name.name()} {name} view={view.clone()} stats={*stats} {lag} {highlighted}
@@ -50,6 +50,9 @@ pub fn services_view() -> Html {
             <div class="graph-frame">
                 <ServiceGraphView graph={Rc::clone(&graph)} selected={*selected} {on_select} />
             </div>
+            if let Some(pick) = *selected {
+                <SelectionDetail selection={pick} graph={Rc::clone(&graph)} />
+            }
             <p class="panel-hint">{"Edges carry event types from their publisher to every consumer, derived from what each service declares. Dashed edges flow back up: a failure cancelling an order. Dots are events in flight."}</p>
             <div class="service-cards">{ for cards }</div>
         </div>
@@ -141,5 +144,118 @@ fn service_card(props: &ServiceCardProps) -> Html {
                 </div>
             }
         </article>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SelectionDetailProps {
+    selection: Selection,
+    graph: Rc<eventide_engine::shop::services::graph::ServiceGraph>,
+}
+
+/// What a picked node or edge carries, and its latest deliveries up to the cursor, each one
+/// click from its event.
+#[function_component(SelectionDetail)]
+fn selection_detail(props: &SelectionDetailProps) -> Html {
+    let state = use_app();
+    let session = state.session();
+    let sim = session.sim();
+    let store = sim.shop().store();
+    let cursor = sim.shop().cursor();
+    let (title, target, kinds): (String, Option<Node>, Vec<&'static str>) = match props.selection {
+        Selection::Node(node) => {
+            let kinds = match node {
+                Node::Service(service) => sim
+                    .services()
+                    .iter()
+                    .find(|r| r.service.name() == service)
+                    .map(|r| {
+                        r.service
+                            .declaration()
+                            .consumes
+                            .iter()
+                            .map(|k| k.name())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            };
+            (
+                format!("{}: its subscription", node.name()),
+                Some(node),
+                kinds,
+            )
+        }
+        Selection::Edge(from, to) => {
+            let kinds = props
+                .graph
+                .edges
+                .iter()
+                .find(|e| e.from == from && e.to == to)
+                .map(|e| e.kinds.iter().map(|k| k.name()).collect())
+                .unwrap_or_default();
+            (format!("{} → {}", from.name(), to.name()), Some(to), kinds)
+        }
+    };
+    let subscription = match target {
+        Some(Node::Service(service)) => sim.subscription_of(service),
+        _ => None,
+    };
+    let recent: Vec<(u64, &'static str, String, u32)> = subscription
+        .map(|id| {
+            sim.bus()
+                .history()
+                .iter()
+                .rev()
+                .take(20_000)
+                .filter(|record| {
+                    record.delivery.subscription == id && record.delivery.position <= cursor
+                })
+                .filter_map(|record| {
+                    let event = store.get(record.delivery.position)?;
+                    let kind = event.kind().name();
+                    kinds.contains(&kind).then(|| {
+                        (
+                            record.delivery.position.0,
+                            kind,
+                            format!("{:?}", record.outcome),
+                            record.delivery.attempt,
+                        )
+                    })
+                })
+                .take(8)
+                .collect()
+        })
+        .unwrap_or_default();
+    let settings = subscription.and_then(|id| sim.bus().settings(id).copied());
+    html! {
+        <div class="selection-detail" data-testid="selection-detail">
+            <h3>{ title }</h3>
+            <p class="chips"><span class="chip-label">{"event types"}</span>{ for kinds.iter().map(|k| html! { <code>{ *k }</code> }) }</p>
+            if let Some(settings) = settings {
+                <p class="muted">{ format!(
+                    "latency {} ms ± {} · duplicates {:.0}% · reordering {:.0}% · failures {:.0}% · {} · {} attempts",
+                    settings.latency_ms, settings.jitter_ms, settings.duplicate_rate * 100.0, settings.reorder_rate * 100.0,
+                    settings.failure_rate * 100.0, if settings.per_aggregate_ordering { "ordered per aggregate" } else { "unordered" },
+                    settings.max_attempts) }</p>
+            }
+            if recent.is_empty() {
+                <p class="muted">{"Nothing delivered here yet at this point in time."}</p>
+            } else {
+                <ul class="links">
+                    { for recent.iter().map(|(position, kind, outcome, attempt)| {
+                        let dispatcher = state.dispatcher();
+                        let at = eventide_engine::Position(*position);
+                        let onclick = Callback::from(move |_| dispatcher.dispatch(Action::Select(Some(at))));
+                        html! {
+                            <li>
+                                <button type="button" class="link" {onclick}><span class="event-type">{ *kind }</span>{ format!(" #{}", fmt_count(*position)) }</button>
+                                { format!(" · attempt {attempt} · {outcome}") }
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
+        </div>
     }
 }

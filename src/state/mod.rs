@@ -9,7 +9,7 @@ mod session;
 use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 
-use eventide_engine::delivery::DeliverySettings;
+use eventide_engine::delivery::{DeliverySettings, SubscriptionId};
 use eventide_engine::shop::commands::ShopCommand;
 use eventide_engine::shop::events::ShopEvent;
 use eventide_engine::shop::services::ServiceName;
@@ -131,7 +131,11 @@ pub enum Action {
     /// The simulation does its one next thing (a customer action or a delivery).
     SimStep,
     SetSimSpeed(u64),
-    SetDelivery(DeliverySettings),
+    /// New delivery settings for one subscription, or for every one (`None`).
+    SetDelivery {
+        target: Option<SubscriptionId>,
+        settings: DeliverySettings,
+    },
     SetIdempotent(bool),
     SetChaos(bool),
     ReplayParked(ServiceName),
@@ -359,12 +363,22 @@ impl AppState {
                 self.sim_speed = speed;
                 changed
             }
-            Action::SetDelivery(settings) => {
+            Action::SetDelivery { target, settings } => {
                 let settings = settings.clamped();
-                self.delivery = settings;
                 let mut session = self.session_mut();
-                for &service in <ServiceName as eventide_engine::Named>::ALL {
-                    session.sim_mut().set_delivery(service, settings);
+                let sim = session.sim_mut();
+                match target {
+                    Some(subscription) => sim.set_subscription_delivery(subscription, settings),
+                    None => {
+                        let all: Vec<SubscriptionId> = sim.subscriptions().collect();
+                        for subscription in all {
+                            sim.set_subscription_delivery(subscription, settings);
+                        }
+                    }
+                }
+                drop(session);
+                if target.is_none() {
+                    self.delivery = settings;
                 }
                 true
             }

@@ -85,7 +85,9 @@ struct Slot<S> {
 
 pub struct Bus<E: DomainEvent> {
     subscriptions: Vec<Subscription<E::Stream>>,
-    slots: Vec<Option<Slot<E::Stream>>>,
+    /// Open deliveries only: a finished one is forgotten (its attempts stay in `history`).
+    slots: FxHashMap<DeliveryId, Slot<E::Stream>>,
+    next_id: u32,
     agenda: BinaryHeap<Reverse<(Timestamp, u64, DeliveryId)>>,
     sequence: u64,
     rng: SeededRng,
@@ -99,7 +101,8 @@ impl<E: DomainEvent> Bus<E> {
     pub fn new(seed: u64) -> Self {
         Bus {
             subscriptions: Vec::new(),
-            slots: Vec::new(),
+            slots: FxHashMap::default(),
+            next_id: 0,
             agenda: BinaryHeap::new(),
             sequence: 0,
             rng: SeededRng::new(seed),
@@ -187,7 +190,8 @@ impl<E: DomainEvent> Bus<E> {
         duplicate: bool,
         extra_delay: u64,
     ) {
-        let id = DeliveryId(self.slots.len() as u32);
+        let id = DeliveryId(self.next_id);
+        self.next_id = self.next_id.wrapping_add(1);
         let delivery = Delivery {
             id,
             subscription,
@@ -198,11 +202,14 @@ impl<E: DomainEvent> Bus<E> {
         };
         let delay = self.transit_delay(subscription) + extra_delay;
         let due_at = now.plus_millis(delay as i64);
-        self.slots.push(Some(Slot {
-            delivery,
-            stream: event.stream,
-            due_at,
-        }));
+        self.slots.insert(
+            id,
+            Slot {
+                delivery,
+                stream: event.stream,
+                due_at,
+            },
+        );
         self.unfinished += 1;
         self.open_ids.insert(id);
         let sub = &mut self.subscriptions[usize::from(subscription.0)];
@@ -237,7 +244,7 @@ impl<E: DomainEvent> Bus<E> {
 
     fn schedule(&mut self, id: DeliveryId, due_at: Timestamp) {
         self.sequence += 1;
-        if let Some(Some(slot)) = self.slots.get_mut(id.0 as usize) {
+        if let Some(slot) = self.slots.get_mut(&id) {
             slot.due_at = due_at;
         }
         self.agenda.push(Reverse((due_at, self.sequence, id)));
@@ -255,10 +262,7 @@ impl<E: DomainEvent> Bus<E> {
             return None;
         }
         self.agenda.pop();
-        self.slots
-            .get(id.0 as usize)
-            .and_then(|slot| slot.as_ref())
-            .map(|slot| slot.delivery)
+        self.slots.get(&id).map(|slot| slot.delivery)
     }
 
     /// Whether this attempt fails, by the subscription's failure rate.
@@ -274,11 +278,7 @@ impl<E: DomainEvent> Bus<E> {
     pub fn complete(&mut self, delivery: Delivery, outcome: Outcome, now: Timestamp) -> Outcome {
         let index = usize::from(delivery.subscription.0);
         let settings = self.subscriptions[index].settings;
-        let due_at = self
-            .slots
-            .get(delivery.id.0 as usize)
-            .and_then(|slot| slot.as_ref())
-            .map_or(now, |slot| slot.due_at);
+        let due_at = self.slots.get(&delivery.id).map_or(now, |slot| slot.due_at);
         let outcome = match outcome {
             Outcome::Failed if delivery.attempt >= settings.max_attempts => Outcome::Parked,
             other => other,
@@ -300,7 +300,7 @@ impl<E: DomainEvent> Bus<E> {
         }
         if outcome == Outcome::Failed {
             let backoff = u64::from(settings.backoff_ms) << (delivery.attempt - 1).min(16);
-            if let Some(Some(slot)) = self.slots.get_mut(delivery.id.0 as usize) {
+            if let Some(slot) = self.slots.get_mut(&delivery.id) {
                 slot.delivery.attempt += 1;
             }
             self.schedule(delivery.id, now.plus_millis(backoff as i64));
@@ -317,11 +317,7 @@ impl<E: DomainEvent> Bus<E> {
                 sub.open.remove(&delivery.position);
             }
         }
-        let stream = self
-            .slots
-            .get_mut(delivery.id.0 as usize)
-            .and_then(Option::take)
-            .map(|slot| slot.stream);
+        let stream = self.slots.remove(&delivery.id).map(|slot| slot.stream);
         if let (true, Some(stream)) = (settings.per_aggregate_ordering, stream) {
             let next = sub.lanes.get_mut(&stream).and_then(|lane| {
                 lane.pop_front();
@@ -333,8 +329,7 @@ impl<E: DomainEvent> Bus<E> {
             if let Some(next) = next {
                 let due = self
                     .slots
-                    .get(next.0 as usize)
-                    .and_then(|slot| slot.as_ref())
+                    .get(&next)
                     .map_or(now, |slot| slot.due_at.max(now));
                 self.schedule(next, due);
             }
@@ -391,7 +386,7 @@ impl<E: DomainEvent> Bus<E> {
     /// was due: what the graph draws moving along its edges.
     pub fn open_deliveries(&self) -> impl Iterator<Item = (Delivery, Timestamp)> + '_ {
         self.open_ids.iter().filter_map(|id| {
-            let slot = self.slots.get(id.0 as usize)?.as_ref()?;
+            let slot = self.slots.get(id)?;
             Some((slot.delivery, slot.due_at))
         })
     }

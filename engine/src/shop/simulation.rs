@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::catalog::PRODUCTS;
 use super::commands::ShopCommand;
-use super::events::ShopEvent;
+use super::events::{ShopEvent, ShopEventKind};
 use super::ids::CustomerId;
 use super::services::{all_services, Reaction, ServiceName, ServiceRuntime, ServiceView};
 use super::{CommandContext, CommandError, Shop};
@@ -80,6 +80,15 @@ struct Storefront {
     checkouts_target: u64,
 }
 
+/// How far a read model's projector trails the log: eventual consistency, measured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ProjectionLag {
+    /// Every event up to here has been applied.
+    pub checkpoint: Position,
+    pub behind: u64,
+    pub waiting_ms: i64,
+}
+
 /// What a simulation run did, for reports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct RunSummary {
@@ -92,6 +101,8 @@ pub struct Simulation {
     shop: Shop,
     bus: Bus<ShopEvent>,
     services: Vec<ServiceRuntime>,
+    /// The subscription that feeds every read model.
+    projector: SubscriptionId,
     storefront: Storefront,
     config: SimulationConfig,
     clock: Timestamp,
@@ -139,10 +150,19 @@ impl Simulation {
                 runtime
             })
             .collect();
+        let shop = Shop::new();
+        // The read models are consumers too: their projector has its own subscription and
+        // checkpoint, so the query side lags behind the log like any other consumer.
+        let projector = bus.subscribe(
+            "Read-model projector",
+            ShopEventKind::ALL,
+            config.delivery.clamped(),
+        );
         Simulation {
-            shop: Shop::new(),
+            shop,
             bus,
             services,
+            projector,
             storefront: Storefront {
                 rng: SeededRng::new(config.seed),
                 ids: SeededRng::new(config.seed ^ 0x0005_707e),
@@ -320,6 +340,47 @@ impl Simulation {
             .iter()
             .find(|runtime| runtime.service.name() == service)
             .map(|runtime| runtime.subscription)
+    }
+
+    /// Where the read models' projector has got to: the position up to which it has handled every
+    /// event, how many events it is behind, and since when the oldest of them has waited.
+    pub fn projection_lag(&self) -> ProjectionLag {
+        let head = self.shop.store().head();
+        let stats = self.bus.stats(self.projector);
+        match stats.oldest_open {
+            Some(oldest) => {
+                let checkpoint = Position(oldest.0.saturating_sub(1)).min(head);
+                let waiting_ms = self
+                    .shop
+                    .store()
+                    .get(oldest)
+                    .map_or(0, |e| (self.clock.0 - e.recorded_at.0).max(0));
+                ProjectionLag {
+                    checkpoint,
+                    behind: head.0 - checkpoint.0,
+                    waiting_ms,
+                }
+            }
+            None => ProjectionLag {
+                checkpoint: head,
+                behind: 0,
+                waiting_ms: 0,
+            },
+        }
+    }
+
+    /// Every subscription of the bus, services' and projectors' alike.
+    pub fn subscriptions(&self) -> impl Iterator<Item = SubscriptionId> + '_ {
+        self.bus.subscription_ids()
+    }
+
+    /// Changes the delivery settings of one subscription.
+    pub fn set_subscription_delivery(
+        &mut self,
+        subscription: SubscriptionId,
+        settings: DeliverySettings,
+    ) {
+        self.bus.set_settings(subscription, settings);
     }
 
     pub fn set_delivery(&mut self, service: ServiceName, settings: DeliverySettings) {
