@@ -1,6 +1,7 @@
 //! The envelope every event travels in, and the traits a domain implements so the store can
 //! index its events without knowing what they mean.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::{Debug, Display};
 use std::hash::Hash;
@@ -42,34 +43,54 @@ pub trait DomainEvent: Clone + Debug + PartialEq + Serialize + DeserializeOwned 
     fn kind(&self) -> Self::Kind;
 }
 
-/// Free-form context about an event that is not part of the fact itself (who issued the
-/// command, from which screen). Boxed so that the common empty case costs one word.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-#[allow(clippy::box_collection)] // One word in every envelope instead of three: most are empty.
-pub struct Metadata(Option<Box<BTreeMap<String, String>>>);
+/// Free-form context about an event that is not part of the fact itself (who produced it,
+/// from which screen). Most events carry none or one entry, usually of static strings, so it is
+/// a boxed slice of copy-on-write strings: one word when empty, no allocation for the strings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Metadata(Option<Box<[(Cow<'static, str>, Cow<'static, str>)]>>);
 
 impl Metadata {
-    pub fn with(mut self, key: impl Into<String>, value: impl Into<String>) -> Metadata {
-        self.0
-            .get_or_insert_with(Default::default)
-            .insert(key.into(), value.into());
-        self
+    pub fn with(
+        self,
+        key: impl Into<Cow<'static, str>>,
+        value: impl Into<Cow<'static, str>>,
+    ) -> Metadata {
+        let key = key.into();
+        let mut entries: Vec<_> = self.0.map(Vec::from).unwrap_or_default();
+        entries.retain(|(existing, _)| *existing != key);
+        entries.push((key, value.into()));
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        Metadata(Some(entries.into_boxed_slice()))
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.as_ref()?.get(key).map(String::as_str)
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.0
             .iter()
-            .flat_map(|map| map.iter())
-            .map(|(key, value)| (key.as_str(), value.as_str()))
+            .flat_map(|entries| entries.iter())
+            .map(|(key, value)| (key.as_ref(), value.as_ref()))
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.as_ref().is_none_or(|map| map.is_empty())
+        self.0.as_ref().is_none_or(|entries| entries.is_empty())
+    }
+}
+
+impl Serialize for Metadata {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Metadata {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, String>::deserialize(deserializer)?;
+        Ok(map
+            .into_iter()
+            .fold(Metadata::default(), |metadata, (k, v)| metadata.with(k, v)))
     }
 }
 

@@ -4,6 +4,11 @@
 use eventide_engine::{Named, StreamKey};
 use yew::prelude::*;
 
+use eventide_engine::shop::services::graph::Node;
+use eventide_engine::shop::services::ServiceName;
+use eventide_engine::shop::simulation::{PLATFORM, PRODUCER, STOREFRONT};
+
+use super::service_graph::node_colour;
 use super::VirtualList;
 use crate::format::{fmt_clock, fmt_count};
 use crate::state::{use_app, Action};
@@ -41,6 +46,7 @@ pub fn event_log() -> Html {
                     <span class="col-pos">{ fmt_count(position.0) }</span>
                     <span class="col-time">{ fmt_clock(event.recorded_at) }</span>
                     <span class={classes!("col-type", "event-type", format!("agg-{}", event.stream.category().name().to_lowercase()))}>{ kind }</span>
+                    <span class="col-producer" style={producer_colour(event.metadata.get(PRODUCER))}>{ event.metadata.get(PRODUCER).unwrap_or("—") }</span>
                     <span class="col-stream">{ format!("{}@{}", event.stream, event.version) }</span>
                     <span class="col-id" title={event.correlation_id.to_string()}>{ event.correlation_id.short() }</span>
                     <span class="col-id" title={event.causation_id.map(|id| id.to_string()).unwrap_or_default()}>
@@ -62,6 +68,7 @@ pub fn event_log() -> Html {
                 <span class="col-pos">{"Position"}</span>
                 <span class="col-time">{"Recorded (UTC)"}</span>
                 <span class="col-type">{"Event type"}</span>
+                <span class="col-producer">{"Producer"}</span>
                 <span class="col-stream">{"Aggregate@version"}</span>
                 <span class="col-id">{"Correlation"}</span>
                 <span class="col-id">{"Causation"}</span>
@@ -74,4 +81,16 @@ pub fn event_log() -> Html {
             }
         </section>
     }
+}
+
+/// The producer's colour, the same as its node in the graph.
+fn producer_colour(producer: Option<&str>) -> String {
+    let node = match producer {
+        Some(STOREFRONT) => Some(Node::Storefront),
+        Some(PLATFORM) => Some(Node::ChaosPlatform),
+        Some(name) => ServiceName::from_name(name).map(Node::Service),
+        None => None,
+    };
+    node.map(|node| format!("color: {}", node_colour(node)))
+        .unwrap_or_default()
 }

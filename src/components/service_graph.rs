@@ -239,23 +239,24 @@ pub fn service_graph_view(props: &ServiceGraphProps) -> Html {
     };
 
     // Deliveries in flight at `now`: from the bus while live, from its history in the past.
-    let mut dots: Vec<(Node, Node, f64)> = Vec::new();
+    let mut dots: Vec<(u32, Node, Node, f64)> = Vec::new();
     let subscriber = |subscription| {
         sim.services()
             .iter()
             .find(|r| r.subscription == subscription)
             .map(|r| r.service.name())
     };
-    let dot = |position, subscription, published: Timestamp, due: Timestamp| {
+    let dot = |id: u32, position, subscription, published: Timestamp, due: Timestamp| {
         let (service, event) = (subscriber(subscription)?, store.get(position)?);
         let from = graph.publisher_of(event.kind())?;
         let span = (due.0 - published.0).max(1) as f64;
         let t = ((now.0 - published.0) as f64 / span).clamp(0.0, 1.0);
-        Some((from, Node::Service(service), t))
+        Some((id, from, Node::Service(service), t))
     };
     if live {
         for (delivery, due) in sim.bus().open_deliveries().take(MAX_DOTS) {
             dots.extend(dot(
+                delivery.id.0,
                 delivery.position,
                 delivery.subscription,
                 delivery.published_at,
@@ -273,6 +274,7 @@ pub fn service_graph_view(props: &ServiceGraphProps) -> Html {
             if finished && record.delivery.published_at <= now && record.delivery.position <= cursor
             {
                 dots.extend(dot(
+                    record.delivery.id.0,
                     record.delivery.position,
                     record.delivery.subscription,
                     record.delivery.published_at,
@@ -319,10 +321,10 @@ pub fn service_graph_view(props: &ServiceGraphProps) -> Html {
                     }) }
                 </g>
             }) }
-            { for dots.iter().filter_map(|(from, to, t)| {
+            { for dots.iter().filter_map(|(id, from, to, t)| {
                 let edge = graph.edges.iter().find(|e| e.from == *from && e.to == *to)?;
                 let point = at(&curve(graph, edge), *t);
-                Some(html! { <circle class="graph-dot" cx={format!("{:.1}", point.x)} cy={format!("{:.1}", point.y)} r="5"
+                Some(html! { <circle key={*id} class="graph-dot" cx={format!("{:.1}", point.x)} cy={format!("{:.1}", point.y)} r="5"
                                      fill={node_colour(*from)} data-testid="graph-dot" /> })
             }) }
             { for graph.nodes.iter().map(|placed| {

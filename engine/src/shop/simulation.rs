@@ -17,9 +17,16 @@ use super::{CommandContext, CommandError, Shop};
 use crate::delivery::{
     Bus, Delivery, DeliverySettings, Outcome, SubscriptionId, SubscriptionStats,
 };
-use crate::envelope::Named;
+use crate::envelope::{Metadata, Named};
 use crate::ids::{CorrelationId, EventId, Position, Timestamp};
 use crate::rng::SeededRng;
+
+/// The metadata key naming who produced an event: a service, the storefront, the chaos
+/// platform or a user. Traces draw a lane per producer.
+pub const PRODUCER: &str = "producer";
+pub const STOREFRONT: &str = "Storefront";
+pub const PLATFORM: &str = "Chaos platform";
+pub const USER: &str = "User";
 
 /// Enough stock that choreography never waits on the warehouse.
 const OPENING_STOCK: u32 = 1_000_000;
@@ -207,9 +214,9 @@ impl Simulation {
         command: ShopCommand,
         ids: &mut dyn crate::rng::IdSource,
     ) -> Result<crate::store::Appended, CommandError> {
-        let appended = self
-            .shop
-            .execute(command, CommandContext::new(self.clock, ids));
+        let mut context = CommandContext::new(self.clock, ids);
+        context.metadata = Metadata::default().with(PRODUCER, USER);
+        let appended = self.shop.execute(command, context);
         self.publish_new_events();
         appended
     }
@@ -401,7 +408,8 @@ impl Simulation {
 
     /// Records a fact from outside the services (the chaos platform, say) and delivers it.
     pub fn inject(&mut self, event: ShopEvent) -> Result<(), CommandError> {
-        let context = CommandContext::new(self.clock, &mut self.service_ids);
+        let mut context = CommandContext::new(self.clock, &mut self.service_ids);
+        context.metadata = Metadata::default().with(PRODUCER, PLATFORM);
         self.shop.publish(event, context)?;
         self.publish_new_events();
         Ok(())
@@ -507,6 +515,7 @@ impl Simulation {
             Step::Arrive => return Ok(()),
         };
         let mut context = CommandContext::new(self.clock, &mut self.storefront.ids);
+        context.metadata = Metadata::default().with(PRODUCER, STOREFRONT);
         if let Some(correlation) = current.correlation {
             context = context.in_flow(correlation, current.last_event);
         }
@@ -553,6 +562,7 @@ impl Simulation {
             return Ok(());
         };
         let ops_before = runtime.ops;
+        let producer = runtime.service.name().name();
         let reactions = match runtime.handle(&event, self.config.seed) {
             super::services::runtime::Handling::Ignored => {
                 self.bus
@@ -569,8 +579,9 @@ impl Simulation {
             }
         }
         for reaction in reactions {
-            let context = CommandContext::new(self.clock, &mut self.service_ids)
+            let mut context = CommandContext::new(self.clock, &mut self.service_ids)
                 .in_flow(event.correlation_id, Some(event.id));
+            context.metadata = Metadata::default().with(PRODUCER, producer);
             let outcome = match reaction {
                 Reaction::Command(command) => self.shop.execute(command, context),
                 Reaction::Publish(fact) => self.shop.publish(fact, context),
