@@ -47,7 +47,9 @@ pub trait DomainEvent: Clone + Debug + PartialEq + Serialize + DeserializeOwned 
 /// from which screen). Most events carry none or one entry, usually of static strings, so it is
 /// a boxed slice of copy-on-write strings: one word when empty, no allocation for the strings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Metadata(Option<Box<[(Cow<'static, str>, Cow<'static, str>)]>>);
+pub struct Metadata(Option<Box<[MetadataEntry]>>);
+
+type MetadataEntry = (Cow<'static, str>, Cow<'static, str>);
 
 impl Metadata {
     pub fn with(

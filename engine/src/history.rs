@@ -148,3 +148,235 @@ impl<E: DomainEvent> History<E> {
         total + self.live.unshared_bytes(previous)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::ops::Range;
+
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::envelope::NewEvent;
+    use crate::ids::{EventId, Timestamp};
+    use crate::projection::{Projection, Row};
+    use crate::shop::ids::Sku;
+    use crate::shop::{ShopEvent, ShopStream};
+    use crate::store::ExpectedVersion;
+
+    /// How many events were folded in: enough to tell any two positions apart.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    struct EventCount(u64);
+
+    impl Projection<ShopEvent> for EventCount {
+        const NAME: &'static str = "Events";
+        const QUESTION: &'static str = "How many events were there?";
+        const COLUMNS: &'static [&'static str] = &["Events"];
+
+        fn apply(&mut self, _event: &Recorded<ShopEvent>) {
+            self.0 += 1;
+        }
+        fn row_count(&self) -> usize {
+            0
+        }
+        fn rows(&self, _range: Range<usize>) -> Vec<Row> {
+            Vec::new()
+        }
+        fn unshared_bytes(&self, _earlier: &Self) -> usize {
+            0
+        }
+    }
+
+    /// The units of stock received so far: a second model, registered late.
+    #[derive(Clone, Debug, Default, PartialEq)]
+    struct UnitsReceived(u64);
+
+    impl Projection<ShopEvent> for UnitsReceived {
+        const NAME: &'static str = "Units";
+        const QUESTION: &'static str = "How many units were received?";
+        const COLUMNS: &'static [&'static str] = &["Units"];
+
+        fn apply(&mut self, event: &Recorded<ShopEvent>) {
+            if let ShopEvent::StockReceived { quantity, .. } = event.event {
+                self.0 += u64::from(quantity);
+            }
+        }
+        fn row_count(&self) -> usize {
+            0
+        }
+        fn rows(&self, _range: Range<usize>) -> Vec<Row> {
+            Vec::new()
+        }
+        fn unshared_bytes(&self, _earlier: &Self) -> usize {
+            0
+        }
+    }
+
+    /// Appends events `from..=to`: event n receives n units, at second n.
+    fn append(store: &mut EventStore<ShopEvent>, from: u64, to: u64) {
+        for n in from..=to {
+            let event = ShopEvent::StockReceived {
+                sku: Sku(1),
+                quantity: n as u32,
+            };
+            let proposed = NewEvent::new(EventId(Uuid::from_u128(u128::from(n))), event);
+            store
+                .append(
+                    ShopStream::Inventory(Sku(1)),
+                    ExpectedVersion::Any,
+                    vec![proposed],
+                    Timestamp::from_millis(n as i64 * 1000),
+                )
+                .unwrap();
+        }
+    }
+
+    fn count_at(models: &ReadModelSet<ShopEvent>) -> u64 {
+        models.get::<EventCount>().unwrap().0
+    }
+
+    fn units_at(models: &ReadModelSet<ShopEvent>) -> u64 {
+        models.get::<UnitsReceived>().unwrap().0
+    }
+
+    /// The sum 1 + 2 + ... + n: the units received by event n.
+    fn triangle(n: u64) -> u64 {
+        n * (n + 1) / 2
+    }
+
+    #[test]
+    fn a_model_registered_after_events_exist_is_built_from_the_log() {
+        let mut store = EventStore::new();
+        append(&mut store, 1, 10);
+        let mut history = History::new(4);
+
+        history.register(Box::new(EventCount::default()), &store);
+
+        assert_eq!(history.live().position(), Position(10));
+        assert_eq!(count_at(history.live()), 10);
+        assert_eq!(history.checkpoint_count(), 3, "at 0, 4 and 8");
+        assert!(history.is_live());
+        // The checkpoints were built too: the past is there to visit.
+        assert_eq!(count_at(&history.state_at(&store, Position(5))), 5);
+        history.seek(&store, Position(3));
+        assert_eq!(count_at(history.at_cursor()), 3);
+    }
+
+    #[test]
+    fn a_second_model_registered_later_is_built_alongside_the_first() {
+        let mut store = EventStore::new();
+        let mut history = History::new(3);
+        history.register(Box::new(EventCount::default()), &store);
+        append(&mut store, 1, 7);
+        history.record(store.events());
+
+        history.register(Box::new(UnitsReceived::default()), &store);
+
+        assert_eq!(count_at(history.live()), 7);
+        assert_eq!(units_at(history.live()), triangle(7));
+        let past = history.state_at(&store, Position(4));
+        assert_eq!((count_at(&past), units_at(&past)), (4, triangle(4)));
+        assert!(history.rebuild(&store).same_state(history.live()));
+    }
+
+    #[test]
+    fn registering_a_model_while_looking_at_the_past_keeps_the_cursor() {
+        let mut store = EventStore::new();
+        append(&mut store, 1, 9);
+        let mut history = History::new(4);
+        history.register(Box::new(EventCount::default()), &store);
+        history.seek(&store, Position(6));
+
+        history.register(Box::new(UnitsReceived::default()), &store);
+
+        assert!(!history.is_live());
+        assert_eq!(history.cursor(), Position(6));
+        assert_eq!(count_at(history.at_cursor()), 6);
+        assert_eq!(units_at(history.at_cursor()), triangle(6));
+        assert_eq!(units_at(history.live()), triangle(9));
+    }
+
+    #[test]
+    fn the_cursor_stays_put_while_new_events_are_recorded() {
+        let mut store = EventStore::new();
+        append(&mut store, 1, 5);
+        let mut history = History::new(3);
+        history.register(Box::new(EventCount::default()), &store);
+        assert_eq!(history.seek(&store, Position(2)), Position(2));
+
+        append(&mut store, 6, 11);
+        history.record(&store.events()[5..]);
+
+        assert!(!history.is_live());
+        assert_eq!(history.cursor(), Position(2));
+        assert_eq!(count_at(history.at_cursor()), 2);
+        assert_eq!(history.live().position(), Position(11));
+        assert_eq!(count_at(history.live()), 11);
+        assert_eq!(history.checkpoint_count(), 4, "at 0, 3, 6 and 9");
+
+        history.go_live();
+        assert!(history.is_live());
+        assert_eq!(history.cursor(), Position(11));
+    }
+
+    #[test]
+    fn the_cursor_follows_the_head_while_live() {
+        let mut store = EventStore::new();
+        let mut history = History::new(2);
+        history.register(Box::new(EventCount::default()), &store);
+        append(&mut store, 1, 3);
+        history.record(store.events());
+        assert!(history.is_live());
+        assert_eq!(history.cursor(), Position(3));
+        assert_eq!(count_at(history.at_cursor()), 3);
+    }
+
+    #[test]
+    fn a_seek_past_the_head_clamps_to_it_and_goes_live() {
+        let mut store = EventStore::new();
+        append(&mut store, 1, 10);
+        let mut history = History::new(4);
+        history.register(Box::new(EventCount::default()), &store);
+        history.seek(&store, Position(3));
+        assert!(!history.is_live());
+
+        assert_eq!(history.seek(&store, Position(100)), Position(10));
+        assert!(history.is_live());
+        assert_eq!(history.cursor(), Position(10));
+        assert_eq!(count_at(history.at_cursor()), 10);
+
+        // Seeking to the head itself goes live as well.
+        history.seek(&store, Position(3));
+        assert_eq!(history.seek(&store, Position(10)), Position(10));
+        assert!(history.is_live());
+    }
+
+    #[test]
+    fn a_seek_in_an_empty_history_stays_at_the_origin() {
+        let store = EventStore::new();
+        let mut history = History::new(4);
+        history.register(Box::new(EventCount::default()), &store);
+        assert_eq!(history.seek(&store, Position(5)), Position::ORIGIN);
+        assert!(history.is_live());
+        assert_eq!(count_at(history.at_cursor()), 0);
+    }
+
+    #[test]
+    fn an_event_recorded_twice_is_folded_once() {
+        let mut store = EventStore::new();
+        append(&mut store, 1, 5);
+        let mut history = History::new(2);
+        history.register(Box::new(EventCount::default()), &store);
+
+        history.record(store.events());
+        history.record(&store.events()[3..]);
+
+        assert_eq!(count_at(history.live()), 5);
+        assert_eq!(history.checkpoint_count(), 3, "at 0, 2 and 4");
+    }
+
+    #[test]
+    fn an_interval_of_zero_is_taken_as_one() {
+        let history: History<ShopEvent> = History::new(0);
+        assert_eq!(history.interval(), 1);
+    }
+}

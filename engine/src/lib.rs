@@ -7,6 +7,7 @@
 //! # Layout
 //! - [`ids`]: positions, stream versions, event and correlation ids, timestamps (newtypes).
 //! - [`envelope`]: the envelope every event travels in, and the traits a domain implements.
+//! - [`trace`]: a flow put back together from correlation and causation ids.
 //! - [`store`]: the append-only event store: optimistic concurrency, idempotent appends, reads.
 //! - [`projection`]: read models as folds over events, and the object-safe set of them.
 //! - [`history`]: time travel: read models as of any position, through checkpoints.
@@ -23,6 +24,7 @@ pub mod projection;
 pub mod rng;
 pub mod shop;
 pub mod store;
+pub mod trace;
 
 pub use envelope::{DomainEvent, Metadata, Named, NewEvent, Recorded, StreamKey};
 pub use ids::{CorrelationId, EventId, Position, SchemaVersion, StreamVersion, Timestamp};

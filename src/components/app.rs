@@ -18,6 +18,7 @@ use super::past_banner::PastBanner;
 use super::read_models::ReadModels;
 use super::services_view::ServicesView;
 use super::timeline::Timeline;
+use super::trace_view::TraceView;
 use crate::state::{Action, AppContext, AppState};
 
 #[function_component(App)]
@@ -97,8 +98,13 @@ fn center_tabs() -> Html {
             <div class="center-tabs" role="tablist">
                 <button type="button" role="tab" aria-selected={(*tab == 0).to_string()} class={classes!("center-tab", (*tab == 0).then_some("active"))} onclick={select(0)} data-testid="center-read-models">{"Read models"}</button>
                 <button type="button" role="tab" aria-selected={(*tab == 1).to_string()} class={classes!("center-tab", (*tab == 1).then_some("active"))} onclick={select(1)} data-testid="center-services">{"Services & graph"}</button>
+                <button type="button" role="tab" aria-selected={(*tab == 2).to_string()} class={classes!("center-tab", (*tab == 2).then_some("active"))} onclick={select(2)} data-testid="center-trace">{"Trace"}</button>
             </div>
-            if *tab == 0 { <ReadModels /> } else { <section class="panel"><ServicesView /></section> }
+            { match *tab {
+                0 => html! { <ReadModels /> },
+                1 => html! { <section class="panel"><ServicesView /></section> },
+                _ => html! { <TraceView /> },
+            } }
         </>
     }
 }

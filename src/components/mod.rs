@@ -15,6 +15,7 @@ mod read_models;
 mod service_graph;
 mod services_view;
 mod timeline;
+mod trace_view;
 mod virtual_list;
 
 pub use app::App;

@@ -13,7 +13,7 @@ use super::commands::{PaymentOutcome, Rejection, RequestedLine, ShopCommand};
 use super::ids::{CustomerId, OrderId, Sku};
 use super::{CommandContext, CommandError, Shop};
 use crate::ids::{CorrelationId, EventId, Timestamp};
-use crate::rng::SeededRng;
+use crate::rng::{IdSource, SeededRng};
 
 /// What the generator produces and how fast time passes in it.
 #[derive(Clone, Debug, PartialEq)]
@@ -146,6 +146,7 @@ impl Generator {
         if let Some(last) = shop.store().events().last() {
             self.clock = self.clock.max(last.recorded_at);
         }
+        self.skip_used_ids(shop);
         let start_events = shop.store().len() as u64;
         let start_orders = shop.aggregates().order_count() as u64;
         let outcome = self.drive(shop, budget, start_events.saturating_add(max_events));
@@ -159,17 +160,32 @@ impl Generator {
         })
     }
 
+    /// Skips the ids this seed has already put in the log. A second run with the same seed on
+    /// the same shop would otherwise mint the first run's ids again, and the store would drop
+    /// those events as retries of the first run's. Every run of a seed takes ids from the front
+    /// of the same sequence, so the used ones are a prefix of it.
+    fn skip_used_ids(&mut self, shop: &Shop) {
+        loop {
+            let mut probe = self.ids.clone();
+            if !shop.store().contains(probe.next_event_id()) {
+                return;
+            }
+            self.ids = probe;
+        }
+    }
+
     fn drive(
         &mut self,
         shop: &mut Shop,
         budget: Budget,
         stop_at_len: u64,
     ) -> Result<(), CommandError> {
+        // Counted from before the shelves are stocked: those events spend the budget too.
+        let start_len = shop.store().len() as u64;
         self.stock_empty_shelves(shop)?;
         if self.agenda.is_empty() && !self.is_done(budget) {
             self.schedule(0, usize::MAX, Step::Arrive);
         }
-        let start_len = shop.store().len() as u64;
         loop {
             let len = shop.store().len() as u64;
             if len >= stop_at_len {

@@ -23,7 +23,7 @@ use crate::rng::SeededRng;
 
 /// The metadata key naming who produced an event: a service, the storefront, the chaos
 /// platform or a user. Traces draw a lane per producer.
-pub const PRODUCER: &str = "producer";
+pub const PRODUCER: &str = crate::trace::PRODUCER;
 pub const STOREFRONT: &str = "Storefront";
 pub const PLATFORM: &str = "Chaos platform";
 pub const USER: &str = "User";
