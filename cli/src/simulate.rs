@@ -4,6 +4,8 @@
 use clap::Args;
 use eventide_engine::delivery::DeliverySettings;
 use eventide_engine::projection::Cell;
+use eventide_engine::shop::compare;
+use eventide_engine::shop::services::{Failure, Mode};
 use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
 use eventide_engine::{Named, Timestamp};
 use serde_json::{json, Map, Value};
@@ -30,6 +32,23 @@ pub struct SimulateArgs {
     /// Consumers without an idempotency ledger: duplicates are processed again.
     #[arg(long)]
     naive: bool,
+    /// How the checkout is coordinated: choreography or orchestration.
+    #[arg(long, default_value = "choreography", value_parser = mode)]
+    mode: Mode,
+    /// A failure injected into the run: none, payments-declined or shipping-down.
+    #[arg(long, default_value = "none", value_parser = failure)]
+    failure: Failure,
+}
+
+fn mode(text: &str) -> Result<Mode, String> {
+    Mode::parse(text).ok_or_else(|| format!("'{text}' is not a mode: use choreography or orchestration"))
+}
+
+fn failure(text: &str) -> Result<Failure, String> {
+    Failure::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = Failure::ALL.iter().map(|f| f.name()).collect();
+        format!("'{text}' is not a failure: use one of {}", names.join(", "))
+    })
 }
 
 fn probability(text: &str) -> Result<f64, String> {
@@ -49,6 +68,8 @@ const START: Timestamp = Timestamp(1_795_683_600_000);
 pub fn run(args: &SimulateArgs) -> Result<String, String> {
     let mut config = SimulationConfig::new(args.seed, args.orders, START);
     config.idempotent = !args.naive;
+    config.mode = args.mode;
+    config.failure = args.failure;
     config.delivery = DeliverySettings {
         duplicate_rate: args.duplicates,
         reorder_rate: args.reorder,
@@ -100,9 +121,17 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
             }),
         );
     }
+    let messages: Map<String, Value> = compare::messages(&simulation)
+        .into_iter()
+        .map(|m| (m.service.to_string(), json!({ "sent": m.sent, "received": m.received })))
+        .collect();
     Ok(json!({
         "seed": args.seed,
         "orders": args.orders,
+        "mode": args.mode,
+        "failure": args.failure,
+        "outcomes": compare::Outcomes::of(&simulation),
+        "messages": messages,
         "events": summary.events,
         "deliveries": summary.deliveries,
         "rejections": summary.rejections,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ids::{CustomerId, Money, OrderId, Sku};
 use crate::envelope::{DomainEvent, Named, StreamKey};
+use crate::ids::CorrelationId;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct OrderLine {
@@ -118,6 +119,60 @@ pub enum ShopEvent {
         reason: String,
     },
     ChaosModeDisabled {},
+    /// The checkout saga took a checkout on: it will command each step in turn.
+    SagaStarted {
+        customer: CustomerId,
+        lines: Vec<OrderLine>,
+        total: Money,
+    },
+    OrderCreationRequested {
+        customer: CustomerId,
+        lines: Vec<OrderLine>,
+    },
+    StockReservationRequested {
+        order: OrderId,
+        lines: Vec<OrderLine>,
+    },
+    FraudCheckRequested {
+        order: OrderId,
+        customer: CustomerId,
+        amount: Money,
+    },
+    PaymentRequested {
+        order: OrderId,
+        amount: Money,
+    },
+    ShipmentRequested {
+        order: OrderId,
+    },
+    NotificationRequested {
+        customer: CustomerId,
+        order: OrderId,
+        template: String,
+    },
+    /// Compensation: give back the stock a failed saga had reserved.
+    StockReleaseRequested {
+        order: OrderId,
+        lines: Vec<OrderLine>,
+    },
+    /// Compensation: cancel (and refund) the order of a failed saga.
+    OrderCancellationRequested {
+        order: OrderId,
+        reason: String,
+    },
+    /// A participant did not answer in time: the saga stops waiting and compensates.
+    SagaStepTimedOut {
+        order: Option<OrderId>,
+        step: String,
+    },
+    SagaCompleted {
+        order: OrderId,
+    },
+    /// The saga ended by undoing what it had done.
+    SagaCompensated {
+        order: Option<OrderId>,
+        reason: String,
+    },
 }
 
 /// The event types, as a closed set.
@@ -141,6 +196,18 @@ pub enum ShopEventKind {
     RecommendationsUpdated,
     ChaosModeEnabled,
     ChaosModeDisabled,
+    SagaStarted,
+    OrderCreationRequested,
+    StockReservationRequested,
+    FraudCheckRequested,
+    PaymentRequested,
+    ShipmentRequested,
+    NotificationRequested,
+    StockReleaseRequested,
+    OrderCancellationRequested,
+    SagaStepTimedOut,
+    SagaCompleted,
+    SagaCompensated,
 }
 
 impl Named for ShopEventKind {
@@ -163,6 +230,18 @@ impl Named for ShopEventKind {
         Self::RecommendationsUpdated,
         Self::ChaosModeEnabled,
         Self::ChaosModeDisabled,
+        Self::SagaStarted,
+        Self::OrderCreationRequested,
+        Self::StockReservationRequested,
+        Self::FraudCheckRequested,
+        Self::PaymentRequested,
+        Self::ShipmentRequested,
+        Self::NotificationRequested,
+        Self::StockReleaseRequested,
+        Self::OrderCancellationRequested,
+        Self::SagaStepTimedOut,
+        Self::SagaCompleted,
+        Self::SagaCompensated,
     ];
 
     fn name(self) -> &'static str {
@@ -185,6 +264,18 @@ impl Named for ShopEventKind {
             Self::RecommendationsUpdated => "RecommendationsUpdated",
             Self::ChaosModeEnabled => "ChaosModeEnabled",
             Self::ChaosModeDisabled => "ChaosModeDisabled",
+            Self::SagaStarted => "SagaStarted",
+            Self::OrderCreationRequested => "OrderCreationRequested",
+            Self::StockReservationRequested => "StockReservationRequested",
+            Self::FraudCheckRequested => "FraudCheckRequested",
+            Self::PaymentRequested => "PaymentRequested",
+            Self::ShipmentRequested => "ShipmentRequested",
+            Self::NotificationRequested => "NotificationRequested",
+            Self::StockReleaseRequested => "StockReleaseRequested",
+            Self::OrderCancellationRequested => "OrderCancellationRequested",
+            Self::SagaStepTimedOut => "SagaStepTimedOut",
+            Self::SagaCompleted => "SagaCompleted",
+            Self::SagaCompensated => "SagaCompensated",
         }
     }
 
@@ -209,6 +300,7 @@ pub enum AggregateType {
     Mailbox,
     Profile,
     Platform,
+    Saga,
 }
 
 impl Named for AggregateType {
@@ -220,6 +312,7 @@ impl Named for AggregateType {
         Self::Mailbox,
         Self::Profile,
         Self::Platform,
+        Self::Saga,
     ];
 
     fn name(self) -> &'static str {
@@ -231,6 +324,7 @@ impl Named for AggregateType {
             Self::Mailbox => "Mailbox",
             Self::Profile => "Profile",
             Self::Platform => "Platform",
+            Self::Saga => "Saga",
         }
     }
 
@@ -258,6 +352,8 @@ pub enum ShopStream {
     Mailbox(CustomerId),
     Profile(CustomerId),
     Platform,
+    /// One checkout saga, keyed by the flow it coordinates.
+    Saga(CorrelationId),
 }
 
 impl StreamKey for ShopStream {
@@ -272,6 +368,7 @@ impl StreamKey for ShopStream {
             ShopStream::Mailbox(_) => AggregateType::Mailbox,
             ShopStream::Profile(_) => AggregateType::Profile,
             ShopStream::Platform => AggregateType::Platform,
+            ShopStream::Saga(_) => AggregateType::Saga,
         }
     }
 }
@@ -287,6 +384,7 @@ impl fmt::Display for ShopStream {
                 write!(f, "{customer}")
             }
             ShopStream::Platform => f.write_str("platform"),
+            ShopStream::Saga(flow) => write!(f, "saga-{}", flow.short()),
         }
     }
 }
@@ -315,14 +413,27 @@ impl DomainEvent for ShopEvent {
             ShopEvent::RecommendationsUpdated { .. } => ShopEventKind::RecommendationsUpdated,
             ShopEvent::ChaosModeEnabled { .. } => ShopEventKind::ChaosModeEnabled,
             ShopEvent::ChaosModeDisabled { .. } => ShopEventKind::ChaosModeDisabled,
+            ShopEvent::SagaStarted { .. } => ShopEventKind::SagaStarted,
+            ShopEvent::OrderCreationRequested { .. } => ShopEventKind::OrderCreationRequested,
+            ShopEvent::StockReservationRequested { .. } => ShopEventKind::StockReservationRequested,
+            ShopEvent::FraudCheckRequested { .. } => ShopEventKind::FraudCheckRequested,
+            ShopEvent::PaymentRequested { .. } => ShopEventKind::PaymentRequested,
+            ShopEvent::ShipmentRequested { .. } => ShopEventKind::ShipmentRequested,
+            ShopEvent::NotificationRequested { .. } => ShopEventKind::NotificationRequested,
+            ShopEvent::StockReleaseRequested { .. } => ShopEventKind::StockReleaseRequested,
+            ShopEvent::OrderCancellationRequested { .. } => ShopEventKind::OrderCancellationRequested,
+            ShopEvent::SagaStepTimedOut { .. } => ShopEventKind::SagaStepTimedOut,
+            ShopEvent::SagaCompleted { .. } => ShopEventKind::SagaCompleted,
+            ShopEvent::SagaCompensated { .. } => ShopEventKind::SagaCompensated,
         }
     }
 }
 
 impl ShopEvent {
-    /// The stream this event belongs to: which aggregate recorded it.
-    pub fn stream(&self) -> ShopStream {
-        match self {
+    /// The stream this event belongs to: which aggregate recorded it. A saga's events belong
+    /// to the flow it coordinates, so they need the flow's correlation id: see [`Self::stream_in`].
+    pub fn stream(&self) -> Option<ShopStream> {
+        Some(match self {
             ShopEvent::ItemAddedToCart { customer, .. }
             | ShopEvent::ItemRemovedFromCart { customer, .. }
             | ShopEvent::CartCheckedOut { customer, .. }
@@ -342,7 +453,24 @@ impl ShopEvent {
             ShopEvent::ChaosModeEnabled { .. } | ShopEvent::ChaosModeDisabled { .. } => {
                 ShopStream::Platform
             }
-        }
+            ShopEvent::SagaStarted { .. }
+            | ShopEvent::OrderCreationRequested { .. }
+            | ShopEvent::StockReservationRequested { .. }
+            | ShopEvent::FraudCheckRequested { .. }
+            | ShopEvent::PaymentRequested { .. }
+            | ShopEvent::ShipmentRequested { .. }
+            | ShopEvent::NotificationRequested { .. }
+            | ShopEvent::StockReleaseRequested { .. }
+            | ShopEvent::OrderCancellationRequested { .. }
+            | ShopEvent::SagaStepTimedOut { .. }
+            | ShopEvent::SagaCompleted { .. }
+            | ShopEvent::SagaCompensated { .. } => return None,
+        })
+    }
+
+    /// The stream this event belongs to when it happens in the flow `flow`.
+    pub fn stream_in(&self, flow: CorrelationId) -> ShopStream {
+        self.stream().unwrap_or(ShopStream::Saga(flow))
     }
 }
 

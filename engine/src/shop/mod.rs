@@ -13,6 +13,7 @@ pub mod ids;
 pub mod read_models;
 pub mod services;
 pub mod simulation;
+pub mod compare;
 
 use aggregates::Aggregates;
 use commands::{Rejection, ShopCommand};
@@ -155,7 +156,9 @@ impl Shop {
         event: ShopEvent,
         context: CommandContext<'_>,
     ) -> Result<Appended, CommandError> {
-        let stream = event.stream();
+        let id = context.ids.next_event_id();
+        let correlation = context.correlation.unwrap_or(id.as_correlation());
+        let stream = event.stream_in(correlation);
         let name = event.kind().name();
         if stream.category().is_ruled() {
             return Err(CommandError::Rejected {
@@ -163,8 +166,6 @@ impl Shop {
                 rejection: Rejection::DecidedByAggregate(name, stream.category().name()),
             });
         }
-        let id = context.ids.next_event_id();
-        let correlation = context.correlation.unwrap_or(id.as_correlation());
         let mut proposed = NewEvent::new(id, event).in_flow(correlation, context.causation);
         proposed.metadata = context.metadata;
         self.append(stream, ExpectedVersion::Any, vec![proposed], context.now)

@@ -12,7 +12,7 @@ use super::catalog::PRODUCTS;
 use super::commands::ShopCommand;
 use super::events::{ShopEvent, ShopEventKind};
 use super::ids::CustomerId;
-use super::services::{all_services, Reaction, ServiceName, ServiceRuntime, ServiceView};
+use super::services::{services_for, Failure, Mode, Reaction, ServiceName, ServiceRuntime, ServiceView, DOWN_ATTEMPTS};
 use super::{CommandContext, CommandError, Shop};
 use crate::delivery::{
     Bus, Delivery, DeliverySettings, Outcome, SubscriptionId, SubscriptionStats,
@@ -43,6 +43,8 @@ pub struct SimulationConfig {
     /// Applied to every subscription at the start; each can be changed later.
     pub delivery: DeliverySettings,
     pub idempotent: bool,
+    pub mode: Mode,
+    pub failure: Failure,
 }
 
 impl SimulationConfig {
@@ -55,6 +57,8 @@ impl SimulationConfig {
             mean_arrival_ms: 2_000,
             delivery: DeliverySettings::default(),
             idempotent: true,
+            mode: Mode::Choreography,
+            failure: Failure::None,
         }
     }
 }
@@ -120,13 +124,16 @@ pub struct Simulation {
     /// event-sourced system that only does what it is told.
     reacting: bool,
     snapshots: Vec<Snapshot>,
+    mode: Mode,
+    timers: BinaryHeap<Reverse<(Timestamp, u64, ServiceName, CorrelationId, u32)>>,
+    timer_sequence: u64,
 }
 
 /// Every service and subscription as of one head position, so their panels can time-travel.
 #[derive(Clone, Debug)]
 struct Snapshot {
     head: Position,
-    services: Vec<(ServiceView, SubscriptionStats)>,
+    services: Vec<(ServiceName, ServiceView, SubscriptionStats)>,
 }
 
 /// Snapshots are taken whenever the log has grown by this much.
@@ -143,15 +150,18 @@ impl Simulation {
 
     fn build(config: SimulationConfig) -> Simulation {
         let mut bus = Bus::new(config.seed ^ 0x00b0_5b05);
-        let services = all_services()
+        let services: Vec<ServiceRuntime> = services_for(config.mode)
             .into_iter()
-            .map(|service| {
+            .map(|mut service| {
+                service.inject(config.failure);
+                let shipping_down = config.failure == Failure::ShippingDown && service.name() == ServiceName::Shipping;
                 let name = service.name().name();
-                let subscription = bus.subscribe(
-                    name,
-                    service.declaration().consumes,
-                    config.delivery.clamped(),
-                );
+                let mut settings = config.delivery.clamped();
+                if shipping_down {
+                    settings.failure_rate = 1.0;
+                    settings.max_attempts = DOWN_ATTEMPTS;
+                }
+                let subscription = bus.subscribe(name, service.declaration().consumes, settings);
                 let mut runtime = ServiceRuntime::new(service, subscription);
                 runtime.idempotent = config.idempotent;
                 runtime
@@ -185,6 +195,9 @@ impl Simulation {
             summary: RunSummary::default(),
             reacting: true,
             snapshots: Vec::new(),
+            mode: config.mode,
+            timers: BinaryHeap::new(),
+            timer_sequence: 0,
             config,
         }
     }
@@ -284,7 +297,7 @@ impl Simulation {
     }
 
     /// Every service as it was when the log's head was at `position` (now, for the head).
-    pub fn services_at(&self, position: Position) -> Vec<(ServiceView, SubscriptionStats)> {
+    pub fn services_at(&self, position: Position) -> Vec<(ServiceName, ServiceView, SubscriptionStats)> {
         if position >= self.shop.store().head() {
             return self.services_now();
         }
@@ -309,17 +322,58 @@ impl Simulation {
                     view.duplicates_processed = 0;
                     view.duplicates_ignored = 0;
                     view.ops = super::services::OpsSettings::NORMAL;
-                    (view, SubscriptionStats::default())
+                    (runtime.service.name(), view, SubscriptionStats::default())
                 })
                 .collect(),
         }
     }
 
-    fn services_now(&self) -> Vec<(ServiceView, SubscriptionStats)> {
+    fn services_now(&self) -> Vec<(ServiceName, ServiceView, SubscriptionStats)> {
         self.services
             .iter()
-            .map(|runtime| (runtime.view(), self.bus.stats(runtime.subscription)))
+            .map(|runtime| (runtime.service.name(), runtime.view(), self.bus.stats(runtime.subscription)))
             .collect()
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Switches the coordination model: the services and the bus are rebuilt for it, the log
+    /// stays. Only between flows: with deliveries in flight it would drop messages, so it refuses.
+    pub fn set_mode(&mut self, mode: Mode) -> Result<(), String> {
+        if mode == self.mode {
+            return Ok(());
+        }
+        if !self.bus.is_idle() || !self.timers.is_empty() {
+            return Err(format!(
+                "{} deliveries are still in flight: let the simulation run until all is quiet, then switch",
+                self.bus.in_flight()
+            ));
+        }
+        self.publish_new_events();
+        let mut config = self.config.clone();
+        config.mode = mode;
+        let mut fresh = Simulation::build(config.clone());
+        // What the user set keeps: delivery settings by subscription name, idempotency by service.
+        for id in fresh.bus.subscription_ids().collect::<Vec<_>>() {
+            let name = fresh.bus.name(id).to_string();
+            let old = self.bus.subscription_ids().find(|old| self.bus.name(*old) == name);
+            if let Some(settings) = old.and_then(|old| self.bus.settings(old).copied()) {
+                fresh.bus.set_settings(id, settings);
+            }
+        }
+        for runtime in &mut fresh.services {
+            if let Some(old) = self.services.iter().find(|r| r.service.name() == runtime.service.name()) {
+                runtime.idempotent = old.idempotent;
+            }
+        }
+        self.bus = fresh.bus;
+        self.services = fresh.services;
+        self.projector = fresh.projector;
+        self.mode = mode;
+        self.config = config;
+        Ok(())
     }
 
     pub fn shop(&self) -> &Shop {
@@ -417,7 +471,12 @@ impl Simulation {
 
     /// True when nobody has anything left to do: no customer and no delivery is pending.
     pub fn is_quiescent(&self) -> bool {
-        self.storefront.agenda.is_empty() && self.bus.is_idle()
+        self.storefront.agenda.is_empty() && self.bus.is_idle() && self.pending_timers() == 0
+    }
+
+    /// Timers that could still change something (a saga waiting on a step).
+    fn pending_timers(&self) -> usize {
+        self.timers.len()
     }
 
     /// Runs until quiescent, or until the log holds `max_events`.
@@ -439,14 +498,19 @@ impl Simulation {
 
     fn next_time(&self) -> Option<Timestamp> {
         let customer = self.storefront.agenda.peek().map(|Reverse((at, ..))| *at);
-        match (customer, self.bus.next_due()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let timer = self.timers.peek().map(|Reverse((at, ..))| *at);
+        [customer, self.bus.next_due(), timer].into_iter().flatten().min()
     }
 
     /// Does the one next thing: a customer's action or a delivery, whichever is due first.
     pub fn step(&mut self) -> Result<(), CommandError> {
+        // Timers go first at equal times: a timeout due now beats a reply due now.
+        let timer = self.timers.peek().map(|Reverse((at, ..))| *at);
+        if let Some(at) = timer {
+            if self.next_time().is_some_and(|next| at <= next) {
+                return self.fire_timer();
+            }
+        }
         let customer = self.storefront.agenda.peek().map(|Reverse((at, ..))| *at);
         let delivery = self.bus.next_due();
         match (customer, delivery) {
@@ -578,13 +642,39 @@ impl Simulation {
                 self.bus.set_settings(delivery.subscription, settings);
             }
         }
+        let service = runtime.service.name();
+        self.apply_reactions(service, producer, event.correlation_id, Some(event.id), reactions)?;
+        self.bus.complete(delivery, Outcome::Handled, self.clock);
+        self.publish_new_events();
+        Ok(())
+    }
+
+    /// Carries out what a service decided, in its name and in the flow of the cause.
+    fn apply_reactions(
+        &mut self,
+        service: ServiceName,
+        producer: &'static str,
+        flow: CorrelationId,
+        cause: Option<EventId>,
+        reactions: Vec<Reaction>,
+    ) -> Result<(), CommandError> {
         for reaction in reactions {
-            let mut context = CommandContext::new(self.clock, &mut self.service_ids)
-                .in_flow(event.correlation_id, Some(event.id));
+            let mut context = CommandContext::new(self.clock, &mut self.service_ids).in_flow(flow, cause);
             context.metadata = Metadata::default().with(PRODUCER, producer);
             let outcome = match reaction {
                 Reaction::Command(command) => self.shop.execute(command, context),
                 Reaction::Publish(fact) => self.shop.publish(fact, context),
+                Reaction::Join(fact, others) => {
+                    let joins = others.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(",");
+                    context.metadata = context.metadata.with(crate::trace::JOINS, joins);
+                    self.shop.publish(fact, context)
+                }
+                Reaction::Timer { after_ms, token } => {
+                    self.timer_sequence += 1;
+                    let at = self.clock.plus_millis(after_ms as i64);
+                    self.timers.push(Reverse((at, self.timer_sequence, service, flow, token)));
+                    continue;
+                }
             };
             match outcome {
                 Ok(_) => {}
@@ -593,7 +683,24 @@ impl Simulation {
                 Err(error) => return Err(error),
             }
         }
-        self.bus.complete(delivery, Outcome::Handled, self.clock);
+        Ok(())
+    }
+
+    /// A timer a service set went off: it may give up waiting (a saga's timeout).
+    fn fire_timer(&mut self) -> Result<(), CommandError> {
+        let Some(Reverse((at, _, service, flow, token))) = self.timers.pop() else {
+            return Ok(());
+        };
+        self.clock = self.clock.max(at);
+        let Some(runtime) = self.services.iter_mut().find(|r| r.service.name() == service) else {
+            return Ok(());
+        };
+        let reactions = runtime.service.on_timer(flow, token);
+        let cause = runtime.service.timer_cause(flow);
+        if reactions.is_empty() {
+            return Ok(());
+        }
+        self.apply_reactions(service, service.name(), flow, cause, reactions)?;
         self.publish_new_events();
         Ok(())
     }

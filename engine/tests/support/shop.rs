@@ -38,7 +38,9 @@ pub fn given(history: impl IntoIterator<Item = ShopEvent>) -> Spec {
         now: START,
     };
     for event in history {
-        let stream = event.stream();
+        let stream = event
+            .stream()
+            .expect("specifications use aggregate events, not a saga's");
         let proposed = NewEvent::new(spec.ids.next_event_id(), event);
         spec.shop
             .append(stream, ExpectedVersion::Any, vec![proposed], spec.now)

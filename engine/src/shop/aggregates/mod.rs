@@ -59,13 +59,17 @@ impl Aggregates {
     }
 
     pub fn evolve(&mut self, event: &ShopEvent) {
-        match event.stream() {
+        let Some(stream) = event.stream() else {
+            return; // A saga's own events change no aggregate.
+        };
+        match stream {
             ShopStream::Cart(customer) => self.carts.entry(customer).or_default().evolve(event),
             ShopStream::Inventory(sku) => self.stock.entry(sku).or_default().evolve(event),
             ShopStream::FraudCheck(_)
             | ShopStream::Mailbox(_)
             | ShopStream::Profile(_)
-            | ShopStream::Platform => {}
+            | ShopStream::Platform
+            | ShopStream::Saga(_) => {}
             ShopStream::Order(id) => match event {
                 ShopEvent::OrderPlaced { .. } if id == self.next_order_id() => {
                     self.orders.push(Order::placed(event));

@@ -1,9 +1,13 @@
 //! The shop's services, as in Nordstrom's platform: browse, cart and checkout events fan out to
 //! orders, inventory, fraud detection, payment, shipping, notifications and personalization.
+//!
+//! Each service works in either coordination model. In choreography it reacts to the domain
+//! events of the others; in orchestration it takes requests from the checkout saga and answers
+//! with its own events. The business decisions it makes are the same either way.
 
 use rustc_hash::FxHashMap;
 
-use super::{draw, Declaration, Reaction, Service};
+use super::{draw, Declaration, Failure, Mode, Reaction, Service};
 use crate::envelope::Named;
 use crate::shop::catalog::PRODUCTS;
 use crate::shop::commands::{PaymentOutcome, RequestedLine, ShopCommand};
@@ -20,6 +24,8 @@ pub enum ServiceName {
     Shipping,
     Notification,
     Personalization,
+    /// The saga orchestrator: only in orchestration.
+    CheckoutSaga,
 }
 
 impl Named for ServiceName {
@@ -31,6 +37,7 @@ impl Named for ServiceName {
         Self::Shipping,
         Self::Notification,
         Self::Personalization,
+        Self::CheckoutSaga,
     ];
 
     fn name(self) -> &'static str {
@@ -42,6 +49,7 @@ impl Named for ServiceName {
             Self::Shipping => "Shipping",
             Self::Notification => "Notification",
             Self::Personalization => "Personalization",
+            Self::CheckoutSaga => "CheckoutSaga",
         }
     }
 
@@ -50,34 +58,53 @@ impl Named for ServiceName {
     }
 }
 
-/// Every service, with empty state, in the order they are drawn.
-pub fn all_services() -> Vec<Box<dyn Service>> {
-    vec![
-        Box::new(OrderService::default()),
-        Box::new(InventoryService::default()),
-        Box::new(FraudService::default()),
-        Box::new(PaymentService::default()),
-        Box::new(ShippingService::default()),
-        Box::new(NotificationService::default()),
+/// Every service of a coordination model, with empty state, in the order they are drawn.
+pub fn services_for(mode: Mode) -> Vec<Box<dyn Service>> {
+    let mut services: Vec<Box<dyn Service>> = vec![
+        Box::new(OrderService { mode, ..Default::default() }),
+        Box::new(InventoryService { mode, ..Default::default() }),
+        Box::new(FraudService { mode, ..Default::default() }),
+        Box::new(PaymentService { mode, ..Default::default() }),
+        Box::new(ShippingService { mode, ..Default::default() }),
+        Box::new(NotificationService { mode, ..Default::default() }),
         Box::new(PersonalizationService::default()),
-    ]
+    ];
+    if mode == Mode::Orchestration {
+        services.push(Box::new(super::saga::CheckoutSaga::default()));
+    }
+    services
+}
+
+/// The services of choreography.
+pub fn all_services() -> Vec<Box<dyn Service>> {
+    services_for(Mode::Choreography)
 }
 
 fn requested(lines: &[OrderLine]) -> Vec<RequestedLine> {
     lines
         .iter()
-        .map(|line| RequestedLine {
-            sku: line.sku,
-            quantity: line.quantity,
-        })
+        .map(|line| RequestedLine { sku: line.sku, quantity: line.quantity })
         .collect()
 }
+
+fn units(lines: &[OrderLine]) -> i64 {
+    lines.iter().map(|l| i64::from(l.quantity)).sum()
+}
+
 
 /// Turns checkouts into orders, and cancels orders whose payment or fraud check failed.
 #[derive(Clone, Default)]
 struct OrderService {
+    mode: Mode,
     orders_requested: i64,
     cancellations_requested: i64,
+}
+
+impl OrderService {
+    fn cancel(&mut self, order: OrderId, reason: &str) -> Vec<Reaction> {
+        self.cancellations_requested += 1;
+        vec![Reaction::Command(ShopCommand::CancelOrder { order, reason: reason.into() })]
+    }
 }
 
 impl Service for OrderService {
@@ -85,36 +112,27 @@ impl Service for OrderService {
         ServiceName::Order
     }
     fn declaration(&self) -> Declaration {
-        Declaration {
-            consumes: &[K::CartCheckedOut, K::PaymentFailed, K::FraudCheckFailed],
-            publishes: &[K::OrderPlaced, K::OrderCancelled],
+        match self.mode {
+            Mode::Choreography => Declaration {
+                consumes: &[K::CartCheckedOut, K::PaymentFailed, K::FraudCheckFailed],
+                publishes: &[K::OrderPlaced, K::OrderCancelled],
+            },
+            Mode::Orchestration => Declaration {
+                consumes: &[K::OrderCreationRequested, K::OrderCancellationRequested],
+                publishes: &[K::OrderPlaced, K::OrderCancelled],
+            },
         }
     }
     fn react(&mut self, event: &ShopRecorded, _seed: u64) -> Vec<Reaction> {
         match &event.event {
-            ShopEvent::CartCheckedOut {
-                customer, lines, ..
-            } => {
+            ShopEvent::CartCheckedOut { customer, lines, .. }
+            | ShopEvent::OrderCreationRequested { customer, lines } => {
                 self.orders_requested += 1;
-                vec![Reaction::Command(ShopCommand::PlaceOrder {
-                    customer: *customer,
-                    lines: requested(lines),
-                })]
+                vec![Reaction::Command(ShopCommand::PlaceOrder { customer: *customer, lines: requested(lines) })]
             }
-            ShopEvent::PaymentFailed { order, .. } => {
-                self.cancellations_requested += 1;
-                vec![Reaction::Command(ShopCommand::CancelOrder {
-                    order: *order,
-                    reason: "payment failed".into(),
-                })]
-            }
-            ShopEvent::FraudCheckFailed { order, .. } => {
-                self.cancellations_requested += 1;
-                vec![Reaction::Command(ShopCommand::CancelOrder {
-                    order: *order,
-                    reason: "suspected fraud".into(),
-                })]
-            }
+            ShopEvent::PaymentFailed { order, .. } => self.cancel(*order, "payment failed"),
+            ShopEvent::FraudCheckFailed { order, .. } => self.cancel(*order, "suspected fraud"),
+            ShopEvent::OrderCancellationRequested { order, reason } => self.cancel(*order, reason),
             _ => Vec::new(),
         }
     }
@@ -132,9 +150,30 @@ impl Service for OrderService {
 /// Reserves stock for every placed order and releases it when the order is cancelled.
 #[derive(Clone, Default)]
 struct InventoryService {
+    mode: Mode,
     units_reserved: i64,
     units_released: i64,
     reservations: FxHashMap<OrderId, Vec<OrderLine>>,
+}
+
+impl InventoryService {
+    fn reserve(&mut self, order: OrderId, lines: &[OrderLine]) -> Vec<Reaction> {
+        self.units_reserved += units(lines);
+        self.reservations.entry(order).or_default().extend(lines.iter().copied());
+        lines
+            .iter()
+            .map(|line| Reaction::Command(ShopCommand::ReserveInventory { order, sku: line.sku, quantity: line.quantity }))
+            .collect()
+    }
+
+    fn release(&mut self, order: OrderId) -> Vec<Reaction> {
+        let lines = self.reservations.remove(&order).unwrap_or_default();
+        self.units_released += units(&lines);
+        lines
+            .iter()
+            .map(|line| Reaction::Command(ShopCommand::ReleaseInventory { order, sku: line.sku, quantity: line.quantity }))
+            .collect()
+    }
 }
 
 impl Service for InventoryService {
@@ -142,49 +181,23 @@ impl Service for InventoryService {
         ServiceName::Inventory
     }
     fn declaration(&self) -> Declaration {
-        Declaration {
-            consumes: &[
-                K::OrderPlaced,
-                K::OrderCancelled,
-                K::ChaosModeEnabled,
-                K::ChaosModeDisabled,
-            ],
-            publishes: &[K::InventoryReserved, K::InventoryReleased],
+        match self.mode {
+            Mode::Choreography => Declaration {
+                consumes: &[K::OrderPlaced, K::OrderCancelled, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                publishes: &[K::InventoryReserved, K::InventoryReleased],
+            },
+            Mode::Orchestration => Declaration {
+                consumes: &[K::StockReservationRequested, K::StockReleaseRequested, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                publishes: &[K::InventoryReserved, K::InventoryReleased],
+            },
         }
     }
     fn react(&mut self, event: &ShopRecorded, _seed: u64) -> Vec<Reaction> {
         match &event.event {
-            ShopEvent::OrderPlaced { order, lines, .. } => {
-                self.units_reserved += lines.iter().map(|l| i64::from(l.quantity)).sum::<i64>();
-                self.reservations
-                    .entry(*order)
-                    .or_default()
-                    .extend(lines.iter().copied());
-                lines
-                    .iter()
-                    .map(|line| {
-                        Reaction::Command(ShopCommand::ReserveInventory {
-                            order: *order,
-                            sku: line.sku,
-                            quantity: line.quantity,
-                        })
-                    })
-                    .collect()
+            ShopEvent::OrderPlaced { order, lines, .. } | ShopEvent::StockReservationRequested { order, lines } => {
+                self.reserve(*order, lines)
             }
-            ShopEvent::OrderCancelled { order, .. } => {
-                let lines = self.reservations.remove(order).unwrap_or_default();
-                self.units_released += lines.iter().map(|l| i64::from(l.quantity)).sum::<i64>();
-                lines
-                    .iter()
-                    .map(|line| {
-                        Reaction::Command(ShopCommand::ReleaseInventory {
-                            order: *order,
-                            sku: line.sku,
-                            quantity: line.quantity,
-                        })
-                    })
-                    .collect()
-            }
+            ShopEvent::OrderCancelled { order, .. } | ShopEvent::StockReleaseRequested { order, .. } => self.release(*order),
             _ => Vec::new(),
         }
     }
@@ -203,6 +216,7 @@ impl Service for InventoryService {
 /// Scores every order; a few look like fraud.
 #[derive(Clone, Default)]
 struct FraudService {
+    mode: Mode,
     checks: i64,
     flagged: i64,
 }
@@ -215,38 +229,26 @@ impl Service for FraudService {
         ServiceName::FraudDetection
     }
     fn declaration(&self) -> Declaration {
-        Declaration {
-            consumes: &[K::OrderPlaced],
-            publishes: &[K::FraudCheckPassed, K::FraudCheckFailed],
+        let publishes = &[K::FraudCheckPassed, K::FraudCheckFailed];
+        match self.mode {
+            Mode::Choreography => Declaration { consumes: &[K::OrderPlaced], publishes },
+            Mode::Orchestration => Declaration { consumes: &[K::FraudCheckRequested], publishes },
         }
     }
     fn react(&mut self, event: &ShopRecorded, seed: u64) -> Vec<Reaction> {
-        let ShopEvent::OrderPlaced {
-            order,
-            customer,
-            total,
-            ..
-        } = &event.event
-        else {
-            return Vec::new();
+        let (order, customer, amount) = match &event.event {
+            ShopEvent::OrderPlaced { order, customer, total, .. } => (*order, *customer, *total),
+            ShopEvent::FraudCheckRequested { order, customer, amount } => (*order, *customer, *amount),
+            _ => return Vec::new(),
         };
         self.checks += 1;
         let risk = draw(seed, event.correlation_id, "fraud");
         let score = (risk * 100.0) as u8;
         if risk >= 1.0 - FRAUD_RATE {
             self.flagged += 1;
-            vec![Reaction::Publish(ShopEvent::FraudCheckFailed {
-                order: *order,
-                customer: *customer,
-                score,
-            })]
+            vec![Reaction::Publish(ShopEvent::FraudCheckFailed { order, customer, score })]
         } else {
-            vec![Reaction::Publish(ShopEvent::FraudCheckPassed {
-                order: *order,
-                customer: *customer,
-                score,
-                amount: *total,
-            })]
+            vec![Reaction::Publish(ShopEvent::FraudCheckPassed { order, customer, score, amount })]
         }
     }
     fn state(&self) -> Vec<(&'static str, i64)> {
@@ -260,46 +262,51 @@ impl Service for FraudService {
 /// Charges the card once an order has passed its fraud check.
 #[derive(Clone, Default)]
 struct PaymentService {
+    mode: Mode,
+    declines_everything: bool,
     charges: i64,
     charged: Money,
     declines: i64,
 }
 
-const DECLINE_RATE: f64 = 0.08;
+/// The share of cards the payment provider declines.
+pub const DECLINE_RATE: f64 = 0.08;
 
 impl Service for PaymentService {
     fn name(&self) -> ServiceName {
         ServiceName::Payment
     }
     fn declaration(&self) -> Declaration {
-        Declaration {
-            consumes: &[
-                K::FraudCheckPassed,
-                K::ChaosModeEnabled,
-                K::ChaosModeDisabled,
-            ],
-            publishes: &[K::PaymentProcessed, K::PaymentFailed],
+        let publishes = &[K::PaymentProcessed, K::PaymentFailed];
+        match self.mode {
+            Mode::Choreography => Declaration {
+                consumes: &[K::FraudCheckPassed, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                publishes,
+            },
+            Mode::Orchestration => Declaration {
+                consumes: &[K::PaymentRequested, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                publishes,
+            },
         }
     }
     fn react(&mut self, event: &ShopRecorded, seed: u64) -> Vec<Reaction> {
-        let ShopEvent::FraudCheckPassed { order, amount, .. } = &event.event else {
-            return Vec::new();
-        };
-        let outcome = if draw(seed, event.correlation_id, "payment") < DECLINE_RATE {
-            self.declines += 1;
-            PaymentOutcome::Declined {
-                reason: "card declined".into(),
+        let (order, amount) = match &event.event {
+            ShopEvent::FraudCheckPassed { order, amount, .. } | ShopEvent::PaymentRequested { order, amount } => {
+                (*order, *amount)
             }
+            _ => return Vec::new(),
+        };
+        let declined = self.declines_everything || draw(seed, event.correlation_id, "payment") < DECLINE_RATE;
+        let outcome = if declined {
+            self.declines += 1;
+            PaymentOutcome::Declined { reason: "card declined".into() }
         } else {
             // The card is charged here: a naive service charges a repeat twice.
             self.charges += 1;
-            self.charged = self.charged + *amount;
+            self.charged = self.charged + amount;
             PaymentOutcome::Approved
         };
-        vec![Reaction::Command(ShopCommand::ProcessPayment {
-            order: *order,
-            outcome,
-        })]
+        vec![Reaction::Command(ShopCommand::ProcessPayment { order, outcome })]
     }
     fn state(&self) -> Vec<(&'static str, i64)> {
         vec![
@@ -311,11 +318,15 @@ impl Service for PaymentService {
     fn clone_boxed(&self) -> Box<dyn Service> {
         Box::new(self.clone())
     }
+    fn inject(&mut self, failure: Failure) {
+        self.declines_everything = failure == Failure::PaymentsDeclined;
+    }
 }
 
 /// Ships every paid order.
 #[derive(Clone, Default)]
 struct ShippingService {
+    mode: Mode,
     shipments: i64,
 }
 
@@ -326,26 +337,27 @@ impl Service for ShippingService {
         ServiceName::Shipping
     }
     fn declaration(&self) -> Declaration {
-        Declaration {
-            consumes: &[
-                K::PaymentProcessed,
-                K::ChaosModeEnabled,
-                K::ChaosModeDisabled,
-            ],
-            publishes: &[K::ShipmentDispatched],
+        let publishes = &[K::ShipmentDispatched];
+        match self.mode {
+            Mode::Choreography => Declaration {
+                consumes: &[K::PaymentProcessed, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                publishes,
+            },
+            Mode::Orchestration => Declaration {
+                consumes: &[K::ShipmentRequested, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                publishes,
+            },
         }
     }
     fn react(&mut self, event: &ShopRecorded, seed: u64) -> Vec<Reaction> {
-        let ShopEvent::PaymentProcessed { order, .. } = &event.event else {
-            return Vec::new();
+        let order = match &event.event {
+            ShopEvent::PaymentProcessed { order, .. } | ShopEvent::ShipmentRequested { order } => *order,
+            _ => return Vec::new(),
         };
         self.shipments += 1;
         let pick = (draw(seed, event.correlation_id, "carrier") * CARRIERS.len() as f64) as usize;
         let carrier = CARRIERS.get(pick).copied().unwrap_or("DHL");
-        vec![Reaction::Command(ShopCommand::DispatchShipment {
-            order: *order,
-            carrier: carrier.into(),
-        })]
+        vec![Reaction::Command(ShopCommand::DispatchShipment { order, carrier: carrier.into() })]
     }
     fn state(&self) -> Vec<(&'static str, i64)> {
         vec![("shipments requested", self.shipments)]
@@ -358,6 +370,7 @@ impl Service for ShippingService {
 /// Emails the customer at each step that matters to them.
 #[derive(Clone, Default)]
 struct NotificationService {
+    mode: Mode,
     emails_sent: i64,
 }
 
@@ -366,36 +379,27 @@ impl Service for NotificationService {
         ServiceName::Notification
     }
     fn declaration(&self) -> Declaration {
-        Declaration {
-            consumes: &[
-                K::OrderPlaced,
-                K::ShipmentDispatched,
-                K::OrderCancelled,
-                K::ChaosModeEnabled,
-                K::ChaosModeDisabled,
-            ],
-            publishes: &[K::EmailSent],
+        match self.mode {
+            Mode::Choreography => Declaration {
+                consumes: &[K::OrderPlaced, K::ShipmentDispatched, K::OrderCancelled, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                publishes: &[K::EmailSent],
+            },
+            Mode::Orchestration => Declaration {
+                consumes: &[K::NotificationRequested, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                publishes: &[K::EmailSent],
+            },
         }
     }
     fn react(&mut self, event: &ShopRecorded, _seed: u64) -> Vec<Reaction> {
         let (customer, order, template) = match &event.event {
-            ShopEvent::OrderPlaced {
-                customer, order, ..
-            } => (*customer, *order, "order-confirmation"),
-            ShopEvent::ShipmentDispatched {
-                customer, order, ..
-            } => (*customer, *order, "shipment-dispatched"),
-            ShopEvent::OrderCancelled {
-                customer, order, ..
-            } => (*customer, *order, "order-cancelled"),
+            ShopEvent::OrderPlaced { customer, order, .. } => (*customer, *order, "order-confirmation"),
+            ShopEvent::ShipmentDispatched { customer, order, .. } => (*customer, *order, "shipment-dispatched"),
+            ShopEvent::OrderCancelled { customer, order, .. } => (*customer, *order, "order-cancelled"),
+            ShopEvent::NotificationRequested { customer, order, template } => (*customer, *order, template.as_str()),
             _ => return Vec::new(),
         };
         self.emails_sent += 1;
-        vec![Reaction::Publish(ShopEvent::EmailSent {
-            customer,
-            order: Some(order),
-            template: template.into(),
-        })]
+        vec![Reaction::Publish(ShopEvent::EmailSent { customer, order: Some(order), template: template.to_string() })]
     }
     fn state(&self) -> Vec<(&'static str, i64)> {
         vec![("emails sent", self.emails_sent)]
@@ -406,6 +410,7 @@ impl Service for NotificationService {
 }
 
 /// Learns what each customer likes from browsing and carts; says so when the favourite changes.
+/// It stays choreographed in both models: it is no step of the checkout.
 #[derive(Clone, Default)]
 struct PersonalizationService {
     interest: FxHashMap<CustomerId, Vec<u32>>,
@@ -428,10 +433,7 @@ impl Service for PersonalizationService {
             ShopEvent::ItemAddedToCart { customer, sku, .. } => (*customer, *sku, 3),
             _ => return Vec::new(),
         };
-        let scores = self
-            .interest
-            .entry(customer)
-            .or_insert_with(|| vec![0; PRODUCTS.len()]);
+        let scores = self.interest.entry(customer).or_insert_with(|| vec![0; PRODUCTS.len()]);
         let before = favourite(scores);
         if let Some(index) = PRODUCTS.iter().position(|p| p.sku == sku) {
             scores[index] += weight;
@@ -442,12 +444,7 @@ impl Service for PersonalizationService {
         }
         self.updates += 1;
         after
-            .map(|top| {
-                vec![Reaction::Publish(ShopEvent::RecommendationsUpdated {
-                    customer,
-                    top,
-                })]
-            })
+            .map(|top| vec![Reaction::Publish(ShopEvent::RecommendationsUpdated { customer, top })])
             .unwrap_or_default()
     }
     fn state(&self) -> Vec<(&'static str, i64)> {
@@ -463,9 +460,7 @@ impl Service for PersonalizationService {
 
 /// The most interesting product, ties to the lower SKU.
 fn favourite(scores: &[u32]) -> Option<Sku> {
-    let (index, best) = scores
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
+    let (index, best) = scores.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
     (*best > 0).then(|| PRODUCTS[index].sku)
 }
+

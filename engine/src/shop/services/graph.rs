@@ -9,7 +9,7 @@
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::Bfs;
 
-use super::{all_services, ServiceName};
+use super::{services_for, Mode, ServiceName};
 use crate::envelope::Named;
 use crate::shop::events::ShopEventKind as K;
 
@@ -93,7 +93,12 @@ impl ServiceGraph {
 
 /// Builds the choreography graph from the declarations.
 pub fn choreography() -> ServiceGraph {
-    let services = all_services();
+    for_mode(Mode::Choreography)
+}
+
+/// Builds the graph of a coordination model from its services' declarations.
+pub fn for_mode(mode: Mode) -> ServiceGraph {
+    let services = services_for(mode);
     let mut publishers: Vec<(Node, &'static [K])> = vec![
         (Node::Storefront, source_publishes(Node::Storefront)),
         (Node::ChaosPlatform, source_publishes(Node::ChaosPlatform)),
@@ -186,6 +191,7 @@ pub fn choreography() -> ServiceGraph {
 
 #[cfg(test)]
 mod tests {
+    use super::super::all_services;
     use super::*;
 
     #[test]
@@ -231,5 +237,27 @@ mod tests {
             graph.publisher_of(K::CartCheckedOut),
             Some(Node::Storefront)
         );
+    }
+}
+
+#[cfg(test)]
+mod orchestration_tests {
+    use super::*;
+
+    #[test]
+    fn orchestration_puts_the_saga_in_the_middle() {
+        let graph = for_mode(Mode::Orchestration);
+        let saga = Node::Service(ServiceName::CheckoutSaga);
+        for participant in [ServiceName::Order, ServiceName::Inventory, ServiceName::Payment, ServiceName::Shipping] {
+            let participant = Node::Service(participant);
+            assert!(graph.edges.iter().any(|e| e.from == saga && e.to == participant), "saga commands {participant:?}");
+            assert!(graph.edges.iter().any(|e| e.from == participant && e.to == saga), "{participant:?} replies to the saga");
+        }
+        // No participant of the checkout listens to another participant.
+        let participants = [ServiceName::Order, ServiceName::Inventory, ServiceName::FraudDetection, ServiceName::Payment, ServiceName::Shipping];
+        for edge in &graph.edges {
+            let both = [edge.from, edge.to].iter().all(|n| participants.iter().any(|p| *n == Node::Service(*p)));
+            assert!(!both, "{:?} -> {:?} bypasses the saga", edge.from, edge.to);
+        }
     }
 }

@@ -6,14 +6,82 @@
 mod catalog;
 pub mod graph;
 pub mod runtime;
+pub mod saga;
 
-pub use catalog::{all_services, ServiceName};
+pub use catalog::{all_services, services_for, ServiceName, DECLINE_RATE};
+
+/// Attempts before the shipping service's messages are parked while it is down.
+pub const DOWN_ATTEMPTS: u32 = 3;
 pub use runtime::{LogLevel, OpsSettings, ServiceRuntime, ServiceView};
 
 use super::commands::ShopCommand;
 use super::events::{ShopEvent, ShopEventKind};
 use super::ShopRecorded;
 use crate::ids::CorrelationId;
+
+/// The two ways to coordinate one business flow across services.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Every service reacts to the others' events; nobody is in charge.
+    #[default]
+    Choreography,
+    /// A saga orchestrator commands each step and reacts to the replies.
+    Orchestration,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Choreography => "choreography",
+            Mode::Orchestration => "orchestration",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Mode> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "choreography" => Some(Mode::Choreography),
+            "orchestration" => Some(Mode::Orchestration),
+            _ => None,
+        }
+    }
+}
+
+/// A failure a user injects into a run, the same in either coordination model.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Failure {
+    #[default]
+    None,
+    /// The payment provider declines every card.
+    PaymentsDeclined,
+    /// The shipping service is down: every attempt to deliver to it fails.
+    ShippingDown,
+}
+
+impl Failure {
+    pub const ALL: &'static [Failure] = &[Failure::None, Failure::PaymentsDeclined, Failure::ShippingDown];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Failure::None => "none",
+            Failure::PaymentsDeclined => "payments-declined",
+            Failure::ShippingDown => "shipping-down",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            Failure::None => "no failure",
+            Failure::PaymentsDeclined => "every card is declined",
+            Failure::ShippingDown => "the shipping service is down",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Failure> {
+        Failure::ALL.iter().copied().find(|f| f.name().eq_ignore_ascii_case(text.trim()))
+    }
+}
 
 /// What a service does in response to an event.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,6 +90,11 @@ pub enum Reaction {
     Command(ShopCommand),
     /// Record a fact the service owns (EmailSent, FraudCheckPassed, ...).
     Publish(ShopEvent),
+    /// Record a fact that waited for several events: its causes besides the triggering one
+    /// (a join, drawn as fan-in in the causation graph).
+    Join(ShopEvent, Vec<crate::ids::EventId>),
+    /// Wake this service again after `after_ms` with `token`, unless it has moved on (a timeout).
+    Timer { after_ms: u64, token: u32 },
 }
 
 /// The event types a service consumes and publishes: the edges of the choreography graph.
@@ -42,6 +115,16 @@ pub trait Service {
     /// The service's derived state, as labelled numbers (for its panel and the command line).
     fn state(&self) -> Vec<(&'static str, i64)>;
     fn clone_boxed(&self) -> Box<dyn Service>;
+    /// Makes the service misbehave as a user asked (only some services have such a knob).
+    fn inject(&mut self, _failure: Failure) {}
+    /// A timer this service set for the flow `flow` went off.
+    fn on_timer(&mut self, _flow: CorrelationId, _token: u32) -> Vec<Reaction> {
+        Vec::new()
+    }
+    /// The event in `flow` that a timer's reactions count as their cause.
+    fn timer_cause(&self, _flow: CorrelationId) -> Option<crate::ids::EventId> {
+        None
+    }
 }
 
 /// A number in `0.0..1.0` decided by the seed, the flow and what is being decided.
