@@ -5,6 +5,7 @@
 
 mod alloc;
 mod bench;
+mod schema;
 mod simulate;
 
 use std::io::Write;
@@ -32,6 +33,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// Runs the choreographed shop to quiescence and prints read models and services as JSON.
     Simulate(simulate::SimulateArgs),
+    /// Checks JSON Schemas for compatibility by Confluent Schema Registry's rules.
+    Schema(schema::SchemaArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +43,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Bench(args) => bench::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        // An incompatible schema is an answer, not a mistake: printed, with exit code 1.
+        Command::Schema(args) => match schema::run(&args) {
+            Ok(report) => return report.print(),
+            Err(message) => Err(message),
+        },
     };
     match result {
         Ok(output) => {

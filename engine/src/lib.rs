@@ -13,6 +13,7 @@
 //! - [`history`]: time travel: read models as of any position, through checkpoints.
 //! - [`persistent`]: copy-on-write containers that make checkpoints cheap.
 //! - [`rng`]: the seeded generator behind workloads and event ids.
+//! - [`schema`]: JSON Schema compatibility (Confluent's rules and modes) and a schema registry.
 //! - [`shop`]: the domain: events, commands, aggregates, read models, a workload generator.
 
 pub mod delivery;
@@ -22,6 +23,7 @@ pub mod ids;
 pub mod persistent;
 pub mod projection;
 pub mod rng;
+pub mod schema;
 pub mod shop;
 pub mod store;
 pub mod trace;
