@@ -41,7 +41,8 @@ pub struct SimulateArgs {
 }
 
 fn mode(text: &str) -> Result<Mode, String> {
-    Mode::parse(text).ok_or_else(|| format!("'{text}' is not a mode: use choreography or orchestration"))
+    Mode::parse(text)
+        .ok_or_else(|| format!("'{text}' is not a mode: use choreography or orchestration"))
 }
 
 fn failure(text: &str) -> Result<Failure, String> {
@@ -123,7 +124,12 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
     }
     let messages: Map<String, Value> = compare::messages(&simulation)
         .into_iter()
-        .map(|m| (m.service.to_string(), json!({ "sent": m.sent, "received": m.received })))
+        .map(|m| {
+            (
+                m.service.to_string(),
+                json!({ "sent": m.sent, "received": m.received }),
+            )
+        })
         .collect();
     Ok(json!({
         "seed": args.seed,

@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use super::choreography_panel::ChoreographyPanel;
 use super::command_panel::CommandPanel;
+use super::compare_view::CompareView;
 use super::event_detail::EventDetail;
 use super::event_log::EventLog;
 use super::generate_panel::GeneratePanel;
@@ -99,11 +100,13 @@ fn center_tabs() -> Html {
                 <button type="button" role="tab" aria-selected={(*tab == 0).to_string()} class={classes!("center-tab", (*tab == 0).then_some("active"))} onclick={select(0)} data-testid="center-read-models">{"Read models"}</button>
                 <button type="button" role="tab" aria-selected={(*tab == 1).to_string()} class={classes!("center-tab", (*tab == 1).then_some("active"))} onclick={select(1)} data-testid="center-services">{"Services & graph"}</button>
                 <button type="button" role="tab" aria-selected={(*tab == 2).to_string()} class={classes!("center-tab", (*tab == 2).then_some("active"))} onclick={select(2)} data-testid="center-trace">{"Trace"}</button>
+                <button type="button" role="tab" aria-selected={(*tab == 3).to_string()} class={classes!("center-tab", (*tab == 3).then_some("active"))} onclick={select(3)} data-testid="center-compare">{"Compare"}</button>
             </div>
             { match *tab {
                 0 => html! { <ReadModels /> },
                 1 => html! { <section class="panel"><ServicesView /></section> },
-                _ => html! { <TraceView /> },
+                2 => html! { <TraceView /> },
+                _ => html! { <CompareView /> },
             } }
         </>
     }

@@ -87,7 +87,7 @@ pub fn choreography_panel() -> Html {
     html! {
         <section class="panel choreography" aria-labelledby="choreography-title" data-testid="choreography-panel">
             <h2 id="choreography-title" class="panel-title">{"Services"}</h2>
-            <p class="panel-hint">{"Seven services react to events on their own; nobody calls anybody. Delivery is at least once, on a virtual clock, from seed 42."}</p>
+            <p class="panel-hint">{"The shop's services react to events (choreography) or to a saga's commands (orchestration: switch it in the Services tab). Delivery is at least once, on a virtual clock, from seed 42."}</p>
             <label class="switch">
                 <input type="checkbox" checked={reacting} onchange={toggle_reacting} data-testid="services-react" />
                 <span>{ if reacting { "Services are reacting to new events" } else { "Services are off: commands only do what they say" } }</span>

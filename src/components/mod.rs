@@ -4,6 +4,7 @@
 mod app;
 mod choreography_panel;
 mod command_panel;
+mod compare_view;
 mod event_detail;
 mod event_log;
 mod generate_panel;

@@ -31,6 +31,7 @@ pub fn node_colour(node: Node) -> &'static str {
             ServiceName::Shipping => "#7c3aed",
             ServiceName::Notification => "#0e7490",
             ServiceName::Personalization => "#c026d3",
+            ServiceName::CheckoutSaga => "#111827",
         },
     }
 }
@@ -39,6 +40,21 @@ pub fn node_colour(node: Node) -> &'static str {
 struct Point {
     x: f64,
     y: f64,
+}
+
+/// At most this many nodes side by side; a wider layer wraps onto further rows.
+const PER_ROW: usize = 3;
+const WRAP_GAP: f64 = 78.0;
+
+/// Rows a layer takes once wrapped.
+fn rows_of(graph: &ServiceGraph, layer: usize) -> usize {
+    graph
+        .nodes
+        .iter()
+        .filter(|n| n.layer == layer)
+        .count()
+        .div_ceil(PER_ROW)
+        .max(1)
 }
 
 fn centre(graph: &ServiceGraph, node: Node) -> Point {
@@ -51,9 +67,14 @@ fn centre(graph: &ServiceGraph, node: Node) -> Point {
         .filter(|n| n.layer == placed.layer)
         .count()
         .max(1);
+    let (row, column) = (placed.slot / PER_ROW, placed.slot % PER_ROW);
+    let in_row = (in_layer - row * PER_ROW).min(PER_ROW);
+    let above: f64 = (0..placed.layer)
+        .map(|layer| (rows_of(graph, layer) - 1) as f64 * WRAP_GAP)
+        .sum();
     Point {
-        x: WIDTH * (placed.slot as f64 + 1.0) / (in_layer as f64 + 1.0),
-        y: TOP + NODE_H / 2.0 + placed.layer as f64 * LAYER_GAP,
+        x: WIDTH * (column as f64 + 1.0) / (in_row as f64 + 1.0),
+        y: TOP + NODE_H / 2.0 + placed.layer as f64 * LAYER_GAP + above + row as f64 * WRAP_GAP,
     }
 }
 
@@ -231,11 +252,10 @@ pub fn service_graph_view(props: &ServiceGraphProps) -> Html {
     };
     let views = sim.services_at(cursor);
     let stats_of = |service: ServiceName| -> Option<SubscriptionStats> {
-        sim.services()
+        views
             .iter()
-            .position(|r| r.service.name() == service)
-            .and_then(|i| views.get(i))
-            .map(|(_, stats)| *stats)
+            .find(|(name, _, _)| *name == service)
+            .map(|(_, _, stats)| *stats)
     };
 
     // Deliveries in flight at `now`: from the bus while live, from its history in the past.
@@ -286,8 +306,12 @@ pub fn service_graph_view(props: &ServiceGraphProps) -> Html {
 
     let labels = place_labels(graph);
     let lowest_label = labels.iter().map(|l| l.y + l.height).fold(0.0, f64::max);
-    let height = (TOP * 2.0 + NODE_H + (graph.layers().max(1) - 1) as f64 * LAYER_GAP)
-        .max(lowest_label + TOP);
+    let lowest_node = graph
+        .nodes
+        .iter()
+        .map(|n| centre(graph, n.node).y + NODE_H / 2.0)
+        .fold(0.0, f64::max);
+    let height = (lowest_node + TOP).max(lowest_label + TOP);
     html! {
         <svg class="service-graph" viewBox={format!("0 0 {WIDTH} {height}")} role="img" data-testid="service-graph"
              aria-label="Choreography graph: services and the event types between them">

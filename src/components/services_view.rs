@@ -5,8 +5,8 @@
 use std::rc::Rc;
 
 use eventide_engine::delivery::SubscriptionStats;
-use eventide_engine::shop::services::graph::{choreography, Node};
-use eventide_engine::shop::services::{LogLevel, ServiceName, ServiceView};
+use eventide_engine::shop::services::graph::{for_mode, Node};
+use eventide_engine::shop::services::{LogLevel, Mode, ServiceName, ServiceView};
 use eventide_engine::Named;
 use yew::prelude::*;
 
@@ -17,7 +17,8 @@ use crate::state::{use_app, Action};
 #[function_component(ServicesView)]
 pub fn services_view() -> Html {
     let state = use_app();
-    let graph = use_memo((), |_| choreography());
+    let mode = state.session().sim().mode();
+    let graph = use_memo(mode, |mode| for_mode(*mode));
     let selected = use_state(|| None::<Selection>);
     let on_select = {
         let selected = selected.clone();
@@ -34,19 +35,36 @@ pub fn services_view() -> Html {
             .and_then(|position| sim.shop().store().get(position))
             .map_or(0, |event| (now.0 - event.recorded_at.0).max(0))
     };
-    let cards = sim.services().iter().zip(views.iter()).map(|(runtime, (view, stats))| {
-        let name = runtime.service.name();
+    let cards = views.iter().filter_map(|(name, view, stats)| {
+        let runtime = sim.services().iter().find(|r| r.service.name() == *name)?;
+        let name = *name;
         let declaration = runtime.service.declaration();
         let highlighted = *selected == Some(Selection::Node(Node::Service(name)));
         let lag = if sim.shop().is_live() { Some(lag_ms(stats)) } else { None };
-        html! {
+        Some(html! {
             <ServiceCard key={name.name()} {name} view={view.clone()} stats={*stats} {lag} {highlighted}
                          consumes={declaration.consumes.iter().map(|k| k.name()).collect::<Vec<_>>()}
                          publishes={declaration.publishes.iter().map(|k| k.name()).collect::<Vec<_>>()} />
-        }
+        })
     });
+    let switch = |to: Mode| {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::SetMode(to)))
+    };
     html! {
         <div class="services-view" data-testid="services-view">
+            <div class="mode-switch" role="radiogroup" aria-label="Coordination model">
+                <button type="button" role="radio" aria-checked={(mode == Mode::Choreography).to_string()}
+                        class={classes!("mode-option", (mode == Mode::Choreography).then_some("active"))}
+                        onclick={switch(Mode::Choreography)} data-testid="mode-choreography">{"Choreography"}</button>
+                <button type="button" role="radio" aria-checked={(mode == Mode::Orchestration).to_string()}
+                        class={classes!("mode-option", (mode == Mode::Orchestration).then_some("active"))}
+                        onclick={switch(Mode::Orchestration)} data-testid="mode-orchestration">{"Orchestration"}</button>
+                <span class="muted">{ match mode {
+                    Mode::Choreography => "Services react to each other's events; no one is in charge.",
+                    Mode::Orchestration => "The CheckoutSaga commands each step and compensates failures.",
+                } }</span>
+            </div>
             <div class="graph-frame">
                 <ServiceGraphView graph={Rc::clone(&graph)} selected={*selected} {on_select} />
             </div>

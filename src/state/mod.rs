@@ -12,14 +12,14 @@ use std::rc::Rc;
 use eventide_engine::delivery::{DeliverySettings, SubscriptionId};
 use eventide_engine::shop::commands::ShopCommand;
 use eventide_engine::shop::events::ShopEvent;
-use eventide_engine::shop::services::ServiceName;
+use eventide_engine::shop::services::{Mode, ServiceName};
 use eventide_engine::shop::CommandError;
 use eventide_engine::{Position, Timestamp};
 use yew::prelude::*;
 
 use crate::format::fmt_count;
 
-pub use session::{GenerateJob, Session};
+pub use session::{GenerateJob, Session, DEFAULT_SEED};
 
 /// A message shown for a while in the corner, and kept in the problems list if it is one.
 #[derive(Clone, Debug, PartialEq)]
@@ -139,6 +139,8 @@ pub enum Action {
     SetIdempotent(bool),
     SetChaos(bool),
     ReplayParked(ServiceName),
+    /// Switch the coordination model (between flows).
+    SetMode(Mode),
 }
 
 impl AppState {
@@ -409,6 +411,18 @@ impl AppState {
                         self.running = true;
                     }
                     Err(error) => self.notify(Tone::Problem, describe(&error), None),
+                }
+                true
+            }
+            Action::SetMode(mode) => {
+                let outcome = self.session_mut().sim_mut().set_mode(mode);
+                match outcome {
+                    Ok(()) => self.notify(
+                        Tone::Success,
+                        format!("Now coordinating by {}", mode.name()),
+                        None,
+                    ),
+                    Err(problem) => self.notify(Tone::Problem, problem, None),
                 }
                 true
             }

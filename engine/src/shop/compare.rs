@@ -67,7 +67,11 @@ pub fn messages(simulation: &Simulation) -> Vec<MessageCount> {
                 .filter(|event| event.metadata.get(PRODUCER) == Some(name))
                 .count() as u64;
             let stats = simulation.bus().stats(runtime.subscription);
-            MessageCount { service: name, sent, received: stats.handled + stats.duplicates_ignored }
+            MessageCount {
+                service: name,
+                sent,
+                received: stats.handled + stats.duplicates_ignored,
+            }
         })
         .collect()
 }
@@ -99,7 +103,11 @@ pub fn report(simulation: &Simulation) -> ModeReport {
         .map(|m| m.sent + m.received)
         .sum();
     let graph = for_mode(mode);
-    let services: Vec<ServiceName> = simulation.services().iter().map(|r| r.service.name()).collect();
+    let services: Vec<ServiceName> = simulation
+        .services()
+        .iter()
+        .map(|r| r.service.name())
+        .collect();
     let knows = services
         .iter()
         .map(|&service| {
@@ -140,7 +148,13 @@ pub fn report(simulation: &Simulation) -> ModeReport {
 }
 
 /// Runs `orders` checkouts from `seed` in one coordination model with `failure` injected.
-pub fn run_mode(seed: u64, orders: u64, mode: Mode, failure: Failure, start: Timestamp) -> Result<Simulation, CommandError> {
+pub fn run_mode(
+    seed: u64,
+    orders: u64,
+    mode: Mode,
+    failure: Failure,
+    start: Timestamp,
+) -> Result<Simulation, CommandError> {
     let mut config = SimulationConfig::new(seed, orders, start);
     config.mode = mode;
     config.failure = failure;
@@ -151,7 +165,12 @@ pub fn run_mode(seed: u64, orders: u64, mode: Mode, failure: Failure, start: Tim
 }
 
 /// Both models on the same workload and the same failure.
-pub fn compare(seed: u64, orders: u64, failure: Failure, start: Timestamp) -> Result<[ModeReport; 2], CommandError> {
+pub fn compare(
+    seed: u64,
+    orders: u64,
+    failure: Failure,
+    start: Timestamp,
+) -> Result<[ModeReport; 2], CommandError> {
     let choreography = run_mode(seed, orders, Mode::Choreography, failure, start)?;
     let orchestration = run_mode(seed, orders, Mode::Orchestration, failure, start)?;
     Ok([report(&choreography), report(&orchestration)])

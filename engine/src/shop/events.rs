@@ -421,7 +421,9 @@ impl DomainEvent for ShopEvent {
             ShopEvent::ShipmentRequested { .. } => ShopEventKind::ShipmentRequested,
             ShopEvent::NotificationRequested { .. } => ShopEventKind::NotificationRequested,
             ShopEvent::StockReleaseRequested { .. } => ShopEventKind::StockReleaseRequested,
-            ShopEvent::OrderCancellationRequested { .. } => ShopEventKind::OrderCancellationRequested,
+            ShopEvent::OrderCancellationRequested { .. } => {
+                ShopEventKind::OrderCancellationRequested
+            }
             ShopEvent::SagaStepTimedOut { .. } => ShopEventKind::SagaStepTimedOut,
             ShopEvent::SagaCompleted { .. } => ShopEventKind::SagaCompleted,
             ShopEvent::SagaCompensated { .. } => ShopEventKind::SagaCompensated,

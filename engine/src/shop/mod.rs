@@ -7,13 +7,13 @@
 pub mod aggregates;
 pub mod catalog;
 pub mod commands;
+pub mod compare;
 pub mod events;
 pub mod generator;
 pub mod ids;
 pub mod read_models;
 pub mod services;
 pub mod simulation;
-pub mod compare;
 
 use aggregates::Aggregates;
 use commands::{Rejection, ShopCommand};

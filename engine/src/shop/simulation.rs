@@ -12,7 +12,9 @@ use super::catalog::PRODUCTS;
 use super::commands::ShopCommand;
 use super::events::{ShopEvent, ShopEventKind};
 use super::ids::CustomerId;
-use super::services::{services_for, Failure, Mode, Reaction, ServiceName, ServiceRuntime, ServiceView, DOWN_ATTEMPTS};
+use super::services::{
+    services_for, Failure, Mode, Reaction, ServiceName, ServiceRuntime, ServiceView, DOWN_ATTEMPTS,
+};
 use super::{CommandContext, CommandError, Shop};
 use crate::delivery::{
     Bus, Delivery, DeliverySettings, Outcome, SubscriptionId, SubscriptionStats,
@@ -125,7 +127,7 @@ pub struct Simulation {
     reacting: bool,
     snapshots: Vec<Snapshot>,
     mode: Mode,
-    timers: BinaryHeap<Reverse<(Timestamp, u64, ServiceName, CorrelationId, u32)>>,
+    timers: BinaryHeap<Reverse<PendingTimer>>,
     timer_sequence: u64,
 }
 
@@ -135,6 +137,10 @@ struct Snapshot {
     head: Position,
     services: Vec<(ServiceName, ServiceView, SubscriptionStats)>,
 }
+
+/// A service's timer: when it goes off, an order among equals, whose it is, for which flow,
+/// and the token the service will recognise.
+type PendingTimer = (Timestamp, u64, ServiceName, CorrelationId, u32);
 
 /// Snapshots are taken whenever the log has grown by this much.
 const SNAPSHOT_EVERY: u64 = 8;
@@ -154,7 +160,8 @@ impl Simulation {
             .into_iter()
             .map(|mut service| {
                 service.inject(config.failure);
-                let shipping_down = config.failure == Failure::ShippingDown && service.name() == ServiceName::Shipping;
+                let shipping_down = config.failure == Failure::ShippingDown
+                    && service.name() == ServiceName::Shipping;
                 let name = service.name().name();
                 let mut settings = config.delivery.clamped();
                 if shipping_down {
@@ -297,7 +304,10 @@ impl Simulation {
     }
 
     /// Every service as it was when the log's head was at `position` (now, for the head).
-    pub fn services_at(&self, position: Position) -> Vec<(ServiceName, ServiceView, SubscriptionStats)> {
+    pub fn services_at(
+        &self,
+        position: Position,
+    ) -> Vec<(ServiceName, ServiceView, SubscriptionStats)> {
         if position >= self.shop.store().head() {
             return self.services_now();
         }
@@ -331,7 +341,13 @@ impl Simulation {
     fn services_now(&self) -> Vec<(ServiceName, ServiceView, SubscriptionStats)> {
         self.services
             .iter()
-            .map(|runtime| (runtime.service.name(), runtime.view(), self.bus.stats(runtime.subscription)))
+            .map(|runtime| {
+                (
+                    runtime.service.name(),
+                    runtime.view(),
+                    self.bus.stats(runtime.subscription),
+                )
+            })
             .collect()
     }
 
@@ -358,13 +374,20 @@ impl Simulation {
         // What the user set keeps: delivery settings by subscription name, idempotency by service.
         for id in fresh.bus.subscription_ids().collect::<Vec<_>>() {
             let name = fresh.bus.name(id).to_string();
-            let old = self.bus.subscription_ids().find(|old| self.bus.name(*old) == name);
+            let old = self
+                .bus
+                .subscription_ids()
+                .find(|old| self.bus.name(*old) == name);
             if let Some(settings) = old.and_then(|old| self.bus.settings(old).copied()) {
                 fresh.bus.set_settings(id, settings);
             }
         }
         for runtime in &mut fresh.services {
-            if let Some(old) = self.services.iter().find(|r| r.service.name() == runtime.service.name()) {
+            if let Some(old) = self
+                .services
+                .iter()
+                .find(|r| r.service.name() == runtime.service.name())
+            {
                 runtime.idempotent = old.idempotent;
             }
         }
@@ -499,7 +522,10 @@ impl Simulation {
     fn next_time(&self) -> Option<Timestamp> {
         let customer = self.storefront.agenda.peek().map(|Reverse((at, ..))| *at);
         let timer = self.timers.peek().map(|Reverse((at, ..))| *at);
-        [customer, self.bus.next_due(), timer].into_iter().flatten().min()
+        [customer, self.bus.next_due(), timer]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Does the one next thing: a customer's action or a delivery, whichever is due first.
@@ -643,7 +669,13 @@ impl Simulation {
             }
         }
         let service = runtime.service.name();
-        self.apply_reactions(service, producer, event.correlation_id, Some(event.id), reactions)?;
+        self.apply_reactions(
+            service,
+            producer,
+            event.correlation_id,
+            Some(event.id),
+            reactions,
+        )?;
         self.bus.complete(delivery, Outcome::Handled, self.clock);
         self.publish_new_events();
         Ok(())
@@ -659,20 +691,26 @@ impl Simulation {
         reactions: Vec<Reaction>,
     ) -> Result<(), CommandError> {
         for reaction in reactions {
-            let mut context = CommandContext::new(self.clock, &mut self.service_ids).in_flow(flow, cause);
+            let mut context =
+                CommandContext::new(self.clock, &mut self.service_ids).in_flow(flow, cause);
             context.metadata = Metadata::default().with(PRODUCER, producer);
             let outcome = match reaction {
                 Reaction::Command(command) => self.shop.execute(command, context),
                 Reaction::Publish(fact) => self.shop.publish(fact, context),
                 Reaction::Join(fact, others) => {
-                    let joins = others.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(",");
+                    let joins = others
+                        .iter()
+                        .map(|id| id.to_string())
+                        .collect::<Vec<_>>()
+                        .join(",");
                     context.metadata = context.metadata.with(crate::trace::JOINS, joins);
                     self.shop.publish(fact, context)
                 }
                 Reaction::Timer { after_ms, token } => {
                     self.timer_sequence += 1;
                     let at = self.clock.plus_millis(after_ms as i64);
-                    self.timers.push(Reverse((at, self.timer_sequence, service, flow, token)));
+                    self.timers
+                        .push(Reverse((at, self.timer_sequence, service, flow, token)));
                     continue;
                 }
             };
@@ -692,7 +730,11 @@ impl Simulation {
             return Ok(());
         };
         self.clock = self.clock.max(at);
-        let Some(runtime) = self.services.iter_mut().find(|r| r.service.name() == service) else {
+        let Some(runtime) = self
+            .services
+            .iter_mut()
+            .find(|r| r.service.name() == service)
+        else {
             return Ok(());
         };
         let reactions = runtime.service.on_timer(flow, token);

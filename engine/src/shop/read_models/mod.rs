@@ -5,11 +5,13 @@ mod activity;
 mod inventory;
 mod orders;
 mod revenue;
+mod sagas;
 
 pub use activity::{ActivityPerMinute, MinuteBucket};
 pub use inventory::{InventoryLevels, StockLevel};
 pub use orders::{OrderSummaries, OrderSummary};
 pub use revenue::{CustomerRevenue, RevenuePerCustomer};
+pub use sagas::{SagaStates, SagaSummary};
 
 use super::events::ShopEvent;
 use crate::projection::ReadModel;
@@ -21,5 +23,6 @@ pub fn built_in() -> Vec<Box<dyn ReadModel<ShopEvent>>> {
         Box::new(InventoryLevels::default()),
         Box::new(RevenuePerCustomer::default()),
         Box::new(ActivityPerMinute::default()),
+        Box::new(SagaStates::default()),
     ]
 }

@@ -61,12 +61,30 @@ impl Named for ServiceName {
 /// Every service of a coordination model, with empty state, in the order they are drawn.
 pub fn services_for(mode: Mode) -> Vec<Box<dyn Service>> {
     let mut services: Vec<Box<dyn Service>> = vec![
-        Box::new(OrderService { mode, ..Default::default() }),
-        Box::new(InventoryService { mode, ..Default::default() }),
-        Box::new(FraudService { mode, ..Default::default() }),
-        Box::new(PaymentService { mode, ..Default::default() }),
-        Box::new(ShippingService { mode, ..Default::default() }),
-        Box::new(NotificationService { mode, ..Default::default() }),
+        Box::new(OrderService {
+            mode,
+            ..Default::default()
+        }),
+        Box::new(InventoryService {
+            mode,
+            ..Default::default()
+        }),
+        Box::new(FraudService {
+            mode,
+            ..Default::default()
+        }),
+        Box::new(PaymentService {
+            mode,
+            ..Default::default()
+        }),
+        Box::new(ShippingService {
+            mode,
+            ..Default::default()
+        }),
+        Box::new(NotificationService {
+            mode,
+            ..Default::default()
+        }),
         Box::new(PersonalizationService::default()),
     ];
     if mode == Mode::Orchestration {
@@ -83,14 +101,16 @@ pub fn all_services() -> Vec<Box<dyn Service>> {
 fn requested(lines: &[OrderLine]) -> Vec<RequestedLine> {
     lines
         .iter()
-        .map(|line| RequestedLine { sku: line.sku, quantity: line.quantity })
+        .map(|line| RequestedLine {
+            sku: line.sku,
+            quantity: line.quantity,
+        })
         .collect()
 }
 
 fn units(lines: &[OrderLine]) -> i64 {
     lines.iter().map(|l| i64::from(l.quantity)).sum()
 }
-
 
 /// Turns checkouts into orders, and cancels orders whose payment or fraud check failed.
 #[derive(Clone, Default)]
@@ -103,7 +123,10 @@ struct OrderService {
 impl OrderService {
     fn cancel(&mut self, order: OrderId, reason: &str) -> Vec<Reaction> {
         self.cancellations_requested += 1;
-        vec![Reaction::Command(ShopCommand::CancelOrder { order, reason: reason.into() })]
+        vec![Reaction::Command(ShopCommand::CancelOrder {
+            order,
+            reason: reason.into(),
+        })]
     }
 }
 
@@ -125,10 +148,15 @@ impl Service for OrderService {
     }
     fn react(&mut self, event: &ShopRecorded, _seed: u64) -> Vec<Reaction> {
         match &event.event {
-            ShopEvent::CartCheckedOut { customer, lines, .. }
+            ShopEvent::CartCheckedOut {
+                customer, lines, ..
+            }
             | ShopEvent::OrderCreationRequested { customer, lines } => {
                 self.orders_requested += 1;
-                vec![Reaction::Command(ShopCommand::PlaceOrder { customer: *customer, lines: requested(lines) })]
+                vec![Reaction::Command(ShopCommand::PlaceOrder {
+                    customer: *customer,
+                    lines: requested(lines),
+                })]
             }
             ShopEvent::PaymentFailed { order, .. } => self.cancel(*order, "payment failed"),
             ShopEvent::FraudCheckFailed { order, .. } => self.cancel(*order, "suspected fraud"),
@@ -159,10 +187,19 @@ struct InventoryService {
 impl InventoryService {
     fn reserve(&mut self, order: OrderId, lines: &[OrderLine]) -> Vec<Reaction> {
         self.units_reserved += units(lines);
-        self.reservations.entry(order).or_default().extend(lines.iter().copied());
+        self.reservations
+            .entry(order)
+            .or_default()
+            .extend(lines.iter().copied());
         lines
             .iter()
-            .map(|line| Reaction::Command(ShopCommand::ReserveInventory { order, sku: line.sku, quantity: line.quantity }))
+            .map(|line| {
+                Reaction::Command(ShopCommand::ReserveInventory {
+                    order,
+                    sku: line.sku,
+                    quantity: line.quantity,
+                })
+            })
             .collect()
     }
 
@@ -171,7 +208,13 @@ impl InventoryService {
         self.units_released += units(&lines);
         lines
             .iter()
-            .map(|line| Reaction::Command(ShopCommand::ReleaseInventory { order, sku: line.sku, quantity: line.quantity }))
+            .map(|line| {
+                Reaction::Command(ShopCommand::ReleaseInventory {
+                    order,
+                    sku: line.sku,
+                    quantity: line.quantity,
+                })
+            })
             .collect()
     }
 }
@@ -183,21 +226,31 @@ impl Service for InventoryService {
     fn declaration(&self) -> Declaration {
         match self.mode {
             Mode::Choreography => Declaration {
-                consumes: &[K::OrderPlaced, K::OrderCancelled, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                consumes: &[
+                    K::OrderPlaced,
+                    K::OrderCancelled,
+                    K::ChaosModeEnabled,
+                    K::ChaosModeDisabled,
+                ],
                 publishes: &[K::InventoryReserved, K::InventoryReleased],
             },
             Mode::Orchestration => Declaration {
-                consumes: &[K::StockReservationRequested, K::StockReleaseRequested, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                consumes: &[
+                    K::StockReservationRequested,
+                    K::StockReleaseRequested,
+                    K::ChaosModeEnabled,
+                    K::ChaosModeDisabled,
+                ],
                 publishes: &[K::InventoryReserved, K::InventoryReleased],
             },
         }
     }
     fn react(&mut self, event: &ShopRecorded, _seed: u64) -> Vec<Reaction> {
         match &event.event {
-            ShopEvent::OrderPlaced { order, lines, .. } | ShopEvent::StockReservationRequested { order, lines } => {
-                self.reserve(*order, lines)
-            }
-            ShopEvent::OrderCancelled { order, .. } | ShopEvent::StockReleaseRequested { order, .. } => self.release(*order),
+            ShopEvent::OrderPlaced { order, lines, .. }
+            | ShopEvent::StockReservationRequested { order, lines } => self.reserve(*order, lines),
+            ShopEvent::OrderCancelled { order, .. }
+            | ShopEvent::StockReleaseRequested { order, .. } => self.release(*order),
             _ => Vec::new(),
         }
     }
@@ -231,14 +284,29 @@ impl Service for FraudService {
     fn declaration(&self) -> Declaration {
         let publishes = &[K::FraudCheckPassed, K::FraudCheckFailed];
         match self.mode {
-            Mode::Choreography => Declaration { consumes: &[K::OrderPlaced], publishes },
-            Mode::Orchestration => Declaration { consumes: &[K::FraudCheckRequested], publishes },
+            Mode::Choreography => Declaration {
+                consumes: &[K::OrderPlaced],
+                publishes,
+            },
+            Mode::Orchestration => Declaration {
+                consumes: &[K::FraudCheckRequested],
+                publishes,
+            },
         }
     }
     fn react(&mut self, event: &ShopRecorded, seed: u64) -> Vec<Reaction> {
         let (order, customer, amount) = match &event.event {
-            ShopEvent::OrderPlaced { order, customer, total, .. } => (*order, *customer, *total),
-            ShopEvent::FraudCheckRequested { order, customer, amount } => (*order, *customer, *amount),
+            ShopEvent::OrderPlaced {
+                order,
+                customer,
+                total,
+                ..
+            } => (*order, *customer, *total),
+            ShopEvent::FraudCheckRequested {
+                order,
+                customer,
+                amount,
+            } => (*order, *customer, *amount),
             _ => return Vec::new(),
         };
         self.checks += 1;
@@ -246,9 +314,18 @@ impl Service for FraudService {
         let score = (risk * 100.0) as u8;
         if risk >= 1.0 - FRAUD_RATE {
             self.flagged += 1;
-            vec![Reaction::Publish(ShopEvent::FraudCheckFailed { order, customer, score })]
+            vec![Reaction::Publish(ShopEvent::FraudCheckFailed {
+                order,
+                customer,
+                score,
+            })]
         } else {
-            vec![Reaction::Publish(ShopEvent::FraudCheckPassed { order, customer, score, amount })]
+            vec![Reaction::Publish(ShopEvent::FraudCheckPassed {
+                order,
+                customer,
+                score,
+                amount,
+            })]
         }
     }
     fn state(&self) -> Vec<(&'static str, i64)> {
@@ -280,33 +357,46 @@ impl Service for PaymentService {
         let publishes = &[K::PaymentProcessed, K::PaymentFailed];
         match self.mode {
             Mode::Choreography => Declaration {
-                consumes: &[K::FraudCheckPassed, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                consumes: &[
+                    K::FraudCheckPassed,
+                    K::ChaosModeEnabled,
+                    K::ChaosModeDisabled,
+                ],
                 publishes,
             },
             Mode::Orchestration => Declaration {
-                consumes: &[K::PaymentRequested, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                consumes: &[
+                    K::PaymentRequested,
+                    K::ChaosModeEnabled,
+                    K::ChaosModeDisabled,
+                ],
                 publishes,
             },
         }
     }
     fn react(&mut self, event: &ShopRecorded, seed: u64) -> Vec<Reaction> {
         let (order, amount) = match &event.event {
-            ShopEvent::FraudCheckPassed { order, amount, .. } | ShopEvent::PaymentRequested { order, amount } => {
-                (*order, *amount)
-            }
+            ShopEvent::FraudCheckPassed { order, amount, .. }
+            | ShopEvent::PaymentRequested { order, amount } => (*order, *amount),
             _ => return Vec::new(),
         };
-        let declined = self.declines_everything || draw(seed, event.correlation_id, "payment") < DECLINE_RATE;
+        let declined =
+            self.declines_everything || draw(seed, event.correlation_id, "payment") < DECLINE_RATE;
         let outcome = if declined {
             self.declines += 1;
-            PaymentOutcome::Declined { reason: "card declined".into() }
+            PaymentOutcome::Declined {
+                reason: "card declined".into(),
+            }
         } else {
             // The card is charged here: a naive service charges a repeat twice.
             self.charges += 1;
             self.charged = self.charged + amount;
             PaymentOutcome::Approved
         };
-        vec![Reaction::Command(ShopCommand::ProcessPayment { order, outcome })]
+        vec![Reaction::Command(ShopCommand::ProcessPayment {
+            order,
+            outcome,
+        })]
     }
     fn state(&self) -> Vec<(&'static str, i64)> {
         vec![
@@ -340,24 +430,37 @@ impl Service for ShippingService {
         let publishes = &[K::ShipmentDispatched];
         match self.mode {
             Mode::Choreography => Declaration {
-                consumes: &[K::PaymentProcessed, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                consumes: &[
+                    K::PaymentProcessed,
+                    K::ChaosModeEnabled,
+                    K::ChaosModeDisabled,
+                ],
                 publishes,
             },
             Mode::Orchestration => Declaration {
-                consumes: &[K::ShipmentRequested, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                consumes: &[
+                    K::ShipmentRequested,
+                    K::ChaosModeEnabled,
+                    K::ChaosModeDisabled,
+                ],
                 publishes,
             },
         }
     }
     fn react(&mut self, event: &ShopRecorded, seed: u64) -> Vec<Reaction> {
         let order = match &event.event {
-            ShopEvent::PaymentProcessed { order, .. } | ShopEvent::ShipmentRequested { order } => *order,
+            ShopEvent::PaymentProcessed { order, .. } | ShopEvent::ShipmentRequested { order } => {
+                *order
+            }
             _ => return Vec::new(),
         };
         self.shipments += 1;
         let pick = (draw(seed, event.correlation_id, "carrier") * CARRIERS.len() as f64) as usize;
         let carrier = CARRIERS.get(pick).copied().unwrap_or("DHL");
-        vec![Reaction::Command(ShopCommand::DispatchShipment { order, carrier: carrier.into() })]
+        vec![Reaction::Command(ShopCommand::DispatchShipment {
+            order,
+            carrier: carrier.into(),
+        })]
     }
     fn state(&self) -> Vec<(&'static str, i64)> {
         vec![("shipments requested", self.shipments)]
@@ -381,25 +484,49 @@ impl Service for NotificationService {
     fn declaration(&self) -> Declaration {
         match self.mode {
             Mode::Choreography => Declaration {
-                consumes: &[K::OrderPlaced, K::ShipmentDispatched, K::OrderCancelled, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                consumes: &[
+                    K::OrderPlaced,
+                    K::ShipmentDispatched,
+                    K::OrderCancelled,
+                    K::ChaosModeEnabled,
+                    K::ChaosModeDisabled,
+                ],
                 publishes: &[K::EmailSent],
             },
             Mode::Orchestration => Declaration {
-                consumes: &[K::NotificationRequested, K::ChaosModeEnabled, K::ChaosModeDisabled],
+                consumes: &[
+                    K::NotificationRequested,
+                    K::ChaosModeEnabled,
+                    K::ChaosModeDisabled,
+                ],
                 publishes: &[K::EmailSent],
             },
         }
     }
     fn react(&mut self, event: &ShopRecorded, _seed: u64) -> Vec<Reaction> {
         let (customer, order, template) = match &event.event {
-            ShopEvent::OrderPlaced { customer, order, .. } => (*customer, *order, "order-confirmation"),
-            ShopEvent::ShipmentDispatched { customer, order, .. } => (*customer, *order, "shipment-dispatched"),
-            ShopEvent::OrderCancelled { customer, order, .. } => (*customer, *order, "order-cancelled"),
-            ShopEvent::NotificationRequested { customer, order, template } => (*customer, *order, template.as_str()),
+            ShopEvent::OrderPlaced {
+                customer, order, ..
+            } => (*customer, *order, "order-confirmation"),
+            ShopEvent::ShipmentDispatched {
+                customer, order, ..
+            } => (*customer, *order, "shipment-dispatched"),
+            ShopEvent::OrderCancelled {
+                customer, order, ..
+            } => (*customer, *order, "order-cancelled"),
+            ShopEvent::NotificationRequested {
+                customer,
+                order,
+                template,
+            } => (*customer, *order, template.as_str()),
             _ => return Vec::new(),
         };
         self.emails_sent += 1;
-        vec![Reaction::Publish(ShopEvent::EmailSent { customer, order: Some(order), template: template.to_string() })]
+        vec![Reaction::Publish(ShopEvent::EmailSent {
+            customer,
+            order: Some(order),
+            template: template.to_string(),
+        })]
     }
     fn state(&self) -> Vec<(&'static str, i64)> {
         vec![("emails sent", self.emails_sent)]
@@ -433,7 +560,10 @@ impl Service for PersonalizationService {
             ShopEvent::ItemAddedToCart { customer, sku, .. } => (*customer, *sku, 3),
             _ => return Vec::new(),
         };
-        let scores = self.interest.entry(customer).or_insert_with(|| vec![0; PRODUCTS.len()]);
+        let scores = self
+            .interest
+            .entry(customer)
+            .or_insert_with(|| vec![0; PRODUCTS.len()]);
         let before = favourite(scores);
         if let Some(index) = PRODUCTS.iter().position(|p| p.sku == sku) {
             scores[index] += weight;
@@ -444,7 +574,12 @@ impl Service for PersonalizationService {
         }
         self.updates += 1;
         after
-            .map(|top| vec![Reaction::Publish(ShopEvent::RecommendationsUpdated { customer, top })])
+            .map(|top| {
+                vec![Reaction::Publish(ShopEvent::RecommendationsUpdated {
+                    customer,
+                    top,
+                })]
+            })
             .unwrap_or_default()
     }
     fn state(&self) -> Vec<(&'static str, i64)> {
@@ -460,7 +595,9 @@ impl Service for PersonalizationService {
 
 /// The most interesting product, ties to the lower SKU.
 fn favourite(scores: &[u32]) -> Option<Sku> {
-    let (index, best) = scores.iter().enumerate().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
+    let (index, best) = scores
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
     (*best > 0).then(|| PRODUCTS[index].sku)
 }
-

@@ -248,15 +248,40 @@ mod orchestration_tests {
     fn orchestration_puts_the_saga_in_the_middle() {
         let graph = for_mode(Mode::Orchestration);
         let saga = Node::Service(ServiceName::CheckoutSaga);
-        for participant in [ServiceName::Order, ServiceName::Inventory, ServiceName::Payment, ServiceName::Shipping] {
+        for participant in [
+            ServiceName::Order,
+            ServiceName::Inventory,
+            ServiceName::Payment,
+            ServiceName::Shipping,
+        ] {
             let participant = Node::Service(participant);
-            assert!(graph.edges.iter().any(|e| e.from == saga && e.to == participant), "saga commands {participant:?}");
-            assert!(graph.edges.iter().any(|e| e.from == participant && e.to == saga), "{participant:?} replies to the saga");
+            assert!(
+                graph
+                    .edges
+                    .iter()
+                    .any(|e| e.from == saga && e.to == participant),
+                "saga commands {participant:?}"
+            );
+            assert!(
+                graph
+                    .edges
+                    .iter()
+                    .any(|e| e.from == participant && e.to == saga),
+                "{participant:?} replies to the saga"
+            );
         }
         // No participant of the checkout listens to another participant.
-        let participants = [ServiceName::Order, ServiceName::Inventory, ServiceName::FraudDetection, ServiceName::Payment, ServiceName::Shipping];
+        let participants = [
+            ServiceName::Order,
+            ServiceName::Inventory,
+            ServiceName::FraudDetection,
+            ServiceName::Payment,
+            ServiceName::Shipping,
+        ];
         for edge in &graph.edges {
-            let both = [edge.from, edge.to].iter().all(|n| participants.iter().any(|p| *n == Node::Service(*p)));
+            let both = [edge.from, edge.to]
+                .iter()
+                .all(|n| participants.iter().any(|p| *n == Node::Service(*p)));
             assert!(!both, "{:?} -> {:?} bypasses the saga", edge.from, edge.to);
         }
     }

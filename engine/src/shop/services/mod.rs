@@ -20,7 +20,9 @@ use super::ShopRecorded;
 use crate::ids::CorrelationId;
 
 /// The two ways to coordinate one business flow across services.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Every service reacts to the others' events; nobody is in charge.
@@ -48,7 +50,9 @@ impl Mode {
 }
 
 /// A failure a user injects into a run, the same in either coordination model.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Failure {
     #[default]
@@ -60,7 +64,11 @@ pub enum Failure {
 }
 
 impl Failure {
-    pub const ALL: &'static [Failure] = &[Failure::None, Failure::PaymentsDeclined, Failure::ShippingDown];
+    pub const ALL: &'static [Failure] = &[
+        Failure::None,
+        Failure::PaymentsDeclined,
+        Failure::ShippingDown,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -79,7 +87,10 @@ impl Failure {
     }
 
     pub fn parse(text: &str) -> Option<Failure> {
-        Failure::ALL.iter().copied().find(|f| f.name().eq_ignore_ascii_case(text.trim()))
+        Failure::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name().eq_ignore_ascii_case(text.trim()))
     }
 }
 

@@ -45,7 +45,10 @@ impl SagaStep {
     }
 
     fn is_finished(self) -> bool {
-        matches!(self, SagaStep::Completed | SagaStep::Compensating | SagaStep::Compensated)
+        matches!(
+            self,
+            SagaStep::Completed | SagaStep::Compensating | SagaStep::Compensated
+        )
     }
 }
 
@@ -76,7 +79,10 @@ impl CheckoutSaga {
         saga.step = step;
         saga.token += 1;
         if !step.is_finished() {
-            reactions.push(Reaction::Timer { after_ms: STEP_TIMEOUT_MS, token: saga.token });
+            reactions.push(Reaction::Timer {
+                after_ms: STEP_TIMEOUT_MS,
+                token: saga.token,
+            });
         }
     }
 
@@ -86,14 +92,23 @@ impl CheckoutSaga {
         match saga.order {
             Some(order) => {
                 if !saga.reservations.is_empty() {
-                    reactions.push(Reaction::Publish(ShopEvent::StockReleaseRequested { order, lines: saga.lines.clone() }));
+                    reactions.push(Reaction::Publish(ShopEvent::StockReleaseRequested {
+                        order,
+                        lines: saga.lines.clone(),
+                    }));
                 }
-                reactions.push(Reaction::Publish(ShopEvent::OrderCancellationRequested { order, reason: reason.into() }));
+                reactions.push(Reaction::Publish(ShopEvent::OrderCancellationRequested {
+                    order,
+                    reason: reason.into(),
+                }));
                 Self::advance(saga, SagaStep::Compensating, &mut reactions);
             }
             None => {
                 // Nothing was created yet: the saga simply ends.
-                reactions.push(Reaction::Publish(ShopEvent::SagaCompensated { order: None, reason: reason.into() }));
+                reactions.push(Reaction::Publish(ShopEvent::SagaCompensated {
+                    order: None,
+                    reason: reason.into(),
+                }));
                 Self::advance(saga, SagaStep::Compensated, &mut reactions);
             }
         }
@@ -148,7 +163,12 @@ impl Service for CheckoutSaga {
     fn react(&mut self, event: &ShopRecorded, _seed: u64) -> Vec<Reaction> {
         let flow = event.correlation_id;
         let mut reactions = Vec::new();
-        if let ShopEvent::CartCheckedOut { customer, lines, total } = &event.event {
+        if let ShopEvent::CartCheckedOut {
+            customer,
+            lines,
+            total,
+        } = &event.event
+        {
             if self.sagas.contains_key(&flow) {
                 return reactions;
             }
@@ -162,8 +182,15 @@ impl Service for CheckoutSaga {
                 reservations: Vec::new(),
                 last_event: event.id,
             };
-            reactions.push(Reaction::Publish(ShopEvent::SagaStarted { customer: *customer, lines: lines.clone(), total: *total }));
-            reactions.push(Reaction::Publish(ShopEvent::OrderCreationRequested { customer: *customer, lines: lines.clone() }));
+            reactions.push(Reaction::Publish(ShopEvent::SagaStarted {
+                customer: *customer,
+                lines: lines.clone(),
+                total: *total,
+            }));
+            reactions.push(Reaction::Publish(ShopEvent::OrderCreationRequested {
+                customer: *customer,
+                lines: lines.clone(),
+            }));
             Self::advance(&mut saga, SagaStep::CreatingOrder, &mut reactions);
             self.sagas.insert(flow, saga);
             return reactions;
@@ -175,7 +202,10 @@ impl Service for CheckoutSaga {
         match (&event.event, saga.step) {
             (ShopEvent::OrderPlaced { order, .. }, SagaStep::CreatingOrder) => {
                 saga.order = Some(*order);
-                reactions.push(Reaction::Publish(ShopEvent::StockReservationRequested { order: *order, lines: saga.lines.clone() }));
+                reactions.push(Reaction::Publish(ShopEvent::StockReservationRequested {
+                    order: *order,
+                    lines: saga.lines.clone(),
+                }));
                 reactions.push(Reaction::Publish(ShopEvent::NotificationRequested {
                     customer: saga.customer,
                     order: *order,
@@ -188,27 +218,38 @@ impl Service for CheckoutSaga {
                 if saga.reservations.len() >= saga.lines.len() {
                     // A join: the fraud check waits for every line's reservation.
                     let others = saga.reservations[..saga.reservations.len() - 1].to_vec();
-                    let request = ShopEvent::FraudCheckRequested { order: *order, customer: saga.customer, amount: saga.total };
+                    let request = ShopEvent::FraudCheckRequested {
+                        order: *order,
+                        customer: saga.customer,
+                        amount: saga.total,
+                    };
                     reactions.push(Reaction::Join(request, others));
                     Self::advance(saga, SagaStep::CheckingFraud, &mut reactions);
                 }
             }
             (ShopEvent::FraudCheckPassed { order, .. }, SagaStep::CheckingFraud) => {
-                reactions.push(Reaction::Publish(ShopEvent::PaymentRequested { order: *order, amount: saga.total }));
+                reactions.push(Reaction::Publish(ShopEvent::PaymentRequested {
+                    order: *order,
+                    amount: saga.total,
+                }));
                 Self::advance(saga, SagaStep::TakingPayment, &mut reactions);
             }
             (ShopEvent::FraudCheckFailed { .. }, SagaStep::CheckingFraud) => {
                 reactions = Self::compensate(saga, "suspected fraud");
             }
             (ShopEvent::PaymentProcessed { order, .. }, SagaStep::TakingPayment) => {
-                reactions.push(Reaction::Publish(ShopEvent::ShipmentRequested { order: *order }));
+                reactions.push(Reaction::Publish(ShopEvent::ShipmentRequested {
+                    order: *order,
+                }));
                 Self::advance(saga, SagaStep::Shipping, &mut reactions);
             }
             (ShopEvent::PaymentFailed { .. }, SagaStep::TakingPayment) => {
                 reactions = Self::compensate(saga, "payment failed");
             }
             (ShopEvent::ShipmentDispatched { order, .. }, SagaStep::Shipping) => {
-                reactions.push(Reaction::Publish(ShopEvent::SagaCompleted { order: *order }));
+                reactions.push(Reaction::Publish(ShopEvent::SagaCompleted {
+                    order: *order,
+                }));
                 reactions.push(Reaction::Publish(ShopEvent::NotificationRequested {
                     customer: saga.customer,
                     order: *order,
@@ -218,7 +259,10 @@ impl Service for CheckoutSaga {
                 self.completed += 1;
             }
             (ShopEvent::OrderCancelled { order, reason, .. }, SagaStep::Compensating) => {
-                reactions.push(Reaction::Publish(ShopEvent::SagaCompensated { order: Some(*order), reason: reason.clone() }));
+                reactions.push(Reaction::Publish(ShopEvent::SagaCompensated {
+                    order: Some(*order),
+                    reason: reason.clone(),
+                }));
                 reactions.push(Reaction::Publish(ShopEvent::NotificationRequested {
                     customer: saga.customer,
                     order: *order,
@@ -234,13 +278,18 @@ impl Service for CheckoutSaga {
     }
 
     fn on_timer(&mut self, flow: CorrelationId, token: u32) -> Vec<Reaction> {
-        let Some(saga) = self.sagas.get_mut(&flow) else { return Vec::new() };
+        let Some(saga) = self.sagas.get_mut(&flow) else {
+            return Vec::new();
+        };
         if saga.token != token || saga.step.is_finished() {
             return Vec::new();
         }
         self.timeouts += 1;
         let step = saga.step.label().to_string();
-        let mut reactions = vec![Reaction::Publish(ShopEvent::SagaStepTimedOut { order: saga.order, step: step.clone() })];
+        let mut reactions = vec![Reaction::Publish(ShopEvent::SagaStepTimedOut {
+            order: saga.order,
+            step: step.clone(),
+        })];
         reactions.extend(Self::compensate(saga, &format!("no answer while {step}")));
         reactions
     }
@@ -250,7 +299,11 @@ impl Service for CheckoutSaga {
     }
 
     fn state(&self) -> Vec<(&'static str, i64)> {
-        let active = self.sagas.values().filter(|s| !s.step.is_finished()).count() as i64;
+        let active = self
+            .sagas
+            .values()
+            .filter(|s| !s.step.is_finished())
+            .count() as i64;
         vec![
             ("sagas running", active),
             ("completed", self.completed),
