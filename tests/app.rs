@@ -492,3 +492,119 @@ async fn chaos_mode_changes_several_services_at_once() {
         .count();
     assert!(braced >= 3, "{braced} services braced for chaos");
 }
+
+#[wasm_bindgen_test]
+async fn a_trace_shows_every_lane_of_a_flow_as_a_waterfall_and_a_causation_graph() {
+    let root = mount().await;
+    click(&root, "center-services").await;
+    let count: HtmlInputElement = find(&root, "storefront-count")
+        .expect("a field")
+        .unchecked_into();
+    count.set_value("1");
+    count
+        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    click(&root, "storefront-open").await;
+    click(&root, "sim-run").await;
+    step_until(&root, 600, |root| {
+        text(root, "event-log").contains("ShipmentDispatched")
+    })
+    .await;
+    // Select the shipment in the log, then open its trace.
+    let shipment = all(&root, "event-row")
+        .into_iter()
+        .find(|row| {
+            row.text_content()
+                .unwrap_or_default()
+                .contains("ShipmentDispatched")
+        })
+        .expect("a shipment in the log");
+    shipment.unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    click(&root, "center-trace").await;
+    let lanes: Vec<String> = all(&root, "lane")
+        .iter()
+        .filter_map(|l| l.text_content())
+        .collect();
+    for lane in [
+        "Storefront",
+        "Order",
+        "FraudDetection",
+        "Payment",
+        "Shipping",
+    ] {
+        assert!(
+            lanes.iter().any(|l| l == lane),
+            "{lane} missing from {lanes:?}"
+        );
+    }
+    assert!(all(&root, "span").len() >= 8);
+    assert!(all(&root, "cause-node").len() >= 8);
+    assert!(text(&root, "trace-summary").contains("fan-out"));
+
+    // The trace follows the cursor: before the flow began, nothing of it had happened.
+    set_slider(&root, 0).await;
+    assert!(all(&root, "span").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn the_comparison_runs_both_models_on_the_same_failure() {
+    let root = mount().await;
+    click(&root, "center-compare").await;
+    let count: HtmlInputElement = find(&root, "compare-count")
+        .expect("a field")
+        .unchecked_into();
+    count.set_value("20");
+    count
+        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    click(&root, "compare-run").await;
+    let table = text(&root, "compare-table");
+    assert!(
+        table.contains("Choreography") && table.contains("Orchestration"),
+        "{table}"
+    );
+    assert!(table.contains("Orders stuck") && table.contains("Through the coordinator"));
+    let reading = text(&root, "compare-reading");
+    assert!(
+        reading.contains("shipping down") && reading.contains("compensates"),
+        "{reading}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn orchestration_puts_the_saga_in_the_graph_and_runs_the_checkout() {
+    let root = mount().await;
+    click(&root, "center-services").await;
+    click(&root, "mode-orchestration").await;
+    let names: Vec<String> = all(&root, "graph-node")
+        .iter()
+        .filter_map(|n| n.get_attribute("data-name"))
+        .collect();
+    assert!(names.iter().any(|n| n == "CheckoutSaga"), "{names:?}");
+    let count: HtmlInputElement = find(&root, "storefront-count")
+        .expect("a field")
+        .unchecked_into();
+    count.set_value("1");
+    count
+        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    click(&root, "storefront-open").await;
+    click(&root, "sim-run").await;
+    step_until(&root, 900, |root| {
+        let log = text(root, "event-log");
+        log.contains("SagaCompleted") || log.contains("SagaCompensated")
+    })
+    .await;
+    let log = text(&root, "event-log");
+    assert!(
+        log.contains("SagaStarted") && log.contains("PaymentRequested"),
+        "{log}"
+    );
+    click(&root, "center-read-models").await;
+    click(&root, "tab-sagas").await;
+    assert_eq!(all(&root, "sagas-row").len(), 1);
+}
