@@ -127,7 +127,7 @@ _npm_ok() {
     && [ -x "${EVENTIDE_ROOT}/node_modules/.bin/wasm-opt" ]
 }
 if _npm_ok; then
-  _say "npm packages" "present (binaryen, playwright-core)"
+  _say "npm packages" "present (binaryen, playwright-core, @asyncapi/parser)"
 else
   if [ -f "${EVENTIDE_ROOT}/package-lock.json" ]; then
     _say "npm packages" "installing (npm ci)"

@@ -47,6 +47,8 @@ section "tests (native, workspace)" \
   cargo test --workspace
 section "tests (wasm32, headless Chromium)" \
   cargo test -p eventide --target wasm32-unknown-unknown
+section "AsyncAPI export (official parser)" \
+  node e2e/asyncapi.mjs
 section "trunk build --release" \
   trunk build --release
 

@@ -5,6 +5,7 @@
 
 mod alloc;
 mod bench;
+mod catalog;
 mod schema;
 mod simulate;
 
@@ -31,6 +32,9 @@ struct Cli {
 enum Command {
     /// Runs the seeded shop workload and prints its figures as one line of JSON.
     Bench(bench::BenchArgs),
+    /// The event catalog: `asyncapi` prints it as an AsyncAPI 3.0 document.
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
     /// Runs the choreographed shop to quiescence and prints read models and services as JSON.
     Simulate(simulate::SimulateArgs),
     /// Checks JSON Schemas for compatibility by Confluent Schema Registry's rules.
@@ -43,6 +47,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Bench(args) => bench::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Catalog(command) => catalog::run(&command),
         // An incompatible schema is an answer, not a mistake: printed, with exit code 1.
         Command::Schema(args) => match schema::run(&args) {
             Ok(report) => return report.print(),

@@ -156,9 +156,11 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
+    use crate::envelope::Named;
     use crate::envelope::NewEvent;
     use crate::ids::{EventId, Timestamp};
     use crate::projection::{Projection, Row};
+    use crate::shop::events::ShopEventKind;
     use crate::shop::ids::Sku;
     use crate::shop::{ShopEvent, ShopStream};
     use crate::store::ExpectedVersion;
@@ -171,6 +173,7 @@ mod tests {
         const NAME: &'static str = "Events";
         const QUESTION: &'static str = "How many events were there?";
         const COLUMNS: &'static [&'static str] = &["Events"];
+        const CONSUMES: &'static [ShopEventKind] = ShopEventKind::ALL;
 
         fn apply(&mut self, _event: &Recorded<ShopEvent>) {
             self.0 += 1;
@@ -194,6 +197,7 @@ mod tests {
         const NAME: &'static str = "Units";
         const QUESTION: &'static str = "How many units were received?";
         const COLUMNS: &'static [&'static str] = &["Units"];
+        const CONSUMES: &'static [ShopEventKind] = &[ShopEventKind::StockReceived];
 
         fn apply(&mut self, event: &Recorded<ShopEvent>) {
             if let ShopEvent::StockReceived { quantity, .. } = event.event {

@@ -36,6 +36,8 @@ pub trait Projection<E: DomainEvent>: Clone + Default + PartialEq + 'static {
     /// What question this read model answers, in a sentence.
     const QUESTION: &'static str;
     const COLUMNS: &'static [&'static str];
+    /// The event types this read model folds: it is one of their consumers in the catalog.
+    const CONSUMES: &'static [E::Kind];
 
     fn apply(&mut self, event: &Recorded<E>);
 
@@ -52,6 +54,7 @@ pub trait Projection<E: DomainEvent>: Clone + Default + PartialEq + 'static {
 pub trait ReadModel<E: DomainEvent>: Any {
     fn name(&self) -> &'static str;
     fn question(&self) -> &'static str;
+    fn consumes(&self) -> &'static [E::Kind];
     fn columns(&self) -> &'static [&'static str];
     fn apply(&mut self, event: &Recorded<E>);
     fn row_count(&self) -> usize;
@@ -70,6 +73,9 @@ impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
     }
     fn question(&self) -> &'static str {
         P::QUESTION
+    }
+    fn consumes(&self) -> &'static [E::Kind] {
+        P::CONSUMES
     }
     fn columns(&self) -> &'static [&'static str] {
         P::COLUMNS

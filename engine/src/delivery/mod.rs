@@ -151,8 +151,26 @@ impl<E: DomainEvent> Bus<E> {
     }
 
     pub fn set_settings(&mut self, id: SubscriptionId, settings: DeliverySettings) {
-        if let Some(subscription) = self.subscriptions.get_mut(usize::from(id.0)) {
-            subscription.settings = settings.clamped();
+        let Some(subscription) = self.subscriptions.get_mut(usize::from(id.0)) else {
+            return;
+        };
+        let was_ordered = subscription.settings.per_aggregate_ordering;
+        subscription.settings = settings.clamped();
+        if was_ordered && !subscription.settings.per_aggregate_ordering {
+            // Only the head of each lane is on the agenda; the rest wait for it. Without
+            // ordering nothing would ever release them, so they set off now (by id, so the
+            // agenda is the same on every run).
+            let mut waiting: Vec<DeliveryId> = subscription
+                .lanes
+                .drain()
+                .flat_map(|(_, lane)| lane.into_iter().skip(1))
+                .collect();
+            waiting.sort_unstable();
+            for id in waiting {
+                if let Some(due_at) = self.slots.get(&id).map(|slot| slot.due_at) {
+                    self.schedule(id, due_at);
+                }
+            }
         }
     }
 
@@ -319,10 +337,16 @@ impl<E: DomainEvent> Bus<E> {
         }
         let stream = self.slots.remove(&delivery.id).map(|slot| slot.stream);
         if let (true, Some(stream)) = (settings.per_aggregate_ordering, stream) {
-            let next = sub.lanes.get_mut(&stream).and_then(|lane| {
-                lane.pop_front();
-                lane.front().copied()
-            });
+            // A delivery sent before ordering was switched on is in no lane: it must not pop
+            // the head of one, or the next in line would overtake it.
+            let next = sub
+                .lanes
+                .get_mut(&stream)
+                .filter(|lane| lane.front() == Some(&delivery.id))
+                .and_then(|lane| {
+                    lane.pop_front();
+                    lane.front().copied()
+                });
             if sub.lanes.get(&stream).is_some_and(VecDeque::is_empty) {
                 sub.lanes.remove(&stream);
             }

@@ -8,6 +8,7 @@ pub mod aggregates;
 pub mod catalog;
 pub mod commands;
 pub mod compare;
+pub mod event_catalog;
 pub mod events;
 pub mod generator;
 pub mod ids;

@@ -7,7 +7,7 @@ use crate::envelope::Recorded;
 use crate::ids::{Position, Timestamp};
 use crate::persistent::ChunkedVec;
 use crate::projection::{Cell, Projection, Row};
-use crate::shop::events::ShopEvent;
+use crate::shop::events::{ShopEvent, ShopEventKind, ShopEventKind as K};
 use crate::shop::ids::Money;
 
 const MINUTE_MS: i64 = 60_000;
@@ -47,6 +47,8 @@ impl Projection<ShopEvent> for ActivityPerMinute {
     const QUESTION: &'static str = "How many events, orders and how much revenue each minute?";
     const COLUMNS: &'static [&'static str] =
         &["Minute", "Events", "Orders placed", "Revenue", "Last event"];
+    const CONSUMES: &'static [ShopEventKind] =
+        &[K::OrderPlaced, K::PaymentProcessed, K::OrderCancelled];
 
     fn apply(&mut self, event: &Recorded<ShopEvent>) {
         let minute = Timestamp(event.recorded_at.0.div_euclid(MINUTE_MS) * MINUTE_MS);

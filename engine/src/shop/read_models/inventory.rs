@@ -7,7 +7,7 @@ use crate::envelope::Recorded;
 use crate::ids::Position;
 use crate::projection::{Cell, Projection, Row};
 use crate::shop::catalog;
-use crate::shop::events::ShopEvent;
+use crate::shop::events::{ShopEvent, ShopEventKind, ShopEventKind as K};
 use crate::shop::ids::Sku;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +80,12 @@ impl Projection<ShopEvent> for InventoryLevels {
         "Available",
         "Shipped",
         "Last event",
+    ];
+    const CONSUMES: &'static [ShopEventKind] = &[
+        K::StockReceived,
+        K::InventoryReserved,
+        K::InventoryReleased,
+        K::ShipmentDispatched,
     ];
 
     fn apply(&mut self, event: &Recorded<ShopEvent>) {

@@ -7,7 +7,7 @@ use crate::ids::{Position, Timestamp};
 use crate::persistent::ChunkedVec;
 use crate::projection::{Cell, Projection, Row};
 use crate::shop::aggregates::OrderStatus;
-use crate::shop::events::ShopEvent;
+use crate::shop::events::{ShopEvent, ShopEventKind, ShopEventKind as K};
 use crate::shop::ids::{CustomerId, Money, OrderId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,6 +83,13 @@ impl Projection<ShopEvent> for OrderSummaries {
         "Status",
         "Placed",
         "Last event",
+    ];
+    const CONSUMES: &'static [ShopEventKind] = &[
+        K::OrderPlaced,
+        K::PaymentProcessed,
+        K::PaymentFailed,
+        K::ShipmentDispatched,
+        K::OrderCancelled,
     ];
 
     fn apply(&mut self, event: &Recorded<ShopEvent>) {

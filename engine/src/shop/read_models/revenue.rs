@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use crate::envelope::Recorded;
 use crate::ids::Position;
 use crate::projection::{Cell, Projection, Row};
-use crate::shop::events::ShopEvent;
+use crate::shop::events::{ShopEvent, ShopEventKind, ShopEventKind as K};
 use crate::shop::ids::{CustomerId, Money};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -63,6 +63,7 @@ impl Projection<ShopEvent> for RevenuePerCustomer {
         "Refunded",
         "Last event",
     ];
+    const CONSUMES: &'static [ShopEventKind] = &[K::PaymentProcessed, K::OrderCancelled];
 
     fn apply(&mut self, event: &Recorded<ShopEvent>) {
         let at = event.position;

@@ -8,7 +8,7 @@ use crate::envelope::Recorded;
 use crate::ids::{CorrelationId, Position, Timestamp};
 use crate::persistent::ChunkedVec;
 use crate::projection::{Cell, Projection, Row};
-use crate::shop::events::ShopEvent;
+use crate::shop::events::{ShopEvent, ShopEventKind, ShopEventKind as K};
 use crate::shop::ids::{CustomerId, OrderId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,6 +67,19 @@ impl Projection<ShopEvent> for SagaStates {
         "Steps",
         "Compensations",
         "Last event",
+    ];
+    const CONSUMES: &'static [ShopEventKind] = &[
+        K::SagaStarted,
+        K::OrderCreationRequested,
+        K::StockReservationRequested,
+        K::FraudCheckRequested,
+        K::PaymentRequested,
+        K::ShipmentRequested,
+        K::StockReleaseRequested,
+        K::OrderCancellationRequested,
+        K::SagaStepTimedOut,
+        K::SagaCompleted,
+        K::SagaCompensated,
     ];
 
     fn apply(&mut self, event: &Recorded<ShopEvent>) {
