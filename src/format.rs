@@ -1,5 +1,6 @@
 //! How numbers, times and ids look on screen: one place, so every panel agrees.
 
+use chrono::{Datelike, Timelike};
 use eventide_engine::projection::Cell;
 use eventide_engine::shop::ids::format_cents;
 use eventide_engine::Timestamp;
@@ -22,24 +23,58 @@ pub fn fmt_signed(n: i64) -> String {
     format!("{sign}{}", fmt_count(n.unsigned_abs()))
 }
 
+// Times are formatted from their parts: chrono's strftime interpreter costs the bundle more than
+// these few lines.
+
 /// `2026-11-26 09:14:03` (UTC), the form every panel uses.
 pub fn fmt_time(time: Timestamp) -> String {
     time.to_datetime()
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .map(|t| {
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                t.year(),
+                t.month(),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        })
         .unwrap_or_else(|| time.to_string())
 }
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// `26 Nov 09:14:03`: for tables, where the year is noise.
 pub fn fmt_short_time(time: Timestamp) -> String {
     time.to_datetime()
-        .map(|t| t.format("%d %b %H:%M:%S").to_string())
+        .map(|t| {
+            let month = MONTHS.get(t.month0() as usize).copied().unwrap_or("?");
+            format!(
+                "{:02} {month} {:02}:{:02}:{:02}",
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        })
         .unwrap_or_else(|| time.to_string())
 }
 
 /// `09:14:03.120`: for the log, where the date rarely changes.
 pub fn fmt_clock(time: Timestamp) -> String {
     time.to_datetime()
-        .map(|t| t.format("%H:%M:%S%.3f").to_string())
+        .map(|t| {
+            let millis = time.0.rem_euclid(1000);
+            format!(
+                "{:02}:{:02}:{:02}.{millis:03}",
+                t.hour(),
+                t.minute(),
+                t.second()
+            )
+        })
         .unwrap_or_else(|| time.to_string())
 }
 

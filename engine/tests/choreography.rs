@@ -40,7 +40,7 @@ fn unreliable(duplicates: f64, reorder: f64, failures: f64) -> DeliverySettings 
         duplicate_rate: duplicates,
         reorder_rate: reorder,
         failure_rate: failures,
-        per_aggregate_ordering: false,
+        per_aggregate_ordering: true,
         max_attempts: 40,
         ..DeliverySettings::default()
     }

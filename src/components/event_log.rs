@@ -45,7 +45,7 @@ pub fn event_log() -> Html {
                         {onclick} data-testid="event-row" aria-label={format!("{kind} at position {}", position)}>
                     <span class="col-pos">{ fmt_count(position.0) }</span>
                     <span class="col-time">{ fmt_clock(event.recorded_at) }</span>
-                    <span class={classes!("col-type", "event-type", format!("agg-{}", event.stream.category().name().to_lowercase()))}>{ kind }</span>
+                    <span class={classes!("col-type", "event-type", format!("agg-{}", event.stream.category().name().to_ascii_lowercase()))}>{ kind }</span>
                     <span class="col-producer" style={producer_colour(event.metadata.get(PRODUCER))}>{ event.metadata.get(PRODUCER).unwrap_or("—") }</span>
                     <span class="col-stream">{ format!("{}@{}", event.stream, event.version) }</span>
                     <span class="col-id" title={event.correlation_id.to_string()}>{ event.correlation_id.short() }</span>

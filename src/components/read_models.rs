@@ -100,9 +100,9 @@ pub fn read_models() -> Html {
         let selected = index == *active;
         html! {
             <button type="button" role="tab" aria-selected={selected.to_string()} class={classes!("model-tab", selected.then_some("active"))}
-                    {onclick} data-testid={format!("tab-{}", model.name().to_lowercase())}>
+                    {onclick} data-testid={format!("tab-{}", model.name().to_ascii_lowercase())}>
                 <span class="model-name">{ model.name() }</span>
-                <span class="model-headline" data-testid={format!("headline-{}", model.name().to_lowercase())}>{ headline(model.name()) }</span>
+                <span class="model-headline" data-testid={format!("headline-{}", model.name().to_ascii_lowercase())}>{ headline(model.name()) }</span>
             </button>
         }
     });
@@ -170,7 +170,7 @@ fn model_table(props: &ModelTableProps) -> Html {
             render_row(&state, model, index, &template, at)
         })
     };
-    let testid = format!("read-model-{}", props.name.to_lowercase());
+    let testid = format!("read-model-{}", props.name.to_ascii_lowercase());
     html! {
         <div class="model-table" data-testid={testid}>
             <p class="model-question">{ model.question() }</p>
@@ -199,7 +199,7 @@ fn render_row(
     let changed = row.cells.contains(&Cell::Event(cursor));
     let testid = match model.name() {
         "Orders" => "order-row".to_string(),
-        name => format!("{}-row", name.to_lowercase()),
+        name => format!("{}-row", name.to_ascii_lowercase()),
     };
     html! {
         <div class={classes!("table-row", changed.then_some("changed"))} style={template.to_string()} data-testid={testid} data-key={row.key.clone()}>
