@@ -608,3 +608,47 @@ async fn orchestration_puts_the_saga_in_the_graph_and_runs_the_checkout() {
     click(&root, "tab-sagas").await;
     assert_eq!(all(&root, "sagas-row").len(), 1);
 }
+
+#[wasm_bindgen_test]
+async fn the_catalog_judges_a_proposed_schema_in_every_mode_and_names_who_breaks() {
+    let root = mount().await;
+    click(&root, "center-catalog").await;
+    let detail = text(&root, "catalog-detail");
+    assert!(
+        detail.contains("OrderPlaced") && detail.contains("Inventory") && detail.contains("Orders"),
+        "{detail}"
+    );
+
+    // Make `total` go away: an incompatible change for those who read it.
+    let draft: web_sys::HtmlTextAreaElement = find(&root, "schema-draft")
+        .expect("an editor")
+        .unchecked_into();
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&draft.value()).expect("the draft is JSON");
+    schema["properties"]
+        .as_object_mut()
+        .expect("properties")
+        .remove("total");
+    schema["required"] = serde_json::json!(["order", "customer", "lines"]);
+    schema["additionalProperties"] = serde_json::json!(false);
+    draft.set_value(&schema.to_string());
+    draft
+        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    click(&root, "schema-check").await;
+    let verdicts = text(&root, "schema-verdicts");
+    assert!(
+        verdicts.contains("BACKWARD")
+            && verdicts.contains("FULL_TRANSITIVE")
+            && verdicts.contains("incompatible"),
+        "{verdicts}"
+    );
+    assert!(text(&root, "schema-changes").contains("#/properties/total"));
+    assert!(text(&root, "who-breaks").contains("Inventory"));
+
+    // Registering it in BACKWARD mode is refused, and says why.
+    click(&root, "schema-register").await;
+    assert!(text(&root, "problems").contains("OrderPlaced"));
+    assert!(!text(&root, "catalog-detail").contains("Schema versions (2)"));
+}

@@ -12,6 +12,7 @@ use eventide_engine::shop::commands::ShopCommand;
 use eventide_engine::shop::events::{ShopEvent, ShopEventKind};
 use eventide_engine::shop::ids::{CustomerId, Money, Sku};
 use eventide_engine::shop::read_models::{InventoryLevels, OrderSummaries, RevenuePerCustomer};
+use eventide_engine::shop::services::runtime::Handling;
 use eventide_engine::shop::services::{
     all_services, LogLevel, OpsSettings, ServiceName, ServiceRuntime,
 };
@@ -401,7 +402,7 @@ fn it_should_deliver_at_once_with_exactly_once_settings() {
 
 #[test]
 fn it_should_deliver_a_duplicate_twice_and_an_idempotent_service_ignores_the_second() {
-    let (mut bus, _) = bus_with(DeliverySettings {
+    let (mut bus, subscription) = bus_with(DeliverySettings {
         duplicate_rate: 1.0,
         ..DeliverySettings::exactly_once()
     });
@@ -414,16 +415,14 @@ fn it_should_deliver_a_duplicate_twice_and_an_idempotent_service_ignores_the_sec
         .into_iter()
         .find(|s| s.name() == ServiceName::Personalization)
         .expect("a personalization service");
-    let mut runtime = ServiceRuntime::new(personalization, SubscriptionId(0));
+    let mut runtime = ServiceRuntime::new(personalization, subscription);
     let mut outcomes = Vec::new();
     while let Some(due) = bus.next_due() {
         let delivery = bus.pop_due(due).expect("due");
         assert_eq!(delivery.position, event.position);
         let outcome = match runtime.handle(&event, 1) {
-            eventide_engine::shop::services::runtime::Handling::Ignored => {
-                Outcome::IgnoredDuplicate
-            }
-            eventide_engine::shop::services::runtime::Handling::React(_) => Outcome::Handled,
+            Handling::Ignored => Outcome::IgnoredDuplicate,
+            Handling::React(_) => Outcome::Handled,
         };
         outcomes.push((delivery.duplicate, bus.complete(delivery, outcome, due)));
     }
@@ -431,7 +430,7 @@ fn it_should_deliver_a_duplicate_twice_and_an_idempotent_service_ignores_the_sec
         outcomes,
         vec![(false, Outcome::Handled), (true, Outcome::IgnoredDuplicate)]
     );
-    let stats = bus.stats(SubscriptionId(0));
+    let stats = bus.stats(subscription);
     assert_eq!((stats.enqueued, stats.duplicates_sent), (2, 1));
     assert_eq!((stats.handled, stats.duplicates_ignored), (1, 1));
     assert_eq!((runtime.processed, runtime.duplicates_ignored), (1, 1));

@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+use super::catalog_view::CatalogView;
 use super::choreography_panel::ChoreographyPanel;
 use super::command_panel::CommandPanel;
 use super::compare_view::CompareView;
@@ -101,12 +102,14 @@ fn center_tabs() -> Html {
                 <button type="button" role="tab" aria-selected={(*tab == 1).to_string()} class={classes!("center-tab", (*tab == 1).then_some("active"))} onclick={select(1)} data-testid="center-services">{"Services & graph"}</button>
                 <button type="button" role="tab" aria-selected={(*tab == 2).to_string()} class={classes!("center-tab", (*tab == 2).then_some("active"))} onclick={select(2)} data-testid="center-trace">{"Trace"}</button>
                 <button type="button" role="tab" aria-selected={(*tab == 3).to_string()} class={classes!("center-tab", (*tab == 3).then_some("active"))} onclick={select(3)} data-testid="center-compare">{"Compare"}</button>
+                <button type="button" role="tab" aria-selected={(*tab == 4).to_string()} class={classes!("center-tab", (*tab == 4).then_some("active"))} onclick={select(4)} data-testid="center-catalog">{"Catalog"}</button>
             </div>
             { match *tab {
                 0 => html! { <ReadModels /> },
                 1 => html! { <section class="panel"><ServicesView /></section> },
                 2 => html! { <TraceView /> },
-                _ => html! { <CompareView /> },
+                3 => html! { <CompareView /> },
+                _ => html! { <CatalogView /> },
             } }
         </>
     }

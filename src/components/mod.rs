@@ -2,6 +2,7 @@
 //! [`crate::state::use_app`] and sends it [`crate::state::Action`]s.
 
 mod app;
+mod catalog_view;
 mod choreography_panel;
 mod command_panel;
 mod compare_view;

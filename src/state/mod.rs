@@ -10,6 +10,7 @@ use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 
 use eventide_engine::delivery::{DeliverySettings, SubscriptionId};
+use eventide_engine::schema::CompatibilityMode;
 use eventide_engine::shop::commands::ShopCommand;
 use eventide_engine::shop::events::ShopEvent;
 use eventide_engine::shop::services::{Mode, ServiceName};
@@ -141,6 +142,15 @@ pub enum Action {
     ReplayParked(ServiceName),
     /// Switch the coordination model (between flows).
     SetMode(Mode),
+    /// Register a new schema version for an event type, if its mode allows it.
+    RegisterSchema {
+        kind: &'static str,
+        schema: serde_json::Value,
+    },
+    SetSchemaMode {
+        kind: &'static str,
+        mode: CompatibilityMode,
+    },
 }
 
 impl AppState {
@@ -424,6 +434,25 @@ impl AppState {
                     ),
                     Err(problem) => self.notify(Tone::Problem, problem, None),
                 }
+                true
+            }
+            Action::RegisterSchema { kind, schema } => {
+                let outcome = self
+                    .session_mut()
+                    .registry
+                    .register(kind.to_string(), schema);
+                match outcome {
+                    Ok(version) => self.notify(
+                        Tone::Success,
+                        format!("{kind} schema registered as {version}"),
+                        None,
+                    ),
+                    Err(error) => self.notify(Tone::Problem, format!("{kind}: {error}"), None),
+                }
+                true
+            }
+            Action::SetSchemaMode { kind, mode } => {
+                self.session_mut().registry.set_mode(kind.to_string(), mode);
                 true
             }
             Action::ReplayParked(service) => {

@@ -2,12 +2,15 @@
 //! generation job that may be spread over many frames.
 
 use eventide_engine::rng::IdSource;
+use eventide_engine::schema::SchemaRegistry;
 use eventide_engine::shop::commands::ShopCommand;
+use eventide_engine::shop::event_catalog;
+use eventide_engine::shop::events::ShopEventKind;
 use eventide_engine::shop::generator::{Budget, Generated, Generator, GeneratorConfig};
 use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
 use eventide_engine::shop::{CommandError, Shop};
 use eventide_engine::store::Appended;
-use eventide_engine::{EventId, Position, Timestamp};
+use eventide_engine::{EventId, Named, Position, Timestamp};
 
 const HOUR_MS: u64 = 3_600_000;
 
@@ -52,6 +55,18 @@ pub struct Session {
     sim: Simulation,
     ids: BrowserIds,
     job: Option<GenerateJob>,
+    /// Every event type's schema versions, version 1 from the catalog.
+    pub registry: SchemaRegistry<String>,
+}
+
+/// A registry holding version 1 of every event type's payload schema.
+fn initial_registry() -> SchemaRegistry<String> {
+    let mut registry = SchemaRegistry::new();
+    for &kind in ShopEventKind::ALL {
+        // The catalog's own schemas are valid JSON Schemas (a test checks it), so this succeeds.
+        let _ = registry.register(kind.name().to_string(), event_catalog::schema(kind));
+    }
+    registry
 }
 
 impl Default for Session {
@@ -61,6 +76,7 @@ impl Default for Session {
             sim: Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start)),
             ids: BrowserIds,
             job: None,
+            registry: initial_registry(),
         }
     }
 }
