@@ -70,6 +70,20 @@ async fn set_slider(root: &Element, value: u64) {
     let event = web_sys::InputEvent::new("input").expect("an input event");
     slider.dispatch_event(&event).expect("dispatched");
     yew::scheduler::flush().await;
+    next_frame().await;
+}
+
+/// Waits for the next animation frame: the slider applies its newest value once per frame.
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        gloo::utils::window()
+            .request_animation_frame(&resolve)
+            .expect("a frame");
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("the frame came");
+    yew::scheduler::flush().await;
 }
 
 #[wasm_bindgen_test]
@@ -651,4 +665,61 @@ async fn the_catalog_judges_a_proposed_schema_in_every_mode_and_names_who_breaks
     click(&root, "schema-register").await;
     assert!(text(&root, "problems").contains("OrderPlaced"));
     assert!(!text(&root, "catalog-detail").contains("Schema versions (2)"));
+}
+
+#[wasm_bindgen_test]
+async fn scrubbing_applies_only_the_newest_slider_value_once_per_frame() {
+    let root = mount().await;
+    for _ in 0..5 {
+        click(&root, "cmd-place-order").await;
+    }
+    let slider: HtmlInputElement = find(&root, "timeline-slider")
+        .expect("a slider")
+        .unchecked_into();
+    for value in [4, 3, 2, 1] {
+        slider.set_value(&value.to_string());
+        slider
+            .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+            .expect("dispatched");
+    }
+    yew::scheduler::flush().await;
+    assert_eq!(
+        number(&root, "cursor-position"),
+        5,
+        "nothing moves before the frame"
+    );
+    next_frame().await;
+    assert_eq!(number(&root, "cursor-position"), 1, "the newest value wins");
+}
+
+#[wasm_bindgen_test]
+async fn the_time_machine_diffs_two_moments_with_blame_and_answers_when() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    click(&root, "cmd-pay").await;
+    click(&root, "cmd-dispatch").await;
+    click(&root, "center-time").await;
+    let set = |testid: &str, value: &str| {
+        let input: HtmlInputElement = find(&root, testid).expect("a field").unchecked_into();
+        input.set_value(value);
+        input
+            .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+            .expect("dispatched");
+    };
+    set("diff-a", "1");
+    set("diff-b", "3");
+    yew::scheduler::flush().await;
+    click(&root, "diff-run").await;
+    let result = text(&root, "diff-result");
+    assert!(result.contains("Status: placed → shipped"), "{result}");
+    assert!(result.contains("blame #3"), "{result}");
+
+    click(&root, "when-run").await;
+    let answer = text(&root, "when-answer");
+    assert!(
+        answer.contains("First at position 3") && answer.contains("bisection"),
+        "{answer}"
+    );
+    click(&root, "when-seek").await;
+    assert_eq!(number(&root, "cursor-position"), 3);
 }

@@ -8,9 +8,11 @@ use std::time::Instant;
 
 use clap::Args;
 use eventide_engine::rng::SeededRng;
+use eventide_engine::shop::events::{ShopEvent, ShopEventKind};
 use eventide_engine::shop::generator::{generate_events, GeneratorConfig};
 use eventide_engine::shop::{Shop, ShopStore};
 use eventide_engine::store::ExpectedVersion;
+use eventide_engine::temporal;
 use eventide_engine::{NewEvent, Position, Timestamp};
 use serde_json::json;
 
@@ -53,6 +55,8 @@ pub fn run(args: &BenchArgs) -> Result<String, String> {
     let append_per_sec = time_appends(shop.store())?;
     let replay_ms = time_replay(&shop);
     let (seek_p50_ms, seek_p99_ms) = time_seeks(&mut shop, args.seed, args.seeks);
+    let diff_ms = time_diff(&shop);
+    let (bisect_ms, bisect_probes) = time_bisect(&shop);
 
     let per_event = |bytes: usize| (bytes as f64 / events.max(1) as f64).round();
     Ok(json!({
@@ -64,6 +68,9 @@ pub fn run(args: &BenchArgs) -> Result<String, String> {
         "replay_ms": round(replay_ms),
         "seek_p50_ms": round(seek_p50_ms),
         "seek_p99_ms": round(seek_p99_ms),
+        "diff_ms": round(diff_ms),
+        "bisect_ms": round(bisect_ms),
+        "bisect_probes": bisect_probes,
         "checkpoint_interval": args.checkpoint_interval,
         "checkpoints": shop.history().checkpoint_count(),
         "bytes_per_event": per_event(shop.store().heap_bytes()),
@@ -137,6 +144,54 @@ fn time_seeks(shop: &mut Shop, seed: u64, seeks: u64) -> (f64, f64) {
     times.sort_by(f64::total_cmp);
     let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
     (at(0.5), at(0.99))
+}
+
+/// Every read model's differences between two states half the log apart (500,000 events at a
+/// million), including building both states from their checkpoints.
+fn time_diff(shop: &Shop) -> f64 {
+    let head = shop.store().head().0;
+    let (a, b) = (Position(head / 4), Position(head / 4 + head / 2));
+    let started = Instant::now();
+    let before = shop.history().state_at(shop.store(), a);
+    let after = shop.history().state_at(shop.store(), b);
+    let diffs = temporal::diff(&before, &after);
+    let elapsed = ms(started);
+    assert!(
+        diffs.iter().any(|d| !d.changes.is_empty()) || head < 10,
+        "half the log apart, something changed"
+    );
+    elapsed
+}
+
+/// "When did an order first ship?" for an order shipped mid-log, answered by bisection.
+fn time_bisect(shop: &Shop) -> (f64, u32) {
+    let store = shop.store();
+    let middle = store.head().0 / 2;
+    let Some(order) = store
+        .read_by_kind(ShopEventKind::ShipmentDispatched)
+        .find(|event| event.position.0 >= middle)
+        .and_then(|event| match &event.event {
+            ShopEvent::ShipmentDispatched { order, .. } => Some(*order),
+            _ => None,
+        })
+    else {
+        return (0.0, 0);
+    };
+    let query = temporal::WhenQuery {
+        model: "Orders".into(),
+        key: order.to_string(),
+        column: "Status".into(),
+        comparison: temporal::Comparison::Equals,
+        value: "shipped".into(),
+    };
+    let started = Instant::now();
+    let answer = temporal::when(shop.history(), store, &query);
+    let elapsed = ms(started);
+    let probes = match answer.method {
+        temporal::Method::Bisection { probes } => probes,
+        temporal::Method::Scan { .. } => 0,
+    };
+    (elapsed, probes)
 }
 
 fn ms(started: Instant) -> f64 {

@@ -7,6 +7,7 @@
 //! # Layout
 //! - [`ids`]: positions, stream versions, event and correlation ids, timestamps (newtypes).
 //! - [`envelope`]: the envelope every event travels in, and the traits a domain implements.
+//! - [`temporal`]: diffs between two moments with blame, and "when did" queries.
 //! - [`trace`]: a flow put back together from correlation and causation ids.
 //! - [`store`]: the append-only event store: optimistic concurrency, idempotent appends, reads.
 //! - [`projection`]: read models as folds over events, and the object-safe set of them.
@@ -26,6 +27,7 @@ pub mod rng;
 pub mod schema;
 pub mod shop;
 pub mod store;
+pub mod temporal;
 pub mod trace;
 
 pub use envelope::{DomainEvent, Metadata, Named, NewEvent, Recorded, StreamKey};

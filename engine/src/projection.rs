@@ -48,6 +48,19 @@ pub trait Projection<E: DomainEvent>: Clone + Default + PartialEq + 'static {
 
     /// Heap bytes this state holds that `earlier` (a checkpoint of it) does not share.
     fn unshared_bytes(&self, earlier: &Self) -> usize;
+
+    /// The row with this key, if there is one. Models with an index override the scan.
+    fn row(&self, key: &str) -> Option<Row> {
+        self.rows(0..self.row_count())
+            .into_iter()
+            .find(|row| row.key == key)
+    }
+
+    /// Whether "`column` equals (or, with `at_least`, reaches) `value`", once true, stays true
+    /// for every row: what lets a "when did" query bisect instead of scan.
+    fn settles(&self, _column: &str, _at_least: bool, _value: &str) -> bool {
+        false
+    }
 }
 
 /// The object-safe side of a projection, as the history stores it.
@@ -65,6 +78,8 @@ pub trait ReadModel<E: DomainEvent>: Any {
     fn same_state(&self, other: &dyn ReadModel<E>) -> bool;
     fn unshared_bytes(&self, earlier: &dyn ReadModel<E>) -> usize;
     fn as_any(&self) -> &dyn Any;
+    fn row(&self, key: &str) -> Option<Row>;
+    fn settles(&self, column: &str, at_least: bool, value: &str) -> bool;
 }
 
 impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
@@ -106,6 +121,12 @@ impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
     }
     fn as_any(&self) -> &dyn Any {
         self
+    }
+    fn row(&self, key: &str) -> Option<Row> {
+        Projection::row(self, key)
+    }
+    fn settles(&self, column: &str, at_least: bool, value: &str) -> bool {
+        Projection::settles(self, column, at_least, value)
     }
 }
 

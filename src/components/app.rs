@@ -19,6 +19,7 @@ use super::notices::{Notices, Problems};
 use super::past_banner::PastBanner;
 use super::read_models::ReadModels;
 use super::services_view::ServicesView;
+use super::time_view::TimeView;
 use super::timeline::Timeline;
 use super::trace_view::TraceView;
 use crate::state::{Action, AppContext, AppState};
@@ -103,13 +104,15 @@ fn center_tabs() -> Html {
                 <button type="button" role="tab" aria-selected={(*tab == 2).to_string()} class={classes!("center-tab", (*tab == 2).then_some("active"))} onclick={select(2)} data-testid="center-trace">{"Trace"}</button>
                 <button type="button" role="tab" aria-selected={(*tab == 3).to_string()} class={classes!("center-tab", (*tab == 3).then_some("active"))} onclick={select(3)} data-testid="center-compare">{"Compare"}</button>
                 <button type="button" role="tab" aria-selected={(*tab == 4).to_string()} class={classes!("center-tab", (*tab == 4).then_some("active"))} onclick={select(4)} data-testid="center-catalog">{"Catalog"}</button>
+                <button type="button" role="tab" aria-selected={(*tab == 5).to_string()} class={classes!("center-tab", (*tab == 5).then_some("active"))} onclick={select(5)} data-testid="center-time">{"Time machine"}</button>
             </div>
             { match *tab {
                 0 => html! { <ReadModels /> },
                 1 => html! { <section class="panel"><ServicesView /></section> },
                 2 => html! { <TraceView /> },
                 3 => html! { <CompareView /> },
-                _ => html! { <CatalogView /> },
+                4 => html! { <CatalogView /> },
+                _ => html! { <TimeView /> },
             } }
         </>
     }

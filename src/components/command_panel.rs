@@ -213,6 +213,7 @@ fn cart_form() -> Html {
             send(&dispatcher, command);
         })
     };
+    let view = action(|customer, sku, _| ShopCommand::ViewProduct { customer, sku });
     let add = action(|customer, sku, quantity| ShopCommand::AddItemToCart {
         customer,
         sku,
@@ -226,13 +227,14 @@ fn cart_form() -> Html {
     let checkout = action(|customer, _, _| ShopCommand::CheckOutCart { customer });
     html! {
         <div class="command-card" data-testid="cart">
-            <h3 class="command-name">{"AddItemToCart · RemoveItemFromCart · CheckOutCart"}</h3>
+            <h3 class="command-name">{"ViewProduct · AddItemToCart · RemoveItemFromCart · CheckOutCart"}</h3>
             <div class="field-row">
                 <label class="field">{"Customer"}<input value={(*customer).clone()} onchange={on_customer} /></label>
                 <label class="field narrow">{"Qty"}<input type="number" min="1" value={(*qty).clone()} onchange={on_qty} /></label>
             </div>
             <label class="field">{"Product"}<select onchange={on_sku}>{ sku_options(&sku) }</select></label>
             <div class="button-row">
+                <button type="button" class="button" onclick={view} data-testid="cmd-view-product">{"View"}</button>
                 <button type="button" class="button" onclick={add} data-testid="cmd-add-to-cart">{"Add"}</button>
                 <button type="button" class="button" onclick={remove} data-testid="cmd-remove-from-cart">{"Remove"}</button>
                 <button type="button" class="button" onclick={checkout} data-testid="cmd-check-out">{"Check out"}</button>

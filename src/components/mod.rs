@@ -16,6 +16,7 @@ mod past_banner;
 mod read_models;
 mod service_graph;
 mod services_view;
+mod time_view;
 mod timeline;
 mod trace_view;
 mod virtual_list;

@@ -1,6 +1,7 @@
 //! The master timeline: one cursor over the global log that every panel follows.
 
 use eventide_engine::{Position, Timestamp};
+use gloo::render::{request_animation_frame, AnimationFrame};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -23,14 +24,35 @@ pub fn timeline() -> Html {
         let dispatcher = dispatcher.clone();
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(action()))
     };
+    // The slider fires far more often than a screen refreshes: keep only the newest value and
+    // seek once per animation frame, so scrubbing a million events stays smooth.
+    let pending = use_mut_ref(Scrub::default);
     let on_slide = {
         let dispatcher = dispatcher.clone();
+        let pending = pending.clone();
         Callback::from(move |event: InputEvent| {
-            if let Some(value) = event
+            let Some(value) = event
                 .target_dyn_into::<HtmlInputElement>()
                 .and_then(|input| input.value().parse::<u64>().ok())
-            {
-                dispatcher.dispatch(Action::Seek(Position(value)));
+            else {
+                return;
+            };
+            let mut scrub = pending.borrow_mut();
+            scrub.value = Some(value);
+            if !scrub.scheduled {
+                scrub.scheduled = true;
+                let (pending, dispatcher) = (pending.clone(), dispatcher.clone());
+                // The previous frame has fired: replacing its handle only forgets it.
+                scrub.frame = Some(request_animation_frame(move |_| {
+                    let value = {
+                        let mut scrub = pending.borrow_mut();
+                        scrub.scheduled = false;
+                        scrub.value.take()
+                    };
+                    if let Some(value) = value {
+                        dispatcher.dispatch(Action::Seek(Position(value)));
+                    }
+                }));
             }
         })
     };
@@ -115,6 +137,14 @@ pub fn timeline() -> Html {
             </div>
         </section>
     }
+}
+
+/// The newest slider value not yet applied, and the animation frame that will apply it.
+#[derive(Default)]
+struct Scrub {
+    value: Option<u64>,
+    scheduled: bool,
+    frame: Option<AnimationFrame>,
 }
 
 /// The value of a named field of the form that was submitted.

@@ -105,6 +105,13 @@ impl Projection<ShopEvent> for ActivityPerMinute {
             .collect()
     }
 
+    fn settles(&self, column: &str, at_least: bool, _value: &str) -> bool {
+        at_least
+            && ["Events", "Orders placed"]
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(column))
+    }
+
     fn unshared_bytes(&self, earlier: &Self) -> usize {
         self.buckets.unshared_bytes(&earlier.buckets)
     }

@@ -141,6 +141,11 @@ impl Projection<ShopEvent> for InventoryLevels {
             .collect()
     }
 
+    fn settles(&self, column: &str, at_least: bool, _value: &str) -> bool {
+        // Units shipped only ever grow.
+        at_least && column.eq_ignore_ascii_case("Shipped")
+    }
+
     fn unshared_bytes(&self, earlier: &Self) -> usize {
         if Arc::ptr_eq(&self.levels, &earlier.levels) {
             0

@@ -72,6 +72,21 @@ impl OrderSummaries {
     }
 }
 
+fn summary_row(summary: &OrderSummary) -> Row {
+    Row {
+        key: summary.order.to_string(),
+        cells: vec![
+            Cell::Text(summary.order.to_string()),
+            Cell::Text(summary.customer.to_string()),
+            Cell::Count(i64::from(summary.items)),
+            Cell::Cents(summary.total.cents()),
+            Cell::Text(summary.status.label().to_string()),
+            Cell::Time(summary.placed_at),
+            Cell::Event(summary.last_event),
+        ],
+    }
+}
+
 impl Projection<ShopEvent> for OrderSummaries {
     const NAME: &'static str = "Orders";
     const QUESTION: &'static str = "What state is each order in?";
@@ -146,19 +161,21 @@ impl Projection<ShopEvent> for OrderSummaries {
         self.iter()
             .skip(range.start)
             .take(range.len())
-            .map(|summary| Row {
-                key: summary.order.to_string(),
-                cells: vec![
-                    Cell::Text(summary.order.to_string()),
-                    Cell::Text(summary.customer.to_string()),
-                    Cell::Count(i64::from(summary.items)),
-                    Cell::Cents(summary.total.cents()),
-                    Cell::Text(summary.status.label().to_string()),
-                    Cell::Time(summary.placed_at),
-                    Cell::Event(summary.last_event),
-                ],
-            })
+            .map(summary_row)
             .collect()
+    }
+
+    fn row(&self, key: &str) -> Option<Row> {
+        self.get(key.parse().ok()?).map(summary_row)
+    }
+
+    fn settles(&self, column: &str, at_least: bool, value: &str) -> bool {
+        // Shipped and cancelled are terminal: an order never leaves them.
+        !at_least
+            && column.eq_ignore_ascii_case("Status")
+            && [OrderStatus::Shipped, OrderStatus::Cancelled]
+                .iter()
+                .any(|status| status.label().eq_ignore_ascii_case(value.trim()))
     }
 
     fn unshared_bytes(&self, earlier: &Self) -> usize {

@@ -53,6 +53,19 @@ impl RevenuePerCustomer {
     }
 }
 
+fn customer_row(customer: CustomerId, revenue: &CustomerRevenue) -> Row {
+    Row {
+        key: customer.to_string(),
+        cells: vec![
+            Cell::Text(customer.to_string()),
+            Cell::Count(i64::from(revenue.orders_paid)),
+            Cell::Cents(revenue.revenue.cents()),
+            Cell::Cents(revenue.refunded.cents()),
+            Cell::Event(revenue.last_event),
+        ],
+    }
+}
+
 impl Projection<ShopEvent> for RevenuePerCustomer {
     const NAME: &'static str = "Revenue";
     const QUESTION: &'static str = "How much has each customer spent, net of refunds?";
@@ -97,17 +110,22 @@ impl Projection<ShopEvent> for RevenuePerCustomer {
             .into_iter()
             .skip(range.start)
             .take(range.len())
-            .map(|(customer, revenue)| Row {
-                key: customer.to_string(),
-                cells: vec![
-                    Cell::Text(customer.to_string()),
-                    Cell::Count(i64::from(revenue.orders_paid)),
-                    Cell::Cents(revenue.revenue.cents()),
-                    Cell::Cents(revenue.refunded.cents()),
-                    Cell::Event(revenue.last_event),
-                ],
-            })
+            .map(|(customer, revenue)| customer_row(customer, revenue))
             .collect()
+    }
+
+    fn row(&self, key: &str) -> Option<Row> {
+        let customer = key.parse().ok()?;
+        let revenue = self.get(customer)?;
+        Some(customer_row(customer, revenue))
+    }
+
+    fn settles(&self, column: &str, at_least: bool, _value: &str) -> bool {
+        // Orders paid and refunds only ever grow; revenue itself can fall with a refund.
+        at_least
+            && ["Orders paid", "Refunded"]
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(column))
     }
 
     fn unshared_bytes(&self, earlier: &Self) -> usize {

@@ -157,6 +157,17 @@ impl Projection<ShopEvent> for SagaStates {
             .collect()
     }
 
+    fn settles(&self, column: &str, at_least: bool, value: &str) -> bool {
+        let terminal = ["completed", "compensated"]
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(value.trim()));
+        (column.eq_ignore_ascii_case("Step") && !at_least && terminal)
+            || (at_least
+                && ["Steps", "Compensations"]
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(column)))
+    }
+
     fn unshared_bytes(&self, earlier: &Self) -> usize {
         self.sagas.unshared_bytes(&earlier.sagas)
     }

@@ -1,0 +1,172 @@
+//! Temporal queries, as a user asks them: what changed between two moments (and which event is
+//! to blame), and when did something first become true.
+
+use eventide_engine::shop::events::{ShopEvent, ShopEventKind};
+use eventide_engine::shop::generator::{generate_orders, GeneratorConfig};
+use eventide_engine::shop::Shop;
+use eventide_engine::temporal::{diff, when, Comparison, Method, RowChange, WhenQuery};
+use eventide_engine::{Position, Timestamp};
+
+fn shop(orders: u64) -> Shop {
+    let mut shop = Shop::with_checkpoint_interval(64);
+    generate_orders(
+        &mut shop,
+        GeneratorConfig::new(5, Timestamp::from_millis(1_795_683_600_000)),
+        orders,
+    )
+    .expect("the workload runs");
+    shop
+}
+
+fn shipped_order(shop: &Shop) -> (String, Position) {
+    let event = shop
+        .store()
+        .read_by_kind(ShopEventKind::ShipmentDispatched)
+        .nth(3)
+        .expect("some order shipped");
+    match &event.event {
+        ShopEvent::ShipmentDispatched { order, .. } => (order.to_string(), event.position),
+        _ => unreachable!("read by kind"),
+    }
+}
+
+fn query(model: &str, key: &str, column: &str, comparison: Comparison, value: &str) -> WhenQuery {
+    WhenQuery {
+        model: model.into(),
+        key: key.into(),
+        column: column.into(),
+        comparison,
+        value: value.into(),
+    }
+}
+
+#[test]
+fn it_should_list_every_row_as_added_between_the_origin_and_the_head() {
+    let shop = shop(30);
+    let history = shop.history();
+    let origin = history.state_at(shop.store(), Position::ORIGIN);
+    let diffs = diff(&origin, history.live());
+    let orders = diffs
+        .iter()
+        .find(|d| d.model == "Orders")
+        .expect("the orders model");
+    assert_eq!(
+        orders.counts().0,
+        history
+            .live()
+            .by_name("Orders")
+            .map_or(0, |m| m.row_count())
+    );
+    for (key, position) in &orders.blame {
+        let event = shop
+            .store()
+            .get(*position)
+            .expect("blame names a stored event");
+        assert!(
+            event.to_json().to_string().contains(key.as_str()),
+            "{key} blamed on #{}",
+            position.0
+        );
+    }
+}
+
+#[test]
+fn it_should_name_the_changed_fields_and_blame_the_event_that_changed_them() {
+    let shop = shop(40);
+    let (order, shipped_at) = shipped_order(&shop);
+    let store = shop.store();
+    let before = shop.history().state_at(store, Position(shipped_at.0 - 1));
+    let after = shop.history().state_at(store, shipped_at);
+    let diffs = diff(&before, &after);
+    let orders = diffs
+        .iter()
+        .find(|d| d.model == "Orders")
+        .expect("the orders model");
+    let change = orders
+        .changes
+        .iter()
+        .find_map(|change| match change {
+            RowChange::Changed { key, fields } if *key == order => Some(fields.clone()),
+            _ => None,
+        })
+        .expect("the shipped order changed");
+    assert!(change.iter().any(|field| field.column == "Status"));
+    assert_eq!(orders.blame.get(&order), Some(&shipped_at));
+}
+
+#[test]
+fn it_should_bisect_when_the_answer_can_only_flip_once() {
+    let shop = shop(40);
+    let (order, shipped_at) = shipped_order(&shop);
+    let answer = when(
+        shop.history(),
+        shop.store(),
+        &query("Orders", &order, "Status", Comparison::Equals, "shipped"),
+    );
+    assert_eq!(answer.position, Some(shipped_at));
+    assert!(
+        matches!(answer.method, Method::Bisection { .. }),
+        "{:?}",
+        answer.method
+    );
+}
+
+#[test]
+fn it_should_scan_when_the_answer_may_flip_back() {
+    let shop = shop(40);
+    let (order, _) = shipped_order(&shop);
+    // "paid" is left again when the order ships: only a scan finds its first moment.
+    let answer = when(
+        shop.history(),
+        shop.store(),
+        &query("Orders", &order, "Status", Comparison::Equals, "paid"),
+    );
+    let paid = shop
+        .store()
+        .read_by_kind(ShopEventKind::PaymentProcessed)
+        .find(|event| matches!(&event.event, ShopEvent::PaymentProcessed { order: o, .. } if o.to_string() == order))
+        .map(|event| event.position);
+    assert_eq!(answer.position, paid);
+    assert!(matches!(answer.method, Method::Scan { .. }));
+}
+
+#[test]
+fn bisection_and_scan_agree_on_a_growing_count() {
+    let shop = shop(60);
+    let sku = "SKU-03";
+    let bisected = when(
+        shop.history(),
+        shop.store(),
+        &query("Inventory", sku, "Shipped", Comparison::AtLeast, "3"),
+    );
+    assert!(matches!(bisected.method, Method::Bisection { .. }));
+    // The same question as a scan: fold the log and stop at the first position with 3 shipped.
+    let mut state = shop.history().state_at(shop.store(), Position::ORIGIN);
+    let mut first = None;
+    for event in shop.store().events() {
+        state.apply(event);
+        let shipped = state
+            .by_name("Inventory")
+            .and_then(|m| m.row(sku))
+            .and_then(|row| match row.cells.get(5) {
+                Some(eventide_engine::projection::Cell::Count(n)) => Some(*n),
+                _ => None,
+            });
+        if shipped.is_some_and(|n| n >= 3) {
+            first = Some(event.position);
+            break;
+        }
+    }
+    assert_eq!(bisected.position, first);
+}
+
+#[test]
+fn a_question_that_never_comes_true_has_no_answer() {
+    let shop = shop(10);
+    let answer = when(
+        shop.history(),
+        shop.store(),
+        &query("Orders", "O-9999", "Status", Comparison::Equals, "shipped"),
+    );
+    assert_eq!(answer.position, None);
+}

@@ -1,0 +1,257 @@
+//! Temporal queries in a click: what changed between two moments A and B, each change blamed on
+//! the event behind it; and "when did this field first become that value?", answered by
+//! bisection where it can only happen once and by a scan where it may come and go.
+
+use std::rc::Rc;
+
+use eventide_engine::temporal::{diff, when, Comparison, Method, ModelDiff, RowChange, WhenQuery};
+use eventide_engine::Position;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::format::{fmt_cell, fmt_count};
+use crate::state::{use_app, Action};
+
+/// Changes listed per model; the counts say how many more there are.
+const SHOWN: usize = 40;
+
+fn input_value(event: &InputEvent) -> Option<String> {
+    event
+        .target_dyn_into::<HtmlInputElement>()
+        .map(|input| input.value())
+}
+
+fn select_value(event: &Event) -> Option<String> {
+    event
+        .target_dyn_into::<HtmlSelectElement>()
+        .map(|select| select.value())
+}
+
+#[function_component(TimeView)]
+pub fn time_view() -> Html {
+    html! {
+        <section class="panel time-view" data-testid="time-view">
+            <h2 class="panel-title">{"Time machine"}</h2>
+            <DiffPanel />
+            <WhenPanel />
+        </section>
+    }
+}
+
+#[function_component(DiffPanel)]
+fn diff_panel() -> Html {
+    let state = use_app();
+    let (cursor, head) = {
+        let session = state.session();
+        (session.shop().cursor().0, session.shop().store().head().0)
+    };
+    let a = use_state(|| cursor.saturating_sub(100).to_string());
+    let b = use_state(|| cursor.to_string());
+    let result = use_state(|| None::<Result<(u64, u64, Rc<Vec<ModelDiff>>), String>>);
+    let set = |handle: UseStateHandle<String>| {
+        Callback::from(move |event: InputEvent| {
+            if let Some(value) = input_value(&event) {
+                handle.set(value);
+            }
+        })
+    };
+    let to_cursor =
+        |handle: UseStateHandle<String>| Callback::from(move |_| handle.set(cursor.to_string()));
+    let run = {
+        let (a, b, result, state) = (a.clone(), b.clone(), result.clone(), state.clone());
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let parse = |text: &str, name: &str| {
+                text.trim()
+                    .replace(',', "")
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|p| *p <= head)
+                    .ok_or_else(|| {
+                        format!(
+                            "{name}: '{}' is not a position from 0 to {}",
+                            text.trim(),
+                            fmt_count(head)
+                        )
+                    })
+            };
+            let outcome = parse(&a, "A")
+                .and_then(|a| parse(&b, "B").map(|b| (a, b)))
+                .map(|(a, b)| {
+                    let session = state.session();
+                    let shop = session.shop();
+                    let before = shop.history().state_at(shop.store(), Position(a));
+                    let after = shop.history().state_at(shop.store(), Position(b));
+                    (a, b, Rc::new(diff(&before, &after)))
+                });
+            result.set(Some(outcome));
+        })
+    };
+    let select = |position: Position| {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::Select(Some(position))))
+    };
+    html! {
+        <div class="time-block">
+            <h3 class="subhead">{"What changed between A and B?"}</h3>
+            <form class="time-form" onsubmit={run}>
+                <label class="field">{"A (position)"}<input value={(*a).clone()} oninput={set(a.clone())} data-testid="diff-a" /></label>
+                <button type="button" class="button align-end" onclick={to_cursor(a.clone())}>{"A = cursor"}</button>
+                <label class="field">{"B (position)"}<input value={(*b).clone()} oninput={set(b.clone())} data-testid="diff-b" /></label>
+                <button type="button" class="button align-end" onclick={to_cursor(b.clone())}>{"B = cursor"}</button>
+                <button type="submit" class="button primary compare-run align-end" data-testid="diff-run">{"Compare"}</button>
+            </form>
+            { match &*result {
+                None => html! {},
+                Some(Err(problem)) => html! { <p class="warning">{ problem.clone() }</p> },
+                Some(Ok((a, b, diffs))) => html! {
+                    <div data-testid="diff-result">
+                        <p class="muted">{ format!("From position {} to {}: {} events.", fmt_count(*a), fmt_count(*b), fmt_count(b.abs_diff(*a))) }</p>
+                        { for diffs.iter().map(|model| {
+                            let (added, removed, changed) = model.counts();
+                            html! {
+                                <details class="diff-model" open={added + removed + changed > 0}>
+                                    <summary data-testid="diff-model">{ format!("{} · {} added · {} removed · {} changed", model.model, added, removed, changed) }</summary>
+                                    <ul class="diff-rows">
+                                        { for model.changes.iter().take(SHOWN).map(|change| {
+                                            let (key, text, class) = match change {
+                                                RowChange::Added(row) => (row.key.clone(), "added".to_string(), "added"),
+                                                RowChange::Removed(row) => (row.key.clone(), "removed".to_string(), "removed"),
+                                                RowChange::Changed { key, fields } => (key.clone(), fields.iter()
+                                                    .map(|f| format!("{}: {} → {}", f.column, fmt_cell(&f.before), fmt_cell(&f.after)))
+                                                    .collect::<Vec<_>>().join(" · "), "changed"),
+                                            };
+                                            let blame = model.blame.get(&key).copied();
+                                            html! {
+                                                <li class={class} data-testid="diff-row">
+                                                    <strong>{ key.clone() }</strong>{ format!(" {text}") }
+                                                    if let Some(position) = blame {
+                                                        {" · "}<button type="button" class="link" onclick={select(position)} data-testid="blame">{ format!("blame #{}", fmt_count(position.0)) }</button>
+                                                    }
+                                                </li>
+                                            }
+                                        }) }
+                                    </ul>
+                                    if model.changes.len() > SHOWN {
+                                        <p class="muted">{ format!("… and {} more", fmt_count((model.changes.len() - SHOWN) as u64)) }</p>
+                                    }
+                                </details>
+                            }
+                        }) }
+                    </div>
+                },
+            } }
+        </div>
+    }
+}
+
+#[function_component(WhenPanel)]
+fn when_panel() -> Html {
+    let state = use_app();
+    let model = use_state(|| "Orders".to_string());
+    let key = use_state(|| "O-0001".to_string());
+    let column = use_state(|| "Status".to_string());
+    let comparison = use_state(|| Comparison::Equals);
+    let value = use_state(|| "shipped".to_string());
+    let answer = use_state(|| None::<eventide_engine::temporal::WhenAnswer>);
+    let (models, columns): (Vec<&'static str>, Vec<&'static str>) = {
+        let session = state.session();
+        let set = session.shop().history().live();
+        let models = set.iter().map(|m| m.name()).collect();
+        let columns = set
+            .by_name(&model)
+            .map(|m| m.columns().to_vec())
+            .unwrap_or_default();
+        (models, columns)
+    };
+    let text = |handle: UseStateHandle<String>| {
+        Callback::from(move |event: InputEvent| {
+            if let Some(v) = input_value(&event) {
+                handle.set(v);
+            }
+        })
+    };
+    let choose = |handle: UseStateHandle<String>| {
+        Callback::from(move |event: Event| {
+            if let Some(v) = select_value(&event) {
+                handle.set(v);
+            }
+        })
+    };
+    let on_comparison = {
+        let comparison = comparison.clone();
+        Callback::from(move |event: Event| {
+            comparison.set(if select_value(&event).as_deref() == Some("at-least") {
+                Comparison::AtLeast
+            } else {
+                Comparison::Equals
+            });
+        })
+    };
+    let run = {
+        let (state, answer) = (state.clone(), answer.clone());
+        let query = WhenQuery {
+            model: (*model).clone(),
+            key: key.trim().to_string(),
+            column: (*column).clone(),
+            comparison: *comparison,
+            value: (*value).clone(),
+        };
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let session = state.session();
+            let shop = session.shop();
+            answer.set(Some(when(shop.history(), shop.store(), &query)));
+        })
+    };
+    let seek = |position: Position| {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::Seek(position)))
+    };
+    html! {
+        <div class="time-block">
+            <h3 class="subhead">{"When did it first happen?"}</h3>
+            <form class="time-form" onsubmit={run}>
+                <label class="field">{"Read model"}
+                    <select onchange={choose(model.clone())} data-testid="when-model">
+                        { for models.iter().map(|m| html! { <option value={*m} selected={*m == model.as_str()}>{ *m }</option> }) }
+                    </select>
+                </label>
+                <label class="field">{"Row"}<input value={(*key).clone()} oninput={text(key.clone())} data-testid="when-key" /></label>
+                <label class="field">{"Field"}
+                    <select onchange={choose(column.clone())} data-testid="when-column">
+                        { for columns.iter().map(|c| html! { <option value={*c} selected={*c == column.as_str()}>{ *c }</option> }) }
+                    </select>
+                </label>
+                <label class="field">{"is"}
+                    <select onchange={on_comparison}>
+                        <option value="equals" selected={*comparison == Comparison::Equals}>{"equal to"}</option>
+                        <option value="at-least" selected={*comparison == Comparison::AtLeast}>{"at least"}</option>
+                    </select>
+                </label>
+                <label class="field">{"Value"}<input value={(*value).clone()} oninput={text(value.clone())} data-testid="when-value" /></label>
+                <button type="submit" class="button primary compare-run align-end" data-testid="when-run">{"Ask"}</button>
+            </form>
+            { match &*answer {
+                None => html! {},
+                Some(answer) => {
+                    let how = match answer.method {
+                        Method::Bisection { probes } => format!("found by bisection in {probes} probes: once true, it stays true"),
+                        Method::Scan { events } => format!("found by a scan of {} events: it may come and go, so bisection could miss its first time", fmt_count(events)),
+                    };
+                    html! {
+                        <p data-testid="when-answer">
+                            { match answer.position {
+                                Some(position) => html! { <>
+                                    { format!("First at position {} · {how}. ", fmt_count(position.0)) }
+                                    <button type="button" class="button" onclick={seek(position)} data-testid="when-seek">{"Go there"}</button>
+                                </> },
+                                None => html! { { format!("Never, up to the head · {how}.") } },
+                            } }
+                        </p>
+                    }
+                }
+            } }
+        </div>
+    }
+}
