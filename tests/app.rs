@@ -723,3 +723,22 @@ async fn the_time_machine_diffs_two_moments_with_blame_and_answers_when() {
     click(&root, "when-seek").await;
     assert_eq!(number(&root, "cursor-position"), 3);
 }
+
+#[wasm_bindgen_test]
+async fn question_mark_opens_the_shortcuts_and_large_text_scales_the_app() {
+    let root = mount().await;
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("?");
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+        .expect("an event");
+    gloo::utils::window()
+        .dispatch_event(&event)
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    assert!(text(&root, "help-overlay").contains("back to live"));
+    click(&root, "help-button").await;
+    assert!(find(&root, "help-overlay").is_none());
+    click(&root, "large-text").await;
+    let app = find(&root, "app").expect("the app");
+    assert!(app.class_name().contains("large-text"));
+}

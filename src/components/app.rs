@@ -14,7 +14,7 @@ use super::compare_view::CompareView;
 use super::event_detail::EventDetail;
 use super::event_log::EventLog;
 use super::generate_panel::GeneratePanel;
-use super::header::Header;
+use super::header::{Header, HelpOverlay};
 use super::notices::{Notices, Problems};
 use super::past_banner::PastBanner;
 use super::read_models::ReadModels;
@@ -32,9 +32,10 @@ pub fn app() -> Html {
     use_generation(&state);
     use_shortcuts(&state);
 
+    let large_text = state.large_text;
     html! {
         <ContextProvider<AppContext> context={state}>
-            <div class="app" data-testid="app">
+            <div class={classes!("app", large_text.then_some("large-text"))} data-testid="app">
                 <Header />
                 <PastBanner />
                 <main class="workspace">
@@ -56,6 +57,7 @@ pub fn app() -> Html {
                     <EventLog />
                 </footer>
                 <Notices />
+                <HelpOverlay />
             </div>
         </ContextProvider<AppContext>>
     }
@@ -100,7 +102,7 @@ fn center_tabs() -> Html {
         <>
             <div class="center-tabs" role="tablist">
                 <button type="button" role="tab" aria-selected={(*tab == 0).to_string()} class={classes!("center-tab", (*tab == 0).then_some("active"))} onclick={select(0)} data-testid="center-read-models">{"Read models"}</button>
-                <button type="button" role="tab" aria-selected={(*tab == 1).to_string()} class={classes!("center-tab", (*tab == 1).then_some("active"))} onclick={select(1)} data-testid="center-services">{"Services & graph"}</button>
+                <button type="button" role="tab" aria-selected={(*tab == 1).to_string()} class={classes!("center-tab", (*tab == 1).then_some("active"))} onclick={select(1)} data-testid="center-services">{"Services"}</button>
                 <button type="button" role="tab" aria-selected={(*tab == 2).to_string()} class={classes!("center-tab", (*tab == 2).then_some("active"))} onclick={select(2)} data-testid="center-trace">{"Trace"}</button>
                 <button type="button" role="tab" aria-selected={(*tab == 3).to_string()} class={classes!("center-tab", (*tab == 3).then_some("active"))} onclick={select(3)} data-testid="center-compare">{"Compare"}</button>
                 <button type="button" role="tab" aria-selected={(*tab == 4).to_string()} class={classes!("center-tab", (*tab == 4).then_some("active"))} onclick={select(4)} data-testid="center-catalog">{"Catalog"}</button>
@@ -149,6 +151,8 @@ fn use_shortcuts(state: &AppContext) {
                     " " => Action::TogglePlay,
                     "Home" => Action::Seek(eventide_engine::Position::ORIGIN),
                     "End" => Action::GoLive,
+                    "?" => Action::ToggleHelp,
+                    "Escape" => Action::ToggleHelp,
                     _ => return,
                 };
                 event.prevent_default();

@@ -4,7 +4,7 @@ use eventide_engine::shop::read_models::OrderSummaries;
 use yew::prelude::*;
 
 use crate::format::fmt_count;
-use crate::state::use_app;
+use crate::state::{use_app, Action};
 
 #[function_component(Header)]
 pub fn header() -> Html {
@@ -17,6 +17,14 @@ pub fn header() -> Html {
         .live()
         .get::<OrderSummaries>()
         .map_or(0, |orders| orders.len());
+    let toggle_large = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::ToggleLargeText))
+    };
+    let toggle_help = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::ToggleHelp))
+    };
     html! {
         <header class="topbar">
             <div class="brand">
@@ -24,11 +32,53 @@ pub fn header() -> Html {
                 <span class="name">{"Eventide"}</span>
                 <span class="tagline">{"an event-sourced shop, live in your browser"}</span>
             </div>
+            <div class="header-tools">
+                <button type="button" class={classes!("button", "tool", state.large_text.then_some("on"))} aria-pressed={state.large_text.to_string()}
+                        onclick={toggle_large} data-testid="large-text">{"Large text"}</button>
+                <button type="button" class="button tool" onclick={toggle_help} aria-label="Keyboard shortcuts" data-testid="help-button">{"? Shortcuts"}</button>
+            </div>
             <dl class="stats">
                 <div><dt>{"Events"}</dt><dd data-testid="event-count">{ fmt_count(store.len() as u64) }</dd></div>
                 <div><dt>{"Streams"}</dt><dd>{ fmt_count(store.stream_count() as u64) }</dd></div>
                 <div><dt>{"Orders"}</dt><dd>{ fmt_count(orders as u64) }</dd></div>
             </dl>
         </header>
+    }
+}
+
+/// The keyboard shortcuts, one key press away (`?`), for presenters and keyboard users.
+#[function_component(HelpOverlay)]
+pub fn help_overlay() -> Html {
+    let state = use_app();
+    if !state.help {
+        return html! {};
+    }
+    let close = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::ToggleHelp))
+    };
+    let keys = [
+        ("←", "step back one event"),
+        ("→", "step forward one event"),
+        ("Space", "play or pause the timeline"),
+        ("Home", "go to the start of the log"),
+        ("End", "back to live"),
+        ("?", "show or hide this list"),
+        ("Esc", "close this list"),
+        (
+            "Tab",
+            "move between controls; Enter or Space presses a button",
+        ),
+    ];
+    html! {
+        <div class="help-backdrop" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help-overlay" onclick={close.clone()}>
+            <div class="help-card" onclick={Callback::from(|event: MouseEvent| event.stop_propagation())}>
+                <h2 id="help-title" class="panel-title">{"Keyboard shortcuts"}</h2>
+                <dl class="help-keys">
+                    { for keys.iter().map(|(key, what)| html! { <><dt><kbd>{ *key }</kbd></dt><dd>{ *what }</dd></> }) }
+                </dl>
+                <button type="button" class="button" onclick={close}>{"Close"}</button>
+            </div>
+        </div>
     }
 }

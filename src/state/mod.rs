@@ -70,6 +70,10 @@ pub struct AppState {
     pub delivery: DeliverySettings,
     pub idempotent: bool,
     pub chaos: bool,
+    /// The keyboard-shortcut overlay is open.
+    pub help: bool,
+    /// Presenter mode: everything larger, for the back of the room.
+    pub large_text: bool,
     next_notice: u64,
 }
 
@@ -94,6 +98,8 @@ impl Default for AppState {
             delivery: DeliverySettings::default(),
             idempotent: true,
             chaos: false,
+            help: false,
+            large_text: false,
             next_notice: 1,
         }
     }
@@ -142,6 +148,8 @@ pub enum Action {
     ReplayParked(ServiceName),
     /// Switch the coordination model (between flows).
     SetMode(Mode),
+    ToggleHelp,
+    ToggleLargeText,
     /// Register a new schema version for an event type, if its mode allows it.
     RegisterSchema {
         kind: &'static str,
@@ -434,6 +442,14 @@ impl AppState {
                     ),
                     Err(problem) => self.notify(Tone::Problem, problem, None),
                 }
+                true
+            }
+            Action::ToggleHelp => {
+                self.help = !self.help;
+                true
+            }
+            Action::ToggleLargeText => {
+                self.large_text = !self.large_text;
                 true
             }
             Action::RegisterSchema { kind, schema } => {

@@ -93,7 +93,7 @@ impl Projection<ShopEvent> for ActivityPerMinute {
             .skip(range.start)
             .take(range.len())
             .map(|bucket| Row {
-                key: bucket.minute.0.to_string(),
+                key: bucket.minute.to_rfc3339(),
                 cells: vec![
                     Cell::Time(bucket.minute),
                     Cell::Count(i64::from(bucket.events)),
