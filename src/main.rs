@@ -4,7 +4,18 @@ fn main() {
     #[cfg(target_arch = "wasm32")]
     {
         eventide::panic::install_hook();
-        yew::Renderer::<eventide::components::App>::new().render();
+        let hash = web_sys::window()
+            .and_then(|window| window.location().hash().ok())
+            .unwrap_or_default();
+        match eventide::bench_page::requested_events(&hash) {
+            Some(events) => {
+                let props = eventide::bench_page::BenchPageProps { events };
+                yew::Renderer::<eventide::bench_page::BenchPage>::with_props(props).render();
+            }
+            None => {
+                yew::Renderer::<eventide::components::App>::new().render();
+            }
+        }
     }
     #[cfg(not(target_arch = "wasm32"))]
     eprintln!("eventide-web runs in the browser: build it with `trunk build` (see README.md)");

@@ -5,6 +5,7 @@
 //! ids and seeds are handed in, so every replay is exact.
 //!
 //! # Layout
+//! - [`bench`]: the shop workload, measured (native and wasm hand in their own stopwatch).
 //! - [`ids`]: positions, stream versions, event and correlation ids, timestamps (newtypes).
 //! - [`envelope`]: the envelope every event travels in, and the traits a domain implements.
 //! - [`temporal`]: diffs between two moments with blame, and "when did" queries.
@@ -17,6 +18,7 @@
 //! - [`schema`]: JSON Schema compatibility (Confluent's rules and modes) and a schema registry.
 //! - [`shop`]: the domain: events, commands, aggregates, read models, a workload generator.
 
+pub mod bench;
 pub mod delivery;
 pub mod envelope;
 pub mod history;

@@ -1,0 +1,80 @@
+// The in-browser benchmark: the release bundle in headless Chromium. Prints one line of JSON:
+// the engine's figures for the wasm build (the page behind #bench) and the frame time while
+// scrubbing the timeline across a million events (a scripted scrub, one slider move a frame).
+//
+//   node e2e/bench.mjs [EVENTS]      (after `trunk build --release`; scripts/bench-browser.sh does both)
+import { chromium } from 'playwright-core';
+import http from 'node:http';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const events = Number(process.argv[2] || 1000000);
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const server = http.createServer((req, res) => {
+  let file = path.join(dist, decodeURIComponent(req.url.split('?')[0]));
+  if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(dist, 'index.html');
+  res.writeHead(200, { 'content-type': types[path.extname(file)] || 'application/octet-stream' });
+  fs.createReadStream(file).pipe(res);
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const base = `http://127.0.0.1:${server.address().port}/`;
+const browser = await chromium.launch({
+  executablePath: process.env.CHROME_BIN || '/usr/bin/chromium',
+  args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+try {
+  // 1. The engine's figures, in wasm.
+  const page = await browser.newPage();
+  await page.goto(`${base}#bench=${events}`);
+  await page.waitForSelector('[data-testid=bench-result]', { timeout: 600000 });
+  const figures = JSON.parse(await page.textContent('[data-testid=bench-result]'));
+  await page.close();
+
+  // 2. Scrubbing the real app across the log: one slider move per animation frame.
+  const app = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await app.goto(base);
+  await app.waitForSelector('[data-testid=app]');
+  const orders = Math.max(1, Math.round(events / 8.3));
+  await app.fill('[data-testid=cmd-generate-count]', String(orders));
+  await app.click('[data-testid=cmd-generate]');
+  await app.waitForSelector('[data-testid=cmd-generate]', { timeout: 600000 });
+  const frames = await app.evaluate(async () => {
+    const slider = document.querySelector('[data-testid=timeline-slider]');
+    const max = Number(slider.max);
+    const steps = 300;
+    const stamps = [];
+    await new Promise((resolve) => {
+      let i = 0;
+      const tick = (t) => {
+        stamps.push(t);
+        if (i > steps) return resolve();
+        // Back and forth across the whole log, large jumps and small steps mixed.
+        const fraction = i % 50 < 25 ? (i % 50) / 25 : 1 - ((i % 50) - 25) / 25;
+        slider.value = String(Math.round(fraction * max) - (i % 3));
+        slider.dispatchEvent(new Event('input', { bubbles: true }));
+        i += 1;
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    return stamps.slice(2).map((t, k) => t - stamps[k + 1]);
+  });
+  frames.sort((a, b) => a - b);
+  const at = (q) => frames[Math.min(frames.length - 1, Math.round((frames.length - 1) * q))];
+  const eventsInApp = Number((await app.textContent('[data-testid=event-count]')).replace(/,/g, ''));
+  console.log(JSON.stringify({
+    ...figures,
+    target: 'wasm32 in headless Chromium',
+    scrub_events: eventsInApp,
+    scrub_frames: frames.length,
+    scrub_frame_p50_ms: Math.round(at(0.5) * 100) / 100,
+    scrub_frame_p95_ms: Math.round(at(0.95) * 100) / 100,
+  }));
+} finally {
+  await browser.close();
+  server.close();
+}

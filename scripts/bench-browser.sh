@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The in-browser benchmark: builds the release bundle and runs the workload and a scripted
+# timeline scrub in headless Chromium; prints one line of JSON.
+#   ./scripts/bench-browser.sh [EVENTS]     (default 1,000,000)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+"$ROOT/scripts/setup.sh" >&2
+# shellcheck source=scripts/env.sh
+source "$ROOT/scripts/env.sh"
+trunk build --release >&2
+exec node e2e/bench.mjs "${1:-1000000}"
