@@ -742,3 +742,55 @@ async fn question_mark_opens_the_shortcuts_and_large_text_scales_the_app() {
     let app = find(&root, "app").expect("the app");
     assert!(app.class_name().contains("large-text"));
 }
+
+#[wasm_bindgen_test]
+async fn a_what_if_branch_can_be_compared_with_main_then_discarded_or_kept() {
+    let root = mount().await;
+    for _ in 0..3 {
+        click(&root, "cmd-place-order").await;
+    }
+    set_slider(&root, 1).await;
+    click(&root, "fork-here").await;
+    assert!(find(&root, "branch-bar").is_some());
+    assert_eq!(
+        number(&root, "event-count"),
+        1,
+        "the branch holds the log up to the fork"
+    );
+    click(&root, "cmd-place-order").await;
+    click(&root, "cmd-pay").await;
+    assert_eq!(number(&root, "event-count"), 3);
+    click(&root, "branch-compare").await;
+    let diff = text(&root, "branch-diff");
+    assert!(
+        diff.contains("Orders") && diff.contains("different"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("~O-0002 (Status"),
+        "the second order is paid only on the branch: {diff}"
+    );
+
+    click(&root, "branch-discard").await;
+    assert!(find(&root, "branch-bar").is_none());
+    assert_eq!(
+        number(&root, "event-count"),
+        3,
+        "the main line is untouched"
+    );
+    assert!(all(&root, "order-row")
+        .iter()
+        .all(|row| !row.text_content().unwrap_or_default().contains("paid")));
+
+    set_slider(&root, 2).await;
+    click(&root, "fork-here").await;
+    click(&root, "cmd-cancel").await;
+    click(&root, "branch-keep").await;
+    assert!(find(&root, "branch-bar").is_none());
+    assert_eq!(
+        number(&root, "event-count"),
+        3,
+        "two from main, one cancellation from the branch"
+    );
+    assert!(text(&root, "event-log").contains("OrderCancelled"));
+}

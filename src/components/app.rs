@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
 use yew::prelude::*;
 
+use super::branch_bar::BranchBar;
 use super::catalog_view::CatalogView;
 use super::choreography_panel::ChoreographyPanel;
 use super::command_panel::CommandPanel;
@@ -38,6 +39,7 @@ pub fn app() -> Html {
             <div class={classes!("app", large_text.then_some("large-text"))} data-testid="app">
                 <Header />
                 <PastBanner />
+                <BranchBar />
                 <main class="workspace">
                     <aside class="sidebar" aria-label="Commands">
                         <CommandPanel />

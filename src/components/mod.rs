@@ -2,6 +2,7 @@
 //! [`crate::state::use_app`] and sends it [`crate::state::Action`]s.
 
 mod app;
+mod branch_bar;
 mod catalog_view;
 mod choreography_panel;
 mod command_panel;

@@ -23,6 +23,10 @@ pub fn past_banner() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::GoLive))
     };
+    let fork = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::Fork(cursor)))
+    };
     html! {
         <div class="past-banner" role="status" data-testid="past-banner">
             <span class="past-icon">{ icon(Icon::StepBack) }</span>
@@ -30,6 +34,9 @@ pub fn past_banner() -> Html {
             <span>{ format!("position {} of {}", fmt_count(cursor.0), fmt_count(head.0)) }</span>
             <span>{ time }</span>
             <span class="past-note">{"Every panel shows the world as it was then."}</span>
+            if session.branch().is_none() {
+                <button class="button past-live" onclick={fork} data-testid="fork-here" title="Replay the log up to here into a what-if branch">{"Branch from here"}</button>
+            }
             <button class="button past-live" onclick={live}>{"Back to live"}</button>
         </div>
     }

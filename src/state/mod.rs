@@ -150,6 +150,12 @@ pub enum Action {
     SetMode(Mode),
     ToggleHelp,
     ToggleLargeText,
+    /// Open a what-if branch at this position.
+    Fork(Position),
+    /// Close the branch, keeping it as the main line or discarding it.
+    CloseBranch {
+        keep: bool,
+    },
     /// Register a new schema version for an event type, if its mode allows it.
     RegisterSchema {
         kind: &'static str,
@@ -441,6 +447,31 @@ impl AppState {
                         None,
                     ),
                     Err(problem) => self.notify(Tone::Problem, problem, None),
+                }
+                true
+            }
+            Action::Fork(at) => {
+                let outcome = self.session_mut().fork(at);
+                match outcome {
+                    Ok(()) => {
+                        self.running = false;
+                        self.notify(Tone::Success, format!("What-if branch opened at position {}: commands now go to the branch", fmt_count(at.0)), None);
+                    }
+                    Err(problem) => self.notify(Tone::Problem, problem, None),
+                }
+                true
+            }
+            Action::CloseBranch { keep } => {
+                let closed = self.session_mut().close_branch(keep);
+                if closed.is_some() {
+                    self.running = false;
+                    self.selected = None;
+                    let text = if keep {
+                        "The branch is now the main line"
+                    } else {
+                        "Branch discarded: back on the main line"
+                    };
+                    self.notify(Tone::Success, text.into(), None);
                 }
                 true
             }

@@ -10,7 +10,8 @@ use eventide_engine::shop::generator::{Budget, Generated, Generator, GeneratorCo
 use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
 use eventide_engine::shop::{CommandError, Shop};
 use eventide_engine::store::Appended;
-use eventide_engine::{EventId, Named, Position, Timestamp};
+use eventide_engine::store::ExpectedVersion;
+use eventide_engine::{EventId, Named, NewEvent, Position, StreamVersion, Timestamp};
 
 const HOUR_MS: u64 = 3_600_000;
 
@@ -51,8 +52,17 @@ impl GenerateJob {
 /// The seed of the services' decisions and of delivery, until the user picks another.
 pub const DEFAULT_SEED: u64 = 42;
 
+/// A what-if branch: the main line's log up to `fork_at`, replayed into a simulation of its own,
+/// where commands go while the branch is open. The main line is kept, untouched, beside it.
+pub struct Branch {
+    pub fork_at: Position,
+    pub main: Simulation,
+}
+
 pub struct Session {
+    /// The line the user works on: the main line, or a branch while one is open.
     sim: Simulation,
+    branch: Option<Branch>,
     ids: BrowserIds,
     job: Option<GenerateJob>,
     /// Every event type's schema versions, version 1 from the catalog.
@@ -74,6 +84,7 @@ impl Default for Session {
         let start = Timestamp::from_millis(js_sys::Date::now() as i64);
         Session {
             sim: Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start)),
+            branch: None,
             ids: BrowserIds,
             job: None,
             registry: initial_registry(),
@@ -88,6 +99,56 @@ impl Session {
 
     pub fn sim(&self) -> &Simulation {
         &self.sim
+    }
+
+    pub fn branch(&self) -> Option<&Branch> {
+        self.branch.as_ref()
+    }
+
+    /// Opens a what-if branch at `fork_at`: the log up to there is replayed into a new line and
+    /// the app works on it; the main line waits beside it. Fails only if replaying fails.
+    pub fn fork(&mut self, fork_at: Position) -> Result<(), String> {
+        if self.branch.is_some() {
+            return Err("A branch is already open: keep or discard it first".into());
+        }
+        let fork_at = fork_at.min(self.sim.shop().store().head());
+        let start = self
+            .sim
+            .shop()
+            .store()
+            .events()
+            .first()
+            .map_or(self.now(), |e| e.recorded_at);
+        let mut line = Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start));
+        let prefix = &self.sim.shop().store().events()[..fork_at.0 as usize];
+        line.with_shop(|shop| {
+            for recorded in prefix {
+                let expected = match recorded.version.0 {
+                    1 => ExpectedVersion::NoStream,
+                    n => ExpectedVersion::Exact(StreamVersion(n - 1)),
+                };
+                let mut event = NewEvent::new(recorded.id, recorded.event.clone());
+                event.schema_version = recorded.schema_version;
+                event.correlation_id = recorded.correlation_id;
+                event.causation_id = recorded.causation_id;
+                event.metadata = recorded.metadata.clone();
+                shop.append(recorded.stream, expected, vec![event], recorded.recorded_at)
+                    .map_err(|error| format!("replaying #{} failed: {error}", recorded.position))?;
+            }
+            Ok::<(), String>(())
+        })?;
+        let main = std::mem::replace(&mut self.sim, line);
+        self.branch = Some(Branch { fork_at, main });
+        Ok(())
+    }
+
+    /// Closes the branch: `keep` makes it the main line, otherwise the main line comes back.
+    pub fn close_branch(&mut self, keep: bool) -> Option<Position> {
+        let branch = self.branch.take()?;
+        if !keep {
+            self.sim = branch.main;
+        }
+        Some(branch.fork_at)
     }
 
     pub fn sim_mut(&mut self) -> &mut Simulation {

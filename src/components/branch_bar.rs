@@ -1,0 +1,75 @@
+//! The what-if branch, while one is open: where it forked, what it holds, and how it differs
+//! from the main line; keep it as the main line or discard it.
+
+use std::rc::Rc;
+
+use eventide_engine::temporal::{diff, ModelDiff, RowChange};
+use yew::prelude::*;
+
+use crate::format::fmt_count;
+use crate::state::{use_app, Action};
+
+#[function_component(BranchBar)]
+pub fn branch_bar() -> Html {
+    let state = use_app();
+    let comparison = use_state(|| None::<Rc<Vec<ModelDiff>>>);
+    let session = state.session();
+    let Some(branch) = session.branch() else {
+        return html! {};
+    };
+    let fork_at = branch.fork_at;
+    let on_branch = session.shop().store().head().0.saturating_sub(fork_at.0);
+    let on_main = branch
+        .main
+        .shop()
+        .store()
+        .head()
+        .0
+        .saturating_sub(fork_at.0);
+    let compare = {
+        let (state, comparison) = (state.clone(), comparison.clone());
+        Callback::from(move |_| {
+            let session = state.session();
+            if let Some(branch) = session.branch() {
+                comparison.set(Some(Rc::new(diff(
+                    branch.main.shop().history().live(),
+                    session.shop().history().live(),
+                ))));
+            }
+        })
+    };
+    let close = |keep: bool| {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::CloseBranch { keep }))
+    };
+    html! {
+        <div class="branch-bar" role="status" data-testid="branch-bar">
+            <div class="branch-line">
+                <strong>{"What-if branch"}</strong>
+                <span>{ format!("forked at position {} · {} events on the branch since · {} on the main line", fmt_count(fork_at.0), fmt_count(on_branch), fmt_count(on_main)) }</span>
+                <button type="button" class="button" onclick={compare} data-testid="branch-compare">{"Compare with main"}</button>
+                <button type="button" class="button" onclick={close(true)} data-testid="branch-keep">{"Keep as main line"}</button>
+                <button type="button" class="button" onclick={close(false)} data-testid="branch-discard">{"Discard"}</button>
+            </div>
+            if let Some(diffs) = &*comparison {
+                <ul class="branch-diff" data-testid="branch-diff">
+                    { for diffs.iter().map(|model| {
+                        let (added, removed, changed) = model.counts();
+                        let sample: Vec<String> = model.changes.iter().take(4).map(|change| match change {
+                            RowChange::Added(row) => format!("+{}", row.key),
+                            RowChange::Removed(row) => format!("−{}", row.key),
+                            RowChange::Changed { key, fields } => format!("~{} ({})", key, fields.iter().map(|f| f.column).collect::<Vec<_>>().join(", ")),
+                        }).collect();
+                        html! {
+                            <li>
+                                <strong>{ model.model }</strong>
+                                { format!(": {added} only on the branch, {removed} only on main, {changed} different") }
+                                if !sample.is_empty() { <span class="muted">{ format!(" · {}", sample.join(" ")) }</span> }
+                            </li>
+                        }
+                    }) }
+                </ul>
+            }
+        </div>
+    }
+}
