@@ -198,6 +198,8 @@ async fn selecting_an_event_shows_its_envelope_cause_and_effects() {
         assert!(detail.contains(field), "{field} missing from {detail}");
     }
     assert!(text(&root, "detail-payload").contains("\"order\": \"O-0001\""));
+    let touched = text(&root, "detail-touched");
+    assert!(touched.contains("Orders O-0001 created"), "{touched}");
 }
 
 #[wasm_bindgen_test]

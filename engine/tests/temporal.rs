@@ -170,3 +170,25 @@ fn a_question_that_never_comes_true_has_no_answer() {
     );
     assert_eq!(answer.position, None);
 }
+
+#[test]
+fn it_should_find_the_rows_an_event_changed_without_scanning_the_models() {
+    let shop = shop(40);
+    let (order, shipped_at) = shipped_order(&shop);
+    let touched =
+        eventide_engine::temporal::rows_changed_by(shop.history(), shop.store(), shipped_at);
+    let models: Vec<&str> = touched.iter().map(|t| t.model).collect();
+    assert!(
+        models.contains(&"Orders") && models.contains(&"Inventory") && models.contains(&"Activity"),
+        "{models:?}"
+    );
+    let order_row = touched
+        .iter()
+        .find(|t| t.model == "Orders")
+        .expect("the order's row");
+    assert_eq!(order_row.key, order);
+    assert!(
+        order_row.before.is_some(),
+        "the order existed before it shipped"
+    );
+}

@@ -5,7 +5,10 @@ use eventide_engine::shop::ShopRecorded;
 use eventide_engine::{Named, Position, StreamKey};
 use yew::prelude::*;
 
-use crate::format::{fmt_count, fmt_time};
+use eventide_engine::projection::Cell;
+use eventide_engine::temporal::{rows_changed_by, TouchedRow};
+
+use crate::format::{fmt_cell, fmt_count, fmt_time};
 use crate::state::{use_app, Action};
 
 #[function_component(EventDetail)]
@@ -45,6 +48,7 @@ pub fn event_detail() -> Html {
         Callback::from(move |_| dispatcher.dispatch(Action::Seek(position)))
     };
     let payload = serde_json::to_string_pretty(&event.to_json()["payload"]).unwrap_or_default();
+    let touched = rows_changed_by(session.shop().history(), store, event.position);
     let future = event.position > session.shop().cursor();
 
     html! {
@@ -89,6 +93,36 @@ pub fn event_detail() -> Html {
                 <ul class="links">{ for effects.iter().map(|effect| html! { <li>{ link(effect) }</li> }) }</ul>
             }
             <p class="muted">{ format!("{} events share this correlation id.", fmt_count(flow_size as u64)) }</p>
+            <h3 class="subhead">{ format!("Read-model rows it changed ({})", touched.len()) }</h3>
+            if touched.is_empty() {
+                <p class="muted">{"None: no read model folds this event."}</p>
+            } else {
+                <ul class="touched" data-testid="detail-touched">
+                    { for touched.iter().map(|row| {
+                        let changes = describe_change(row);
+                        html! { <li><strong>{ format!("{} {}", row.model, row.key) }</strong>{ format!(" {changes}") }</li> }
+                    }) }
+                </ul>
+            }
         </section>
+    }
+}
+
+/// "created" or the fields that changed, old → new (the last-event link aside).
+fn describe_change(row: &TouchedRow) -> String {
+    let Some(before) = &row.before else {
+        return "created".into();
+    };
+    let changes: Vec<String> = before
+        .cells
+        .iter()
+        .zip(&row.after.cells)
+        .filter(|(a, b)| a != b && !matches!(b, Cell::Event(_)))
+        .map(|(a, b)| format!("{} → {}", fmt_cell(a), fmt_cell(b)))
+        .collect();
+    if changes.is_empty() {
+        "touched, no visible field changed".into()
+    } else {
+        changes.join(", ")
     }
 }
