@@ -796,3 +796,48 @@ async fn a_what_if_branch_can_be_compared_with_main_then_discarded_or_kept() {
     );
     assert!(text(&root, "event-log").contains("OrderCancelled"));
 }
+
+#[wasm_bindgen_test]
+async fn a_back_dated_order_changes_the_business_past_but_not_the_recorded_past() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    let backdate: HtmlInputElement = find(&root, "backdate-input")
+        .expect("a field")
+        .unchecked_into();
+    backdate.set_value("2000-01-01 00:00:00");
+    backdate
+        .dispatch_event(&web_sys::Event::new("change").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    click(&root, "backdate-apply").await;
+    click(&root, "cmd-place-order").await;
+    assert!(
+        text(&root, "event-detail").contains("recorded"),
+        "the late event says so"
+    );
+    assert!(text(&root, "detail-occurred").contains("2000-01-01"));
+
+    click(&root, "center-time").await;
+    let business: HtmlInputElement = find(&root, "business-time")
+        .expect("a field")
+        .unchecked_into();
+    business.set_value("2000-01-02 00:00:00");
+    business
+        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    click(&root, "business-run").await;
+    let orders_row = all(&root, "bitemporal-table")
+        .first()
+        .and_then(|table| table.query_selector("tbody tr").ok().flatten())
+        .and_then(|row| row.text_content())
+        .unwrap_or_default();
+    assert!(
+        orders_row.starts_with("Orders1 rows"),
+        "as known now, one order had happened by then: {orders_row}"
+    );
+    assert!(
+        orders_row.ends_with("0 rows"),
+        "but nothing had been recorded by then: {orders_row}"
+    );
+}

@@ -104,6 +104,7 @@ fn time_appends(source: &ShopStore, clock: &dyn Fn() -> f64) -> Result<f64, Stri
             let mut event = NewEvent::new(recorded.id, recorded.event.clone());
             event.correlation_id = recorded.correlation_id;
             event.causation_id = recorded.causation_id;
+            event.occurred_at = Some(recorded.occurred_at);
             (
                 recorded.stream,
                 recorded.version,

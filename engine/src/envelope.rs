@@ -100,6 +100,9 @@ impl<'de> Deserialize<'de> for Metadata {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewEvent<E> {
     pub id: EventId,
+    /// When it happened in the business's world, if not when it is recorded: a late report of
+    /// yesterday's delivery is back-dated. `None` means "now", the recording time.
+    pub occurred_at: Option<Timestamp>,
     pub schema_version: SchemaVersion,
     pub correlation_id: CorrelationId,
     pub causation_id: Option<EventId>,
@@ -112,6 +115,7 @@ impl<E> NewEvent<E> {
     pub fn new(id: EventId, event: E) -> NewEvent<E> {
         NewEvent {
             id,
+            occurred_at: None,
             schema_version: SchemaVersion::V1,
             correlation_id: id.as_correlation(),
             causation_id: None,
@@ -144,6 +148,8 @@ pub struct Recorded<E: DomainEvent> {
     pub version: StreamVersion,
     pub schema_version: SchemaVersion,
     pub recorded_at: Timestamp,
+    /// Business time: when it happened, which may be earlier than when it was recorded.
+    pub occurred_at: Timestamp,
     pub correlation_id: CorrelationId,
     pub causation_id: Option<EventId>,
     pub metadata: Metadata,
@@ -174,6 +180,7 @@ impl<E: DomainEvent> Recorded<E> {
             "aggregate_version": self.version,
             "position": self.position,
             "recorded_at": self.recorded_at.to_rfc3339(),
+            "occurred_at": self.occurred_at.to_rfc3339(),
             "correlation_id": self.correlation_id,
             "causation_id": self.causation_id,
             "metadata": self.metadata,

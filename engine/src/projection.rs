@@ -172,6 +172,15 @@ impl<E: DomainEvent> ReadModelSet<E> {
         self.position = event.position;
     }
 
+    /// Folds an event out of log order (a business-time view orders by when things happened,
+    /// not by when they were recorded). The set's position becomes the highest one folded.
+    pub fn apply_unordered(&mut self, event: &Recorded<E>) {
+        for model in &mut self.models {
+            model.apply(event);
+        }
+        self.position = self.position.max(event.position);
+    }
+
     pub fn apply_all(&mut self, events: &[Recorded<E>]) {
         for event in events {
             self.apply(event);

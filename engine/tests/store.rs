@@ -614,6 +614,7 @@ fn to_json_holds_every_field_of_the_envelope() {
             "aggregate_version": 2,
             "position": 2,
             "recorded_at": "2025-11-26T09:54:03.120Z",
+            "occurred_at": "2025-11-26T09:54:03.120Z",
             "correlation_id": "00000000-0000-0000-0000-000000000001",
             "causation_id": "00000000-0000-0000-0000-000000000001",
             "metadata": {"user": "ada"},
@@ -627,7 +628,7 @@ fn to_json_of_a_flows_first_event_has_no_cause_and_no_metadata() {
     let store = store_with([(C1, reset(1))]);
     let json = store.events()[0].to_json();
     let fields: Vec<_> = json.as_object().unwrap().keys().cloned().collect();
-    assert_eq!(fields.len(), 12, "{fields:?}");
+    assert_eq!(fields.len(), 13, "{fields:?}");
     assert_eq!(json["causation_id"], serde_json::Value::Null);
     let metadata = &json["metadata"];
     assert!(

@@ -192,3 +192,64 @@ fn it_should_find_the_rows_an_event_changed_without_scanning_the_models() {
         "the order existed before it shipped"
     );
 }
+
+#[test]
+fn a_late_back_dated_event_changes_the_business_past_but_not_the_recorded_past() {
+    use eventide_engine::rng::SeededRng;
+    use eventide_engine::shop::commands::{RequestedLine, ShopCommand};
+    use eventide_engine::shop::ids::{CustomerId, Sku};
+    use eventide_engine::shop::read_models::OrderSummaries;
+    use eventide_engine::shop::CommandContext;
+    use eventide_engine::temporal::{as_of_business_time, late_events};
+
+    let mut shop = Shop::new();
+    let mut ids = SeededRng::new(3);
+    let t = |minutes: i64| Timestamp::from_millis(1_795_683_600_000 + minutes * 60_000);
+    let place = || ShopCommand::PlaceOrder {
+        customer: CustomerId(1),
+        lines: vec![RequestedLine {
+            sku: Sku(1),
+            quantity: 1,
+        }],
+    };
+    shop.execute(place(), CommandContext::new(t(0), &mut ids))
+        .expect("placed at 09:00");
+    shop.execute(place(), CommandContext::new(t(60), &mut ids))
+        .expect("placed at 10:00");
+    // At 11:00 we learn of an order that was really placed at 09:30.
+    let mut late = CommandContext::new(t(120), &mut ids);
+    late.occurred_at = Some(t(30));
+    shop.execute(place(), late).expect("recorded late");
+
+    let orders = |set: &eventide_engine::projection::ReadModelSet<
+        eventide_engine::shop::ShopEvent,
+    >| { set.get::<OrderSummaries>().map_or(0, |o| o.len()) };
+    let head = shop.store().head();
+    // Business time 09:45, as known now: the back-dated order counts.
+    assert_eq!(
+        orders(&as_of_business_time(
+            shop.history(),
+            shop.store(),
+            t(45),
+            head
+        )),
+        2
+    );
+    // Business time 09:45, as known at 10:30 (before the late report): it did not.
+    let known_then = shop.store().position_at(t(90));
+    assert_eq!(
+        orders(&as_of_business_time(
+            shop.history(),
+            shop.store(),
+            t(45),
+            known_then
+        )),
+        1
+    );
+    // The recording-time view of 09:45 never changes.
+    let recorded_view = shop
+        .history()
+        .state_at(shop.store(), shop.store().position_at(t(45)));
+    assert_eq!(orders(&recorded_view), 1);
+    assert_eq!(late_events(shop.store(), 60_000).count(), 1);
+}

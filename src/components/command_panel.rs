@@ -17,6 +17,7 @@ pub fn command_panel() -> Html {
         <section class="panel commands" aria-labelledby="commands-title">
             <h2 id="commands-title" class="panel-title">{"Commands"}</h2>
             <p class="panel-hint">{"Commands ask; aggregates decide. Each accepted command appends an event at the head of the log."}</p>
+            <Backdate />
             <PlaceOrderForm />
             <OrderActionsForm />
             <CartForm />
@@ -302,6 +303,50 @@ fn inventory_form() -> Html {
                 <button type="button" class="button" onclick={reservation(false)} data-testid="cmd-reserve">{"Reserve"}</button>
                 <button type="button" class="button" onclick={reservation(true)} data-testid="cmd-release">{"Release"}</button>
             </div>
+        </div>
+    }
+}
+
+/// Business time for the next commands: a late report of something that happened earlier.
+#[function_component(Backdate)]
+fn backdate() -> Html {
+    let state = use_app();
+    let (text, on_text) = use_field("");
+    let apply = {
+        let dispatcher = state.dispatcher();
+        let text = text.clone();
+        Callback::from(move |_: MouseEvent| {
+            let trimmed = text.trim();
+            dispatcher.dispatch(if trimmed.is_empty() {
+                Action::SetBackdate(None)
+            } else {
+                match eventide_engine::Timestamp::parse(trimmed) {
+                    Some(at) => Action::SetBackdate(Some(at)),
+                    None => Action::InvalidInput(format!(
+                        "Occurred at: '{trimmed}' is not a date and time"
+                    )),
+                }
+            });
+        })
+    };
+    let clear = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::SetBackdate(None)))
+    };
+    html! {
+        <div class={classes!("command-card", "backdate", state.backdate.is_some().then_some("active"))} data-testid="backdate">
+            <div class="field-row">
+                <label class="field">{"Occurred at (business time, UTC)"}
+                    <input value={(*text).clone()} onchange={on_text} placeholder="now" data-testid="backdate-input" />
+                </label>
+                <button type="button" class="button align-end" onclick={apply} data-testid="backdate-apply">{"Set"}</button>
+            </div>
+            if let Some(at) = state.backdate {
+                <p class="backdate-note">
+                    { format!("Back-dating: the next commands happened at {} UTC, recorded now. ", crate::format::fmt_time(at)) }
+                    <button type="button" class="link" onclick={clear}>{"stop"}</button>
+                </p>
+            }
         </div>
     }
 }

@@ -68,6 +68,13 @@ pub fn event_detail() -> Html {
                 <dt>{"Aggregate version"}</dt><dd>{ event.version.to_string() }</dd>
                 <dt>{"Global position"}</dt><dd>{ fmt_count(event.position.0) }</dd>
                 <dt>{"Recorded at"}</dt><dd>{ format!("{} UTC", fmt_time(event.recorded_at)) }</dd>
+                <dt>{"Occurred at"}</dt>
+                <dd data-testid="detail-occurred">
+                    { format!("{} UTC", fmt_time(event.occurred_at)) }
+                    if event.occurred_at < event.recorded_at {
+                        <span class="late">{ format!(" · recorded {} later", late_by(event.recorded_at.0 - event.occurred_at.0)) }</span>
+                    }
+                </dd>
                 <dt>{"Correlation id"}</dt><dd class="mono">{ event.correlation_id.to_string() }</dd>
                 <dt>{"Causation id"}</dt>
                 <dd class="mono">{ event.causation_id.map_or_else(|| "none: this event started its flow".to_string(), |id| id.to_string()) }</dd>
@@ -124,5 +131,15 @@ fn describe_change(row: &TouchedRow) -> String {
         "touched, no visible field changed".into()
     } else {
         changes.join(", ")
+    }
+}
+
+/// How late a back-dated event was recorded, in words.
+fn late_by(millis: i64) -> String {
+    let seconds = millis / 1000;
+    match seconds {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", s / 60),
+        s => format!("{} h {} min", s / 3600, (s % 3600) / 60),
     }
 }

@@ -74,6 +74,8 @@ pub struct AppState {
     pub help: bool,
     /// Presenter mode: everything larger, for the back of the room.
     pub large_text: bool,
+    /// Business time for the next commands, when the user back-dates them.
+    pub backdate: Option<Timestamp>,
     next_notice: u64,
 }
 
@@ -100,6 +102,7 @@ impl Default for AppState {
             chaos: false,
             help: false,
             large_text: false,
+            backdate: None,
             next_notice: 1,
         }
     }
@@ -150,6 +153,8 @@ pub enum Action {
     SetMode(Mode),
     ToggleHelp,
     ToggleLargeText,
+    /// Back-date the next commands to this business time (or stop back-dating).
+    SetBackdate(Option<Timestamp>),
     /// Open a what-if branch at this position.
     Fork(Position),
     /// Close the branch, keeping it as the main line or discarding it.
@@ -200,7 +205,8 @@ impl AppState {
         match action {
             Action::Execute(command) => {
                 let name = command.name();
-                let outcome = self.session_mut().execute(command);
+                let backdate = self.backdate;
+                let outcome = self.session_mut().execute(command, backdate);
                 match outcome {
                     Ok(appended) => {
                         self.session_mut().go_live();
@@ -474,6 +480,11 @@ impl AppState {
                     self.notify(Tone::Success, text.into(), None);
                 }
                 true
+            }
+            Action::SetBackdate(at) => {
+                let changed = self.backdate != at;
+                self.backdate = at;
+                changed
             }
             Action::ToggleHelp => {
                 self.help = !self.help;

@@ -132,6 +132,7 @@ impl Session {
                 event.correlation_id = recorded.correlation_id;
                 event.causation_id = recorded.causation_id;
                 event.metadata = recorded.metadata.clone();
+                event.occurred_at = Some(recorded.occurred_at);
                 shop.append(recorded.stream, expected, vec![event], recorded.recorded_at)
                     .map_err(|error| format!("replaying #{} failed: {error}", recorded.position))?;
             }
@@ -163,12 +164,17 @@ impl Session {
 
     /// Issues a user's command. While the services are not running, time is the wall clock's;
     /// while they run, it is the simulation's virtual time.
-    pub fn execute(&mut self, command: ShopCommand) -> Result<Appended, CommandError> {
+    pub fn execute(
+        &mut self,
+        command: ShopCommand,
+        occurred_at: Option<Timestamp>,
+    ) -> Result<Appended, CommandError> {
         if !self.sim.is_reacting() {
             let wall = Timestamp::from_millis(js_sys::Date::now() as i64);
             self.sim.advance_to(wall)?;
         }
-        self.sim.execute(command, &mut self.ids)
+        self.sim
+            .execute_backdated(command, &mut self.ids, occurred_at)
     }
 
     pub fn seek(&mut self, target: Position) -> Position {

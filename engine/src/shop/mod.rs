@@ -40,6 +40,8 @@ pub struct CommandContext<'a> {
     /// The event that led to this command, if any.
     pub causation: Option<EventId>,
     pub metadata: Metadata,
+    /// Business time, when the fact happened earlier than now (back-dating); `None` is now.
+    pub occurred_at: Option<Timestamp>,
 }
 
 impl<'a> CommandContext<'a> {
@@ -50,6 +52,7 @@ impl<'a> CommandContext<'a> {
             correlation: None,
             causation: None,
             metadata: Metadata::default(),
+            occurred_at: None,
         }
     }
 
@@ -142,6 +145,7 @@ impl Shop {
         let correlation = context.correlation.unwrap_or(id.as_correlation());
         let mut proposed = NewEvent::new(id, event).in_flow(correlation, context.causation);
         proposed.metadata = context.metadata;
+        proposed.occurred_at = context.occurred_at;
         self.append(stream, expected, vec![proposed], context.now)
             .map_err(|error| CommandError::Store {
                 command: name,

@@ -234,8 +234,19 @@ impl Simulation {
         command: ShopCommand,
         ids: &mut dyn crate::rng::IdSource,
     ) -> Result<crate::store::Appended, CommandError> {
+        self.execute_backdated(command, ids, None)
+    }
+
+    /// Issues a command whose fact happened at `occurred_at` (business time), recorded now.
+    pub fn execute_backdated(
+        &mut self,
+        command: ShopCommand,
+        ids: &mut dyn crate::rng::IdSource,
+        occurred_at: Option<Timestamp>,
+    ) -> Result<crate::store::Appended, CommandError> {
         let mut context = CommandContext::new(self.clock, ids);
         context.metadata = Metadata::default().with(PRODUCER, USER);
+        context.occurred_at = occurred_at;
         let appended = self.shop.execute(command, context);
         self.publish_new_events();
         appended

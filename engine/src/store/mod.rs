@@ -131,6 +131,7 @@ impl<E: DomainEvent> EventStore<E> {
                 version,
                 schema_version: proposed.schema_version,
                 recorded_at,
+                occurred_at: proposed.occurred_at.unwrap_or(recorded_at),
                 correlation_id: proposed.correlation_id,
                 causation_id: proposed.causation_id,
                 metadata: proposed.metadata,
