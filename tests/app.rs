@@ -841,3 +841,38 @@ async fn a_back_dated_order_changes_the_business_past_but_not_the_recorded_past(
         "but nothing had been recorded by then: {orders_row}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn an_aggregate_as_of_its_version_and_the_events_between_two_times() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    click(&root, "cmd-pay").await;
+    click(&root, "center-time").await;
+    let set = |testid: &str, value: &str| {
+        let input: HtmlInputElement = find(&root, testid).expect("a field").unchecked_into();
+        input.set_value(value);
+        input
+            .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+            .expect("dispatched");
+    };
+    let kind: web_sys::HtmlSelectElement = find(&root, "as-of-kind")
+        .expect("a select")
+        .unchecked_into();
+    kind.set_value("version");
+    kind.dispatch_event(&web_sys::Event::new("change").expect("an event"))
+        .expect("dispatched");
+    set("as-of-value", "1");
+    yew::scheduler::flush().await;
+    click(&root, "as-of-run").await;
+    let result = text(&root, "as-of-result");
+    assert!(
+        result.contains("version 1") && result.contains("\"status\": \"placed\""),
+        "{result}"
+    );
+
+    set("between-from", "2000-01-01 00:00");
+    set("between-to", "2999-01-01 00:00");
+    yew::scheduler::flush().await;
+    click(&root, "between-run").await;
+    assert!(text(&root, "between-count").starts_with("2 events"));
+}

@@ -145,20 +145,27 @@ impl Timestamp {
         }
     }
 
-    /// Parses RFC 3339 (`2026-11-26T09:14:03Z`) or a local-less `2026-11-26T09:14[:03]`, read as UTC.
+    /// Parses RFC 3339 (`2026-11-26T09:14:03Z`), or `2026-11-26 09:14[:03]` (a `T` or a space),
+    /// or a bare date, read as UTC.
     pub fn parse(text: &str) -> Option<Timestamp> {
         let text = text.trim();
         if let Ok(time) = DateTime::parse_from_rfc3339(text) {
             return Some(Timestamp(time.timestamp_millis()));
         }
-        [
+        let naive = [
             "%Y-%m-%dT%H:%M:%S%.f",
             "%Y-%m-%dT%H:%M",
-            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M:%S%.f",
+            "%Y-%m-%d %H:%M",
         ]
         .iter()
         .find_map(|format| chrono::NaiveDateTime::parse_from_str(text, format).ok())
-        .map(|naive| Timestamp(naive.and_utc().timestamp_millis()))
+        .or_else(|| {
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .and_then(|date| date.and_hms_opt(0, 0, 0))
+        });
+        naive.map(|naive| Timestamp(naive.and_utc().timestamp_millis()))
     }
 }
 
@@ -189,5 +196,13 @@ mod tests {
             Some(Timestamp::from_millis(1_764_150_840_000))
         );
         assert_eq!(Timestamp::parse("yesterday"), None);
+        assert_eq!(
+            Timestamp::parse("2025-11-26 09:54"),
+            Timestamp::parse("2025-11-26T09:54")
+        );
+        assert_eq!(
+            Timestamp::parse("2025-11-26"),
+            Some(Timestamp::from_millis(1_764_115_200_000))
+        );
     }
 }

@@ -253,3 +253,42 @@ fn a_late_back_dated_event_changes_the_business_past_but_not_the_recorded_past()
     assert_eq!(orders(&recorded_view), 1);
     assert_eq!(late_events(shop.store(), 60_000).count(), 1);
 }
+
+#[test]
+fn an_aggregate_can_be_read_as_of_a_position_a_time_or_a_version() {
+    use eventide_engine::shop::as_of::{aggregate_as_of, parse_aggregate, AsOf};
+    use eventide_engine::StreamVersion;
+    let shop = shop(40);
+    let (order, shipped_at) = shipped_order(&shop);
+    let stream = parse_aggregate(&order).expect("an order id");
+    let store = shop.store();
+    let (version, now) =
+        aggregate_as_of(store, stream, AsOf::Position(store.head())).expect("the order exists");
+    assert_eq!(now["status"], "shipped");
+    let (_, before) = aggregate_as_of(store, stream, AsOf::Position(Position(shipped_at.0 - 1)))
+        .expect("it existed");
+    assert_ne!(before["status"], "shipped");
+    let (first, placed) =
+        aggregate_as_of(store, stream, AsOf::Version(StreamVersion(1))).expect("version 1");
+    assert_eq!(
+        (first, placed["status"].as_str()),
+        (StreamVersion(1), Some("placed"))
+    );
+    let shipped_time = store
+        .get(shipped_at)
+        .map(|e| e.recorded_at)
+        .expect("the shipment");
+    assert_eq!(
+        aggregate_as_of(store, stream, AsOf::Time(shipped_time)).map(|(v, _)| v),
+        Some(version)
+    );
+    assert!(
+        aggregate_as_of(store, stream, AsOf::Position(Position::ORIGIN)).is_none(),
+        "not yet placed"
+    );
+    assert_eq!(
+        parse_aggregate("SKU-03").map(|s| s.to_string()),
+        Some("SKU-03".into())
+    );
+    assert!(parse_aggregate("nonsense").is_none());
+}

@@ -35,6 +35,8 @@ pub fn time_view() -> Html {
             <DiffPanel />
             <WhenPanel />
             <BitemporalPanel />
+            <AggregatePanel />
+            <BetweenPanel />
         </section>
     }
 }
@@ -364,6 +366,219 @@ fn bitemporal_panel() -> Html {
                             }) }
                         </tbody>
                     </table>
+                },
+            } }
+        </div>
+    }
+}
+
+/// "What was the state of aggregate X as of a position, a time or a version?"
+#[function_component(AggregatePanel)]
+fn aggregate_panel() -> Html {
+    use eventide_engine::shop::as_of::{aggregate_as_of, parse_aggregate, AsOf};
+    let state = use_app();
+    let aggregate = use_state(|| "O-0001".to_string());
+    let kind = use_state(|| "position".to_string());
+    let at = use_state(String::new);
+    let result = use_state(|| None::<Result<String, String>>);
+    let text = |handle: UseStateHandle<String>| {
+        Callback::from(move |event: InputEvent| {
+            if let Some(v) = input_value(&event) {
+                handle.set(v);
+            }
+        })
+    };
+    let on_kind = {
+        let kind = kind.clone();
+        Callback::from(move |event: Event| {
+            if let Some(v) = select_value(&event) {
+                kind.set(v);
+            }
+        })
+    };
+    let run = {
+        let (state, aggregate, kind, at, result) = (
+            state.clone(),
+            aggregate.clone(),
+            kind.clone(),
+            at.clone(),
+            result.clone(),
+        );
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let session = state.session();
+            let store = session.shop().store();
+            let outcome = (|| {
+                let stream = parse_aggregate(&aggregate).ok_or_else(|| {
+                    format!(
+                        "Aggregate: '{}' is not an order (O-…), cart (C-…) or product (SKU-…)",
+                        aggregate.trim()
+                    )
+                })?;
+                let value = at.trim().replace(',', "");
+                let as_of = match kind.as_str() {
+                    "time" => AsOf::Time(
+                        eventide_engine::Timestamp::parse(&value)
+                            .ok_or_else(|| format!("Time: '{value}' is not a date and time"))?,
+                    ),
+                    "version" => AsOf::Version(eventide_engine::StreamVersion(
+                        value
+                            .parse()
+                            .map_err(|_| format!("Version: '{value}' is not a number"))?,
+                    )),
+                    _ if value.is_empty() => AsOf::Position(session.shop().cursor()),
+                    _ => AsOf::Position(Position(
+                        value
+                            .parse()
+                            .map_err(|_| format!("Position: '{value}' is not a number"))?,
+                    )),
+                };
+                Ok(match aggregate_as_of(store, stream, as_of) {
+                    Some((version, json)) => format!(
+                        "{stream} at version {version}:\n{}",
+                        serde_json::to_string_pretty(&json).unwrap_or_default()
+                    ),
+                    None => format!("{stream} did not exist yet at that point."),
+                })
+            })();
+            result.set(Some(outcome));
+        })
+    };
+    html! {
+        <div class="time-block" data-testid="aggregate-as-of">
+            <h3 class="subhead">{"An aggregate as of…"}</h3>
+            <form class="time-form" onsubmit={run}>
+                <label class="field">{"Aggregate"}<input value={(*aggregate).clone()} oninput={text(aggregate.clone())} data-testid="as-of-aggregate" /></label>
+                <label class="field">{"as of"}
+                    <select onchange={on_kind} data-testid="as-of-kind">
+                        <option value="position" selected={*kind == "position"}>{"position"}</option>
+                        <option value="time" selected={*kind == "time"}>{"time (UTC)"}</option>
+                        <option value="version" selected={*kind == "version"}>{"its version"}</option>
+                    </select>
+                </label>
+                <label class="field">{"Value"}<input value={(*at).clone()} oninput={text(at.clone())} placeholder="the cursor" data-testid="as-of-value" /></label>
+                <button type="submit" class="button primary compare-run align-end" data-testid="as-of-run">{"Show"}</button>
+            </form>
+            { match &*result {
+                None => html! {},
+                Some(Err(problem)) => html! { <p class="warning">{ problem.clone() }</p> },
+                Some(Ok(text)) => html! { <pre class="payload" data-testid="as-of-result">{ text.clone() }</pre> },
+            } }
+        </div>
+    }
+}
+
+/// "Which events happened between two times?", filtered by type, aggregate and flow.
+#[function_component(BetweenPanel)]
+fn between_panel() -> Html {
+    use eventide_engine::shop::events::ShopEventKind;
+    use eventide_engine::Named;
+    const LIMIT: usize = 200;
+    let state = use_app();
+    let from = use_state(String::new);
+    let to = use_state(String::new);
+    let kind = use_state(|| "any".to_string());
+    let aggregate = use_state(String::new);
+    let flow = use_state(String::new);
+    let result = use_state(|| None::<Result<(usize, Vec<(Position, String)>), String>>);
+    let text = |handle: UseStateHandle<String>| {
+        Callback::from(move |event: InputEvent| {
+            if let Some(v) = input_value(&event) {
+                handle.set(v);
+            }
+        })
+    };
+    let on_kind = {
+        let kind = kind.clone();
+        Callback::from(move |event: Event| {
+            if let Some(v) = select_value(&event) {
+                kind.set(v);
+            }
+        })
+    };
+    let run = {
+        let (state, from, to, kind, aggregate, flow, result) = (
+            state.clone(),
+            from.clone(),
+            to.clone(),
+            kind.clone(),
+            aggregate.clone(),
+            flow.clone(),
+            result.clone(),
+        );
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let session = state.session();
+            let store = session.shop().store();
+            let outcome = (|| {
+                let parse = |text: &str, name: &str| {
+                    eventide_engine::Timestamp::parse(text)
+                        .ok_or_else(|| format!("{name}: '{}' is not a date and time", text.trim()))
+                };
+                let (from, to) = (parse(&from, "From")?, parse(&to, "To")?);
+                let first = store.position_at(from.plus_millis(-1)).0 as usize;
+                let last = store.position_at(to).0 as usize;
+                let wanted = ShopEventKind::from_name(&kind);
+                let aggregate = aggregate.trim().to_ascii_uppercase();
+                let flow = flow.trim().to_ascii_lowercase();
+                let matches: Vec<(Position, String)> = store.events()[first.min(last)..last]
+                    .iter()
+                    .filter(|e| wanted.is_none_or(|k| e.kind() == k))
+                    .filter(|e| {
+                        aggregate.is_empty()
+                            || e.stream.to_string().eq_ignore_ascii_case(&aggregate)
+                    })
+                    .filter(|e| flow.is_empty() || e.correlation_id.to_string().starts_with(&flow))
+                    .map(|e| {
+                        (
+                            e.position,
+                            format!(
+                                "{} · {} {}",
+                                crate::format::fmt_clock(e.recorded_at),
+                                e.kind().name(),
+                                e.stream
+                            ),
+                        )
+                    })
+                    .collect();
+                let total = matches.len();
+                Ok((total, matches.into_iter().take(LIMIT).collect()))
+            })();
+            result.set(Some(outcome));
+        })
+    };
+    let select = |position: Position| {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::Select(Some(position))))
+    };
+    html! {
+        <div class="time-block" data-testid="between">
+            <h3 class="subhead">{"Events between two times"}</h3>
+            <form class="time-form" onsubmit={run}>
+                <label class="field">{"From (UTC)"}<input value={(*from).clone()} oninput={text(from.clone())} placeholder="2026-11-26 09:00" data-testid="between-from" /></label>
+                <label class="field">{"To (UTC)"}<input value={(*to).clone()} oninput={text(to.clone())} placeholder="2026-11-26 10:00" data-testid="between-to" /></label>
+                <label class="field">{"Type"}
+                    <select onchange={on_kind} data-testid="between-type">
+                        <option value="any" selected={*kind == "any"}>{"any"}</option>
+                        { for ShopEventKind::ALL.iter().map(|k| html! { <option value={k.name()} selected={*kind == k.name()}>{ k.name() }</option> }) }
+                    </select>
+                </label>
+                <label class="field">{"Aggregate"}<input value={(*aggregate).clone()} oninput={text(aggregate.clone())} placeholder="any" data-testid="between-aggregate" /></label>
+                <label class="field">{"Correlation"}<input value={(*flow).clone()} oninput={text(flow.clone())} placeholder="any" /></label>
+                <button type="submit" class="button primary compare-run align-end" data-testid="between-run">{"Find"}</button>
+            </form>
+            { match &*result {
+                None => html! {},
+                Some(Err(problem)) => html! { <p class="warning">{ problem.clone() }</p> },
+                Some(Ok((total, rows))) => html! {
+                    <>
+                        <p class="muted" data-testid="between-count">{ format!("{} events{}", fmt_count(*total as u64), if *total > rows.len() { format!(", the first {} shown", rows.len()) } else { String::new() }) }</p>
+                        <ul class="links">
+                            { for rows.iter().map(|(position, line)| html! {
+                                <li><button type="button" class="link" onclick={select(*position)}>{ format!("#{}", fmt_count(position.0)) }</button>{ format!(" {line}") }</li>
+                            }) }
+                        </ul>
+                    </>
                 },
             } }
         </div>

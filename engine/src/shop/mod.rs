@@ -5,6 +5,7 @@
 //! history of read models, so one call handles a command end to end.
 
 pub mod aggregates;
+pub mod as_of;
 pub mod catalog;
 pub mod commands;
 pub mod compare;
