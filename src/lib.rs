@@ -7,11 +7,13 @@
 //! - [`state`]: the one reducer, shared by context, holding the engine.
 //! - [`components`]: one module per panel (commands, timeline, event log, read models, ...).
 //! - [`bench_page`]: the in-browser benchmark behind `#bench`.
+//! - [`lessons`]: the guided lessons (data, scenarios, step checks).
 //! - [`format`]: how numbers, times and ids look on screen.
 //! - [`panic`]: a visible report of a panic instead of a blank page.
 
 pub mod bench_page;
 pub mod components;
 pub mod format;
+pub mod lessons;
 pub mod panic;
 pub mod state;

@@ -12,6 +12,13 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// Mounts a fresh App in its own element and waits for the first render.
 async fn mount() -> Element {
+    // An address left by a lesson test would open that lesson.
+    let _ = gloo::utils::window().location().set_hash("");
+    mount_as_is().await
+}
+
+/// Mounts without touching the address.
+async fn mount_as_is() -> Element {
     let document = gloo::utils::document();
     let root = document.create_element("div").expect("a div");
     document
@@ -875,4 +882,63 @@ async fn an_aggregate_as_of_its_version_and_the_events_between_two_times() {
     yew::scheduler::flush().await;
     click(&root, "between-run").await;
     assert!(text(&root, "between-count").starts_with("2 events"));
+}
+
+#[wasm_bindgen_test]
+async fn a_lesson_loads_its_scenario_notices_each_step_and_reveals_after_a_prediction() {
+    let root = mount().await;
+    click(&root, "lessons-button").await;
+    let starts = all(&root, "lesson-start");
+    assert_eq!(starts.len(), 14, "a lesson per concept of the seed");
+    starts[0].clone().unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    assert!(text(&root, "lesson").contains("immutable facts"));
+    let done = |root: &Element| {
+        all(root, "lesson-step")
+            .iter()
+            .filter(|s| s.class_name().contains("done"))
+            .count()
+    };
+    assert_eq!(done(&root), 0);
+    click(&root, "cmd-place-order").await;
+    assert_eq!(
+        done(&root),
+        2,
+        "placing it is noticed (and the log now has an OrderPlaced to read)"
+    );
+    click(&root, "cmd-cancel").await;
+    assert_eq!(done(&root), 3);
+
+    let options = all(&root, "lesson-option");
+    options[2].clone().unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    click(&root, "lesson-reveal-button").await;
+    assert!(text(&root, "lesson-reveal").starts_with("Right."));
+
+    click(&root, "lesson-reset").await;
+    assert_eq!(
+        number(&root, "event-count"),
+        0,
+        "reset reloads the scenario"
+    );
+    assert_eq!(
+        gloo::utils::window().location().hash().unwrap_or_default(),
+        "#lesson=immutable-facts"
+    );
+    let _ = gloo::utils::window().location().set_hash("");
+}
+
+#[wasm_bindgen_test]
+async fn every_lesson_has_its_own_address() {
+    let _ = gloo::utils::window()
+        .location()
+        .set_hash("lesson=idempotency");
+    let root = mount_as_is().await;
+    let _ = gloo::utils::window().location().set_hash("");
+    assert!(text(&root, "lesson").contains("Idempotent consumers"));
+    assert!(find(&root, "idempotent").is_some());
+    let toggle: HtmlInputElement = find(&root, "idempotent")
+        .expect("the consumers switch")
+        .unchecked_into();
+    assert!(!toggle.checked(), "the lesson's consumers start naive");
 }

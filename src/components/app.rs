@@ -16,6 +16,7 @@ use super::event_detail::EventDetail;
 use super::event_log::EventLog;
 use super::generate_panel::GeneratePanel;
 use super::header::{Header, HelpOverlay};
+use super::lessons_panel::LessonsPanel;
 use super::notices::{Notices, Problems};
 use super::past_banner::PastBanner;
 use super::read_models::ReadModels;
@@ -32,6 +33,7 @@ pub fn app() -> Html {
     use_sim_clock(&state);
     use_generation(&state);
     use_shortcuts(&state);
+    use_lesson_address(&state);
 
     let large_text = state.large_text;
     html! {
@@ -50,7 +52,8 @@ pub fn app() -> Html {
                     <section class="center" aria-label="Read models and services">
                         <CenterTabs />
                     </section>
-                    <aside class="inspector" aria-label="Selected event">
+                    <aside class="inspector" aria-label="Lessons and the selected event">
+                        <LessonsPanel />
                         <EventDetail />
                     </aside>
                 </main>
@@ -78,6 +81,20 @@ fn use_player(state: &AppContext) {
             })
         });
         move || drop(interval)
+    });
+}
+
+/// An address naming a lesson (`#lesson=<slug>`) opens it.
+#[hook]
+fn use_lesson_address(state: &AppContext) {
+    let dispatcher = state.dispatcher();
+    use_effect_with((), move |_| {
+        let hash = web_sys::window()
+            .and_then(|w| w.location().hash().ok())
+            .unwrap_or_default();
+        if let Some(lesson) = crate::lessons::from_hash(&hash) {
+            dispatcher.dispatch(Action::LoadLesson(lesson.slug));
+        }
     });
 }
 

@@ -21,6 +21,10 @@ pub fn header() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::ToggleLargeText))
     };
+    let toggle_lessons = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::ToggleLessons))
+    };
     let toggle_help = {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::ToggleHelp))
@@ -33,6 +37,8 @@ pub fn header() -> Html {
                 <span class="tagline">{"an event-sourced shop, live in your browser"}</span>
             </div>
             <div class="header-tools">
+                <button type="button" class={classes!("button", "tool", state.lessons_open.then_some("on"))} aria-pressed={state.lessons_open.to_string()}
+                        onclick={toggle_lessons} data-testid="lessons-button">{"Lessons"}</button>
                 <button type="button" class={classes!("button", "tool", state.large_text.then_some("on"))} aria-pressed={state.large_text.to_string()}
                         onclick={toggle_large} data-testid="large-text">{"Large text"}</button>
                 <button type="button" class="button tool" onclick={toggle_help} aria-label="Keyboard shortcuts" data-testid="help-button">{"? Shortcuts"}</button>

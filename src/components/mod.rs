@@ -12,6 +12,7 @@ mod event_log;
 mod generate_panel;
 mod header;
 mod icons;
+mod lessons_panel;
 mod notices;
 mod past_banner;
 mod read_models;

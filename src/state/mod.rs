@@ -76,6 +76,10 @@ pub struct AppState {
     pub large_text: bool,
     /// Business time for the next commands, when the user back-dates them.
     pub backdate: Option<Timestamp>,
+    /// The lessons panel is open.
+    pub lessons_open: bool,
+    /// The lesson loaded, and the learner's progress in it.
+    pub lesson: Option<(&'static str, crate::lessons::Progress)>,
     next_notice: u64,
 }
 
@@ -103,6 +107,8 @@ impl Default for AppState {
             help: false,
             large_text: false,
             backdate: None,
+            lessons_open: false,
+            lesson: None,
             next_notice: 1,
         }
     }
@@ -153,6 +159,11 @@ pub enum Action {
     SetMode(Mode),
     ToggleHelp,
     ToggleLargeText,
+    ToggleLessons,
+    /// Load a lesson's scenario (again, to reset it) and start it.
+    LoadLesson(&'static str),
+    AnswerLesson(usize),
+    RevealLesson,
     /// Back-date the next commands to this business time (or stop back-dating).
     SetBackdate(Option<Timestamp>),
     /// Open a what-if branch at this position.
@@ -478,6 +489,66 @@ impl AppState {
                         "Branch discarded: back on the main line"
                     };
                     self.notify(Tone::Success, text.into(), None);
+                }
+                true
+            }
+            Action::ToggleLessons => {
+                self.lessons_open = !self.lessons_open;
+                true
+            }
+            Action::LoadLesson(slug) => {
+                let Some(lesson) = crate::lessons::find(slug) else {
+                    self.notify(Tone::Problem, format!("There is no lesson '{slug}'"), None);
+                    return true;
+                };
+                match Session::prepared(lesson.scenario) {
+                    Ok(session) => {
+                        let baseline = session.shop().store().head();
+                        *self.session_mut() = session;
+                        let (running, delivery, idempotent) = match lesson.scenario {
+                            crate::lessons::Scenario::Services {
+                                delivery,
+                                idempotent,
+                                ..
+                            } => (true, delivery, idempotent),
+                            _ => (false, DeliverySettings::default(), true),
+                        };
+                        self.running = running;
+                        self.delivery = delivery;
+                        self.idempotent = idempotent;
+                        self.chaos = false;
+                        self.playing = false;
+                        self.backdate = None;
+                        self.selected = None;
+                        self.lessons_open = true;
+                        self.lesson = Some((
+                            lesson.slug,
+                            crate::lessons::Progress {
+                                baseline,
+                                ..Default::default()
+                            },
+                        ));
+                        self.notify(
+                            Tone::Success,
+                            format!("{}: scenario loaded", lesson.title),
+                            None,
+                        );
+                    }
+                    Err(problem) => self.notify(Tone::Problem, problem, None),
+                }
+                true
+            }
+            Action::AnswerLesson(choice) => {
+                if let Some((_, progress)) = self.lesson.as_mut() {
+                    if !progress.revealed {
+                        progress.answered = Some(choice);
+                    }
+                }
+                true
+            }
+            Action::RevealLesson => {
+                if let Some((_, progress)) = self.lesson.as_mut() {
+                    progress.revealed = progress.answered.is_some();
                 }
                 true
             }

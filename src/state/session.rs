@@ -101,6 +101,43 @@ impl Session {
         &self.sim
     }
 
+    /// A fresh session prepared as a lesson's scenario asks.
+    pub fn prepared(scenario: crate::lessons::Scenario) -> Result<Session, String> {
+        use crate::lessons::Scenario;
+        let mut session = Session::default();
+        match scenario {
+            Scenario::Empty => {}
+            Scenario::History { orders } => {
+                session.start_generating(DEFAULT_SEED, orders);
+                while session.job.is_some() {
+                    session
+                        .continue_job(u64::MAX)
+                        .map_err(|error| error.to_string())?;
+                }
+            }
+            Scenario::Services {
+                mode,
+                checkouts,
+                delivery,
+                idempotent,
+                failure,
+            } => {
+                let mut config = SimulationConfig::new(DEFAULT_SEED, 0, session.now());
+                config.mode = mode;
+                config.delivery = delivery;
+                config.idempotent = idempotent;
+                config.failure = failure;
+                session.sim = Simulation::idle(config);
+                session.sim.set_reacting(true);
+                session
+                    .sim
+                    .open_storefront(checkouts)
+                    .map_err(|error| error.to_string())?;
+            }
+        }
+        Ok(session)
+    }
+
     pub fn branch(&self) -> Option<&Branch> {
         self.branch.as_ref()
     }

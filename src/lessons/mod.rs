@@ -1,0 +1,89 @@
+//! Guided lessons: a path through every concept of event-driven architecture, each one a short
+//! text, a prepared scenario loaded with one click, steps done in the live app (each noticed when
+//! it is done), and a question to answer before the result is revealed.
+//!
+//! Lessons are data (`catalog.rs`); a step's check reads only the session and where the lesson
+//! started, so progress is derived, never stored.
+
+mod catalog;
+
+pub use catalog::LESSONS;
+
+use eventide_engine::delivery::DeliverySettings;
+use eventide_engine::shop::events::ShopEventKind;
+use eventide_engine::shop::services::{Failure, Mode};
+use eventide_engine::Position;
+
+use crate::state::Session;
+
+/// What a lesson's scenario prepares before the learner starts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Scenario {
+    /// An empty shop.
+    Empty,
+    /// A shop with a seeded history of this many orders, no services.
+    History { orders: u64 },
+    /// Services listening, in this mode, with these delivery settings, the storefront open.
+    Services {
+        mode: Mode,
+        checkouts: u64,
+        delivery: DeliverySettings,
+        idempotent: bool,
+        failure: Failure,
+    },
+}
+
+/// What the learner does, and how the app notices it was done.
+pub struct Step {
+    pub text: &'static str,
+    pub done: fn(&Session, &Progress) -> bool,
+}
+
+/// A question answered before the result is revealed.
+pub struct Predict {
+    pub question: &'static str,
+    pub options: &'static [&'static str],
+    pub answer: usize,
+    pub explanation: &'static str,
+}
+
+pub struct Lesson {
+    /// Its address: `#lesson=<slug>`.
+    pub slug: &'static str,
+    pub title: &'static str,
+    /// The idea of the seed text it teaches.
+    pub concept: &'static str,
+    pub text: &'static [&'static str],
+    pub scenario: Scenario,
+    pub steps: &'static [Step],
+    pub predict: Predict,
+}
+
+/// Where the learner's lesson started: steps are judged against it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// The head of the log when the scenario was loaded.
+    pub baseline: Position,
+    pub answered: Option<usize>,
+    pub revealed: bool,
+}
+
+pub fn find(slug: &str) -> Option<&'static Lesson> {
+    LESSONS.iter().find(|lesson| lesson.slug == slug)
+}
+
+/// The lesson an address names, `#lesson=<slug>`.
+pub fn from_hash(hash: &str) -> Option<&'static Lesson> {
+    find(hash.strip_prefix("#lesson=")?)
+}
+
+/// How many events of `kind` were recorded since the lesson began.
+pub fn since(session: &Session, progress: &Progress, kind: ShopEventKind) -> usize {
+    session
+        .shop()
+        .store()
+        .read_by_kind(kind)
+        .rev()
+        .take_while(|event| event.position > progress.baseline)
+        .count()
+}
