@@ -80,6 +80,18 @@ async fn set_slider(root: &Element, value: u64) {
     next_frame().await;
 }
 
+/// Types into a field as a user would (an `input` event), then waits for the render.
+async fn type_into(root: &Element, testid: &str, value: &str) {
+    let input: HtmlInputElement = find(root, testid)
+        .unwrap_or_else(|| panic!("no field with data-testid={testid}"))
+        .unchecked_into();
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::InputEvent::new("input").expect("an input event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
 /// Waits for the next animation frame: the slider applies its newest value once per frame.
 async fn next_frame() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -234,14 +246,7 @@ async fn settle() {
 #[wasm_bindgen_test]
 async fn generating_orders_runs_in_chunks_and_fills_every_read_model() {
     let root = mount().await;
-    let count: HtmlInputElement = find(&root, "cmd-generate-count")
-        .expect("a field")
-        .unchecked_into();
-    count.set_value("30");
-    count
-        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
-        .expect("dispatched");
-    yew::scheduler::flush().await;
+    type_into(&root, "cmd-generate-count", "30").await;
     click(&root, "cmd-generate").await;
     for _ in 0..500 {
         if find(&root, "cmd-generate").is_some() {
@@ -435,14 +440,7 @@ fn card_text(root: &Element, service: &str) -> String {
 async fn services_react_to_a_checkout_and_the_graph_follows_the_timeline() {
     let root = mount().await;
     click(&root, "center-services").await;
-    let count: HtmlInputElement = find(&root, "storefront-count")
-        .expect("a field")
-        .unchecked_into();
-    count.set_value("2");
-    count
-        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
-        .expect("dispatched");
-    yew::scheduler::flush().await;
+    type_into(&root, "storefront-count", "2").await;
     click(&root, "storefront-open").await;
     click(&root, "sim-run").await; // pause the clock: the test drives it step by step
     step_until(&root, 600, |root| {
@@ -520,14 +518,7 @@ async fn chaos_mode_changes_several_services_at_once() {
 async fn a_trace_shows_every_lane_of_a_flow_as_a_waterfall_and_a_causation_graph() {
     let root = mount().await;
     click(&root, "center-services").await;
-    let count: HtmlInputElement = find(&root, "storefront-count")
-        .expect("a field")
-        .unchecked_into();
-    count.set_value("1");
-    count
-        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
-        .expect("dispatched");
-    yew::scheduler::flush().await;
+    type_into(&root, "storefront-count", "1").await;
     click(&root, "storefront-open").await;
     click(&root, "sim-run").await;
     step_until(&root, 600, |root| {
@@ -575,14 +566,7 @@ async fn a_trace_shows_every_lane_of_a_flow_as_a_waterfall_and_a_causation_graph
 async fn the_comparison_runs_both_models_on_the_same_failure() {
     let root = mount().await;
     click(&root, "center-compare").await;
-    let count: HtmlInputElement = find(&root, "compare-count")
-        .expect("a field")
-        .unchecked_into();
-    count.set_value("20");
-    count
-        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
-        .expect("dispatched");
-    yew::scheduler::flush().await;
+    type_into(&root, "compare-count", "20").await;
     click(&root, "compare-run").await;
     let table = text(&root, "compare-table");
     assert!(
@@ -607,14 +591,7 @@ async fn orchestration_puts_the_saga_in_the_graph_and_runs_the_checkout() {
         .filter_map(|n| n.get_attribute("data-name"))
         .collect();
     assert!(names.iter().any(|n| n == "CheckoutSaga"), "{names:?}");
-    let count: HtmlInputElement = find(&root, "storefront-count")
-        .expect("a field")
-        .unchecked_into();
-    count.set_value("1");
-    count
-        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
-        .expect("dispatched");
-    yew::scheduler::flush().await;
+    type_into(&root, "storefront-count", "1").await;
     click(&root, "storefront-open").await;
     click(&root, "sim-run").await;
     step_until(&root, 900, |root| {
@@ -825,14 +802,7 @@ async fn a_back_dated_order_changes_the_business_past_but_not_the_recorded_past(
     assert!(text(&root, "detail-occurred").contains("2000-01-01"));
 
     click(&root, "center-time").await;
-    let business: HtmlInputElement = find(&root, "business-time")
-        .expect("a field")
-        .unchecked_into();
-    business.set_value("2000-01-02 00:00:00");
-    business
-        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
-        .expect("dispatched");
-    yew::scheduler::flush().await;
+    type_into(&root, "business-time", "2000-01-02 00:00:00").await;
     click(&root, "business-run").await;
     let orders_row = all(&root, "bitemporal-table")
         .first()

@@ -27,6 +27,26 @@ fn select_value(event: &Event) -> Option<String> {
         .map(|select| select.value())
 }
 
+/// Keeps a text field's state in step with what is typed.
+fn typed(handle: &UseStateHandle<String>) -> Callback<InputEvent> {
+    let handle = handle.clone();
+    Callback::from(move |event: InputEvent| {
+        if let Some(value) = input_value(&event) {
+            handle.set(value);
+        }
+    })
+}
+
+/// Keeps a select's state in step with what is chosen.
+fn chosen(handle: &UseStateHandle<String>) -> Callback<Event> {
+    let handle = handle.clone();
+    Callback::from(move |event: Event| {
+        if let Some(value) = select_value(&event) {
+            handle.set(value);
+        }
+    })
+}
+
 #[function_component(TimeView)]
 pub fn time_view() -> Html {
     html! {
@@ -51,13 +71,6 @@ fn diff_panel() -> Html {
     let a = use_state(|| cursor.saturating_sub(100).to_string());
     let b = use_state(|| cursor.to_string());
     let result = use_state(|| None::<Result<(u64, u64, Rc<Vec<ModelDiff>>), String>>);
-    let set = |handle: UseStateHandle<String>| {
-        Callback::from(move |event: InputEvent| {
-            if let Some(value) = input_value(&event) {
-                handle.set(value);
-            }
-        })
-    };
     let to_cursor =
         |handle: UseStateHandle<String>| Callback::from(move |_| handle.set(cursor.to_string()));
     let run = {
@@ -98,9 +111,9 @@ fn diff_panel() -> Html {
         <div class="time-block">
             <h3 class="subhead">{"What changed between A and B?"}</h3>
             <form class="time-form" onsubmit={run}>
-                <label class="field">{"A (position)"}<input value={(*a).clone()} oninput={set(a.clone())} data-testid="diff-a" /></label>
+                <label class="field">{"A (position)"}<input value={(*a).clone()} oninput={typed(&a)} data-testid="diff-a" /></label>
                 <button type="button" class="button align-end" onclick={to_cursor(a.clone())}>{"A = cursor"}</button>
-                <label class="field">{"B (position)"}<input value={(*b).clone()} oninput={set(b.clone())} data-testid="diff-b" /></label>
+                <label class="field">{"B (position)"}<input value={(*b).clone()} oninput={typed(&b)} data-testid="diff-b" /></label>
                 <button type="button" class="button align-end" onclick={to_cursor(b.clone())}>{"B = cursor"}</button>
                 <button type="submit" class="button primary compare-run align-end" data-testid="diff-run">{"Compare"}</button>
             </form>
@@ -167,20 +180,6 @@ fn when_panel() -> Html {
             .unwrap_or_default();
         (models, columns)
     };
-    let text = |handle: UseStateHandle<String>| {
-        Callback::from(move |event: InputEvent| {
-            if let Some(v) = input_value(&event) {
-                handle.set(v);
-            }
-        })
-    };
-    let choose = |handle: UseStateHandle<String>| {
-        Callback::from(move |event: Event| {
-            if let Some(v) = select_value(&event) {
-                handle.set(v);
-            }
-        })
-    };
     let on_comparison = {
         let comparison = comparison.clone();
         Callback::from(move |event: Event| {
@@ -216,13 +215,13 @@ fn when_panel() -> Html {
             <h3 class="subhead">{"When did it first happen?"}</h3>
             <form class="time-form" onsubmit={run}>
                 <label class="field">{"Read model"}
-                    <select onchange={choose(model.clone())} data-testid="when-model">
+                    <select onchange={chosen(&model)} data-testid="when-model">
                         { for models.iter().map(|m| html! { <option value={*m} selected={*m == model.as_str()}>{ *m }</option> }) }
                     </select>
                 </label>
-                <label class="field">{"Row"}<input value={(*key).clone()} oninput={text(key.clone())} data-testid="when-key" /></label>
+                <label class="field">{"Row"}<input value={(*key).clone()} oninput={typed(&key)} data-testid="when-key" /></label>
                 <label class="field">{"Field"}
-                    <select onchange={choose(column.clone())} data-testid="when-column">
+                    <select onchange={chosen(&column)} data-testid="when-column">
                         { for columns.iter().map(|c| html! { <option value={*c} selected={*c == column.as_str()}>{ *c }</option> }) }
                     </select>
                 </label>
@@ -232,7 +231,7 @@ fn when_panel() -> Html {
                         <option value="at-least" selected={*comparison == Comparison::AtLeast}>{"at least"}</option>
                     </select>
                 </label>
-                <label class="field">{"Value"}<input value={(*value).clone()} oninput={text(value.clone())} data-testid="when-value" /></label>
+                <label class="field">{"Value"}<input value={(*value).clone()} oninput={typed(&value)} data-testid="when-value" /></label>
                 <button type="submit" class="button primary compare-run align-end" data-testid="when-run">{"Ask"}</button>
             </form>
             { match &*answer {
@@ -286,14 +285,7 @@ fn bitemporal_panel() -> Html {
     let state = use_app();
     let business = use_state(String::new);
     let result = use_state(|| None::<Result<Vec<(String, String, String, String)>, String>>);
-    let on_business = {
-        let business = business.clone();
-        Callback::from(move |event: InputEvent| {
-            if let Some(v) = input_value(&event) {
-                business.set(v);
-            }
-        })
-    };
+    let on_business = typed(&business);
     let run = {
         let (state, business, result) = (state.clone(), business.clone(), result.clone());
         Callback::from(move |event: SubmitEvent| {
@@ -381,13 +373,6 @@ fn aggregate_panel() -> Html {
     let kind = use_state(|| "position".to_string());
     let at = use_state(String::new);
     let result = use_state(|| None::<Result<String, String>>);
-    let text = |handle: UseStateHandle<String>| {
-        Callback::from(move |event: InputEvent| {
-            if let Some(v) = input_value(&event) {
-                handle.set(v);
-            }
-        })
-    };
     let on_kind = {
         let kind = kind.clone();
         Callback::from(move |event: Event| {
@@ -448,7 +433,7 @@ fn aggregate_panel() -> Html {
         <div class="time-block" data-testid="aggregate-as-of">
             <h3 class="subhead">{"An aggregate as of…"}</h3>
             <form class="time-form" onsubmit={run}>
-                <label class="field">{"Aggregate"}<input value={(*aggregate).clone()} oninput={text(aggregate.clone())} data-testid="as-of-aggregate" /></label>
+                <label class="field">{"Aggregate"}<input value={(*aggregate).clone()} oninput={typed(&aggregate)} data-testid="as-of-aggregate" /></label>
                 <label class="field">{"as of"}
                     <select onchange={on_kind} data-testid="as-of-kind">
                         <option value="position" selected={*kind == "position"}>{"position"}</option>
@@ -456,7 +441,7 @@ fn aggregate_panel() -> Html {
                         <option value="version" selected={*kind == "version"}>{"its version"}</option>
                     </select>
                 </label>
-                <label class="field">{"Value"}<input value={(*at).clone()} oninput={text(at.clone())} placeholder="the cursor" data-testid="as-of-value" /></label>
+                <label class="field">{"Value"}<input value={(*at).clone()} oninput={typed(&at)} placeholder="the cursor" data-testid="as-of-value" /></label>
                 <button type="submit" class="button primary compare-run align-end" data-testid="as-of-run">{"Show"}</button>
             </form>
             { match &*result {
@@ -481,13 +466,6 @@ fn between_panel() -> Html {
     let aggregate = use_state(String::new);
     let flow = use_state(String::new);
     let result = use_state(|| None::<Result<(usize, Vec<(Position, String)>), String>>);
-    let text = |handle: UseStateHandle<String>| {
-        Callback::from(move |event: InputEvent| {
-            if let Some(v) = input_value(&event) {
-                handle.set(v);
-            }
-        })
-    };
     let on_kind = {
         let kind = kind.clone();
         Callback::from(move |event: Event| {
@@ -555,16 +533,16 @@ fn between_panel() -> Html {
         <div class="time-block" data-testid="between">
             <h3 class="subhead">{"Events between two times"}</h3>
             <form class="time-form" onsubmit={run}>
-                <label class="field">{"From (UTC)"}<input value={(*from).clone()} oninput={text(from.clone())} placeholder="2026-11-26 09:00" data-testid="between-from" /></label>
-                <label class="field">{"To (UTC)"}<input value={(*to).clone()} oninput={text(to.clone())} placeholder="2026-11-26 10:00" data-testid="between-to" /></label>
+                <label class="field">{"From (UTC)"}<input value={(*from).clone()} oninput={typed(&from)} placeholder="2026-11-26 09:00" data-testid="between-from" /></label>
+                <label class="field">{"To (UTC)"}<input value={(*to).clone()} oninput={typed(&to)} placeholder="2026-11-26 10:00" data-testid="between-to" /></label>
                 <label class="field">{"Type"}
                     <select onchange={on_kind} data-testid="between-type">
                         <option value="any" selected={*kind == "any"}>{"any"}</option>
                         { for ShopEventKind::ALL.iter().map(|k| html! { <option value={k.name()} selected={*kind == k.name()}>{ k.name() }</option> }) }
                     </select>
                 </label>
-                <label class="field">{"Aggregate"}<input value={(*aggregate).clone()} oninput={text(aggregate.clone())} placeholder="any" data-testid="between-aggregate" /></label>
-                <label class="field">{"Correlation"}<input value={(*flow).clone()} oninput={text(flow.clone())} placeholder="any" /></label>
+                <label class="field">{"Aggregate"}<input value={(*aggregate).clone()} oninput={typed(&aggregate)} placeholder="any" data-testid="between-aggregate" /></label>
+                <label class="field">{"Correlation"}<input value={(*flow).clone()} oninput={typed(&flow)} placeholder="any" /></label>
                 <button type="submit" class="button primary compare-run align-end" data-testid="between-run">{"Find"}</button>
             </form>
             { match &*result {

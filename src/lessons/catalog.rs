@@ -7,16 +7,7 @@ use eventide_engine::Named;
 
 use super::{since, Lesson, Predict, Scenario, Step};
 
-const CALM: DeliverySettings = DeliverySettings {
-    latency_ms: 300,
-    jitter_ms: 200,
-    duplicate_rate: 0.0,
-    reorder_rate: 0.0,
-    per_aggregate_ordering: true,
-    failure_rate: 0.0,
-    max_attempts: 5,
-    backoff_ms: 200,
-};
+const CALM: DeliverySettings = DeliverySettings::CALM;
 
 pub static LESSONS: &[Lesson] = &[
     Lesson {

@@ -23,20 +23,23 @@ pub struct DeliverySettings {
 
 impl Default for DeliverySettings {
     fn default() -> Self {
-        DeliverySettings {
-            latency_ms: 300,
-            jitter_ms: 200,
-            duplicate_rate: 0.0,
-            reorder_rate: 0.0,
-            per_aggregate_ordering: true,
-            failure_rate: 0.0,
-            max_attempts: 5,
-            backoff_ms: 200,
-        }
+        DeliverySettings::CALM
     }
 }
 
 impl DeliverySettings {
+    /// The defaults: a little latency, nothing lost, duplicated or reordered.
+    pub const CALM: DeliverySettings = DeliverySettings {
+        latency_ms: 300,
+        jitter_ms: 200,
+        duplicate_rate: 0.0,
+        reorder_rate: 0.0,
+        per_aggregate_ordering: true,
+        failure_rate: 0.0,
+        max_attempts: 5,
+        backoff_ms: 200,
+    };
+
     /// Exactly once, in order, at once: the reference every other setting is compared with.
     pub fn exactly_once() -> Self {
         DeliverySettings {
