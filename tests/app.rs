@@ -912,3 +912,18 @@ async fn every_lesson_has_its_own_address() {
         .unchecked_into();
     assert!(!toggle.checked(), "the lesson's consumers start naive");
 }
+
+#[wasm_bindgen_test]
+async fn a_shared_lesson_link_opens_the_lesson_at_its_position() {
+    let _ = gloo::utils::window()
+        .location()
+        .set_hash("lesson=event-sourcing&at=40");
+    let root = mount_as_is().await;
+    let _ = gloo::utils::window().location().set_hash("");
+    assert!(text(&root, "lesson").contains("Event sourcing"));
+    assert_eq!(number(&root, "cursor-position"), 40);
+    assert!(find(&root, "past-banner").is_some());
+    click(&root, "lesson-share").await;
+    assert!(text(&root, "notices").contains("#lesson=event-sourcing&at=40"));
+    let _ = gloo::utils::window().location().set_hash("");
+}

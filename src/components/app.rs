@@ -92,8 +92,11 @@ fn use_lesson_address(state: &AppContext) {
         let hash = web_sys::window()
             .and_then(|w| w.location().hash().ok())
             .unwrap_or_default();
-        if let Some(lesson) = crate::lessons::from_hash(&hash) {
+        if let Some((lesson, at)) = crate::lessons::from_hash(&hash) {
             dispatcher.dispatch(Action::LoadLesson(lesson.slug));
+            if let Some(at) = at {
+                dispatcher.dispatch(Action::Seek(at));
+            }
         }
     });
 }

@@ -8,7 +8,7 @@ use crate::state::{use_app, Action};
 
 fn set_address(slug: &str) {
     if let Some(location) = web_sys::window().map(|window| window.location()) {
-        let _ = location.set_hash(&format!("lesson={slug}"));
+        let _ = location.set_hash(crate::lessons::address(slug, None).trim_start_matches('#'));
     }
 }
 
@@ -60,6 +60,23 @@ pub fn lessons_panel() -> Html {
                 let dispatcher = state.dispatcher();
                 Callback::from(move |_| dispatcher.dispatch(Action::RevealLesson))
             };
+            let share = {
+                let dispatcher = state.dispatcher();
+                let link = crate::lessons::address(lesson.slug, Some(session.shop().cursor()));
+                Callback::from(move |_| {
+                    let href = web_sys::window()
+                        .and_then(|w| w.location().href().ok())
+                        .unwrap_or_default();
+                    let base = href.split('#').next().unwrap_or_default().to_string();
+                    let full = format!("{base}{link}");
+                    if let Some(location) = web_sys::window().map(|w| w.location()) {
+                        let _ = location.set_hash(link.trim_start_matches('#'));
+                    }
+                    dispatcher.dispatch(Action::Notify(format!(
+                        "Link to this lesson at this point: {full}"
+                    )));
+                })
+            };
             let show_list = {
                 let browsing = browsing.clone();
                 Callback::from(move |_| browsing.set(true))
@@ -105,6 +122,7 @@ pub fn lessons_panel() -> Html {
                     <div class="button-row lesson-actions">
                         <button type="button" class="button" onclick={start(lesson.slug)} data-testid="lesson-reset">{"Reset lesson"}</button>
                         <button type="button" class="button" onclick={show_list}>{"All lessons"}</button>
+                        <button type="button" class="button" onclick={share} data-testid="lesson-share">{"Share this point"}</button>
                     </div>
                 </div>
             }

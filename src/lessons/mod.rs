@@ -72,9 +72,56 @@ pub fn find(slug: &str) -> Option<&'static Lesson> {
     LESSONS.iter().find(|lesson| lesson.slug == slug)
 }
 
-/// The lesson an address names, `#lesson=<slug>`.
-pub fn from_hash(hash: &str) -> Option<&'static Lesson> {
-    find(hash.strip_prefix("#lesson=")?)
+/// The lesson an address names, `#lesson=<slug>`, and the position `&at=<n>` it points to.
+pub fn from_hash(hash: &str) -> Option<(&'static Lesson, Option<Position>)> {
+    let rest = hash.strip_prefix("#lesson=")?;
+    let (slug, at) = match rest.split_once("&at=") {
+        Some((slug, at)) => (slug, at.parse().ok().map(Position)),
+        None => (rest, None),
+    };
+    Some((find(slug)?, at))
+}
+
+/// The address of a lesson at a position: what "Share" hands out.
+pub fn address(slug: &str, at: Option<Position>) -> String {
+    match at {
+        Some(at) => format!("#lesson={slug}&at={}", at.0),
+        None => format!("#lesson={slug}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_names_a_lesson_and_a_position() {
+        let (lesson, at) = from_hash("#lesson=cqrs&at=42").expect("a lesson");
+        assert_eq!((lesson.slug, at), ("cqrs", Some(Position(42))));
+        assert_eq!(
+            from_hash(&address("tracing", None)).map(|(l, at)| (l.slug, at)),
+            Some(("tracing", None))
+        );
+        assert!(from_hash("#lesson=nope").is_none());
+        assert!(from_hash("#bench").is_none());
+    }
+
+    #[test]
+    fn every_lesson_has_a_distinct_address_and_a_valid_answer() {
+        for (i, lesson) in LESSONS.iter().enumerate() {
+            assert!(
+                LESSONS[..i].iter().all(|other| other.slug != lesson.slug),
+                "{} twice",
+                lesson.slug
+            );
+            assert!(
+                lesson.predict.answer < lesson.predict.options.len(),
+                "{}",
+                lesson.slug
+            );
+            assert!(!lesson.steps.is_empty(), "{}", lesson.slug);
+        }
+    }
 }
 
 /// How many events of `kind` were recorded since the lesson began.

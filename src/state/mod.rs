@@ -160,6 +160,8 @@ pub enum Action {
     ToggleHelp,
     ToggleLargeText,
     ToggleLessons,
+    /// Say something to the user (a link to copy, say).
+    Notify(String),
     /// Load a lesson's scenario (again, to reset it) and start it.
     LoadLesson(&'static str),
     AnswerLesson(usize),
@@ -490,6 +492,10 @@ impl AppState {
                     };
                     self.notify(Tone::Success, text.into(), None);
                 }
+                true
+            }
+            Action::Notify(text) => {
+                self.notify(Tone::Success, text, None);
                 true
             }
             Action::ToggleLessons => {

@@ -214,6 +214,10 @@ impl Service for CheckoutSaga {
                 Self::advance(saga, SagaStep::ReservingStock, &mut reactions);
             }
             (ShopEvent::InventoryReserved { order, .. }, SagaStep::ReservingStock) => {
+                // A redelivered reply reserves no new line: the join counts lines, not deliveries.
+                if saga.reservations.contains(&event.id) {
+                    return reactions;
+                }
                 saga.reservations.push(event.id);
                 if saga.reservations.len() >= saga.lines.len() {
                     // A join: the fraud check waits for every line's reservation.
@@ -291,6 +295,10 @@ impl Service for CheckoutSaga {
             step: step.clone(),
         })];
         reactions.extend(Self::compensate(saga, &format!("no answer while {step}")));
+        // Without an order there is nothing to cancel: the saga ended compensated already.
+        if saga.step == SagaStep::Compensated {
+            self.compensated += 1;
+        }
         reactions
     }
 
