@@ -90,6 +90,17 @@ pub fn address(slug: &str, at: Option<Position>) -> String {
     }
 }
 
+/// How many events of `kind` were recorded since the lesson began.
+pub fn since(session: &Session, progress: &Progress, kind: ShopEventKind) -> usize {
+    session
+        .shop()
+        .store()
+        .read_by_kind(kind)
+        .rev()
+        .take_while(|event| event.position > progress.baseline)
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,15 +133,4 @@ mod tests {
             assert!(!lesson.steps.is_empty(), "{}", lesson.slug);
         }
     }
-}
-
-/// How many events of `kind` were recorded since the lesson began.
-pub fn since(session: &Session, progress: &Progress, kind: ShopEventKind) -> usize {
-    session
-        .shop()
-        .store()
-        .read_by_kind(kind)
-        .rev()
-        .take_while(|event| event.position > progress.baseline)
-        .count()
 }
