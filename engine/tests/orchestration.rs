@@ -460,6 +460,24 @@ fn it_should_release_what_was_reserved_when_reserving_stock_times_out() {
     assert_eq!(spec.when(inventory_reserved(Sku(3), ORDER, 2)), vec![]);
 }
 
+/// Regression: a timeout before any reservation came back cancelled the order without asking for
+/// a release, so reservations still on their way stayed held for a cancelled order.
+#[test]
+fn regression_a_timeout_before_any_reservation_still_asks_for_the_stock_back() {
+    let mut spec = checkout(TWO_LINES).checked_out().placed();
+    assert_eq!(
+        spec.when_timer(2),
+        vec![
+            publish(ShopEvent::SagaStepTimedOut {
+                order: Some(ORDER),
+                step: "reserving stock".into(),
+            }),
+            publish(release(TWO_LINES)),
+            publish(cancellation("no answer while reserving stock")),
+        ]
+    );
+}
+
 #[test]
 fn it_should_release_the_stock_and_cancel_the_order_when_shipping_times_out() {
     let mut spec = checkout(TWO_LINES)

@@ -91,7 +91,10 @@ impl CheckoutSaga {
         let mut reactions = Vec::new();
         match saga.order {
             Some(order) => {
-                if !saga.reservations.is_empty() {
+                // Once stock was requested, release it all: replies may still be on their way
+                // (a timeout while reserving), and the inventory service releases only what it
+                // really holds for the order.
+                if saga.step != SagaStep::CreatingOrder {
                     reactions.push(Reaction::Publish(ShopEvent::StockReleaseRequested {
                         order,
                         lines: saga.lines.clone(),
