@@ -6,6 +6,8 @@
 mod alloc;
 mod bench;
 mod catalog;
+mod export;
+mod import;
 mod schema;
 mod simulate;
 
@@ -35,6 +37,10 @@ enum Command {
     /// The event catalog: `asyncapi` prints it as an AsyncAPI 3.0 document.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
+    /// Prints a generated shop log as a CloudEvents batch or a scenario (JSON).
+    Export(export::ExportArgs),
+    /// Checks a CloudEvents batch or scenario file and prints what it holds (exit 2 if refused).
+    Import(import::ImportArgs),
     /// Runs the choreographed shop to quiescence and prints read models and services as JSON.
     Simulate(simulate::SimulateArgs),
     /// Checks JSON Schemas for compatibility by Confluent Schema Registry's rules.
@@ -48,6 +54,8 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Catalog(command) => catalog::run(&command),
+        Command::Export(args) => export::run(&args),
+        Command::Import(args) => import::run(&args),
         // An incompatible schema is an answer, not a mistake: printed, with exit code 1.
         Command::Schema(args) => match schema::run(&args) {
             Ok(report) => return report.print(),

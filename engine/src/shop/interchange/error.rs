@@ -50,6 +50,8 @@ pub enum ImportError {
         field: String,
         problem: FieldProblem,
     },
+    #[error("event at index {index} must be a JSON object, found {found}")]
+    EventNotAnObject { index: usize, found: String },
     /// One event is wrong, or does not follow the events before it.
     #[error("{at}, field `{field}` {problem}")]
     Event {
@@ -67,6 +69,10 @@ impl ImportError {
     pub fn event(&self) -> Option<EventAt> {
         match self {
             ImportError::Event { at, .. } => Some(*at),
+            ImportError::EventNotAnObject { index, .. } => Some(EventAt {
+                index: *index,
+                id: None,
+            }),
             _ => None,
         }
     }
@@ -130,7 +136,9 @@ pub enum FieldProblem {
     #[error("declares stream {declared}, but the payload belongs to {actual}")]
     WrongStream { declared: String, actual: String },
     /// The shop hands order numbers out in turn; the aggregates and read models rely on it.
-    #[error("opens order {found}, but the next order number is {expected}: orders are numbered in turn")]
+    #[error(
+        "opens order {found}, but the next order number is {expected}: orders are numbered in turn"
+    )]
     OrderOutOfTurn { expected: String, found: String },
     /// The store refused an event that passed every check above: a bug, reported, not hidden.
     #[error("was refused by the store: {message}")]

@@ -56,8 +56,9 @@ impl PayloadReader {
         if self.templates.is_empty() {
             self.templates = vec![None; ShopEventKind::ALL.len()];
         }
-        self.templates[kind.index()]
-            .get_or_insert_with(|| single_elements(event_catalog::payload(&event_catalog::example(kind))))
+        self.templates[kind.index()].get_or_insert_with(|| {
+            single_elements(event_catalog::payload(&event_catalog::example(kind)))
+        })
     }
 }
 
@@ -77,7 +78,9 @@ fn fits(kind: ShopEventKind, payload: &Value) -> Result<ShopEvent, String> {
 /// Every array cut to its first element, so a graft into element 0 tests that element alone.
 fn single_elements(value: Value) -> Value {
     match value {
-        Value::Array(items) => Value::Array(items.into_iter().take(1).map(single_elements).collect()),
+        Value::Array(items) => {
+            Value::Array(items.into_iter().take(1).map(single_elements).collect())
+        }
         Value::Object(map) => Value::Object(
             map.into_iter()
                 .map(|(key, value)| (key, single_elements(value)))
@@ -119,31 +122,34 @@ fn join(path: &str, key: &str) -> String {
 /// The example payload with `value` put at `path` (or the key there removed, for `None`).
 fn graft(root: &Value, path: &[Step], value: Option<&Value>) -> Value {
     let mut grafted = root.clone();
-    let Some((last, parents)) = path.split_last() else {
-        return value.cloned().unwrap_or(Value::Null);
-    };
-    let mut spot = &mut grafted;
-    for step in parents {
-        spot = match (step, spot) {
-            (Step::Key(key), Value::Object(map)) => map.entry(key.clone()).or_insert(Value::Null),
-            (Step::First, Value::Array(items)) if !items.is_empty() => &mut items[0],
-            // The path was built by walking this very template, so it always leads somewhere.
-            (_, other) => other,
-        };
-    }
-    match (last, spot, value) {
-        (Step::Key(key), Value::Object(map), Some(value)) => {
-            map.insert(key.clone(), value.clone());
+    put(&mut grafted, path, value);
+    grafted
+}
+
+fn put(spot: &mut Value, path: &[Step], value: Option<&Value>) {
+    match (path, spot) {
+        ([], spot) => *spot = value.cloned().unwrap_or(Value::Null),
+        ([Step::Key(key)], Value::Object(map)) => match value {
+            Some(value) => {
+                map.insert(key.clone(), value.clone());
+            }
+            None => {
+                map.remove(key);
+            }
+        },
+        ([Step::Key(key), rest @ ..], Value::Object(map)) => {
+            if let Some(inner) = map.get_mut(key) {
+                put(inner, rest, value);
+            }
         }
-        (Step::Key(key), Value::Object(map), None) => {
-            map.remove(key);
+        ([Step::First, rest @ ..], Value::Array(items)) => {
+            if let Some(first) = items.first_mut() {
+                put(first, rest, value);
+            }
         }
-        (Step::First, Value::Array(items), Some(value)) if !items.is_empty() => {
-            items[0] = value.clone();
-        }
+        // The path was built by walking this very template, so it always leads somewhere.
         _ => {}
     }
-    grafted
 }
 
 /// The first part of `given` that does not fit where the template has `expected`, as a path
