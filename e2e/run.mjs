@@ -267,7 +267,44 @@ async function main() {
     await page.locator(tid('past-banner')).first().waitFor({ state: 'hidden', timeout: TIMEOUT });
     ok(`live again: past-banner gone (cursor-position ${await readNumber(page, 'cursor-position')}, event-count ${await readNumber(page, 'event-count')})`);
 
-    // 7. screenshot
+    // 7. export the scenario, reload, import it back: the same log returns
+    log('step: export the scenario and import it back');
+    const events = await readNumber(page, 'event-count');
+    await mkdir(ARTIFACTS, { recursive: true });
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: TIMEOUT }),
+      page.locator(tid('export-scenario')).first().click({ timeout: TIMEOUT }),
+    ]);
+    const saved = path.join(ARTIFACTS, 'scenario.json');
+    await download.saveAs(saved);
+    // A new hash alone does not reload the page: load it afresh.
+    await page.goto(`${base}#fresh`);
+    await page.reload({ waitUntil: 'load' });
+    await page.locator(tid('app')).first().waitFor({ timeout: TIMEOUT });
+    await until(async () => (await readNumber(page, 'event-count')) === 0, 'a fresh page to start empty');
+    await page.locator(tid('import-file')).first().setInputFiles(saved);
+    await until(async () => (await readNumber(page, 'event-count')) === events, `the import to bring back ${events} events`);
+    ok(`exported ${events} events as a scenario file and imported them into a fresh page`);
+
+    // 8. a lesson, opened by its address
+    log('step: open a lesson by its address');
+    await page.goto(`${base}#lesson=immutable-facts`);
+    await page.reload({ waitUntil: 'load' });
+    await page.locator(tid('lesson')).first().waitFor({ timeout: TIMEOUT });
+    await page.locator(tid('cmd-place-order')).first().click({ timeout: TIMEOUT });
+    await until(
+      async () => (await page.locator(`${tid('lesson-step')}.done`).count()) >= 1,
+      'the lesson to notice the first step',
+    );
+    ok('the lesson noticed its first step');
+    await page.goto(`${base}#fresh`);
+    await page.reload({ waitUntil: 'load' });
+    await page.locator(tid('app')).first().waitFor({ timeout: TIMEOUT });
+    await page.locator(tid('cmd-generate-count')).first().fill('50');
+    await page.locator(tid('cmd-generate')).first().click({ timeout: TIMEOUT });
+    await until(async () => (await readNumber(page, 'event-count')) > 0, 'orders for the screenshot');
+
+    // 9. screenshot
     await mkdir(ARTIFACTS, { recursive: true });
     const shot = path.join(ARTIFACTS, 'flow.png');
     await page.screenshot({ path: shot, fullPage: true });

@@ -12,8 +12,9 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// Mounts a fresh App in its own element and waits for the first render.
 async fn mount() -> Element {
-    // An address left by a lesson test would open that lesson.
-    let _ = gloo::utils::window().location().set_hash("");
+    // An address left by a lesson test would open that lesson, and an empty one restores the
+    // autosaved session: `#fresh` starts from nothing.
+    let _ = gloo::utils::window().location().set_hash("fresh");
     mount_as_is().await
 }
 
@@ -926,4 +927,63 @@ async fn a_shared_lesson_link_opens_the_lesson_at_its_position() {
     click(&root, "lesson-share").await;
     assert!(text(&root, "notices").contains("#lesson=event-sourcing&at=40"));
     let _ = gloo::utils::window().location().set_hash("");
+}
+
+#[wasm_bindgen_test]
+async fn the_session_is_saved_as_it_changes_and_restored_on_the_next_visit() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    click(&root, "cmd-pay").await;
+    // Wait past the debounce for the autosave.
+    gloo_timers::future::TimeoutFuture::new(1_800).await;
+    let storage = gloo::utils::window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .expect("local storage");
+    let saved = storage
+        .get_item("eventide.scenario")
+        .ok()
+        .flatten()
+        .expect("an autosave");
+    assert!(saved.contains("PaymentProcessed"));
+
+    let _ = gloo::utils::window().location().set_hash("");
+    let again = mount_as_is().await;
+    let _ = gloo::utils::window().location().set_hash("fresh");
+    yew::scheduler::flush().await;
+    assert_eq!(number(&again, "event-count"), 2, "restored");
+    assert!(text(&again, "notices").contains("Restored your last session"));
+    let _ = storage.remove_item("eventide.scenario");
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_file_is_refused_with_the_event_and_the_field_and_nothing_changes() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    // A scenario whose only event has a quantity that is not a number.
+    let storage = gloo::utils::window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .expect("local storage");
+    let _ = storage.remove_item("eventide.scenario");
+    let bad = r#"{"format":"eventide-scenario","version":1,"seed":42,"settings":{},"events":[{"event_id":"00000000-0000-4000-8000-000000000001","event_type":"ItemAddedToCart","schema_version":1,"aggregate_type":"Cart","aggregate_id":"C-001","aggregate_version":1,"position":1,"recorded_at":"2026-11-26T09:00:00.000Z","occurred_at":"2026-11-26T09:00:00.000Z","correlation_id":"00000000-0000-4000-8000-000000000001","causation_id":null,"metadata":{},"payload":{"customer":"C-001","sku":"SKU-01","quantity":"two","unit_price":12900}}]}"#;
+    let _ = storage.set_item("eventide.scenario", bad);
+    let _ = gloo::utils::window().location().set_hash("");
+    let again = mount_as_is().await;
+    let _ = gloo::utils::window().location().set_hash("fresh");
+    yew::scheduler::flush().await;
+    let problems = text(&again, "problems");
+    assert!(
+        problems.contains("quantity") && problems.contains("nothing changed"),
+        "{problems}"
+    );
+    assert_eq!(
+        number(&again, "event-count"),
+        0,
+        "the bad file changed nothing"
+    );
+    let _ = storage.remove_item("eventide.scenario");
+    assert_eq!(number(&root, "event-count"), 1);
 }

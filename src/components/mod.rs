@@ -9,6 +9,7 @@ mod command_panel;
 mod compare_view;
 mod event_detail;
 mod event_log;
+mod files_panel;
 mod generate_panel;
 mod header;
 mod icons;
@@ -24,4 +25,5 @@ mod trace_view;
 mod virtual_list;
 
 pub use app::App;
+pub use files_panel::scenario_settings;
 pub use virtual_list::VirtualList;

@@ -160,6 +160,12 @@ pub enum Action {
     ToggleHelp,
     ToggleLargeText,
     ToggleLessons,
+    /// Replace the log with a file's (all or nothing). `restored` marks an autosave being loaded.
+    Import {
+        name: String,
+        bytes: Rc<Vec<u8>>,
+        restored: bool,
+    },
     /// Say something to the user (a link to copy, say).
     Notify(String),
     /// Load a lesson's scenario (again, to reset it) and start it.
@@ -494,6 +500,42 @@ impl AppState {
                 }
                 true
             }
+            Action::Import {
+                name,
+                bytes,
+                restored,
+            } => {
+                let outcome = self.session_mut().import(&bytes);
+                match outcome {
+                    Ok((summary, settings)) => {
+                        self.apply_settings(&settings);
+                        self.running = false;
+                        self.playing = false;
+                        self.selected = None;
+                        self.lesson = None;
+                        let what = if restored {
+                            "Restored your last session"
+                        } else {
+                            "Imported"
+                        };
+                        self.notify(
+                            Tone::Success,
+                            format!(
+                                "{what} {name}: {} events in {} streams",
+                                fmt_count(summary.events as u64),
+                                fmt_count(summary.streams as u64)
+                            ),
+                            None,
+                        );
+                    }
+                    Err(problem) => self.notify(
+                        Tone::Problem,
+                        format!("{name} was not imported (nothing changed): {problem}"),
+                        None,
+                    ),
+                }
+                true
+            }
             Action::Notify(text) => {
                 self.notify(Tone::Success, text, None);
                 true
@@ -608,6 +650,36 @@ impl AppState {
                 let before = self.notices.len();
                 Rc::make_mut(&mut self.notices).retain(|notice| notice.id != id);
                 before != self.notices.len()
+            }
+        }
+    }
+
+    /// What a scenario file says about the knobs and the schemas, put back in place.
+    fn apply_settings(&mut self, settings: &serde_json::Map<String, serde_json::Value>) {
+        if let Some(delivery) = settings
+            .get("delivery")
+            .and_then(|v| serde_json::from_value::<DeliverySettings>(v.clone()).ok())
+        {
+            self.apply(Action::SetDelivery {
+                target: None,
+                settings: delivery,
+            });
+        }
+        if let Some(idempotent) = settings.get("idempotent").and_then(|v| v.as_bool()) {
+            self.apply(Action::SetIdempotent(idempotent));
+        }
+        if let Some(mode) = settings
+            .get("mode")
+            .and_then(|v| serde_json::from_value::<Mode>(v.clone()).ok())
+        {
+            let _ = self.session_mut().sim_mut().set_mode(mode);
+        }
+        if let Some(schemas) = settings.get("schemas").and_then(|v| v.as_object()) {
+            let mut session = self.session_mut();
+            for (kind, versions) in schemas {
+                for schema in versions.as_array().into_iter().flatten() {
+                    let _ = session.registry.register(kind.clone(), schema.clone());
+                }
             }
         }
     }

@@ -7,6 +7,7 @@ use eventide_engine::shop::commands::ShopCommand;
 use eventide_engine::shop::event_catalog;
 use eventide_engine::shop::events::ShopEventKind;
 use eventide_engine::shop::generator::{Budget, Generated, Generator, GeneratorConfig};
+use eventide_engine::shop::interchange;
 use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
 use eventide_engine::shop::{CommandError, Shop};
 use eventide_engine::store::Appended;
@@ -136,6 +137,42 @@ impl Session {
             }
         }
         Ok(session)
+    }
+
+    /// The whole scenario as a JSON file: events, schemas registered beyond version 1, settings.
+    pub fn export_scenario(&self, settings: serde_json::Map<String, serde_json::Value>) -> String {
+        interchange::export_scenario(self.shop().store(), Some(DEFAULT_SEED), settings)
+    }
+
+    pub fn export_cloudevents(&self) -> String {
+        interchange::export_cloudevents(self.shop().store())
+    }
+
+    /// Replaces the log with a file's, all or nothing: on any error nothing here changes, and the
+    /// message names the event and the field.
+    pub fn import(
+        &mut self,
+        bytes: &[u8],
+    ) -> Result<
+        (
+            interchange::LogSummary,
+            serde_json::Map<String, serde_json::Value>,
+        ),
+        String,
+    > {
+        interchange::check_size(bytes.len() as u64).map_err(|error| error.to_string())?;
+        let log = interchange::read(bytes).map_err(|error| error.to_string())?;
+        let settings = log.settings.clone();
+        let start = log.events.first().map_or(self.now(), |e| e.recorded_at);
+        let mut line = Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start));
+        line.with_shop(|shop| log.replay_into(shop))
+            .map_err(|error| error.to_string())?;
+        let summary = interchange::summarize(line.shop().store());
+        self.sim = line;
+        self.branch = None;
+        self.job = None;
+        self.registry = initial_registry();
+        Ok((summary, settings))
     }
 
     pub fn branch(&self) -> Option<&Branch> {

@@ -1,0 +1,133 @@
+//! Keep and share work: export the scenario or the log as CloudEvents, import either back (all
+//! or nothing), and the address of the current lesson point.
+
+use std::rc::Rc;
+
+use gloo::file::callbacks::FileReader;
+use gloo::file::File;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::state::{use_app, Action, AppState};
+
+/// Offers `text` as a file download named `name`.
+fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "the browser could not make the file".to_string())?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)
+        .map_err(|_| "the browser could not offer the file".to_string())?;
+    let document = gloo::utils::document();
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|_| "the browser could not offer the file".to_string())?
+        .unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// The settings a scenario file carries beside its events: the knobs and registered schemas.
+pub fn scenario_settings(state: &AppState) -> serde_json::Map<String, serde_json::Value> {
+    let session = state.session();
+    let mut schemas = serde_json::Map::new();
+    for &kind in <eventide_engine::shop::events::ShopEventKind as eventide_engine::Named>::ALL {
+        let name = eventide_engine::Named::name(kind);
+        let later: Vec<serde_json::Value> = session
+            .registry
+            .versions(name)
+            .skip(1)
+            .map(|(_, schema)| schema.source().clone())
+            .collect();
+        if !later.is_empty() {
+            schemas.insert(name.to_string(), serde_json::Value::Array(later));
+        }
+    }
+    let mut settings = serde_json::Map::new();
+    settings.insert("mode".into(), serde_json::json!(session.sim().mode()));
+    settings.insert("delivery".into(), serde_json::json!(state.delivery));
+    settings.insert("idempotent".into(), serde_json::json!(state.idempotent));
+    settings.insert("schemas".into(), serde_json::Value::Object(schemas));
+    settings
+}
+
+#[function_component(FilesPanel)]
+pub fn files_panel() -> Html {
+    let state = use_app();
+    let reader = use_mut_ref(|| None::<FileReader>);
+    let export_scenario = {
+        let state = state.clone();
+        Callback::from(move |_| {
+            let text = state.session().export_scenario(scenario_settings(&state));
+            if let Err(problem) = download("eventide-scenario.json", "application/json", &text) {
+                state.dispatch(Action::InvalidInput(problem));
+            }
+        })
+    };
+    let export_cloudevents = {
+        let state = state.clone();
+        Callback::from(move |_| {
+            let text = state.session().export_cloudevents();
+            if let Err(problem) = download(
+                "eventide-events.cloudevents.json",
+                "application/cloudevents-batch+json",
+                &text,
+            ) {
+                state.dispatch(Action::InvalidInput(problem));
+            }
+        })
+    };
+    let on_file = {
+        let (dispatcher, reader) = (state.dispatcher(), reader.clone());
+        Callback::from(move |event: Event| {
+            let Some(input) = event.target_dyn_into::<HtmlInputElement>() else {
+                return;
+            };
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
+            let file = File::from(file);
+            let name = file.name();
+            if let Err(error) = eventide_engine::shop::interchange::check_size(file.size()) {
+                dispatcher.dispatch(Action::InvalidInput(format!(
+                    "{name} was not imported (nothing changed): {error}"
+                )));
+                return;
+            }
+            let dispatcher = dispatcher.clone();
+            // The reader must live until it calls back; the next file replaces it.
+            *reader.borrow_mut() =
+                Some(gloo::file::callbacks::read_as_bytes(&file, move |bytes| {
+                    dispatcher.dispatch(match bytes {
+                        Ok(bytes) => Action::Import {
+                            name,
+                            bytes: Rc::new(bytes),
+                            restored: false,
+                        },
+                        Err(error) => {
+                            Action::InvalidInput(format!("{name} could not be read: {error}"))
+                        }
+                    });
+                }));
+            input.set_value("");
+        })
+    };
+    html! {
+        <section class="panel files" aria-labelledby="files-title" data-testid="files-panel">
+            <h2 id="files-title" class="panel-title">{"Save and share"}</h2>
+            <p class="panel-hint">{"Your work is saved in this browser as you go. Export it to keep it or pass it on; import a scenario or a CloudEvents batch to replace the log (a bad file changes nothing)."}</p>
+            <div class="button-row">
+                <button type="button" class="button" onclick={export_scenario} data-testid="export-scenario">{"Export scenario"}</button>
+                <button type="button" class="button" onclick={export_cloudevents} data-testid="export-cloudevents">{"Export CloudEvents"}</button>
+            </div>
+            <label class="field file-field">{"Import a file"}
+                <input type="file" accept=".json,application/json,application/cloudevents-batch+json" onchange={on_file} data-testid="import-file" />
+            </label>
+        </section>
+    }
+}
