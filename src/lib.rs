@@ -9,6 +9,7 @@
 //! - [`bench_page`]: the in-browser benchmark behind `#bench`.
 //! - [`lessons`]: the guided lessons (data, scenarios, step checks).
 //! - [`format`]: how numbers, times and ids look on screen.
+//! - [`share`]: a scenario compressed into the address, and back.
 //! - [`panic`]: a visible report of a panic instead of a blank page.
 
 pub mod bench_page;
@@ -16,4 +17,5 @@ pub mod components;
 pub mod format;
 pub mod lessons;
 pub mod panic;
+pub mod share;
 pub mod state;

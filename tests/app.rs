@@ -987,3 +987,23 @@ async fn a_bad_file_is_refused_with_the_event_and_the_field_and_nothing_changes(
     let _ = storage.remove_item("eventide.scenario");
     assert_eq!(number(&root, "event-count"), 1);
 }
+
+#[wasm_bindgen_test]
+async fn a_scenario_shared_as_a_link_opens_with_its_events() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    click(&root, "cmd-pay").await;
+    click(&root, "share-link").await;
+    let hash = gloo::utils::window().location().hash().unwrap_or_default();
+    assert!(hash.starts_with("#scenario="), "{hash}");
+    let again = mount_as_is().await;
+    let _ = gloo::utils::window().location().set_hash("fresh");
+    yew::scheduler::flush().await;
+    assert_eq!(
+        number(&again, "event-count"),
+        2,
+        "{}",
+        text(&again, "problems")
+    );
+    assert!(text(&again, "notices").contains("Imported the shared scenario"));
+}

@@ -110,7 +110,16 @@ fn use_autosave(state: &AppContext) {
             let hash = web_sys::window()
                 .and_then(|w| w.location().hash().ok())
                 .unwrap_or_default();
-            if hash.is_empty() {
+            if let Some(shared) = crate::share::decode(&hash) {
+                dispatcher.dispatch(match shared {
+                    Ok(bytes) => Action::Import {
+                        name: "the shared scenario".into(),
+                        bytes: std::rc::Rc::new(bytes),
+                        restored: false,
+                    },
+                    Err(problem) => Action::InvalidInput(problem),
+                });
+            } else if hash.is_empty() {
                 if let Some(saved) = storage().and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten())
                 {
                     dispatcher.dispatch(Action::Import {

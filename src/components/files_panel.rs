@@ -82,6 +82,37 @@ pub fn files_panel() -> Html {
             }
         })
     };
+    let share = {
+        let state = state.clone();
+        Callback::from(move |_| {
+            let scenario = {
+                let session = state.session();
+                eventide_engine::shop::interchange::to_scenario(
+                    session.shop().store(),
+                    Some(crate::state::DEFAULT_SEED),
+                    scenario_settings(&state),
+                )
+                .to_string()
+            };
+            match crate::share::encode(&scenario) {
+                Ok(fragment) => {
+                    let href = web_sys::window()
+                        .and_then(|w| w.location().href().ok())
+                        .unwrap_or_default();
+                    let base = href.split('#').next().unwrap_or_default().to_string();
+                    if let Some(location) = web_sys::window().map(|w| w.location()) {
+                        let _ = location.set_hash(fragment.trim_start_matches('#'));
+                    }
+                    state.dispatch(Action::Notify(format!(
+                        "This page's address now holds the whole scenario ({} characters): copy it from the address bar to share it. {base}{}…",
+                        fragment.len(),
+                        &fragment[..fragment.len().min(40)]
+                    )));
+                }
+                Err(problem) => state.dispatch(Action::InvalidInput(problem)),
+            }
+        })
+    };
     let on_file = {
         let (dispatcher, reader) = (state.dispatcher(), reader.clone());
         Callback::from(move |event: Event| {
@@ -124,6 +155,7 @@ pub fn files_panel() -> Html {
             <div class="button-row">
                 <button type="button" class="button" onclick={export_scenario} data-testid="export-scenario">{"Export scenario"}</button>
                 <button type="button" class="button" onclick={export_cloudevents} data-testid="export-cloudevents">{"Export CloudEvents"}</button>
+                <button type="button" class="button" onclick={share} data-testid="share-link">{"Share as a link"}</button>
             </div>
             <label class="field file-field">{"Import a file"}
                 <input type="file" accept=".json,application/json,application/cloudevents-batch+json" onchange={on_file} data-testid="import-file" />
