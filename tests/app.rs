@@ -875,10 +875,29 @@ async fn a_lesson_loads_its_scenario_notices_each_step_and_reveals_after_a_predi
     assert_eq!(
         done(&root),
         2,
-        "placing it is noticed (and the log now has an OrderPlaced to read)"
+        "placing it is noticed, and the new event is selected"
     );
     click(&root, "cmd-cancel").await;
-    assert_eq!(done(&root), 3);
+    assert_eq!(
+        done(&root),
+        2,
+        "cancelled, with the cancellation now selected"
+    );
+    let placed = all(&root, "event-row")
+        .into_iter()
+        .find(|row| {
+            row.text_content()
+                .unwrap_or_default()
+                .contains("OrderPlaced")
+        })
+        .expect("the OrderPlaced row");
+    placed.unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        done(&root),
+        3,
+        "reading the OrderPlaced envelope is the last step"
+    );
 
     let options = all(&root, "lesson-option");
     options[2].clone().unchecked_into::<HtmlElement>().click();

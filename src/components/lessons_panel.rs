@@ -50,7 +50,7 @@ pub fn lessons_panel() -> Html {
             let steps_done = lesson
                 .steps
                 .iter()
-                .filter(|step| (step.done)(&session, &progress))
+                .filter(|step| (step.done)(&session, &progress, state.selected))
                 .count();
             let answer = |choice: usize| {
                 let dispatcher = state.dispatcher();
@@ -89,7 +89,7 @@ pub fn lessons_panel() -> Html {
                     <h4 class="subhead">{ format!("Steps ({steps_done} of {} done)", lesson.steps.len()) }</h4>
                     <ol class="lesson-steps">
                         { for lesson.steps.iter().map(|step| {
-                            let done = (step.done)(&session, &progress);
+                            let done = (step.done)(&session, &progress, state.selected);
                             html! {
                                 <li class={classes!(done.then_some("done"))} data-testid="lesson-step">
                                     <span class="step-mark" aria-label={if done { "done" } else { "to do" }}>{ if done { "✓" } else { "○" } }</span>

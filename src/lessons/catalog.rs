@@ -20,9 +20,9 @@ pub static LESSONS: &[Lesson] = &[
         ],
         scenario: Scenario::Empty,
         steps: &[
-            Step { text: "Place an order (Commands → Place order).", done: |s, p| since(s, p, K::OrderPlaced) >= 1 },
-            Step { text: "Cancel it (Order → Cancel).", done: |s, p| since(s, p, K::OrderCancelled) >= 1 },
-            Step { text: "Select the OrderPlaced event in the log and read its envelope.", done: |s, _| s.shop().store().read_by_kind(K::OrderPlaced).next().is_some() },
+            Step { text: "Place an order (Commands → Place order).", done: |s, p, _| since(s, p, K::OrderPlaced) >= 1 },
+            Step { text: "Cancel it (Order → Cancel).", done: |s, p, _| since(s, p, K::OrderCancelled) >= 1 },
+            Step { text: "Select the OrderPlaced event in the log and read its envelope.", done: |s, _, selected| selected.and_then(|p| s.shop().store().get(p)).is_some_and(|e| e.kind() == K::OrderPlaced) },
         ],
         predict: Predict {
             question: "After the cancellation, what does the OrderPlaced event say?",
@@ -41,8 +41,8 @@ pub static LESSONS: &[Lesson] = &[
         ],
         scenario: Scenario::History { orders: 200 },
         steps: &[
-            Step { text: "Drag the timeline slider into the past.", done: |s, _| !s.shop().is_live() },
-            Step { text: "Step back one event with ← (or the ◀ button).", done: |s, _| !s.shop().is_live() && s.shop().cursor().0 > 0 },
+            Step { text: "Drag the timeline slider into the past.", done: |s, _, _| !s.shop().is_live() },
+            Step { text: "Step back one event with ← (or the ◀ button).", done: |s, _, _| !s.shop().is_live() && s.shop().cursor().0 > 0 },
         ],
         predict: Predict {
             question: "Rebuilding every read model from the whole log, a million events: how long natively?",
@@ -61,8 +61,8 @@ pub static LESSONS: &[Lesson] = &[
         ],
         scenario: Scenario::History { orders: 50 },
         steps: &[
-            Step { text: "Pay an order (Order → Pay).", done: |s, p| since(s, p, K::PaymentProcessed) >= 1 },
-            Step { text: "Restock a product (Inventory → Restock).", done: |s, p| since(s, p, K::StockReceived) >= 1 },
+            Step { text: "Pay an order (Order → Pay).", done: |s, p, _| since(s, p, K::PaymentProcessed) >= 1 },
+            Step { text: "Restock a product (Inventory → Restock).", done: |s, p, _| since(s, p, K::StockReceived) >= 1 },
         ],
         predict: Predict {
             question: "A PaymentProcessed event: which read models change?",
@@ -81,7 +81,7 @@ pub static LESSONS: &[Lesson] = &[
         ],
         scenario: Scenario::History { orders: 100 },
         steps: &[
-            Step { text: "Back-date a command and issue it.", done: |s, _| eventide_engine::temporal::late_events(s.shop().store(), 60_000).next().is_some() },
+            Step { text: "Back-date a command and issue it.", done: |s, _, _| eventide_engine::temporal::late_events(s.shop().store(), 60_000).next().is_some() },
         ],
         predict: Predict {
             question: "\"When did O-0001 first ship?\" — how is that found among thousands of events?",
@@ -100,8 +100,8 @@ pub static LESSONS: &[Lesson] = &[
         ],
         scenario: Scenario::Services { mode: Mode::Choreography, checkouts: 10, delivery: CALM, idempotent: true, failure: Failure::None },
         steps: &[
-            Step { text: "Let it run until an order ships.", done: |s, p| since(s, p, K::ShipmentDispatched) >= 1 },
-            Step { text: "Let every checkout finish (the clock pauses when all is quiet).", done: |s, _| s.sim().is_quiescent() },
+            Step { text: "Let it run until an order ships.", done: |s, p, _| since(s, p, K::ShipmentDispatched) >= 1 },
+            Step { text: "Let every checkout finish (the clock pauses when all is quiet).", done: |s, _, _| s.sim().is_quiescent() },
         ],
         predict: Predict {
             question: "Which service knows the whole checkout flow?",
@@ -120,7 +120,7 @@ pub static LESSONS: &[Lesson] = &[
         ],
         scenario: Scenario::Services { mode: Mode::Orchestration, checkouts: 10, delivery: CALM, idempotent: true, failure: Failure::None },
         steps: &[
-            Step { text: "Let a saga complete.", done: |s, p| since(s, p, K::SagaCompleted) >= 1 },
+            Step { text: "Let a saga complete.", done: |s, p, _| since(s, p, K::SagaCompleted) >= 1 },
         ],
         predict: Predict {
             question: "With shipping down, what happens to paid orders in each model?",
@@ -144,7 +144,7 @@ pub static LESSONS: &[Lesson] = &[
             failure: Failure::None,
         },
         steps: &[
-            Step { text: "Watch an order appear in the log before it appears in the Orders table.", done: |s, p| since(s, p, K::OrderPlaced) >= 1 },
+            Step { text: "Watch an order appear in the log before it appears in the Orders table.", done: |s, p, _| since(s, p, K::OrderPlaced) >= 1 },
         ],
         predict: Predict {
             question: "When the storefront closes and all is quiet, do the read models agree with the log?",
@@ -163,7 +163,7 @@ pub static LESSONS: &[Lesson] = &[
         ],
         scenario: Scenario::Services { mode: Mode::Choreography, checkouts: 5, delivery: CALM, idempotent: true, failure: Failure::None },
         steps: &[
-            Step { text: "Let an order ship, then select its ShipmentDispatched event.", done: |s, p| since(s, p, K::ShipmentDispatched) >= 1 },
+            Step { text: "Let an order ship, then select its ShipmentDispatched event.", done: |s, p, _| since(s, p, K::ShipmentDispatched) >= 1 },
         ],
         predict: Predict {
             question: "An event names a causation id that is not in the store. What does Eventide do?",
@@ -188,7 +188,7 @@ pub static LESSONS: &[Lesson] = &[
             failure: Failure::None,
         },
         steps: &[
-            Step { text: "Let orders flow with reordering on.", done: |s, p| since(s, p, K::ShipmentDispatched) >= 3 },
+            Step { text: "Let orders flow with reordering on.", done: |s, p, _| since(s, p, K::ShipmentDispatched) >= 3 },
         ],
         predict: Predict {
             question: "With per-aggregate ordering on, can a PaymentProcessed for O-0001 overtake its OrderPlaced?",
@@ -213,8 +213,8 @@ pub static LESSONS: &[Lesson] = &[
             failure: Failure::None,
         },
         steps: &[
-            Step { text: "Watch a naive service process a duplicate.", done: |s, _| s.sim().services().iter().any(|r| r.duplicates_processed > 0) },
-            Step { text: "Make the consumers idempotent (Consumers switch).", done: |s, _| s.sim().services().iter().all(|r| r.idempotent) },
+            Step { text: "Watch a naive service process a duplicate.", done: |s, _, _| s.sim().services().iter().any(|r| r.duplicates_processed > 0) },
+            Step { text: "Make the consumers idempotent (Consumers switch).", done: |s, _, _| s.sim().services().iter().all(|r| r.idempotent) },
         ],
         predict: Predict {
             question: "How does an idempotent consumer recognise a duplicate?",
@@ -233,7 +233,7 @@ pub static LESSONS: &[Lesson] = &[
         ],
         scenario: Scenario::Empty,
         steps: &[
-            Step { text: "Register a compatible second version of any event type.", done: |s, _| K::ALL.iter().any(|k| s.registry.versions(k.name()).count() > 1) },
+            Step { text: "Register a compatible second version of any event type.", done: |s, _, _| K::ALL.iter().any(|k| s.registry.versions(k.name()).count() > 1) },
         ],
         predict: Predict {
             question: "In BACKWARD mode, may a new version add a required field without a default?",
@@ -252,7 +252,7 @@ pub static LESSONS: &[Lesson] = &[
         ],
         scenario: Scenario::Empty,
         steps: &[
-            Step { text: "Open the Catalog and check an incompatible change (no step to detect: read the 'Who breaks' list).", done: |_, _| true },
+            Step { text: "Place an order, then select its OrderPlaced event: its detail lists the read-model rows it changed.", done: |s, _, selected| selected.and_then(|p| s.shop().store().get(p)).is_some_and(|e| e.kind() == K::OrderPlaced) },
         ],
         predict: Predict {
             question: "How many consumers does OrderPlaced have, across both models and the read models?",
@@ -271,8 +271,8 @@ pub static LESSONS: &[Lesson] = &[
         ],
         scenario: Scenario::Services { mode: Mode::Choreography, checkouts: 15, delivery: CALM, idempotent: true, failure: Failure::None },
         steps: &[
-            Step { text: "Let personalization update a recommendation.", done: |s, p| since(s, p, K::RecommendationsUpdated) >= 1 },
-            Step { text: "Let a checkout reach shipping.", done: |s, p| since(s, p, K::ShipmentDispatched) >= 1 },
+            Step { text: "Let personalization update a recommendation.", done: |s, p, _| since(s, p, K::RecommendationsUpdated) >= 1 },
+            Step { text: "Let a checkout reach shipping.", done: |s, p, _| since(s, p, K::ShipmentDispatched) >= 1 },
         ],
         predict: Predict {
             question: "Adding a new service that consumes CartCheckedOut: what must change in the existing services?",
@@ -290,8 +290,8 @@ pub static LESSONS: &[Lesson] = &[
         ],
         scenario: Scenario::Services { mode: Mode::Choreography, checkouts: 3, delivery: CALM, idempotent: true, failure: Failure::None },
         steps: &[
-            Step { text: "Enable chaos mode (Consumers → Enable chaos mode).", done: |s, p| since(s, p, K::ChaosModeEnabled) >= 1 },
-            Step { text: "Watch at least three services brace themselves.", done: |s, _| s.sim().services().iter().filter(|r| r.ops == OpsSettings::CHAOS).count() >= 3 },
+            Step { text: "Enable chaos mode (Consumers → Enable chaos mode).", done: |s, p, _| since(s, p, K::ChaosModeEnabled) >= 1 },
+            Step { text: "Watch at least three services brace themselves.", done: |s, _, _| s.sim().services().iter().filter(|r| r.ops == OpsSettings::CHAOS).count() >= 3 },
         ],
         predict: Predict {
             question: "Which service tells the others to change their settings?",

@@ -36,7 +36,8 @@ pub enum Scenario {
 /// What the learner does, and how the app notices it was done.
 pub struct Step {
     pub text: &'static str,
-    pub done: fn(&Session, &Progress) -> bool,
+    /// Whether it is done, judged from the session, the lesson's start and the selected event.
+    pub done: fn(&Session, &Progress, Option<Position>) -> bool,
 }
 
 /// A question answered before the result is revealed.
