@@ -773,7 +773,8 @@ impl Simulation {
         self.summary.events = head.0;
         self.published = head;
         let last_snapshot = self.snapshots.last().map_or(Position::ORIGIN, |s| s.head);
-        if head.0 >= last_snapshot.0 + SNAPSHOT_EVERY {
+        // Fine-grained early on, coarser as the log grows: at most a few thousand snapshots.
+        if head.0 >= last_snapshot.0 + SNAPSHOT_EVERY.max(head.0 / 4_000) {
             let services = self.services_now();
             self.snapshots.push(Snapshot { head, services });
         }
