@@ -457,6 +457,23 @@ async fn services_react_to_a_checkout_and_the_graph_follows_the_timeline() {
     assert!(shipping.contains("shipments requested1"), "{shipping}");
 
     set_slider(&root, 0).await;
+    let badge = |root: &Element, service: &str| {
+        all(root, "graph-node")
+            .into_iter()
+            .find(|node| node.get_attribute("data-name").as_deref() == Some(service))
+            .and_then(|node| {
+                node.query_selector("[data-testid='node-badge']")
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|badge| badge.text_content())
+            .unwrap_or_default()
+    };
+    assert!(
+        badge(&root, "Shipping").starts_with("✓0"),
+        "nothing had reached shipping then: {}",
+        badge(&root, "Shipping")
+    );
     let shipping_then = card_text(&root, "Shipping");
     assert!(
         shipping_then.contains("shipments requested0"),
@@ -464,6 +481,11 @@ async fn services_react_to_a_checkout_and_the_graph_follows_the_timeline() {
     );
     click(&root, "timeline-live").await;
     assert!(card_text(&root, "Shipping").contains("shipments requested1"));
+    assert!(
+        badge(&root, "Shipping").starts_with("✓1"),
+        "{}",
+        badge(&root, "Shipping")
+    );
 }
 
 #[wasm_bindgen_test]
