@@ -1048,3 +1048,33 @@ async fn a_scenario_shared_as_a_link_opens_with_its_events() {
     );
     assert!(text(&again, "notices").contains("Imported the shared scenario"));
 }
+
+#[wasm_bindgen_test]
+async fn a_compatible_version_is_registered_and_any_two_versions_can_be_diffed() {
+    let root = mount().await;
+    click(&root, "center-catalog").await;
+    let draft: web_sys::HtmlTextAreaElement = find(&root, "schema-draft")
+        .expect("an editor")
+        .unchecked_into();
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&draft.value()).expect("the draft is JSON");
+    // Readers of old events survive `total` becoming optional.
+    schema["required"] = serde_json::json!(["order", "customer", "lines"]);
+    draft.set_value(&schema.to_string());
+    draft
+        .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    click(&root, "schema-register").await;
+    assert!(
+        text(&root, "notices").contains("OrderPlaced schema registered as v2"),
+        "{}",
+        text(&root, "notices")
+    );
+    assert!(text(&root, "catalog-detail").contains("Schema versions (2)"));
+    let diff = text(&root, "version-diff");
+    assert!(
+        diff.contains("#/required") || diff.contains("REQUIRED"),
+        "{diff}"
+    );
+}

@@ -183,6 +183,9 @@ fn event_type_detail(props: &DetailProps) -> Html {
                     <pre class="payload">{ pretty(schema) }</pre>
                 </details>
             }) }
+            if versions.len() > 1 {
+                <VersionDiff versions={std::rc::Rc::new(versions.clone())} />
+            }
             <h4 class="subhead">{"Try a change before making it"}</h4>
             <label class="field">{"Compatibility mode of this event type"}
                 <select onchange={on_mode} data-testid="schema-mode">
@@ -275,6 +278,70 @@ fn verdict_view(
                         </li>
                     }) }
                 </ul>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct VersionDiffProps {
+    versions: std::rc::Rc<Vec<(String, Value)>>,
+}
+
+/// The changes between any two registered versions, by Confluent's names.
+#[function_component(VersionDiff)]
+fn version_diff(props: &VersionDiffProps) -> Html {
+    let last = props.versions.len().saturating_sub(1);
+    let from = use_state(|| 0usize);
+    let to = use_state(|| last);
+    let pick = |handle: UseStateHandle<usize>| {
+        Callback::from(move |event: Event| {
+            if let Some(index) = event
+                .target_dyn_into::<HtmlSelectElement>()
+                .and_then(|select| select.value().parse::<usize>().ok())
+            {
+                handle.set(index);
+            }
+        })
+    };
+    let versions = &props.versions;
+    let (a, b) = ((*from).min(last), (*to).min(last));
+    let changes: Vec<String> = match (
+        JsonSchema::parse(versions[a].1.clone()),
+        JsonSchema::parse(versions[b].1.clone()),
+    ) {
+        (Ok(x), Ok(y)) => diff(&x, &y)
+            .iter()
+            .map(|change| {
+                format!(
+                    "{change} ({})",
+                    if change.is_backward_compatible() {
+                        "compatible"
+                    } else {
+                        "incompatible"
+                    }
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let options = |selected: usize| {
+        versions
+            .iter()
+            .enumerate()
+            .map(|(i, (name, _))| html! { <option value={i.to_string()} selected={i == selected}>{ name.clone() }</option> })
+            .collect::<Html>()
+    };
+    html! {
+        <div class="version-diff" data-testid="version-diff">
+            <div class="time-form">
+                <label class="field">{"From"}<select onchange={pick(from.clone())} data-testid="version-from">{ options(a) }</select></label>
+                <label class="field">{"To"}<select onchange={pick(to.clone())} data-testid="version-to">{ options(b) }</select></label>
+            </div>
+            if changes.is_empty() {
+                <p class="muted">{"No change between these versions."}</p>
+            } else {
+                <ul>{ for changes.iter().map(|c| html! { <li class="mono">{ c.clone() }</li> }) }</ul>
             }
         </div>
     }
