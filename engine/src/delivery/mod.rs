@@ -83,6 +83,10 @@ struct Slot<S> {
     due_at: Timestamp,
 }
 
+/// How many finished attempts the bus remembers (about 40 MB); older ones are forgotten a
+/// quarter at a time, so a long run keeps its recent past without growing without bound.
+pub const HISTORY_LIMIT: usize = 1_000_000;
+
 pub struct Bus<E: DomainEvent> {
     subscriptions: Vec<Subscription<E::Stream>>,
     /// Open deliveries only: a finished one is forgotten (its attempts stay in `history`).
@@ -301,6 +305,10 @@ impl<E: DomainEvent> Bus<E> {
             Outcome::Failed if delivery.attempt >= settings.max_attempts => Outcome::Parked,
             other => other,
         };
+        if self.history.len() >= HISTORY_LIMIT {
+            // Keep the recent past: what the graph draws when the cursor is near the head.
+            self.history.drain(..HISTORY_LIMIT / 4);
+        }
         self.history.push(AttemptRecord {
             delivery,
             due_at,
@@ -419,7 +427,8 @@ impl<E: DomainEvent> Bus<E> {
         self.agenda.is_empty()
     }
 
-    /// Every finished attempt, in the order they finished (so in time order).
+    /// The finished attempts, in the order they finished (so in time order): the most recent
+    /// [`HISTORY_LIMIT`] at most.
     pub fn history(&self) -> &[AttemptRecord] {
         &self.history
     }
