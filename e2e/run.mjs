@@ -269,6 +269,11 @@ async function main() {
 
     // 7. export the scenario, reload, import it back: the same log returns
     log('step: export the scenario and import it back');
+    // Enough events that the import runs in several chunks.
+    await page.locator(tid('cmd-generate-count')).first().fill('3000');
+    await page.locator(tid('cmd-generate')).first().click({ timeout: TIMEOUT });
+    await until(async () => (await readNumber(page, 'event-count')) > 20000, 'more than 20,000 events to export');
+    await page.locator(tid('cmd-generate')).first().waitFor({ timeout: 60000 });
     const events = await readNumber(page, 'event-count');
     await mkdir(ARTIFACTS, { recursive: true });
     const [download] = await Promise.all([
@@ -284,7 +289,7 @@ async function main() {
     await until(async () => (await readNumber(page, 'event-count')) === 0, 'a fresh page to start empty');
     await page.locator(tid('import-file')).first().setInputFiles(saved);
     await until(async () => (await readNumber(page, 'event-count')) === events, `the import to bring back ${events} events`);
-    ok(`exported ${events} events as a scenario file and imported them into a fresh page`);
+    ok(`exported ${events} events as a scenario file and imported them, in chunks, into a fresh page`);
 
     // 8. a lesson, opened by its address
     log('step: open a lesson by its address');

@@ -227,16 +227,28 @@ fn center_tabs() -> Html {
     }
 }
 
-/// Runs a generation job one chunk per task, so the page stays responsive and shows progress.
+/// Runs a generation or an import one chunk per task, so the page stays responsive and shows progress.
 #[hook]
 fn use_generation(state: &AppContext) {
     let dispatcher = state.dispatcher();
-    let active = state.session().job().is_some();
-    use_effect_with((state.revision, active), move |&(_, active)| {
-        let timeout = active
-            .then(|| Timeout::new(0, move || dispatcher.dispatch(Action::ContinueGenerating)));
-        move || drop(timeout)
-    });
+    let (generating, importing) = {
+        let session = state.session();
+        (session.job().is_some(), session.import_job().is_some())
+    };
+    use_effect_with(
+        (state.revision, generating, importing),
+        move |&(_, generating, importing)| {
+            let timeout = (generating || importing).then(|| {
+                let action = if importing {
+                    Action::ContinueImport
+                } else {
+                    Action::ContinueGenerating
+                };
+                Timeout::new(0, move || dispatcher.dispatch(action))
+            });
+            move || drop(timeout)
+        },
+    );
 }
 
 /// Left and right step, space plays, Home goes to the start and End back to live.

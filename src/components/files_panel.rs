@@ -148,6 +148,14 @@ pub fn files_panel() -> Html {
             input.set_value("");
         })
     };
+    let importing = state
+        .session()
+        .import_job()
+        .map(|job| (job.name.clone(), job.done, job.total()));
+    let cancel_import = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::CancelImport))
+    };
     html! {
         <section class="panel files" aria-labelledby="files-title" data-testid="files-panel">
             <h2 id="files-title" class="panel-title">{"Save and share"}</h2>
@@ -157,6 +165,13 @@ pub fn files_panel() -> Html {
                 <button type="button" class="button" onclick={export_cloudevents} data-testid="export-cloudevents">{"Export CloudEvents"}</button>
                 <button type="button" class="button" onclick={share} data-testid="share-link">{"Share as a link"}</button>
             </div>
+            if let Some((name, done, total)) = importing {
+                <div class="progress" data-testid="import-progress">
+                    <progress max={total.to_string()} value={done.to_string()} />
+                    <span>{ format!("Importing {name}: {} of {} events", crate::format::fmt_count(done as u64), crate::format::fmt_count(total as u64)) }</span>
+                    <button type="button" class="button" onclick={cancel_import} data-testid="import-cancel">{"Cancel"}</button>
+                </div>
+            }
             <label class="field file-field">{"Import a file"}
                 <input type="file" accept=".json,application/json,application/cloudevents-batch+json" onchange={on_file} data-testid="import-file" />
             </label>

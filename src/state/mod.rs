@@ -44,6 +44,9 @@ pub const SPEEDS: &[u64] = &[1, 10, 100, 1_000, 10_000];
 /// Events generated per chunk: small enough that a frame stays responsive.
 pub const GENERATE_CHUNK: u64 = 20_000;
 
+/// Events an import replays per task, like generation.
+pub const IMPORT_CHUNK: usize = 20_000;
+
 /// How much virtual time one tick of the running simulation covers, in milliseconds; a tick
 /// comes every 100 ms of real time.
 pub const SIM_SPEEDS: &[(u64, &str)] = &[
@@ -166,6 +169,9 @@ pub enum Action {
         bytes: Rc<Vec<u8>>,
         restored: bool,
     },
+    /// Replay the next chunk of an import.
+    ContinueImport,
+    CancelImport,
     /// Say something to the user (a link to copy, say).
     Notify(String),
     /// Load a lesson's scenario (again, to reset it) and start it.
@@ -505,15 +511,32 @@ impl AppState {
                 bytes,
                 restored,
             } => {
-                let outcome = self.session_mut().import(&bytes);
+                let started = self
+                    .session_mut()
+                    .start_import(name.clone(), &bytes, restored);
+                match started {
+                    // A small file is in at once; a big one continues a chunk per task.
+                    Ok(()) => {
+                        self.apply(Action::ContinueImport);
+                    }
+                    Err(problem) => self.notify(
+                        Tone::Problem,
+                        format!("{name} was not imported (nothing changed): {problem}"),
+                        None,
+                    ),
+                }
+                true
+            }
+            Action::ContinueImport => {
+                let outcome = self.session_mut().continue_import(IMPORT_CHUNK);
                 match outcome {
-                    Ok((summary, settings)) => {
+                    Ok(Some((job, summary, settings))) => {
                         self.apply_settings(&settings);
                         self.running = false;
                         self.playing = false;
                         self.selected = None;
                         self.lesson = None;
-                        let what = if restored {
+                        let what = if job.restored {
                             "Restored your last session"
                         } else {
                             "Imported"
@@ -521,18 +544,31 @@ impl AppState {
                         self.notify(
                             Tone::Success,
                             format!(
-                                "{what} {name}: {} events in {} streams",
+                                "{what} {}: {} events in {} streams",
+                                job.name,
                                 fmt_count(summary.events as u64),
                                 fmt_count(summary.streams as u64)
                             ),
                             None,
                         );
                     }
+                    Ok(None) => {}
                     Err(problem) => self.notify(
                         Tone::Problem,
-                        format!("{name} was not imported (nothing changed): {problem}"),
+                        format!("The import stopped (nothing changed): {problem}"),
                         None,
                     ),
+                }
+                true
+            }
+            Action::CancelImport => {
+                let cancelled = self.session_mut().cancel_import();
+                if let Some(job) = cancelled {
+                    self.notify(
+                        Tone::Success,
+                        format!("Import of {} cancelled: nothing changed", job.name),
+                        None,
+                    );
                 }
                 true
             }

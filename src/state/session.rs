@@ -68,6 +68,46 @@ pub struct Session {
     job: Option<GenerateJob>,
     /// Every event type's schema versions, version 1 from the catalog.
     pub registry: SchemaRegistry<String>,
+    import_job: Option<ImportJob>,
+}
+
+/// Appends recorded envelopes, exactly as they are, to `shop` (a fork, an import).
+fn replay(
+    shop: &mut Shop,
+    events: &[eventide_engine::Recorded<eventide_engine::shop::ShopEvent>],
+) -> Result<(), String> {
+    for recorded in events {
+        let expected = match recorded.version.0 {
+            1 => ExpectedVersion::NoStream,
+            n => ExpectedVersion::Exact(StreamVersion(n - 1)),
+        };
+        let mut event = NewEvent::new(recorded.id, recorded.event.clone());
+        event.schema_version = recorded.schema_version;
+        event.correlation_id = recorded.correlation_id;
+        event.causation_id = recorded.causation_id;
+        event.metadata = recorded.metadata.clone();
+        event.occurred_at = Some(recorded.occurred_at);
+        shop.append(recorded.stream, expected, vec![event], recorded.recorded_at)
+            .map_err(|error| format!("replaying #{} failed: {error}", recorded.position))?;
+    }
+    Ok(())
+}
+
+/// An import being replayed a chunk at a time into a line of its own; the session's line is
+/// replaced only when every event is in.
+pub struct ImportJob {
+    pub name: String,
+    pub restored: bool,
+    events: Vec<eventide_engine::Recorded<eventide_engine::shop::ShopEvent>>,
+    settings: serde_json::Map<String, serde_json::Value>,
+    line: Simulation,
+    pub done: usize,
+}
+
+impl ImportJob {
+    pub fn total(&self) -> usize {
+        self.events.len()
+    }
 }
 
 /// A registry holding version 1 of every event type's payload schema.
@@ -89,6 +129,7 @@ impl Default for Session {
             ids: BrowserIds,
             job: None,
             registry: initial_registry(),
+            import_job: None,
         }
     }
 }
@@ -148,31 +189,75 @@ impl Session {
         interchange::export_cloudevents(self.shop().store())
     }
 
-    /// Replaces the log with a file's, all or nothing: on any error nothing here changes, and the
-    /// message names the event and the field.
-    pub fn import(
+    /// Reads and checks a file, then starts replaying it into a line of its own. Nothing here
+    /// changes until the whole log is in; on an error the message names the event and the field.
+    pub fn start_import(
         &mut self,
+        name: String,
         bytes: &[u8],
-    ) -> Result<
-        (
-            interchange::LogSummary,
-            serde_json::Map<String, serde_json::Value>,
-        ),
-        String,
-    > {
+        restored: bool,
+    ) -> Result<(), String> {
         interchange::check_size(bytes.len() as u64).map_err(|error| error.to_string())?;
         let log = interchange::read(bytes).map_err(|error| error.to_string())?;
-        let settings = log.settings.clone();
         let start = log.events.first().map_or(self.now(), |e| e.recorded_at);
-        let mut line = Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start));
-        line.with_shop(|shop| log.replay_into(shop))
-            .map_err(|error| error.to_string())?;
-        let summary = interchange::summarize(line.shop().store());
-        self.sim = line;
+        self.import_job = Some(ImportJob {
+            name,
+            restored,
+            settings: log.settings,
+            events: log.events,
+            line: Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start)),
+            done: 0,
+        });
+        Ok(())
+    }
+
+    pub fn import_job(&self) -> Option<&ImportJob> {
+        self.import_job.as_ref()
+    }
+
+    pub fn cancel_import(&mut self) -> Option<ImportJob> {
+        self.import_job.take()
+    }
+
+    /// Replays up to `max_events` more; when all are in, swaps the new line in and returns what
+    /// the file held. An error abandons the import and leaves the session as it was.
+    #[allow(clippy::type_complexity)]
+    pub fn continue_import(
+        &mut self,
+        max_events: usize,
+    ) -> Result<
+        Option<(
+            ImportJob,
+            interchange::LogSummary,
+            serde_json::Map<String, serde_json::Value>,
+        )>,
+        String,
+    > {
+        let Some(job) = self.import_job.as_mut() else {
+            return Ok(None);
+        };
+        let end = (job.done + max_events).min(job.events.len());
+        let chunk = &job.events[job.done..end];
+        let outcome = job.line.with_shop(|shop| replay(shop, chunk));
+        if let Err(problem) = outcome {
+            self.import_job = None;
+            return Err(problem);
+        }
+        job.done = end;
+        if job.done < job.events.len() {
+            return Ok(None);
+        }
+        let Some(mut job) = self.import_job.take() else {
+            return Ok(None);
+        };
+        let summary = interchange::summarize(job.line.shop().store());
+        let settings = std::mem::take(&mut job.settings);
+        let idle = Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, self.now()));
+        self.sim = std::mem::replace(&mut job.line, idle);
         self.branch = None;
         self.job = None;
         self.registry = initial_registry();
-        Ok((summary, settings))
+        Ok(Some((job, summary, settings)))
     }
 
     pub fn branch(&self) -> Option<&Branch> {
@@ -195,23 +280,7 @@ impl Session {
             .map_or(self.now(), |e| e.recorded_at);
         let mut line = Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start));
         let prefix = &self.sim.shop().store().events()[..fork_at.0 as usize];
-        line.with_shop(|shop| {
-            for recorded in prefix {
-                let expected = match recorded.version.0 {
-                    1 => ExpectedVersion::NoStream,
-                    n => ExpectedVersion::Exact(StreamVersion(n - 1)),
-                };
-                let mut event = NewEvent::new(recorded.id, recorded.event.clone());
-                event.schema_version = recorded.schema_version;
-                event.correlation_id = recorded.correlation_id;
-                event.causation_id = recorded.causation_id;
-                event.metadata = recorded.metadata.clone();
-                event.occurred_at = Some(recorded.occurred_at);
-                shop.append(recorded.stream, expected, vec![event], recorded.recorded_at)
-                    .map_err(|error| format!("replaying #{} failed: {error}", recorded.position))?;
-            }
-            Ok::<(), String>(())
-        })?;
+        line.with_shop(|shop| replay(shop, prefix))?;
         let main = std::mem::replace(&mut self.sim, line);
         self.branch = Some(Branch { fork_at, main });
         Ok(())
