@@ -93,6 +93,18 @@ async fn type_into(root: &Element, testid: &str, value: &str) {
     yew::scheduler::flush().await;
 }
 
+/// Sets a field and commits it as a user would (a `change` event), then waits for the render.
+async fn change_into(root: &Element, testid: &str, value: &str) {
+    let input: HtmlInputElement = find(root, testid)
+        .unwrap_or_else(|| panic!("no field with data-testid={testid}"))
+        .unchecked_into();
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::Event::new("change").expect("a change event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
 /// Waits for the next animation frame: the slider applies its newest value once per frame.
 async fn next_frame() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -225,14 +237,7 @@ async fn selecting_an_event_shows_its_envelope_cause_and_effects() {
 #[wasm_bindgen_test]
 async fn invalid_form_input_is_reported_not_sent() {
     let root = mount().await;
-    let quantity: HtmlInputElement = find(&root, "place-order-quantity")
-        .expect("a field")
-        .unchecked_into();
-    quantity.set_value("lots");
-    quantity
-        .dispatch_event(&web_sys::Event::new("change").expect("an event"))
-        .expect("dispatched");
-    yew::scheduler::flush().await;
+    change_into(&root, "place-order-quantity", "lots").await;
     click(&root, "cmd-place-order").await;
     assert_eq!(number(&root, "event-count"), 0);
     assert!(text(&root, "problems").contains("Quantity"));
@@ -492,14 +497,7 @@ async fn services_react_to_a_checkout_and_the_graph_follows_the_timeline() {
 async fn a_naive_consumer_shows_the_wrong_value_beside_the_right_one() {
     let root = mount().await;
     click(&root, "center-services").await;
-    let duplicates: HtmlInputElement = find(&root, "knob-duplicates")
-        .expect("a knob")
-        .unchecked_into();
-    duplicates.set_value("100");
-    duplicates
-        .dispatch_event(&web_sys::Event::new("change").expect("an event"))
-        .expect("dispatched");
-    yew::scheduler::flush().await;
+    change_into(&root, "knob-duplicates", "100").await;
     click(&root, "idempotent").await;
     click(&root, "storefront-open").await;
     click(&root, "sim-run").await;
@@ -708,15 +706,8 @@ async fn the_time_machine_diffs_two_moments_with_blame_and_answers_when() {
     click(&root, "cmd-pay").await;
     click(&root, "cmd-dispatch").await;
     click(&root, "center-time").await;
-    let set = |testid: &str, value: &str| {
-        let input: HtmlInputElement = find(&root, testid).expect("a field").unchecked_into();
-        input.set_value(value);
-        input
-            .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
-            .expect("dispatched");
-    };
-    set("diff-a", "1");
-    set("diff-b", "3");
+    type_into(&root, "diff-a", "1").await;
+    type_into(&root, "diff-b", "3").await;
     yew::scheduler::flush().await;
     click(&root, "diff-run").await;
     let result = text(&root, "diff-result");
@@ -808,14 +799,7 @@ async fn a_what_if_branch_can_be_compared_with_main_then_discarded_or_kept() {
 async fn a_back_dated_order_changes_the_business_past_but_not_the_recorded_past() {
     let root = mount().await;
     click(&root, "cmd-place-order").await;
-    let backdate: HtmlInputElement = find(&root, "backdate-input")
-        .expect("a field")
-        .unchecked_into();
-    backdate.set_value("2000-01-01 00:00:00");
-    backdate
-        .dispatch_event(&web_sys::Event::new("change").expect("an event"))
-        .expect("dispatched");
-    yew::scheduler::flush().await;
+    change_into(&root, "backdate-input", "2000-01-01 00:00:00").await;
     click(&root, "backdate-apply").await;
     click(&root, "cmd-place-order").await;
     assert!(
@@ -848,20 +832,13 @@ async fn an_aggregate_as_of_its_version_and_the_events_between_two_times() {
     click(&root, "cmd-place-order").await;
     click(&root, "cmd-pay").await;
     click(&root, "center-time").await;
-    let set = |testid: &str, value: &str| {
-        let input: HtmlInputElement = find(&root, testid).expect("a field").unchecked_into();
-        input.set_value(value);
-        input
-            .dispatch_event(&web_sys::InputEvent::new("input").expect("an event"))
-            .expect("dispatched");
-    };
     let kind: web_sys::HtmlSelectElement = find(&root, "as-of-kind")
         .expect("a select")
         .unchecked_into();
     kind.set_value("version");
     kind.dispatch_event(&web_sys::Event::new("change").expect("an event"))
         .expect("dispatched");
-    set("as-of-value", "1");
+    type_into(&root, "as-of-value", "1").await;
     yew::scheduler::flush().await;
     click(&root, "as-of-run").await;
     let result = text(&root, "as-of-result");
@@ -870,8 +847,8 @@ async fn an_aggregate_as_of_its_version_and_the_events_between_two_times() {
         "{result}"
     );
 
-    set("between-from", "2000-01-01 00:00");
-    set("between-to", "2999-01-01 00:00");
+    type_into(&root, "between-from", "2000-01-01 00:00").await;
+    type_into(&root, "between-to", "2999-01-01 00:00").await;
     yew::scheduler::flush().await;
     click(&root, "between-run").await;
     assert!(text(&root, "between-count").starts_with("2 events"));
