@@ -1044,7 +1044,7 @@ async fn a_compatible_version_is_registered_and_any_two_versions_can_be_diffed()
     yew::scheduler::flush().await;
     click(&root, "schema-register").await;
     assert!(
-        text(&root, "notices").contains("OrderPlaced schema registered as v2"),
+        text(&root, "notices").contains("OrderPlaced v2 registered"),
         "{}",
         text(&root, "notices")
     );
@@ -1054,4 +1054,90 @@ async fn a_compatible_version_is_registered_and_any_two_versions_can_be_diffed()
         diff.contains("#/required") || diff.contains("REQUIRED"),
         "{diff}"
     );
+}
+
+/// Replaces a text area's content as typing would.
+async fn edit_area(root: &Element, testid: &str, value: &str) {
+    let area: web_sys::HtmlTextAreaElement = find(root, testid)
+        .unwrap_or_else(|| panic!("no text area with data-testid={testid}"))
+        .unchecked_into();
+    area.set_value(value);
+    area.dispatch_event(&web_sys::InputEvent::new("input").expect("an input event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
+async fn generate(root: &Element, orders: u32) {
+    type_into(root, "cmd-generate-count", &orders.to_string()).await;
+    click(root, "cmd-generate").await;
+    for _ in 0..500 {
+        if find(root, "cmd-generate").is_some() {
+            break;
+        }
+        settle().await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_new_version_with_an_upcaster_is_checked_against_the_log_and_old_events_read_as_it() {
+    let root = mount().await;
+    generate(&root, 10).await;
+    click(&root, "center-catalog").await;
+    let draft: web_sys::HtmlTextAreaElement = find(&root, "schema-draft")
+        .expect("an editor")
+        .unchecked_into();
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&draft.value()).expect("the draft is JSON");
+    schema["properties"]["channel"] = serde_json::json!({"type": "string", "default": "web"});
+    schema["required"]
+        .as_array_mut()
+        .expect("required")
+        .push(serde_json::json!("channel"));
+    edit_area(&root, "schema-draft", &schema.to_string()).await;
+
+    // Without an upcaster, every recorded OrderPlaced lacks the new required field.
+    click(&root, "schema-check").await;
+    let failing = text(&root, "failing-events");
+    assert!(failing.contains("10 of 10"), "{failing}");
+    assert!(failing.contains("channel"), "{failing}");
+    assert!(text(&root, "proposal-verdict").contains("refused"));
+
+    // The suggested upcaster fills the default, and every event passes.
+    click(&root, "upcaster-suggest").await;
+    let steps: web_sys::HtmlTextAreaElement = find(&root, "upcaster-draft")
+        .expect("an upcaster editor")
+        .unchecked_into();
+    assert!(steps.value().contains("add_default"), "{}", steps.value());
+    click(&root, "schema-check").await;
+    assert!(
+        text(&root, "failing-events").contains("All 10"),
+        "{}",
+        text(&root, "failing-events")
+    );
+
+    // NONE mode lets a new required field in; register it with its upcaster.
+    change_into(&root, "schema-mode", "NONE").await;
+    click(&root, "schema-register").await;
+    assert!(
+        text(&root, "notices").contains("OrderPlaced v2 registered"),
+        "{} {}",
+        text(&root, "notices"),
+        text(&root, "problems")
+    );
+    assert!(text(&root, "upcaster").contains("add \"channel\""));
+
+    // The log keeps v1; the detail shows it beside what consumers read.
+    assert!(!all(&root, "upcast-tag").is_empty());
+    let placed = all(&root, "event-row")
+        .into_iter()
+        .find(|row| {
+            row.text_content()
+                .unwrap_or_default()
+                .contains("OrderPlaced")
+        })
+        .expect("an OrderPlaced row");
+    placed.unchecked_into::<web_sys::HtmlElement>().click();
+    yew::scheduler::flush().await;
+    assert!(!text(&root, "detail-payload").contains("channel"));
+    assert!(text(&root, "detail-upcast").contains("\"channel\": \"web\""));
 }

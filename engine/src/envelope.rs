@@ -188,3 +188,11 @@ impl<E: DomainEvent> Recorded<E> {
         })
     }
 }
+
+/// How consumers read a recorded event *now*: once an event type's schema has evolved, its old
+/// events are upcast on the way to their readers while the log keeps them as written.
+pub trait Upcasting<E: DomainEvent> {
+    /// The event as its consumers read it, or `None` when it reads exactly as recorded (the
+    /// common case, which must stay cheap: no clone).
+    fn read(&self, event: &Recorded<E>) -> Option<Recorded<E>>;
+}

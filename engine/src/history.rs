@@ -8,7 +8,7 @@
 
 use crate::envelope::{DomainEvent, Recorded};
 use crate::ids::Position;
-use crate::projection::{ReadModel, ReadModelSet};
+use crate::projection::{ReadModel, ReadModelSet, SharedUpcasting};
 use crate::store::EventStore;
 
 /// Checkpoint spacing that keeps a seek under a millisecond at a million events while the
@@ -45,6 +45,22 @@ impl<E: DomainEvent> History<E> {
         let following = self.is_live();
         let mut empty = self.live.emptied();
         empty.push(model);
+        self.live = empty;
+        self.checkpoints = vec![self.live.clone()];
+        self.view = None;
+        self.record(store.events());
+        if !following {
+            self.seek(store, cursor);
+        }
+    }
+
+    /// Reads the log through `upcasting` from now on (or as recorded, with `None`): every model
+    /// and checkpoint is refolded from the whole log, and the cursor stays where it was.
+    pub fn set_upcasting(&mut self, upcasting: Option<SharedUpcasting<E>>, store: &EventStore<E>) {
+        let cursor = self.cursor();
+        let following = self.is_live();
+        let mut empty = self.live.emptied();
+        empty.set_upcasting(upcasting);
         self.live = empty;
         self.checkpoints = vec![self.live.clone()];
         self.view = None;

@@ -6,8 +6,9 @@
 
 use std::any::Any;
 use std::ops::Range;
+use std::sync::Arc;
 
-use crate::envelope::{DomainEvent, Recorded};
+use crate::envelope::{DomainEvent, Recorded, Upcasting};
 use crate::ids::{Position, Timestamp};
 
 /// One cell of a read model's table, typed so the UI can format and align it.
@@ -134,7 +135,12 @@ impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
 pub struct ReadModelSet<E: DomainEvent> {
     models: Vec<Box<dyn ReadModel<E>>>,
     position: Position,
+    /// How the models read events whose schema has evolved since they were recorded.
+    upcasting: Option<SharedUpcasting<E>>,
 }
+
+/// An [`Upcasting`] shared by a set, its checkpoints and every state cloned from them.
+pub type SharedUpcasting<E> = Arc<dyn Upcasting<E> + Send + Sync>;
 
 impl<E: DomainEvent> Clone for ReadModelSet<E> {
     fn clone(&self) -> Self {
@@ -145,6 +151,7 @@ impl<E: DomainEvent> Clone for ReadModelSet<E> {
                 .map(|model| model.clone_boxed())
                 .collect(),
             position: self.position,
+            upcasting: self.upcasting.clone(),
         }
     }
 }
@@ -154,6 +161,7 @@ impl<E: DomainEvent> Default for ReadModelSet<E> {
         ReadModelSet {
             models: Vec::new(),
             position: Position::ORIGIN,
+            upcasting: None,
         }
     }
 }
@@ -166,19 +174,32 @@ impl<E: DomainEvent> ReadModelSet<E> {
 
     pub fn apply(&mut self, event: &Recorded<E>) {
         debug_assert_eq!(event.position, self.position.next());
-        for model in &mut self.models {
-            model.apply(event);
-        }
+        self.fold(event);
         self.position = event.position;
     }
 
     /// Folds an event out of log order (a business-time view orders by when things happened,
     /// not by when they were recorded). The set's position becomes the highest one folded.
     pub fn apply_unordered(&mut self, event: &Recorded<E>) {
+        self.fold(event);
+        self.position = self.position.max(event.position);
+    }
+
+    /// Every model reads the event as consumers read it now (upcast, if its schema evolved).
+    fn fold(&mut self, event: &Recorded<E>) {
+        let upcast = self
+            .upcasting
+            .as_ref()
+            .and_then(|upcasting| upcasting.read(event));
+        let event = upcast.as_ref().unwrap_or(event);
         for model in &mut self.models {
             model.apply(event);
         }
-        self.position = self.position.max(event.position);
+    }
+
+    /// How events are read from now on; the caller refolds what was already folded.
+    pub(crate) fn set_upcasting(&mut self, upcasting: Option<SharedUpcasting<E>>) {
+        self.upcasting = upcasting;
     }
 
     pub fn apply_all(&mut self, events: &[Recorded<E>]) {
@@ -196,6 +217,7 @@ impl<E: DomainEvent> ReadModelSet<E> {
         ReadModelSet {
             models: self.models.iter().map(|model| model.empty()).collect(),
             position: Position::ORIGIN,
+            upcasting: self.upcasting.clone(),
         }
     }
 

@@ -1,13 +1,17 @@
-//! The event catalog: every event type with its meaning, schema versions, an example, who
-//! publishes and who consumes it; and "try a change": a proposed next schema judged in every
-//! compatibility mode, its changes by Confluent's names, and the consumers it would break.
+//! The event catalog: every event type with its meaning, schema versions (each with the upcaster
+//! from the one before), an example, who publishes and who consumes it; and "try a change": a
+//! proposed next schema and upcaster judged in every compatibility mode, against every recorded
+//! event (upcast, then validated) and against every consumer, before it is registered.
 
-use eventide_engine::schema::{check, diff, CompatibilityMode, Direction, JsonSchema, Verdict};
+use std::rc::Rc;
+
+use eventide_engine::schema::{diff, CompatibilityMode, Direction, JsonSchema, Upcaster};
 use eventide_engine::shop::event_catalog::{
     consumers, description, example, payload, producers, Party,
 };
 use eventide_engine::shop::events::ShopEventKind;
-use eventide_engine::Named;
+use eventide_engine::shop::evolution::{suggest_upcaster, Proposal};
+use eventide_engine::{Named, Position};
 use serde_json::Value;
 use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -77,74 +81,97 @@ fn event_type_detail(props: &DetailProps) -> Html {
     let state = use_app();
     let kind = props.kind;
     let session = state.session();
-    let registry = &session.registry;
+    let evolution = session.evolution();
+    let registry = evolution.registry();
     let versions: Vec<(String, Value)> = registry
         .versions(kind.name())
         .map(|(version, schema)| (version.to_string(), schema.source().clone()))
+        .collect();
+    let upcasters: Vec<String> = evolution
+        .upcasters(kind)
+        .iter()
+        .map(ToString::to_string)
         .collect();
     let latest = versions
         .last()
         .map(|(_, schema)| schema.clone())
         .unwrap_or(Value::Null);
-    let mode = registry.mode(kind.name());
+    let mode = evolution.mode(kind);
+    let next = evolution.latest(kind).0 + 1;
     let draft = use_state(|| pretty(&latest));
-    let verdicts = use_state(|| None::<Result<Vec<(CompatibilityMode, Verdict)>, String>>);
+    let steps = use_state(|| "[]".to_string());
+    let proposal = use_state(|| None::<Rc<Result<Proposal, String>>>);
     {
-        // A new event type starts from its own latest schema.
-        let (draft, verdicts, latest) = (draft.clone(), verdicts.clone(), pretty(&latest));
-        use_effect_with(kind, move |_| {
-            draft.set(latest);
-            verdicts.set(None);
+        // A new event type, or a new version registered, starts from the latest schema.
+        let (draft, steps, proposal) = (draft.clone(), steps.clone(), proposal.clone());
+        let latest_text = pretty(&latest);
+        use_effect_with((kind, versions.len()), move |_| {
+            draft.set(latest_text);
+            steps.set("[]".to_string());
+            proposal.set(None);
         });
     }
-    let on_draft = {
-        let draft = draft.clone();
+    type Checked = Option<Rc<Result<Proposal, String>>>;
+    let edit = |handle: UseStateHandle<String>, proposal: UseStateHandle<Checked>| {
         Callback::from(move |event: InputEvent| {
             if let Some(area) = event.target_dyn_into::<HtmlTextAreaElement>() {
-                draft.set(area.value());
+                handle.set(area.value());
+                // A verdict on another text would mislead: it goes until the next check.
+                proposal.set(None);
             }
         })
     };
-    let earlier: Vec<Value> = versions.iter().map(|(_, schema)| schema.clone()).collect();
-    let try_it = {
-        let (draft, verdicts, earlier) = (draft.clone(), verdicts.clone(), earlier.clone());
+    let parsed = parse_draft(&draft, &steps);
+    let check_it = {
+        let (state, proposal, parsed) = (state.clone(), proposal.clone(), parsed.clone());
         Callback::from(move |_| {
-            let outcome = serde_json::from_str::<Value>(&draft)
-                .map_err(|error| format!("The proposed schema is not JSON: {error}"))
-                .and_then(|proposed| {
-                    CompatibilityMode::ALL
-                        .iter()
-                        .map(|&mode| {
-                            check(mode, &earlier, &proposed)
-                                .map(|verdict| (mode, verdict))
-                                .map_err(|e| e.to_string())
-                        })
-                        .collect::<Result<Vec<_>, String>>()
-                });
-            verdicts.set(Some(outcome));
+            let session = state.session();
+            let outcome = parsed.clone().and_then(|(schema, upcaster)| {
+                session
+                    .evolution()
+                    .propose(kind, &schema, &upcaster, session.shop().store())
+                    .map_err(|error| error.to_string())
+            });
+            proposal.set(Some(Rc::new(outcome)));
+        })
+    };
+    let suggest = {
+        let (steps, proposal, draft, latest) = (
+            steps.clone(),
+            proposal.clone(),
+            draft.clone(),
+            latest.clone(),
+        );
+        Callback::from(move |_| {
+            if let Ok(proposed) = serde_json::from_str::<Value>(&draft) {
+                let suggested = suggest_upcaster(&latest, &proposed);
+                steps.set(serde_json::to_string_pretty(&suggested).unwrap_or_default());
+                proposal.set(None);
+            }
         })
     };
     let register = {
-        let (dispatcher, draft) = (state.dispatcher(), draft.clone());
-        let name = kind.name();
+        let (dispatcher, parsed) = (state.dispatcher(), parsed.clone());
         Callback::from(move |_| {
-            dispatcher.dispatch(match serde_json::from_str::<Value>(&draft) {
-                Ok(schema) => Action::RegisterSchema { kind: name, schema },
-                Err(error) => Action::InvalidInput(format!(
-                    "{name}: the proposed schema is not JSON: {error}"
-                )),
+            dispatcher.dispatch(match parsed.clone() {
+                Ok((schema, upcaster)) => Action::RegisterSchema {
+                    kind,
+                    schema,
+                    upcaster,
+                },
+                Err(problem) => Action::InvalidInput(format!("{}: {problem}", kind.name())),
             });
         })
     };
     let on_mode = {
-        let dispatcher = state.dispatcher();
-        let name = kind.name();
+        let (dispatcher, proposal) = (state.dispatcher(), proposal.clone());
         Callback::from(move |event: Event| {
             if let Some(mode) = event
                 .target_dyn_into::<HtmlSelectElement>()
                 .and_then(|select| select.value().parse::<CompatibilityMode>().ok())
             {
-                dispatcher.dispatch(Action::SetSchemaMode { kind: name, mode });
+                dispatcher.dispatch(Action::SetSchemaMode { kind, mode });
+                proposal.set(None);
             }
         })
     };
@@ -154,6 +181,12 @@ fn event_type_detail(props: &DetailProps) -> Html {
             (Ok(a), Ok(b)) => diff(&a, &b).iter().map(|c| c.to_string()).collect(),
             _ => Vec::new(),
         }
+    };
+    let select = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |position: Position| {
+            dispatcher.dispatch(Action::Select(Some(position)))
+        })
     };
 
     html! {
@@ -170,9 +203,12 @@ fn event_type_detail(props: &DetailProps) -> Html {
                     if consumer_list.is_empty() { <p class="muted">{"No one consumes it."}</p> } else { { parties(&consumer_list) } }
                 </div>
             </div>
-            <h4 class="subhead">{"Example payload"}</h4>
+            <h4 class="subhead">{"Example payload (as the shop's code writes it, v1)"}</h4>
             <pre class="payload">{ pretty(&payload(&example(kind))) }</pre>
             <h4 class="subhead">{ format!("Schema versions ({})", versions.len()) }</h4>
+            if versions.len() > 1 {
+                <p class="muted">{ format!("Producers write v1; consumers read v{}: older events are upcast on the way, and the log keeps them as written.", versions.len()) }</p>
+            }
             { for versions.iter().enumerate().map(|(i, (version, schema))| html! {
                 <details class="schema-version" open={i + 1 == versions.len()}>
                     <summary>{ version.clone() }
@@ -180,39 +216,83 @@ fn event_type_detail(props: &DetailProps) -> Html {
                             <span class="muted">{ format!(" · {}", changes_between(&versions[i - 1].1, schema).join(", ")) }</span>
                         }
                     </summary>
+                    if i > 0 {
+                        <p class="upcaster-line" data-testid="upcaster">{ format!("Upcaster from v{i}: {}", upcasters.get(i - 1).cloned().unwrap_or_default()) }</p>
+                    }
                     <pre class="payload">{ pretty(schema) }</pre>
                 </details>
             }) }
             if versions.len() > 1 {
-                <VersionDiff versions={std::rc::Rc::new(versions.clone())} />
+                <VersionDiff versions={Rc::new(versions.clone())} />
             }
-            <h4 class="subhead">{"Try a change before making it"}</h4>
+            <h4 class="subhead">{ format!("Try a change before making it: v{next}") }</h4>
             <label class="field">{"Compatibility mode of this event type"}
                 <select onchange={on_mode} data-testid="schema-mode">
                     { for CompatibilityMode::ALL.iter().map(|m| html! { <option value={m.name()} selected={*m == mode}>{ m.name() }</option> }) }
                 </select>
             </label>
-            <textarea class="schema-editor" rows="14" spellcheck="false" value={(*draft).clone()} oninput={on_draft}
-                      aria-label={format!("Proposed next schema of {}", kind.name())} data-testid="schema-draft" />
-            <div class="button-row">
-                <button type="button" class="button" onclick={try_it} data-testid="schema-check">{"Check in every mode"}</button>
-                <button type="button" class="button" onclick={register} data-testid="schema-register">{ format!("Register as next version ({})", mode.name()) }</button>
+            <div class="proposal-editors">
+                <label class="field">{ format!("Proposed schema v{next}") }
+                    <textarea class="schema-editor" rows="14" spellcheck="false" value={(*draft).clone()} oninput={edit(draft.clone(), proposal.clone())}
+                              aria-label={format!("Proposed next schema of {}", kind.name())} data-testid="schema-draft" />
+                </label>
+                <label class="field">{ format!("Upcaster v{} → v{next}: steps as data", next - 1) }
+                    <textarea class="schema-editor" rows="14" spellcheck="false" value={(*steps).clone()} oninput={edit(steps.clone(), proposal.clone())}
+                              aria-label={format!("Upcaster steps of {}", kind.name())} data-testid="upcaster-draft" />
+                    <details class="hint">
+                        <summary>{"Step kinds"}</summary>
+                        <ul>
+                            <li>{ r#"{"rename": {"from": "a", "to": "b"}}"# }</li>
+                            <li>{ r#"{"add_default": {"field": "f", "value": "x"}}"# }</li>
+                            <li>{ r#"{"remove": {"field": "f"}}"# }</li>
+                            <li>{ r#"{"split": {"from": "a", "into": ["b", "c"], "separator": " "}}"# }</li>
+                            <li>{ r#"{"merge": {"from": ["b", "c"], "into": "a", "separator": " "}}"# }</li>
+                            <li>{ r#"{"map_values": {"field": "f", "mapping": [["old", "new"]]}}"# }</li>
+                        </ul>
+                    </details>
+                </label>
             </div>
-            { match &*verdicts {
+            <div class="button-row">
+                <button type="button" class="button" onclick={suggest} data-testid="upcaster-suggest">{"Suggest upcaster from the change"}</button>
+                <button type="button" class="button primary" onclick={check_it} data-testid="schema-check">{"Check: modes, recorded events, consumers"}</button>
+                <button type="button" class="button" onclick={register} data-testid="schema-register">{ format!("Register as v{next} ({})", mode.name()) }</button>
+            </div>
+            if let Err(problem) = &parsed {
+                <p class="muted" data-testid="schema-problem">{ problem.clone() }</p>
+            }
+            { match proposal.as_deref() {
                 None => html! {},
                 Some(Err(problem)) => html! { <p class="warning" data-testid="schema-problem">{ problem.clone() }</p> },
-                Some(Ok(verdicts)) => verdict_view(verdicts, mode, &consumer_list),
+                Some(Ok(proposal)) => proposal_view(proposal, &consumer_list, &select),
             } }
         </div>
     }
 }
 
-fn verdict_view(
-    verdicts: &[(CompatibilityMode, Verdict)],
-    mode: CompatibilityMode,
-    consumers: &[Party],
-) -> Html {
-    let changes: Vec<String> = verdicts
+/// The proposed schema and upcaster from the two editors, or why they are not usable.
+fn parse_draft(draft: &str, steps: &str) -> Result<(Value, Upcaster), String> {
+    let schema = serde_json::from_str::<Value>(draft)
+        .map_err(|error| format!("The proposed schema is not JSON: {error}"))?;
+    let upcaster = serde_json::from_str::<Upcaster>(steps)
+        .map_err(|error| format!("The upcaster is not a list of steps: {error}"))?;
+    Ok((schema, upcaster))
+}
+
+fn names(parties: &[Party]) -> String {
+    match parties {
+        [] => "no one consumes it, so no one".to_string(),
+        _ => parties
+            .iter()
+            .map(|p| p.name)
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+fn proposal_view(proposal: &Proposal, consumers: &[Party], select: &Callback<Position>) -> Html {
+    let mode = proposal.mode;
+    let changes: Vec<String> = proposal
+        .verdicts
         .iter()
         .find(|(m, _)| *m == CompatibilityMode::Full)
         .map(|(_, verdict)| {
@@ -235,18 +315,24 @@ fn verdict_view(
                 .collect()
         })
         .unwrap_or_default();
-    let breaks_backward = verdicts
-        .iter()
-        .any(|(m, v)| *m == CompatibilityMode::Backward && !v.is_compatible());
-    let breaks_forward = verdicts
-        .iter()
-        .any(|(m, v)| *m == CompatibilityMode::Forward && !v.is_compatible());
+    let incompatible_in = |wanted: CompatibilityMode| {
+        proposal
+            .verdicts
+            .iter()
+            .any(|(m, v)| *m == wanted && !v.is_compatible())
+    };
+    let (breaks_backward, breaks_forward) = (
+        incompatible_in(CompatibilityMode::Backward),
+        incompatible_in(CompatibilityMode::Forward),
+    );
+    let mut ordered = proposal.verdicts.clone();
+    ordered.sort_by_key(|(m, _)| CompatibilityMode::ALL.iter().position(|x| x == m));
     html! {
         <div class="verdicts" data-testid="schema-verdicts">
             <table class="compare-table">
                 <thead><tr><th scope="col">{"Mode"}</th><th scope="col">{"Verdict"}</th></tr></thead>
                 <tbody>
-                    { for verdicts.iter().map(|(m, verdict)| html! {
+                    { for ordered.iter().map(|(m, verdict)| html! {
                         <tr class={classes!((*m == mode).then_some("current-mode"))}>
                             <th scope="row">{ m.name() }</th>
                             <td class={if verdict.is_compatible() { "ok" } else { "bad" }}>
@@ -262,30 +348,52 @@ fn verdict_view(
             } else {
                 <ul data-testid="schema-changes">{ for changes.iter().map(|c| html! { <li class="mono">{ c.clone() }</li> }) }</ul>
             }
-            <h4 class="subhead">{"Who breaks"}</h4>
-            if !breaks_backward && !breaks_forward {
-                <p class="muted" data-testid="who-breaks">{"No one: every consumer reads old and new events alike."}</p>
+            <h4 class="subhead">{ format!("Recorded events, upcast and validated ({} checked)", fmt_count(proposal.checked as u64)) }</h4>
+            if proposal.failing_count == 0 {
+                <p class="ok-text" data-testid="failing-events">{ format!("All {} recorded events of this type would be valid as {}.", fmt_count(proposal.checked as u64), proposal.version) }</p>
             } else {
+                <div data-testid="failing-events">
+                    <p class="warning">{ format!("{} of {} recorded events would fail validation as {}:", fmt_count(proposal.failing_count as u64), fmt_count(proposal.checked as u64), proposal.version) }</p>
+                    <ul class="links">
+                        { for proposal.failing.iter().map(|failing| {
+                            let position = failing.position;
+                            let onclick = select.reform(move |_| position);
+                            html! {
+                                <li><button type="button" class="link" {onclick}>{ format!("#{}", fmt_count(position.0)) }</button>{ format!(" {}", failing.problem) }</li>
+                            }
+                        }) }
+                    </ul>
+                </div>
+            }
+            <h4 class="subhead">{"Who breaks"}</h4>
+            if !proposal.breaks.is_empty() {
                 <ul data-testid="who-breaks">
-                    { for consumers.iter().map(|party| html! {
-                        <li>
-                            <strong>{ party.name }</strong>
-                            { match (breaks_backward, breaks_forward) {
-                                (true, true) => " cannot read old events with the new schema, and its old code cannot read new events.",
-                                (true, false) => " cannot read the events already recorded once it moves to the new schema.",
-                                _ => " cannot read new events until it is upgraded (old code, new data).",
-                            } }
-                        </li>
+                    { for proposal.breaks.iter().map(|b| html! {
+                        <li><strong>{ b.consumer.name }</strong>{ format!(" ({}) could not read it: {}", b.consumer.role, b.why) }</li>
                     }) }
                 </ul>
+            } else {
+                <div data-testid="who-breaks">
+                    <p>{ format!("No consumer here breaks: {} read every event as {}, old ones through the upcaster.", names(consumers), proposal.version) }</p>
+                    if breaks_backward {
+                        <p class="warning">{ format!("BACKWARD incompatible: a consumer moved to {} without this upcaster could not read the events already recorded.", proposal.version) }</p>
+                    }
+                    if breaks_forward {
+                        <p class="muted">{ format!("FORWARD incompatible: a consumer still on v{} could not read events a producer writes as {}; upgrade consumers before producers.", proposal.version.0 - 1, proposal.version) }</p>
+                    }
+                </div>
             }
+            { match proposal.refusal() {
+                None => html! { <p class="ok-text" data-testid="proposal-verdict">{ format!("{} can be registered in {} mode.", proposal.version, mode.name()) }</p> },
+                Some(refusal) => html! { <p class="warning" data-testid="proposal-verdict">{ format!("Registration would be refused. {refusal}") }</p> },
+            } }
         </div>
     }
 }
 
 #[derive(Properties, PartialEq)]
 struct VersionDiffProps {
-    versions: std::rc::Rc<Vec<(String, Value)>>,
+    versions: Rc<Vec<(String, Value)>>,
 }
 
 /// The changes between any two registered versions, by Confluent's names.

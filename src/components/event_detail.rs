@@ -47,7 +47,9 @@ pub fn event_detail() -> Html {
         let position = event.position;
         Callback::from(move |_| dispatcher.dispatch(Action::Seek(position)))
     };
-    let payload = serde_json::to_string_pretty(&event.to_json()["payload"]).unwrap_or_default();
+    let pretty =
+        |value: &serde_json::Value| serde_json::to_string_pretty(value).unwrap_or_default();
+    let ((written_at, written), upcast) = session.evolution().both_payloads(event);
     let touched = rows_changed_by(session.shop().history(), store, event.position);
     let future = event.position > session.shop().cursor();
 
@@ -83,8 +85,29 @@ pub fn event_detail() -> Html {
                     event.metadata.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
                 } }</dd>
             </dl>
-            <h3 class="subhead">{"Payload"}</h3>
-            <pre class="payload" data-testid="detail-payload">{ payload }</pre>
+            { match upcast {
+                None => html! {
+                    <>
+                        <h3 class="subhead">{"Payload"}</h3>
+                        <pre class="payload" data-testid="detail-payload">{ pretty(&written) }</pre>
+                    </>
+                },
+                Some((latest, read)) => html! {
+                    <div class="payload-pair">
+                        <div>
+                            <h3 class="subhead">{ format!("Payload as written ({written_at})") }</h3>
+                            <pre class="payload" data-testid="detail-payload">{ pretty(&written) }</pre>
+                        </div>
+                        <div>
+                            <h3 class="subhead">{ format!("As consumers read it ({latest}, upcast)") }</h3>
+                            { match read {
+                                Ok(read) => html! { <pre class="payload" data-testid="detail-upcast">{ pretty(&read) }</pre> },
+                                Err(problem) => html! { <p class="warning">{ problem.to_string() }</p> },
+                            } }
+                        </div>
+                    </div>
+                },
+            } }
             <h3 class="subhead">{"Caused by"}</h3>
             <p>
                 { match cause {

@@ -40,12 +40,20 @@ pub fn event_log() -> Html {
                 Callback::from(move |_| dispatcher.dispatch(Action::Select(Some(position))))
             };
             let kind = event.kind().name();
+            let latest = session.evolution().latest(event.kind());
+            let upcast = (latest > event.schema_version)
+                .then(|| format!("{}→{latest}", event.schema_version));
             html! {
                 <button type="button" class={classes!("log-row", future.then_some("future"), at_cursor.then_some("at-cursor"), selected.then_some("selected"))}
                         {onclick} data-testid="event-row" aria-label={format!("{kind} at position {}", position)}>
                     <span class="col-pos">{ fmt_count(position.0) }</span>
                     <span class="col-time">{ fmt_clock(event.recorded_at) }</span>
-                    <span class={classes!("col-type", "event-type", format!("agg-{}", event.stream.category().name().to_ascii_lowercase()))}>{ kind }</span>
+                    <span class={classes!("col-type", "event-type", format!("agg-{}", event.stream.category().name().to_ascii_lowercase()))}>
+                        { kind }
+                        if let Some(upcast) = upcast {
+                            <span class="upcast-tag" title="Written at the first version, read by consumers as the latest" data-testid="upcast-tag">{ upcast }</span>
+                        }
+                    </span>
                     <span class="col-producer" style={producer_colour(event.metadata.get(PRODUCER))}>{ event.metadata.get(PRODUCER).unwrap_or("—") }</span>
                     <span class="col-stream">{ format!("{}@{}", event.stream, event.version) }</span>
                     <span class="col-id" title={event.correlation_id.to_string()}>{ event.correlation_id.short() }</span>

@@ -32,27 +32,18 @@ fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// The settings a scenario file carries beside its events: the knobs and registered schemas.
+/// The settings a scenario file carries beside its events: the knobs, and the schema versions
+/// registered beyond the first with their upcasters.
 pub fn scenario_settings(state: &AppState) -> serde_json::Map<String, serde_json::Value> {
     let session = state.session();
-    let mut schemas = serde_json::Map::new();
-    for &kind in <eventide_engine::shop::events::ShopEventKind as eventide_engine::Named>::ALL {
-        let name = eventide_engine::Named::name(kind);
-        let later: Vec<serde_json::Value> = session
-            .registry
-            .versions(name)
-            .skip(1)
-            .map(|(_, schema)| schema.source().clone())
-            .collect();
-        if !later.is_empty() {
-            schemas.insert(name.to_string(), serde_json::Value::Array(later));
-        }
-    }
     let mut settings = serde_json::Map::new();
     settings.insert("mode".into(), serde_json::json!(session.sim().mode()));
     settings.insert("delivery".into(), serde_json::json!(state.delivery));
     settings.insert("idempotent".into(), serde_json::json!(state.idempotent));
-    settings.insert("schemas".into(), serde_json::Value::Object(schemas));
+    settings.insert(
+        "evolution".into(),
+        serde_json::json!(session.evolution().record()),
+    );
     settings
 }
 

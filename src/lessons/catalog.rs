@@ -229,11 +229,14 @@ pub static LESSONS: &[Lesson] = &[
         concept: "Envelope versions and compatibility rules",
         text: &[
             "Every envelope carries the event type and its schema version. Open the Catalog tab, pick OrderPlaced and try a change: add an optional field, then remove a required one.",
-            "The registry judges each change in the event type's compatibility mode, with Confluent's rules.",
+            "The registry judges each change in the event type's compatibility mode, with Confluent's rules; the check also upcasts every recorded event to the proposed version and validates it, and asks every consumer whether it can still read.",
+            "The log is never rewritten: producers keep writing v1, and an upcaster, declared as data (rename, add a default, split, merge, map values), turns old events into the new version on their way to read models and services.",
         ],
-        scenario: Scenario::Empty,
+        scenario: Scenario::History { orders: 40 },
         steps: &[
-            Step { text: "Register a compatible second version of any event type.", done: |s, _, _| K::ALL.iter().any(|k| s.registry.versions(k.name()).count() > 1) },
+            Step { text: "Register a compatible second version of any event type.", done: |s, _, _| K::ALL.iter().any(|k| s.evolution().latest(*k).0 > 1) },
+            Step { text: "Give a version an upcaster that changes the payload (try \"Suggest upcaster\" after adding a field with a default).", done: |s, _, _| K::ALL.iter().any(|k| s.evolution().upcasters(*k).iter().any(|u| !u.steps.is_empty())) },
+            Step { text: "Select an old event of that type in the log: see it as written and as consumers read it.", done: |s, _, selected| selected.and_then(|p| s.shop().store().get(p)).is_some_and(|e| s.evolution().latest(e.kind()) > e.schema_version) },
         ],
         predict: Predict {
             question: "In BACKWARD mode, may a new version add a required field without a default?",

@@ -10,12 +10,13 @@ use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
 
 use eventide_engine::delivery::{DeliverySettings, SubscriptionId};
-use eventide_engine::schema::CompatibilityMode;
+use eventide_engine::schema::{CompatibilityMode, Upcaster};
 use eventide_engine::shop::commands::ShopCommand;
-use eventide_engine::shop::events::ShopEvent;
+use eventide_engine::shop::events::{ShopEvent, ShopEventKind};
+use eventide_engine::shop::evolution::EvolutionRecord;
 use eventide_engine::shop::services::{Mode, ServiceName};
 use eventide_engine::shop::CommandError;
-use eventide_engine::{Position, Timestamp};
+use eventide_engine::{Named, Position, Timestamp};
 use yew::prelude::*;
 
 use crate::format::fmt_count;
@@ -186,13 +187,15 @@ pub enum Action {
     CloseBranch {
         keep: bool,
     },
-    /// Register a new schema version for an event type, if its mode allows it.
+    /// Register the next schema version of an event type with the upcaster from the current
+    /// one, if its mode, the recorded events and the consumers allow it.
     RegisterSchema {
-        kind: &'static str,
+        kind: ShopEventKind,
         schema: serde_json::Value,
+        upcaster: Upcaster,
     },
     SetSchemaMode {
-        kind: &'static str,
+        kind: ShopEventKind,
         mode: CompatibilityMode,
     },
 }
@@ -649,23 +652,28 @@ impl AppState {
                 self.large_text = !self.large_text;
                 true
             }
-            Action::RegisterSchema { kind, schema } => {
-                let outcome = self
-                    .session_mut()
-                    .registry
-                    .register(kind.to_string(), schema);
+            Action::RegisterSchema {
+                kind,
+                schema,
+                upcaster,
+            } => {
+                let outcome = self.session_mut().register_version(kind, schema, upcaster);
                 match outcome {
                     Ok(version) => self.notify(
                         Tone::Success,
-                        format!("{kind} schema registered as {version}"),
+                        format!(
+                            "{} {version} registered: consumers now read every {} as {version}",
+                            kind.name(),
+                            kind.name()
+                        ),
                         None,
                     ),
-                    Err(error) => self.notify(Tone::Problem, format!("{kind}: {error}"), None),
+                    Err(error) => self.notify(Tone::Problem, error, None),
                 }
                 true
             }
             Action::SetSchemaMode { kind, mode } => {
-                self.session_mut().registry.set_mode(kind.to_string(), mode);
+                self.session_mut().set_schema_mode(kind, mode);
                 true
             }
             Action::ReplayParked(service) => {
@@ -710,12 +718,16 @@ impl AppState {
         {
             let _ = self.session_mut().sim_mut().set_mode(mode);
         }
-        if let Some(schemas) = settings.get("schemas").and_then(|v| v.as_object()) {
-            let mut session = self.session_mut();
-            for (kind, versions) in schemas {
-                for schema in versions.as_array().into_iter().flatten() {
-                    let _ = session.registry.register(kind.clone(), schema.clone());
-                }
+        if let Some(record) = settings.get("evolution") {
+            let restored = serde_json::from_value::<EvolutionRecord>(record.clone())
+                .map_err(|error| error.to_string())
+                .and_then(|record| self.session_mut().restore_evolution(&record));
+            if let Err(problem) = restored {
+                self.notify(
+                    Tone::Problem,
+                    format!("The scenario's schema versions were not restored: {problem}"),
+                    None,
+                );
             }
         }
     }

@@ -2,17 +2,17 @@
 //! generation job that may be spread over many frames.
 
 use eventide_engine::rng::IdSource;
-use eventide_engine::schema::SchemaRegistry;
+use eventide_engine::schema::{CompatibilityMode, Upcaster};
 use eventide_engine::shop::commands::ShopCommand;
-use eventide_engine::shop::event_catalog;
 use eventide_engine::shop::events::ShopEventKind;
+use eventide_engine::shop::evolution::{Evolution, EvolutionRecord};
 use eventide_engine::shop::generator::{Budget, Generated, Generator, GeneratorConfig};
 use eventide_engine::shop::interchange;
 use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
 use eventide_engine::shop::{CommandError, Shop};
 use eventide_engine::store::Appended;
 use eventide_engine::store::ExpectedVersion;
-use eventide_engine::{EventId, Named, NewEvent, Position, StreamVersion, Timestamp};
+use eventide_engine::{EventId, NewEvent, Position, SchemaVersion, StreamVersion, Timestamp};
 
 const HOUR_MS: u64 = 3_600_000;
 
@@ -66,8 +66,6 @@ pub struct Session {
     branch: Option<Branch>,
     ids: BrowserIds,
     job: Option<GenerateJob>,
-    /// Every event type's schema versions, version 1 from the catalog.
-    pub registry: SchemaRegistry<String>,
     import_job: Option<ImportJob>,
 }
 
@@ -110,16 +108,6 @@ impl ImportJob {
     }
 }
 
-/// A registry holding version 1 of every event type's payload schema.
-fn initial_registry() -> SchemaRegistry<String> {
-    let mut registry = SchemaRegistry::new();
-    for &kind in ShopEventKind::ALL {
-        // The catalog's own schemas are valid JSON Schemas (a test checks it), so this succeeds.
-        let _ = registry.register(kind.name().to_string(), event_catalog::schema(kind));
-    }
-    registry
-}
-
 impl Default for Session {
     fn default() -> Self {
         let start = Timestamp::from_millis(js_sys::Date::now() as i64);
@@ -128,7 +116,6 @@ impl Default for Session {
             branch: None,
             ids: BrowserIds,
             job: None,
-            registry: initial_registry(),
             import_job: None,
         }
     }
@@ -256,7 +243,6 @@ impl Session {
         self.sim = std::mem::replace(&mut job.line, idle);
         self.branch = None;
         self.job = None;
-        self.registry = initial_registry();
         Ok(Some((job, summary, settings)))
     }
 
@@ -280,7 +266,12 @@ impl Session {
             .map_or(self.now(), |e| e.recorded_at);
         let mut line = Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start));
         let prefix = &self.sim.shop().store().events()[..fork_at.0 as usize];
-        line.with_shop(|shop| replay(shop, prefix))?;
+        let evolution = self.sim.shop().evolution().clone();
+        line.with_shop(|shop| {
+            // The branch reads its events as the main line does.
+            shop.set_evolution(evolution);
+            replay(shop, prefix)
+        })?;
         let main = std::mem::replace(&mut self.sim, line);
         self.branch = Some(Branch { fork_at, main });
         Ok(())
@@ -293,6 +284,36 @@ impl Session {
             self.sim = branch.main;
         }
         Some(branch.fork_at)
+    }
+
+    /// Every event type's schemas, modes and upcasters, on the line the user works on.
+    pub fn evolution(&self) -> &Evolution {
+        self.shop().evolution()
+    }
+
+    /// Registers the next schema version of `kind` with its upcaster; read models and services
+    /// read the log through it from then on. A refusal says why and changes nothing.
+    pub fn register_version(
+        &mut self,
+        kind: ShopEventKind,
+        schema: serde_json::Value,
+        upcaster: Upcaster,
+    ) -> Result<SchemaVersion, String> {
+        self.sim
+            .with_shop(|shop| shop.register_version(kind, schema, upcaster))
+            .map_err(|error| error.to_string())
+    }
+
+    pub fn set_schema_mode(&mut self, kind: ShopEventKind, mode: CompatibilityMode) {
+        self.sim.with_shop(|shop| shop.set_schema_mode(kind, mode));
+    }
+
+    /// Puts back the evolution a scenario saved; a record the log does not satisfy is refused.
+    pub fn restore_evolution(&mut self, record: &EvolutionRecord) -> Result<(), String> {
+        let evolution = Evolution::from_record(record, self.shop().store())
+            .map_err(|error| error.to_string())?;
+        self.sim.with_shop(|shop| shop.set_evolution(evolution));
+        Ok(())
     }
 
     pub fn sim_mut(&mut self) -> &mut Simulation {

@@ -23,12 +23,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use regex_lite::Regex;
 use serde_json::{Map, Number, Value};
 
+use super::validate::ecma_regex;
+
 /// A JSON Schema, checked and loaded. Build one with [`JsonSchema::parse`].
 #[derive(Clone, Debug)]
 pub struct JsonSchema {
     source: Value,
     nodes: Vec<Node>,
     root: NodeId,
+    draft: Draft,
 }
 
 impl JsonSchema {
@@ -36,16 +39,17 @@ impl JsonSchema {
     /// keyword of the wrong JSON type, an unknown `type`, a reference that does not resolve
     /// inside the document, or a `patternProperties` pattern that is not a regular expression.
     pub fn parse(source: Value) -> Result<JsonSchema, SchemaError> {
-        let (nodes, root) = {
+        let (nodes, root, draft) = {
             let mut loader = Loader::new(&source);
             let root = loader.load(String::new(), &source)?;
             loader.check_reference_chains()?;
-            (loader.nodes, root)
+            (loader.nodes, root, loader.draft)
         };
         Ok(JsonSchema {
             source,
             nodes,
             root,
+            draft,
         })
     }
 
@@ -60,6 +64,19 @@ impl JsonSchema {
 
     pub(crate) fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.0]
+    }
+
+    /// The draft the document was read as (its `$schema`; draft 7 when absent or later).
+    pub(crate) fn draft(&self) -> Draft {
+        self.draft
+    }
+
+    /// The type a node stands for when it is one member of a `"type": [...]` list.
+    pub(crate) fn type_member(&self, id: NodeId) -> Option<&'static str> {
+        match self.node(id).origin {
+            Origin::TypeMember { type_name, .. } => Some(type_name),
+            _ => None,
+        }
     }
 
     /// The schema a node stands for: itself, or what its `$ref` (chain) points to.
@@ -169,8 +186,9 @@ pub(crate) enum Kind {
     Const(Value),
     Not(NodeId),
     Combined(Combined),
-    /// `if`/`then`/`else`: loaded and checked, but no rule compares two of them.
-    Conditional,
+    /// `if`/`then`/`else`: loaded and checked, but no rule compares two of them; validation
+    /// follows its branches.
+    Conditional(Conditional),
     /// `$ref`: stands for the node it points to.
     Reference(NodeId),
 }
@@ -187,6 +205,11 @@ pub(crate) struct StringRules {
     pub min_length: Option<u64>,
     pub max_length: Option<u64>,
     pub pattern: Option<String>,
+    /// `pattern` as an ECMA 262 regular expression, for validation; `None` when there is no
+    /// pattern or it is not one `regex_lite` can run (the diff compares the text only).
+    pub regex: Option<Regex>,
+    /// `"type": "string"` named it; rules implied by keywords alone let other types through.
+    pub requires_type: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -198,6 +221,13 @@ pub(crate) struct NumberRules {
     pub multiple_of: Option<Number>,
     /// `"type": "integer"` rather than `"number"`.
     pub requires_integer: bool,
+    /// `"type"` named a number or an integer; rules implied by keywords alone let other types
+    /// through.
+    pub requires_type: bool,
+    /// Draft 4's `"exclusiveMinimum": true`: `minimum` itself is excluded.
+    pub minimum_is_exclusive: bool,
+    /// Draft 4's `"exclusiveMaximum": true`: `maximum` itself is excluded.
+    pub maximum_is_exclusive: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -212,6 +242,13 @@ pub(crate) struct ObjectRules {
     pub schema_dependencies: BTreeMap<String, NodeId>,
     pub min_properties: Option<u64>,
     pub max_properties: Option<u64>,
+    /// The patterns of `pattern_properties`, in the same order, read as ECMA 262 regular
+    /// expressions for validation (`.` and `\s` as ECMA 262 defines them).
+    pub pattern_matchers: Vec<Regex>,
+    /// `propertyNames` (draft 6 and later): the schema every property name must match.
+    pub property_names: Option<NodeId>,
+    /// `"type": "object"` named it; rules implied by keywords alone let other types through.
+    pub requires_type: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -227,6 +264,19 @@ pub(crate) struct ArrayRules {
     pub max_items: Option<u64>,
     pub min_contains: Option<f64>,
     pub max_contains: Option<f64>,
+    /// `contains` (draft 6 and later): at least one item must match it.
+    pub contains: Option<NodeId>,
+    /// `"type": "array"` named it; rules implied by keywords alone let other types through.
+    pub requires_type: bool,
+}
+
+/// `if`/`then`/`else` (draft 7): when the value matches `condition`, it must match `then`,
+/// otherwise `otherwise`. A missing keyword constrains nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Conditional {
+    pub condition: Option<NodeId>,
+    pub then: Option<NodeId>,
+    pub otherwise: Option<NodeId>,
 }
 
 /// `additionalProperties` or `additionalItems`: allowed or not, and if allowed, maybe only
@@ -294,7 +344,7 @@ enum Origin {
 /// The JSON Schema draft, which changes a few keywords. Named by `$schema`; draft 7 by default,
 /// as in Confluent (later drafts are read as draft 7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Draft {
+pub(crate) enum Draft {
     Four,
     Six,
     Seven,
@@ -486,24 +536,30 @@ impl<'a> Loader<'a> {
                 .any(|keyword| object.contains_key(*keyword) && !claimed_by_type.contains(keyword))
         };
         if has_unclaimed(self.draft.array_keywords()) {
-            parts.push(Kind::Array(self.array_rules(at, object)?));
+            parts.push(Kind::Array(self.array_rules(at, object, false)?));
         }
         if has_unclaimed(self.draft.object_keywords()) {
-            parts.push(Kind::Object(self.object_rules(at, object)?));
+            parts.push(Kind::Object(self.object_rules(at, object, false)?));
         }
         if has_unclaimed(NUMBER_KEYWORDS) {
-            parts.push(Kind::Number(self.number_rules(at, object, false)?));
+            parts.push(Kind::Number(self.number_rules(at, object, false, false)?));
         }
         if has_unclaimed(STRING_KEYWORDS) {
-            parts.push(Kind::String(string_rules(at, object)?));
+            parts.push(Kind::String(string_rules(at, object, false)?));
         }
         if self.draft == Draft::Seven && has_unclaimed(CONDITIONAL_KEYWORDS) {
-            for keyword in CONDITIONAL_KEYWORDS {
+            let mut ids = [None; 3];
+            for (keyword, id) in CONDITIONAL_KEYWORDS.iter().zip(&mut ids) {
                 if let Some(value) = object.get(*keyword) {
-                    self.load_child(at, &[keyword], value)?;
+                    *id = Some(self.load_child(at, &[keyword], value)?);
                 }
             }
-            parts.push(Kind::Conditional);
+            let [condition, then, otherwise] = ids;
+            parts.push(Kind::Conditional(Conditional {
+                condition,
+                then,
+                otherwise,
+            }));
         }
 
         let kind = match parts.len() {
@@ -610,13 +666,13 @@ impl<'a> Loader<'a> {
 
     fn load_type(&mut self, at: &str, object: &'a Map<String, Value>, name: &str) -> Loaded<Kind> {
         Ok(match name {
-            "string" => Kind::String(string_rules(at, object)?),
-            "integer" => Kind::Number(self.number_rules(at, object, true)?),
-            "number" => Kind::Number(self.number_rules(at, object, false)?),
+            "string" => Kind::String(string_rules(at, object, true)?),
+            "integer" => Kind::Number(self.number_rules(at, object, true, true)?),
+            "number" => Kind::Number(self.number_rules(at, object, false, true)?),
             "boolean" => Kind::Boolean,
             "null" => Kind::Null,
-            "array" => Kind::Array(self.array_rules(at, object)?),
-            _ => Kind::Object(self.object_rules(at, object)?),
+            "array" => Kind::Array(self.array_rules(at, object, true)?),
+            _ => Kind::Object(self.object_rules(at, object, true)?),
         })
     }
 
@@ -625,6 +681,7 @@ impl<'a> Loader<'a> {
         at: &str,
         object: &Map<String, Value>,
         requires_integer: bool,
+        requires_type: bool,
     ) -> Loaded<NumberRules> {
         let number = |keyword: &'static str| -> Loaded<Option<Number>> {
             match object.get(keyword) {
@@ -644,6 +701,10 @@ impl<'a> Loader<'a> {
                 Some(_) => Err(wrong_type(at, keyword, "a boolean")),
             }
         };
+        // ... but they make `minimum` and `maximum` exclusive when validating.
+        let draft_4_exclusive = |keyword: &str| {
+            self.draft == Draft::Four && object.get(keyword) == Some(&Value::Bool(true))
+        };
         let multiple_of = number("multipleOf")?;
         if multiple_of.as_ref().and_then(Number::as_f64) == Some(0.0) {
             return Err(error(at, Problem::ZeroMultipleOf));
@@ -655,10 +716,18 @@ impl<'a> Loader<'a> {
             exclusive_maximum: exclusive("exclusiveMaximum")?,
             multiple_of,
             requires_integer,
+            requires_type,
+            minimum_is_exclusive: draft_4_exclusive("exclusiveMinimum"),
+            maximum_is_exclusive: draft_4_exclusive("exclusiveMaximum"),
         })
     }
 
-    fn object_rules(&mut self, at: &str, object: &'a Map<String, Value>) -> Loaded<ObjectRules> {
+    fn object_rules(
+        &mut self,
+        at: &str,
+        object: &'a Map<String, Value>,
+        requires_type: bool,
+    ) -> Loaded<ObjectRules> {
         let mut properties = BTreeMap::new();
         if let Some(value) = object.get("properties") {
             let definitions = value
@@ -693,6 +762,7 @@ impl<'a> Loader<'a> {
         let additional_properties = self.additional(at, object, "additionalProperties")?;
 
         let mut pattern_properties = Vec::new();
+        let mut pattern_matchers = Vec::new();
         if let Some(value) = object.get("patternProperties") {
             let patterns = value
                 .as_object()
@@ -708,6 +778,7 @@ impl<'a> Loader<'a> {
                     )
                 })?;
                 let schema = self.load_child(at, &["patternProperties", pattern], schema)?;
+                pattern_matchers.push(ecma_regex(pattern).unwrap_or_else(|| regex.clone()));
                 pattern_properties.push((regex, schema));
             }
         }
@@ -740,9 +811,10 @@ impl<'a> Loader<'a> {
             }
         }
 
+        let mut property_names = None;
         if self.draft != Draft::Four {
             if let Some(names) = object.get("propertyNames") {
-                self.load_child(at, &["propertyNames"], names)?;
+                property_names = Some(self.load_child(at, &["propertyNames"], names)?);
             }
         }
 
@@ -755,10 +827,18 @@ impl<'a> Loader<'a> {
             schema_dependencies,
             min_properties: count(at, object, "minProperties")?,
             max_properties: count(at, object, "maxProperties")?,
+            pattern_matchers,
+            property_names,
+            requires_type,
         })
     }
 
-    fn array_rules(&mut self, at: &str, object: &'a Map<String, Value>) -> Loaded<ArrayRules> {
+    fn array_rules(
+        &mut self,
+        at: &str,
+        object: &'a Map<String, Value>,
+        requires_type: bool,
+    ) -> Loaded<ArrayRules> {
         let mut all_items = None;
         let mut tuple_items = Vec::new();
         match object.get("items") {
@@ -779,9 +859,10 @@ impl<'a> Loader<'a> {
             Some(Value::Bool(unique)) => *unique,
             Some(_) => return Err(wrong_type(at, "uniqueItems", "a boolean")),
         };
+        let mut contains = None;
         if self.draft != Draft::Four {
             if let Some(contained) = object.get("contains") {
-                self.load_child(at, &["contains"], contained)?;
+                contains = Some(self.load_child(at, &["contains"], contained)?);
             }
         }
         Ok(ArrayRules {
@@ -794,6 +875,8 @@ impl<'a> Loader<'a> {
             // Not draft 7 keywords: read when numbers, ignored otherwise, as Confluent does.
             min_contains: object.get("minContains").and_then(Value::as_f64),
             max_contains: object.get("maxContains").and_then(Value::as_f64),
+            contains,
+            requires_type,
         })
     }
 
@@ -892,7 +975,7 @@ impl<'a> Loader<'a> {
     }
 }
 
-fn string_rules(at: &str, object: &Map<String, Value>) -> Loaded<StringRules> {
+fn string_rules(at: &str, object: &Map<String, Value>, requires_type: bool) -> Loaded<StringRules> {
     let pattern = match object.get("pattern") {
         None => None,
         Some(Value::String(pattern)) => Some(pattern.clone()),
@@ -907,7 +990,9 @@ fn string_rules(at: &str, object: &Map<String, Value>) -> Loaded<StringRules> {
     Ok(StringRules {
         min_length: count(at, object, "minLength")?,
         max_length: count(at, object, "maxLength")?,
+        regex: pattern.as_deref().and_then(ecma_regex),
         pattern,
+        requires_type,
     })
 }
 

@@ -37,12 +37,17 @@
 //! - `diff`: the rules, one module per kind of schema (object, array, combined, number, ...).
 //! - `compatibility`: modes, directions, [`check`] and its [`Verdict`].
 //! - `registry`: [`SchemaRegistry`].
+//! - `validate`: whether a payload matches a schema ([`JsonSchema::violations`]), each
+//!   [`Violation`] at its place in the payload.
+//! - `upcast`: [`Upcaster`]s, declared as data ([`UpcastStep`]): how version n reads as n + 1.
 
 mod change;
 mod compatibility;
 mod diff;
 mod document;
 mod registry;
+mod upcast;
+mod validate;
 
 pub use change::{Change, ChangeKind, SchemaPath};
 pub use compatibility::{
@@ -52,3 +57,5 @@ pub use compatibility::{
 pub use diff::diff;
 pub use document::{JsonSchema, Problem, SchemaError};
 pub use registry::{RegistrationError, SchemaRegistry};
+pub use upcast::{UpcastError, UpcastStep, Upcaster};
+pub use validate::Violation;

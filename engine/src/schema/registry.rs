@@ -96,6 +96,17 @@ impl<K: Ord> SchemaRegistry<K> {
             .unwrap_or(self.default_mode)
     }
 
+    /// Whether `subject` has a mode of its own rather than following the default.
+    pub fn has_own_mode<Q>(&self, subject: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.subjects
+            .get(subject)
+            .is_some_and(|subject| subject.mode.is_some())
+    }
+
     /// Sets the mode of one subject (which need not have a version yet). Existing versions stay;
     /// the mode applies to the next registration.
     pub fn set_mode(&mut self, subject: K, mode: CompatibilityMode) {

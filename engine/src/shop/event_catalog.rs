@@ -100,6 +100,18 @@ fn fields(kind: K) -> &'static [Field] {
     }
 }
 
+/// The payload fields of an event type as the shop's code writes and reads them (version 1).
+pub fn field_names(kind: K) -> impl Iterator<Item = &'static str> {
+    fields(kind).iter().map(|(name, _)| *name)
+}
+
+/// The event a version-1 payload describes, or serde's reason why it describes none.
+pub fn from_payload(kind: K, payload: &Value) -> Result<ShopEvent, String> {
+    use serde::Deserialize;
+    let tagged = json!({ "event_type": kind.name(), "payload": payload });
+    ShopEvent::deserialize(&tagged).map_err(|error| error.to_string())
+}
+
 /// What each event type means, in a sentence.
 pub fn description(kind: K) -> &'static str {
     match kind {
@@ -176,6 +188,7 @@ fn field_schema(field: FieldType) -> Value {
                     "unit_price": field_schema(FieldType::Cents),
                 },
                 "required": ["sku", "quantity", "unit_price"],
+                "additionalProperties": false,
             },
         }),
     }
@@ -198,6 +211,10 @@ pub fn schema(kind: K) -> Value {
         "type": "object",
         "properties": properties,
         "required": required,
+        // Closed: a payload has exactly these fields, which is also what makes adding an
+        // optional field a backward-compatible change (Confluent's rules for open models
+        // treat any added property as a possible clash with what old writers put there).
+        "additionalProperties": false,
     })
 }
 

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod compare;
 pub mod event_catalog;
 pub mod events;
+pub mod evolution;
 pub mod generator;
 pub mod ids;
 pub mod interchange;
@@ -18,15 +19,23 @@ pub mod read_models;
 pub mod services;
 pub mod simulation;
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use aggregates::Aggregates;
 use commands::{Rejection, ShopCommand};
 pub use events::{ShopEvent, ShopStream};
 
+use crate::envelope::Upcasting;
 use crate::envelope::{DomainEvent, Metadata, Named, NewEvent, Recorded, StreamKey};
 use crate::history::{History, DEFAULT_CHECKPOINT_INTERVAL};
-use crate::ids::{CorrelationId, EventId, Position, Timestamp};
+use crate::ids::{CorrelationId, EventId, Position, SchemaVersion, Timestamp};
+use crate::projection::SharedUpcasting;
 use crate::rng::IdSource;
+use crate::schema::{CompatibilityMode, Upcaster};
 use crate::store::{AppendError, Appended, EventStore, ExpectedVersion};
+use events::ShopEventKind;
+use evolution::{Evolution, EvolutionError, PayloadRejected, ShopUpcasting, CODE_VERSION};
 
 pub type ShopStore = EventStore<ShopEvent>;
 pub type ShopHistory = History<ShopEvent>;
@@ -74,6 +83,12 @@ pub enum CommandError {
         command: &'static str,
         rejection: Rejection,
     },
+    /// The event's payload does not match its schema: nothing was appended.
+    #[error("{command} refused: {rejected}")]
+    Invalid {
+        command: &'static str,
+        rejected: PayloadRejected,
+    },
     /// The store said no: a concurrency conflict or an impossible append.
     #[error("{command} failed: {error}")]
     Store {
@@ -87,6 +102,11 @@ pub struct Shop {
     store: ShopStore,
     aggregates: Aggregates,
     history: ShopHistory,
+    evolution: Evolution,
+    /// How consumers read the log, kept beside `evolution` (`None` while nothing evolved).
+    upcasting: Option<Arc<ShopUpcasting>>,
+    /// Whether each new event's payload is checked against its schema before it is appended.
+    validating: bool,
 }
 
 impl Default for Shop {
@@ -110,6 +130,9 @@ impl Shop {
             store,
             aggregates: Aggregates::default(),
             history,
+            evolution: Evolution::new(),
+            upcasting: None,
+            validating: true,
         }
     }
 
@@ -123,6 +146,74 @@ impl Shop {
 
     pub fn aggregates(&self) -> &Aggregates {
         &self.aggregates
+    }
+
+    /// The event types' schemas, modes and upcasters.
+    pub fn evolution(&self) -> &Evolution {
+        &self.evolution
+    }
+
+    /// Whether new payloads are validated against their schemas (on by default). A bulk load of
+    /// events the shop's own code produced may switch it off: they are valid by construction,
+    /// which a property test of the generator checks.
+    pub fn set_validating(&mut self, validating: bool) {
+        self.validating = validating;
+    }
+
+    pub fn set_schema_mode(&mut self, kind: ShopEventKind, mode: CompatibilityMode) {
+        self.evolution.set_mode(kind, mode);
+    }
+
+    /// Registers the next schema version of `kind`, with the upcaster from the current one, if
+    /// the registry, every recorded event and every consumer allow it; consumers then read the
+    /// whole log, and what follows, through it. On any error nothing changes.
+    pub fn register_version(
+        &mut self,
+        kind: ShopEventKind,
+        schema: serde_json::Value,
+        upcaster: Upcaster,
+    ) -> Result<SchemaVersion, EvolutionError> {
+        let version = self
+            .evolution
+            .register(kind, schema, upcaster, &self.store)?;
+        self.reread();
+        Ok(version)
+    }
+
+    /// Replaces the evolution (a scenario's, a branch's main line's) and rereads the log.
+    pub fn set_evolution(&mut self, evolution: Evolution) {
+        self.evolution = evolution;
+        self.reread();
+    }
+
+    fn reread(&mut self) {
+        self.upcasting = self.evolution.upcasting();
+        let shared = self
+            .upcasting
+            .clone()
+            .map(|upcasting| upcasting as SharedUpcasting<ShopEvent>);
+        self.history.set_upcasting(shared, &self.store);
+    }
+
+    /// A recorded event as its consumers read it now: upcast if its type has evolved.
+    pub fn read_as_consumers<'e>(&self, event: &'e ShopRecorded) -> Cow<'e, ShopRecorded> {
+        match self
+            .upcasting
+            .as_ref()
+            .and_then(|upcasting| upcasting.read(event))
+        {
+            Some(upcast) => Cow::Owned(upcast),
+            None => Cow::Borrowed(event),
+        }
+    }
+
+    fn check_payload(&self, command: &'static str, event: &ShopEvent) -> Result<(), CommandError> {
+        if !self.validating {
+            return Ok(());
+        }
+        self.evolution
+            .validate(event.kind(), CODE_VERSION, &event_catalog::payload(event))
+            .map_err(|rejected| CommandError::Invalid { command, rejected })
     }
 
     /// Decides a command against the current state, appends its events and folds them into the
@@ -139,6 +230,7 @@ impl Shop {
                 command: name,
                 rejection,
             })?;
+        self.check_payload(name, &event)?;
         let expected = match self.store.stream_version(stream) {
             version if version.0 == 0 => ExpectedVersion::NoStream,
             version => ExpectedVersion::Exact(version),
@@ -173,6 +265,7 @@ impl Shop {
                 rejection: Rejection::DecidedByAggregate(name, stream.category().name()),
             });
         }
+        self.check_payload("Publish", &event)?;
         let mut proposed = NewEvent::new(id, event).in_flow(correlation, context.causation);
         proposed.metadata = context.metadata;
         self.append(stream, ExpectedVersion::Any, vec![proposed], context.now)

@@ -650,7 +650,13 @@ impl Simulation {
             self.bus.complete(delivery, Outcome::Failed, self.clock);
             return Ok(());
         }
-        let Some(event) = self.shop.store().get(delivery.position).cloned() else {
+        // Services read the event as consumers read it now: upcast if its schema evolved.
+        let Some(event) = self
+            .shop
+            .store()
+            .get(delivery.position)
+            .map(|event| self.shop.read_as_consumers(event).into_owned())
+        else {
             self.bus.complete(delivery, Outcome::Handled, self.clock);
             return Ok(());
         };

@@ -199,8 +199,7 @@ pub(super) fn read_event(
     let causation_id = fields.optional_uuid("causationid")?.map(EventId);
     let version = StreamVersion(fields.integer("aggregateversion", 1, u64::from(u32::MAX))? as u32);
     let position = Position(fields.integer("position", 1, u64::MAX)?);
-    let schema_version =
-        SchemaVersion(fields.integer("schemaversion", 1, u64::from(u16::MAX))? as u16);
+    let schema_version = fields.written_version("schemaversion")?;
     if let Some(schema) = fields.optional_string("dataschema")? {
         let expected = data_schema(kind, schema_version);
         if schema != expected {

@@ -111,6 +111,12 @@ pub enum FieldProblem {
         event_type: &'static str,
         message: String,
     },
+    /// The payload breaks a rule of its event type's JSON Schema: the rule's own words.
+    #[error("breaks {event_type} v1's schema: {rule}")]
+    SchemaViolation {
+        event_type: &'static str,
+        rule: String,
+    },
     /// A field the format (or the event type's payload) does not have: a typo, or a newer
     /// format than this build reads. Refused, because importing it would silently drop it.
     #[error("is not a field of {of}")]

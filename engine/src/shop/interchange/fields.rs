@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 use super::error::{EventAt, FieldProblem, ImportError};
-use crate::ids::Timestamp;
+use crate::ids::{SchemaVersion, Timestamp};
 
 /// The fields of one event not read yet.
 pub(super) struct Fields {
@@ -97,6 +97,20 @@ impl Fields {
                     &value,
                 )
             })
+    }
+
+    /// The schema version an event was written at: always 1, the version the shop's code
+    /// writes; later versions exist only as what consumers read, through upcasters.
+    pub(super) fn written_version(&mut self, field: &str) -> Result<SchemaVersion, ImportError> {
+        let value = self.required(field)?;
+        match value.as_u64() {
+            Some(1) => Ok(SchemaVersion::V1),
+            _ => Err(self.invalid(
+                field,
+                "1: the shop writes version 1 of every event (later versions are upcast on read, never written)",
+                &value,
+            )),
+        }
     }
 
     pub(super) fn time(&mut self, field: &str) -> Result<Timestamp, ImportError> {

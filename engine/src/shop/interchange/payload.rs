@@ -3,11 +3,11 @@
 //! apart: each of its fields is grafted alone onto the catalog's example of the same type, and
 //! the first graft that fails is the field to name (`data.lines[1].quantity`).
 
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::error::FieldProblem;
 use crate::envelope::Named;
+use crate::schema::JsonSchema;
 use crate::shop::event_catalog;
 use crate::shop::events::{ShopEvent, ShopEventKind};
 
@@ -22,6 +22,8 @@ enum Step {
 #[derive(Default)]
 pub(super) struct PayloadReader {
     templates: Vec<Option<Value>>,
+    /// Each type's version-1 schema, loaded when first needed.
+    schemas: Vec<Option<JsonSchema>>,
 }
 
 impl PayloadReader {
@@ -33,6 +35,28 @@ impl PayloadReader {
         data: &Value,
         name: &str,
     ) -> Result<ShopEvent, (String, FieldProblem)> {
+        if let Some(violation) = self
+            .schema(kind)
+            .and_then(|schema| schema.violations(data).into_iter().next())
+        {
+            let field =
+                violation
+                    .instance_path
+                    .split('/')
+                    .skip(1)
+                    .fold(String::new(), |path, step| match step.parse::<usize>() {
+                        Ok(index) => format!("{path}[{index}]"),
+                        Err(_) => join(&path, step),
+                    });
+            let problem = match violation.keyword {
+                "required" => FieldProblem::Missing,
+                keyword => FieldProblem::SchemaViolation {
+                    event_type: kind.name(),
+                    rule: format!("{} ({keyword})", violation.message),
+                },
+            };
+            return Err((join(name, &field), problem));
+        }
         let template = self.template(kind);
         if let Some(field) = unknown_field(template, data, name) {
             return Err((
@@ -50,6 +74,17 @@ impl PayloadReader {
                 Err((join(name, &field), problem))
             }
         }
+    }
+
+    fn schema(&mut self, kind: ShopEventKind) -> Option<&JsonSchema> {
+        if self.schemas.is_empty() {
+            self.schemas = vec![None; ShopEventKind::ALL.len()];
+        }
+        let slot = &mut self.schemas[kind.index()];
+        if slot.is_none() {
+            *slot = JsonSchema::parse(event_catalog::schema(kind)).ok();
+        }
+        slot.as_ref()
     }
 
     fn template(&mut self, kind: ShopEventKind) -> &Value {
@@ -71,8 +106,7 @@ fn mismatch(kind: ShopEventKind, message: String) -> FieldProblem {
 
 /// The event, if `payload` deserialises as `kind`; serde's message if not.
 fn fits(kind: ShopEventKind, payload: &Value) -> Result<ShopEvent, String> {
-    let tagged = json!({ "event_type": kind.name(), "payload": payload });
-    ShopEvent::deserialize(&tagged).map_err(|error| error.to_string())
+    event_catalog::from_payload(kind, payload)
 }
 
 /// Every array cut to its first element, so a graft into element 0 tests that element alone.
@@ -197,6 +231,8 @@ fn misfit(
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     fn read(kind: ShopEventKind, data: Value) -> Result<ShopEvent, (String, FieldProblem)> {
@@ -222,7 +258,7 @@ mod tests {
         let (field, problem) = read(ShopEventKind::OrderPlaced, data).unwrap_err();
         assert_eq!(field, "data.lines[1].quantity");
         assert!(
-            matches!(&problem, FieldProblem::PayloadMismatch { message, .. } if message.contains("expected u32")),
+            matches!(&problem, FieldProblem::SchemaViolation { rule, .. } if rule.contains("must be an integer")),
             "{problem}"
         );
     }

@@ -23,7 +23,7 @@ use super::log::FieldNames;
 use super::payload::PayloadReader;
 use super::{SCENARIO_FORMAT, SCENARIO_VERSION};
 use crate::envelope::{Metadata, Named, StreamKey};
-use crate::ids::{CorrelationId, EventId, Position, SchemaVersion, StreamVersion};
+use crate::ids::{CorrelationId, EventId, Position, StreamVersion};
 use crate::shop::events::ShopEventKind;
 use crate::shop::{ShopRecorded, ShopStore};
 
@@ -144,8 +144,7 @@ pub(super) fn read_event(
             },
         )
     })?;
-    let schema_version =
-        SchemaVersion(fields.integer("schema_version", 1, u64::from(u16::MAX))? as u16);
+    let schema_version = fields.written_version("schema_version")?;
     let aggregate_type = fields.string("aggregate_type")?;
     let aggregate_id = fields.string("aggregate_id")?;
     let version =
