@@ -166,3 +166,30 @@ proptest! {
         prop_assert!(payload.get("total").is_none() && payload.get("total_cents").is_some());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(6))]
+
+    /// The generator and the simulated storefront and services append without validating
+    /// (their events come from the shop's own code); every event they record is valid anyway.
+    #[test]
+    fn every_event_the_shop_s_own_code_records_matches_its_schema(seed in any::<u64>(), orders in 1u64..12, orchestrated in any::<bool>()) {
+        use eventide_engine::shop::services::{Failure, Mode};
+        use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
+
+        let evolution = eventide_engine::shop::evolution::Evolution::new();
+        let generated = generated(seed, orders);
+        let mut config = SimulationConfig::new(seed, orders, START);
+        config.mode = if orchestrated { Mode::Orchestration } else { Mode::Choreography };
+        config.failure = if seed % 2 == 0 { Failure::PaymentsDeclined } else { Failure::None };
+        let mut simulation = Simulation::new(config).expect("the storefront opens");
+        simulation.run(100_000).expect("the simulation runs");
+        for shop in [&generated, simulation.shop()] {
+            for event in shop.store().events() {
+                let payload = event_catalog::payload(&event.event);
+                let checked = evolution.validate(event.kind(), SchemaVersion::V1, &payload);
+                prop_assert!(checked.is_ok(), "#{}: {:?}", event.position, checked);
+            }
+        }
+    }
+}

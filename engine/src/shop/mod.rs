@@ -153,11 +153,17 @@ impl Shop {
         &self.evolution
     }
 
-    /// Whether new payloads are validated against their schemas (on by default). A bulk load of
-    /// events the shop's own code produced may switch it off: they are valid by construction,
-    /// which a property test of the generator checks.
+    /// Whether new payloads are validated against their schemas (on by default; it costs about
+    /// 1.4 µs an event, mostly turning the event into JSON). The generator and the simulated
+    /// storefront and services switch it off while they run: their events come from the shop's
+    /// own code and are valid by construction, which property tests check for every event they
+    /// record. A user's commands, injected facts and imports are always validated.
     pub fn set_validating(&mut self, validating: bool) {
         self.validating = validating;
+    }
+
+    pub fn is_validating(&self) -> bool {
+        self.validating
     }
 
     pub fn set_schema_mode(&mut self, kind: ShopEventKind, mode: CompatibilityMode) {

@@ -174,7 +174,10 @@ impl Simulation {
                 runtime
             })
             .collect();
-        let shop = Shop::new();
+        let mut shop = Shop::new();
+        // The storefront's and the services' events come from the shop's own code, valid by
+        // construction; what a user asks for is validated (see `as_user`).
+        shop.set_validating(false);
         // The read models are consumers too: their projector has its own subscription and
         // checkpoint, so the query side lags behind the log like any other consumer.
         let projector = bus.subscribe(
@@ -247,7 +250,7 @@ impl Simulation {
         let mut context = CommandContext::new(self.clock, ids);
         context.metadata = Metadata::default().with(PRODUCER, USER);
         context.occurred_at = occurred_at;
-        let appended = self.shop.execute(command, context);
+        let appended = as_user(&mut self.shop, |shop| shop.execute(command, context));
         self.publish_new_events();
         appended
     }
@@ -498,7 +501,7 @@ impl Simulation {
     pub fn inject(&mut self, event: ShopEvent) -> Result<(), CommandError> {
         let mut context = CommandContext::new(self.clock, &mut self.service_ids);
         context.metadata = Metadata::default().with(PRODUCER, PLATFORM);
-        self.shop.publish(event, context)?;
+        as_user(&mut self.shop, |shop| shop.publish(event, context))?;
         self.publish_new_events();
         Ok(())
     }
@@ -829,4 +832,13 @@ impl Storefront {
             self.book(now.plus_millis(gap as i64), usize::MAX, Step::Arrive);
         }
     }
+}
+
+/// Runs what a person asked for with every payload validated against its schema.
+fn as_user<R>(shop: &mut Shop, work: impl FnOnce(&mut Shop) -> R) -> R {
+    let validating = shop.is_validating();
+    shop.set_validating(true);
+    let result = work(shop);
+    shop.set_validating(validating);
+    result
 }
