@@ -43,6 +43,8 @@ section "clippy (native, workspace)" \
   cargo clippy --workspace --all-targets -- -D warnings
 section "clippy (wasm32, eventide)" \
   cargo clippy -p eventide --target wasm32-unknown-unknown --all-targets -- -D warnings
+section "clippy (wasm32, engine and script host)" \
+  cargo clippy -p eventide-engine -p eventide-script --target wasm32-unknown-unknown -- -D warnings
 section "tests (native, workspace)" \
   cargo test --workspace
 section "tests (wasm32, headless Chromium)" \

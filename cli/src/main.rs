@@ -8,6 +8,7 @@ mod bench;
 mod catalog;
 mod export;
 mod import;
+mod project;
 mod schema;
 mod simulate;
 
@@ -41,6 +42,9 @@ enum Command {
     Export(export::ExportArgs),
     /// Checks a CloudEvents batch or scenario file and prints what it holds (exit 2 if refused).
     Import(import::ImportArgs),
+    /// Runs a projection script (Rhai) over a generated shop log and prints its read model as
+    /// JSON (exit 2 on a script error).
+    Project(project::ProjectArgs),
     /// Runs the choreographed shop to quiescence and prints read models and services as JSON.
     Simulate(simulate::SimulateArgs),
     /// Checks JSON Schemas for compatibility by Confluent Schema Registry's rules.
@@ -56,6 +60,15 @@ fn main() -> ExitCode {
         Command::Catalog(command) => catalog::run(&command),
         Command::Export(args) => export::run(&args),
         Command::Import(args) => import::run(&args),
+        // A script's mistake is shown as `FILE:line:column: message`, as compilers show theirs.
+        Command::Project(args) => match project::run(&args) {
+            Ok(output) => Ok(output),
+            Err(project::Failure::Script(located)) => {
+                eprintln!("{located}");
+                return ExitCode::from(2);
+            }
+            Err(project::Failure::Other(message)) => Err(message),
+        },
         // An incompatible schema is an answer, not a mistake: printed, with exit code 1.
         Command::Schema(args) => match schema::run(&args) {
             Ok(report) => return report.print(),
