@@ -1141,3 +1141,62 @@ async fn a_new_version_with_an_upcaster_is_checked_against_the_log_and_old_event
     assert!(!text(&root, "detail-payload").contains("channel"));
     assert!(text(&root, "detail-upcast").contains("\"channel\": \"web\""));
 }
+
+#[wasm_bindgen_test]
+async fn the_time_machine_blames_each_field_on_the_event_that_last_changed_it() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    click(&root, "cmd-pay").await;
+    click(&root, "cmd-dispatch").await;
+    click(&root, "center-time").await;
+    type_into(&root, "diff-a", "0").await;
+    type_into(&root, "diff-b", "3").await;
+    click(&root, "diff-run").await;
+
+    // The order was added: its status comes from the dispatch (#3), its customer from the order
+    // itself (#1), each field with its own link.
+    let order = all(&root, "diff-row")
+        .into_iter()
+        .find(|row| row.text_content().unwrap_or_default().starts_with("O-0001"))
+        .expect("the order's row");
+    let field = |name: &str| {
+        all(&order, "diff-field")
+            .into_iter()
+            .find(|field| {
+                field
+                    .text_content()
+                    .unwrap_or_default()
+                    .starts_with(&format!("{name}: "))
+            })
+            .unwrap_or_else(|| panic!("no {name} field in {:?}", order.text_content()))
+    };
+    let status = field("Status");
+    let customer = field("Customer");
+    let status_text = status.text_content().unwrap_or_default();
+    assert!(
+        status_text.contains("shipped") && status_text.ends_with("blame #3"),
+        "{status_text}"
+    );
+    let customer_text = customer.text_content().unwrap_or_default();
+    assert!(customer_text.ends_with("blame #1"), "{customer_text}");
+    assert_eq!(
+        all(&order, "field-blame").len(),
+        all(&order, "diff-field").len(),
+        "one link per field"
+    );
+
+    // Each link selects its own event.
+    click(&customer, "field-blame").await;
+    assert!(text(&root, "event-detail").contains("OrderPlaced"));
+    click(&status, "field-blame").await;
+    assert!(text(&root, "event-detail").contains("ShipmentDispatched"));
+
+    // From a later A to an earlier B no event is to blame for a field: rows keep their own link.
+    type_into(&root, "diff-a", "3").await;
+    type_into(&root, "diff-b", "1").await;
+    click(&root, "diff-run").await;
+    let result = text(&root, "diff-result");
+    assert!(result.contains("Status: shipped → placed"), "{result}");
+    assert!(all(&root, "field-blame").is_empty(), "{result}");
+    assert!(result.contains("blame #1"), "{result}");
+}

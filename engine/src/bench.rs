@@ -162,14 +162,19 @@ fn time_seeks(shop: &mut Shop, seed: u64, seeks: u64, clock: &dyn Fn() -> f64) -
 }
 
 /// Every read model's differences between two states half the log apart (500,000 events at a
-/// million), including building both states from their checkpoints.
+/// million), as the time machine shows them: both states built from their checkpoints, and each
+/// changed field of a page of rows per model blamed on the event that last changed it.
 fn time_diff(shop: &Shop, clock: &dyn Fn() -> f64) -> f64 {
     let head = shop.store().head().0;
     let (a, b) = (Position(head / 4), Position(head / 4 + head / 2));
     let started = clock();
-    let before = shop.history().state_at(shop.store(), a);
-    let after = shop.history().state_at(shop.store(), b);
-    let diffs = temporal::diff(&before, &after);
+    let diffs = temporal::diff_between(
+        shop.history(),
+        shop.store(),
+        a,
+        b,
+        temporal::BlameLimits::default(),
+    );
     let elapsed = clock() - started;
     assert!(
         diffs.iter().any(|d| !d.changes.is_empty()) || head < 10,

@@ -202,6 +202,11 @@ impl<E: DomainEvent> ReadModelSet<E> {
         self.upcasting = upcasting;
     }
 
+    /// How the models read events: what folding one of them alone must read them through.
+    pub(crate) fn upcasting(&self) -> Option<&SharedUpcasting<E>> {
+        self.upcasting.as_ref()
+    }
+
     pub fn apply_all(&mut self, events: &[Recorded<E>]) {
         for event in events {
             self.apply(event);

@@ -1,10 +1,15 @@
-//! Temporal queries in a click: what changed between two moments A and B, each change blamed on
-//! the event behind it; and "when did this field first become that value?", answered by
-//! bisection where it can only happen once and by a scan where it may come and go.
+//! Temporal queries in a click: what changed between two moments A and B, each changed field
+//! blamed on the event that last changed it (a link that selects it); and "when did this field
+//! first become that value?", answered by bisection where it can only happen once and by a scan
+//! where it may come and go.
 
 use std::rc::Rc;
 
-use eventide_engine::temporal::{diff, when, Comparison, Method, ModelDiff, RowChange, WhenQuery};
+use eventide_engine::projection::Cell;
+use eventide_engine::temporal::{
+    diff_between, when, BlameLimits, Comparison, FieldBlame, Method, ModelDiff, RowBlame,
+    RowChange, WhenQuery,
+};
 use eventide_engine::Position;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -96,9 +101,20 @@ fn diff_panel() -> Html {
                 .map(|(a, b)| {
                     let session = state.session();
                     let shop = session.shop();
-                    let before = shop.history().state_at(shop.store(), Position(a));
-                    let after = shop.history().state_at(shop.store(), Position(b));
-                    (a, b, Rc::new(diff(&before, &after)))
+                    // Field blame for the rows a model's list shows, no more: it costs a walk
+                    // back through the row's events.
+                    let limits = BlameLimits {
+                        rows: SHOWN,
+                        ..BlameLimits::default()
+                    };
+                    let diffs = diff_between(
+                        shop.history(),
+                        shop.store(),
+                        Position(a),
+                        Position(b),
+                        limits,
+                    );
+                    (a, b, Rc::new(diffs))
                 });
             result.set(Some(outcome));
         })
@@ -110,6 +126,7 @@ fn diff_panel() -> Html {
     html! {
         <div class="time-block">
             <h3 class="subhead">{"What changed between A and B?"}</h3>
+            <p class="panel-hint">{"Each field links to the event that last changed it between A and B (\u{2264} where the search stopped early: the change is at or before it)."}</p>
             <form class="time-form" onsubmit={run}>
                 <label class="field">{"A (position)"}<input value={(*a).clone()} oninput={typed(&a)} data-testid="diff-a" /></label>
                 <button type="button" class="button align-end" onclick={to_cursor(a.clone())}>{"A = cursor"}</button>
@@ -123,30 +140,16 @@ fn diff_panel() -> Html {
                 Some(Ok((a, b, diffs))) => html! {
                     <div data-testid="diff-result">
                         <p class="muted">{ format!("From position {} to {}: {} events.", fmt_count(*a), fmt_count(*b), fmt_count(b.abs_diff(*a))) }</p>
+                        if a > b {
+                            <p class="muted">{"B comes before A: each row links to its last event at B, and no field is blamed."}</p>
+                        }
                         { for diffs.iter().map(|model| {
                             let (added, removed, changed) = model.counts();
                             html! {
                                 <details class="diff-model" open={added + removed + changed > 0}>
                                     <summary data-testid="diff-model">{ format!("{} · {} added · {} removed · {} changed", model.model, added, removed, changed) }</summary>
                                     <ul class="diff-rows">
-                                        { for model.changes.iter().take(SHOWN).map(|change| {
-                                            let (key, text, class) = match change {
-                                                RowChange::Added(row) => (row.key.clone(), "added".to_string(), "added"),
-                                                RowChange::Removed(row) => (row.key.clone(), "removed".to_string(), "removed"),
-                                                RowChange::Changed { key, fields } => (key.clone(), fields.iter()
-                                                    .map(|f| format!("{}: {} → {}", f.column, fmt_cell(&f.before), fmt_cell(&f.after)))
-                                                    .collect::<Vec<_>>().join(" · "), "changed"),
-                                            };
-                                            let blame = model.blame.get(&key).copied();
-                                            html! {
-                                                <li class={class} data-testid="diff-row">
-                                                    <strong>{ key.clone() }</strong>{ format!(" {text}") }
-                                                    if let Some(position) = blame {
-                                                        {" · "}<button type="button" class="link" onclick={select(position)} data-testid="blame">{ format!("blame #{}", fmt_count(position.0)) }</button>
-                                                    }
-                                                </li>
-                                            }
-                                        }) }
+                                        { for model.changes.iter().take(SHOWN).map(|change| change_item(model, change, &select)) }
                                     </ul>
                                     if model.changes.len() > SHOWN {
                                         <p class="muted">{ format!("… and {} more", fmt_count((model.changes.len() - SHOWN) as u64)) }</p>
@@ -158,6 +161,89 @@ fn diff_panel() -> Html {
                 },
             } }
         </div>
+    }
+}
+
+/// The link to the event a field's value at B came from: it selects that event.
+fn blame_link(blame: FieldBlame, select: &dyn Fn(Position) -> Callback<MouseEvent>) -> Html {
+    let (label, title) = match blame {
+        FieldBlame::Exact(at) => (
+            format!("blame #{}", fmt_count(at.0)),
+            "The last event between A and B that changed this field".to_string(),
+        ),
+        FieldBlame::AtOrBefore(at) => (
+            format!("blame \u{2264} #{}", fmt_count(at.0)),
+            format!(
+                "The search stopped at #{}: this field last changed at or before it",
+                fmt_count(at.0)
+            ),
+        ),
+    };
+    html! {
+        <button type="button" class="link field-blame" title={title} onclick={select(blame.position())} data-testid="field-blame">{ label }</button>
+    }
+}
+
+/// One added, removed or changed row: each field with what it became, and the event behind it.
+fn change_item(
+    model: &ModelDiff,
+    change: &RowChange,
+    select: &dyn Fn(Position) -> Callback<MouseEvent>,
+) -> Html {
+    let (key, verb, class, fields): (&str, &str, &str, Vec<(&str, String)>) = match change {
+        RowChange::Added(row) => (
+            &row.key,
+            " added",
+            "added",
+            model
+                .columns
+                .iter()
+                .zip(&row.cells)
+                .filter(|(_, cell)| !matches!(cell, Cell::Event(_)))
+                .map(|(column, cell)| (*column, fmt_cell(cell)))
+                .collect(),
+        ),
+        RowChange::Removed(row) => (&row.key, " removed", "removed", Vec::new()),
+        RowChange::Changed { key, fields } => (
+            key,
+            "",
+            "changed",
+            fields
+                .iter()
+                .map(|f| {
+                    (
+                        f.column,
+                        format!("{} → {}", fmt_cell(&f.before), fmt_cell(&f.after)),
+                    )
+                })
+                .collect(),
+        ),
+    };
+    let blame = model.field_blame.get(key);
+    // Without field blame (B before A, or a model with no event column), the row's last event.
+    let row_blame = model.blame.get(key).copied().filter(|_| blame.is_none());
+    html! {
+        <li class={class} data-testid="diff-row">
+            <strong>{ key.to_string() }</strong>{ verb }
+            if let Some(RowBlame::Removed(at)) = blame {
+                {" · "}<button type="button" class="link field-blame" onclick={select(*at)} data-testid="field-blame">{ format!("removed by #{}", fmt_count(at.0)) }</button>
+            }
+            if let Some(position) = row_blame {
+                {" · "}<button type="button" class="link" onclick={select(position)} data-testid="blame">{ format!("blame #{}", fmt_count(position.0)) }</button>
+            }
+            if !fields.is_empty() {
+                <ul class="diff-fields">
+                    { for fields.into_iter().map(|(column, text)| html! {
+                        <li data-testid="diff-field">
+                            { format!("{column}: {text}") }
+                            if let Some(field) = blame.and_then(|blame| blame.field(column)) {
+                                {" "}{ blame_link(field, select) }
+                            }
+                        </li>
+                    }) }
+                </ul>
+            }
+        </li>
     }
 }
 

@@ -42,6 +42,19 @@ impl ActivityPerMinute {
     }
 }
 
+fn bucket_row(bucket: &MinuteBucket) -> Row {
+    Row {
+        key: bucket.minute.to_rfc3339(),
+        cells: vec![
+            Cell::Time(bucket.minute),
+            Cell::Count(i64::from(bucket.events)),
+            Cell::Count(i64::from(bucket.orders_placed)),
+            Cell::Cents(bucket.revenue.cents()),
+            Cell::Event(bucket.last_event),
+        ],
+    }
+}
+
 impl Projection<ShopEvent> for ActivityPerMinute {
     const NAME: &'static str = "Activity";
     const QUESTION: &'static str = "How many events, orders and how much revenue each minute?";
@@ -92,17 +105,27 @@ impl Projection<ShopEvent> for ActivityPerMinute {
         self.iter()
             .skip(range.start)
             .take(range.len())
-            .map(|bucket| Row {
-                key: bucket.minute.to_rfc3339(),
-                cells: vec![
-                    Cell::Time(bucket.minute),
-                    Cell::Count(i64::from(bucket.events)),
-                    Cell::Count(i64::from(bucket.orders_placed)),
-                    Cell::Cents(bucket.revenue.cents()),
-                    Cell::Event(bucket.last_event),
-                ],
-            })
+            .map(bucket_row)
             .collect()
+    }
+
+    /// Buckets are in ascending minutes, so a binary search finds one (a diff's blame asks
+    /// for rows one at a time, at many positions).
+    fn row(&self, key: &str) -> Option<Row> {
+        let minute = Timestamp::parse(key)?;
+        let (mut low, mut high) = (0, self.buckets.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.buckets.get(middle)?.minute.cmp(&minute) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => {
+                    return Some(bucket_row(self.buckets.get(middle)?))
+                        .filter(|row| row.key == key);
+                }
+            }
+        }
+        None
     }
 
     fn settles(&self, column: &str, at_least: bool, _value: &str) -> bool {

@@ -56,6 +56,24 @@ impl SagaStates {
     }
 }
 
+fn saga_row(saga: &SagaSummary) -> Row {
+    Row {
+        key: saga.flow.to_string(),
+        cells: vec![
+            Cell::Text(saga.flow.short()),
+            Cell::Text(saga.customer.to_string()),
+            Cell::Text(
+                saga.order
+                    .map_or_else(|| "—".to_string(), |o| o.to_string()),
+            ),
+            Cell::Text(saga.step.to_string()),
+            Cell::Count(i64::from(saga.steps)),
+            Cell::Count(i64::from(saga.compensations)),
+            Cell::Event(saga.last_event),
+        ],
+    }
+}
+
 impl Projection<ShopEvent> for SagaStates {
     const NAME: &'static str = "Sagas";
     const QUESTION: &'static str = "Where does each orchestrated checkout stand?";
@@ -139,22 +157,15 @@ impl Projection<ShopEvent> for SagaStates {
         self.iter()
             .skip(range.start)
             .take(range.len())
-            .map(|saga| Row {
-                key: saga.flow.to_string(),
-                cells: vec![
-                    Cell::Text(saga.flow.short()),
-                    Cell::Text(saga.customer.to_string()),
-                    Cell::Text(
-                        saga.order
-                            .map_or_else(|| "—".to_string(), |o| o.to_string()),
-                    ),
-                    Cell::Text(saga.step.to_string()),
-                    Cell::Count(i64::from(saga.steps)),
-                    Cell::Count(i64::from(saga.compensations)),
-                    Cell::Event(saga.last_event),
-                ],
-            })
+            .map(saga_row)
             .collect()
+    }
+
+    /// By the flow's id, newest sagas first, without building the rows it passes over.
+    fn row(&self, key: &str) -> Option<Row> {
+        let flow = CorrelationId(key.parse().ok()?);
+        let saga = self.sagas.get(self.index_of(flow)?)?;
+        Some(saga_row(saga)).filter(|row| row.key == key)
     }
 
     fn settles(&self, column: &str, at_least: bool, value: &str) -> bool {
