@@ -270,6 +270,17 @@ impl Evolution {
         ((event.schema_version, original), Some((latest, upcast)))
     }
 
+    /// An event's envelope as consumers read it (what user scripts are given): the payload
+    /// upcast to the latest version, and that version in `schema_version`.
+    pub fn envelope_for_consumers(&self, event: &Recorded<ShopEvent>) -> Value {
+        let mut envelope = event.to_json();
+        if let (_, Some((latest, Ok(upcast)))) = self.both_payloads(event) {
+            envelope["schema_version"] = Value::from(latest.0);
+            envelope["payload"] = upcast;
+        }
+        envelope
+    }
+
     /// How consumers read the log now: `None` while no type has evolved (they read it as
     /// written, at no cost).
     pub fn upcasting(&self) -> Option<Arc<ShopUpcasting>> {
@@ -669,6 +680,32 @@ mod tests {
         let (latest, upcast) = upcast.unwrap();
         assert_eq!(latest, SchemaVersion(2));
         assert_eq!(upcast.unwrap()["currency"], "EUR");
+    }
+
+    #[test]
+    fn scripts_are_given_the_upcast_envelope() {
+        let shop = shop_with_orders();
+        let mut evolution = Evolution::new();
+        let kind = ShopEventKind::OrderPlaced;
+        let schema = with_property(
+            kind,
+            "channel",
+            json!({"type": "string", "default": "web"}),
+            false,
+        );
+        let upcaster = Upcaster::new(vec![UpcastStep::AddDefault {
+            field: "channel".into(),
+            value: json!("web"),
+        }]);
+        let placed = shop.store().read_by_kind(kind).next().unwrap();
+        assert_eq!(evolution.envelope_for_consumers(placed), placed.to_json());
+        evolution
+            .register(kind, schema, upcaster, shop.store())
+            .unwrap_or_else(|error| panic!("{error}"));
+        let envelope = evolution.envelope_for_consumers(placed);
+        assert_eq!(envelope["schema_version"], 2);
+        assert_eq!(envelope["payload"]["channel"], "web");
+        assert_eq!(envelope["position"], placed.to_json()["position"]);
     }
 
     #[test]
