@@ -10,6 +10,7 @@
 //! - [`lessons`]: the guided lessons (data, scenarios, step checks).
 //! - [`format`]: how numbers, times and ids look on screen.
 //! - [`share`]: a scenario compressed into the address, and back.
+//! - [`scripting`]: the script worker, started on first use; user scripts never run on the page.
 //! - [`panic`]: a visible report of a panic instead of a blank page.
 
 pub mod bench_page;
@@ -17,5 +18,6 @@ pub mod components;
 pub mod format;
 pub mod lessons;
 pub mod panic;
+pub mod scripting;
 pub mod share;
 pub mod state;

@@ -27,6 +27,7 @@ pub mod persistent;
 pub mod projection;
 pub mod rng;
 pub mod schema;
+pub mod scripting;
 pub mod shop;
 pub mod store;
 pub mod temporal;

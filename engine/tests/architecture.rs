@@ -1,5 +1,6 @@
 //! The engine's architecture invariants, checked: it depends on no browser crate, and it reads no
-//! clock and draws no randomness of its own (time, ids and seeds are passed in).
+//! clock and draws no randomness of its own (time, ids and seeds are passed in). Also the web
+//! app's: its main bundle carries no script engine (scripts run in the script worker).
 
 use std::fs;
 use std::path::Path;
@@ -56,6 +57,28 @@ fn the_engine_reads_no_clock_and_no_random_source() {
         "clock or randomness in the engine:\n{}",
         offenders.join("\n")
     );
+}
+
+#[test]
+fn the_web_app_carries_no_script_engine() {
+    // The root package's manifest: only its `[dependencies]` go into the main bundle (the
+    // script worker may be a dev-dependency, for browser tests).
+    let manifest = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml"))
+        .expect("the workspace's Cargo.toml");
+    let mut section = "";
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            section = line;
+            continue;
+        }
+        let name = line.split('=').next().unwrap_or("").trim();
+        assert!(
+            !(section == "[dependencies]"
+                && ["rhai", "eventide-script", "eventide-script-worker"].contains(&name)),
+            "the web app depends on {name}: scripts run in the script worker, a module of its own"
+        );
+    }
 }
 
 fn visit(dir: &Path, check: &mut dyn FnMut(&Path, &str)) {
