@@ -859,7 +859,11 @@ async fn a_lesson_loads_its_scenario_notices_each_step_and_reveals_after_a_predi
     let root = mount().await;
     click(&root, "lessons-button").await;
     let starts = all(&root, "lesson-start");
-    assert_eq!(starts.len(), 14, "a lesson per concept of the seed");
+    assert_eq!(
+        starts.len(),
+        15,
+        "a lesson per concept of the seed, and one to write your own"
+    );
     starts[0].clone().unchecked_into::<HtmlElement>().click();
     yew::scheduler::flush().await;
     assert!(text(&root, "lesson").contains("immutable facts"));
@@ -1199,4 +1203,267 @@ async fn the_time_machine_blames_each_field_on_the_event_that_last_changed_it() 
     assert!(result.contains("Status: shipped → placed"), "{result}");
     assert!(all(&root, "field-blame").is_empty(), "{result}");
     assert!(result.contains("blame #1"), "{result}");
+}
+
+async fn wait_for(root: &Element, what: &str, done: impl Fn(&Element) -> bool) {
+    for _ in 0..400 {
+        if done(root) {
+            return;
+        }
+        settle().await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[wasm_bindgen_test]
+async fn a_script_is_dry_run_marked_at_its_error_diffed_deployed_and_follows_the_timeline() {
+    eventide::scripting::install_in_process(Box::new(|request| {
+        eventide_script_worker::handle(request, || 0.0)
+    }));
+    let root = mount().await;
+    generate(&root, 8).await;
+    click(&root, "center-scripts").await;
+
+    // The first example, orders per customer, over the log up to the cursor.
+    click(&root, "script-dry-run").await;
+    wait_for(&root, "a dry run", |r| find(r, "script-table").is_some()).await;
+    assert!(!all(&root, "script-table-row").is_empty());
+    assert!(text(&root, "script-result").contains("rows from"));
+
+    // A syntax error is marked at its line, and nothing runs.
+    let broken = "fn OrderPlaced(event) {\n    let x = ;\n}\n";
+    edit_area(&root, "script-source", broken).await;
+    click(&root, "script-dry-run").await;
+    wait_for(&root, "the error", |r| find(r, "script-error").is_some()).await;
+    assert!(
+        text(&root, "script-error").contains("Line 2"),
+        "{}",
+        text(&root, "script-error")
+    );
+    assert_eq!(
+        root.query_selector(".error-line")
+            .ok()
+            .flatten()
+            .and_then(|line| line.text_content())
+            .map(|line| line.trim().to_string()),
+        Some("2".to_string())
+    );
+
+    // A runaway script is stopped with a clear message.
+    edit_area(
+        &root,
+        "script-source",
+        "fn OrderPlaced(event) {\n    loop { }\n}\n",
+    )
+    .await;
+    click(&root, "script-dry-run").await;
+    wait_for(&root, "the limit", |r| find(r, "script-error").is_some()).await;
+    assert!(
+        text(&root, "script-error").contains("operations"),
+        "{}",
+        text(&root, "script-error")
+    );
+
+    // Deploy a projection, then edit it: the dry run shows what would change.
+    let counting = "fn OrderPlaced(event) {\n    let c = event.payload.customer;\n    let row = this[c] ?? #{ orders: 0 };\n    row.orders += 1;\n    this[c] = row;\n}\n";
+    edit_area(&root, "script-source", counting).await;
+    click(&root, "script-deploy").await;
+    wait_for(&root, "the deployed table", |r| {
+        find(r, "deployed-table").is_some()
+    })
+    .await;
+    assert!(text(&root, "notices").contains("deployed"));
+    let everyone = all(&root, "deployed-table-row").len();
+    assert!(everyone > 0);
+    let bigger = counting.replace(
+        "row.orders += 1;",
+        "row.orders += 1;\n    row.total = event.payload.total;",
+    );
+    edit_area(&root, "script-source", &bigger).await;
+    click(&root, "script-dry-run").await;
+    wait_for(&root, "a diff", |r| find(r, "script-diff").is_some()).await;
+    assert!(
+        text(&root, "script-diff").contains("changed"),
+        "{}",
+        text(&root, "script-diff")
+    );
+
+    // The deployed projection follows the timeline: at the start, no order was placed yet.
+    click(&root, "timeline-start").await;
+    wait_for(&root, "the past", |r| {
+        text(r, "deployed-at").contains("As of position 0")
+    })
+    .await;
+    assert!(all(&root, "deployed-table-row").is_empty());
+
+    // The catalog lists it among OrderPlaced's consumers.
+    click(&root, "center-catalog").await;
+    assert!(text(&root, "script-consumers").contains("Orders per customer"));
+
+    // And the time machine's diff replays it at A and at B.
+    click(&root, "center-time").await;
+    let head = number(&root, "event-count");
+    type_into(&root, "diff-a", "0").await;
+    type_into(&root, "diff-b", &head.to_string()).await;
+    click(&root, "diff-run").await;
+    wait_for(&root, "the script's diff", |r| {
+        text(r, "script-diff-model").contains("added")
+            && !text(r, "script-diff-model").contains("0 added")
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+fn a_branch_of_a_long_log_opens_a_chunk_at_a_time_and_a_cancel_changes_nothing() {
+    use eventide::state::Session;
+    use eventide_engine::Position;
+
+    let mut session = Session::default();
+    session.start_generating(42, 20);
+    while session.job().is_some() {
+        session.continue_job(u64::MAX).expect("generates");
+    }
+    let head = session.shop().store().head();
+    let fork_at = Position(head.0 - 5);
+
+    session.start_fork(fork_at).expect("starts");
+    session.continue_import(50).expect("replays a chunk");
+    assert_eq!(session.import_job().map(|job| job.done), Some(50));
+    assert!(
+        session.branch().is_none(),
+        "nothing opens before the prefix is in"
+    );
+    session.cancel_import();
+    assert!(session.branch().is_none());
+    assert_eq!(session.shop().store().head(), head);
+
+    session.start_fork(fork_at).expect("starts again");
+    let mut chunks = 0;
+    while session.import_job().is_some() {
+        session.continue_import(50).expect("replays");
+        chunks += 1;
+    }
+    assert!(chunks > 2, "{chunks} chunks");
+    let branch = session.branch().expect("the branch is open");
+    assert_eq!(branch.fork_at, fork_at);
+    assert_eq!(branch.main.shop().store().head(), head);
+    assert_eq!(session.shop().store().head(), fork_at);
+    assert_eq!(
+        session.shop().store().events(),
+        &branch.main.shop().store().events()[..fork_at.0 as usize]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_script_worker_answers_a_compile_request_through_its_json_protocol() {
+    use eventide::scripting::{install_in_process, ScriptWorker};
+    use eventide_engine::scripting::{ScriptKind, WorkerReply, WorkerRequest};
+
+    install_in_process(Box::new(|request| {
+        eventide_script_worker::handle(request, || 0.0)
+    }));
+    let worker = ScriptWorker::shared();
+    let reply = worker
+        .call(WorkerRequest::Compile {
+            kind: ScriptKind::Projection,
+            source: "fn OrderPlaced(event) { }".into(),
+        })
+        .await;
+    assert_eq!(
+        reply,
+        Ok(WorkerReply::Compiled {
+            handles: vec!["OrderPlaced".into()]
+        })
+    );
+    // A script's mistake is a reply, not a failure of the worker.
+    let reply = worker
+        .call(WorkerRequest::Compile {
+            kind: ScriptKind::Policy,
+            source: "fn OrderPlaced(event) {\n    let x = ;\n}".into(),
+        })
+        .await;
+    match reply {
+        Ok(WorkerReply::Failed(failure)) => {
+            assert_eq!((failure.kind.as_str(), failure.line), ("compile", Some(2)));
+        }
+        other => panic!("expected a compile failure, got {other:?}"),
+    }
+}
+
+/// A worker made from `script`, to stand in for the script worker in tests of the transport.
+fn stand_in_worker(script: &str) -> String {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(script));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).expect("a blob");
+    web_sys::Url::create_object_url_with_blob(&blob).expect("a blob address")
+}
+
+#[wasm_bindgen_test]
+async fn the_script_worker_waits_until_ready_and_survives_a_crash_a_missing_module_and_a_stop() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use eventide::scripting::ScriptWorker;
+    use eventide_engine::scripting::{ScriptKind, WorkerReply, WorkerRequest};
+
+    let compile = |source: &str| WorkerRequest::Compile {
+        kind: ScriptKind::Projection,
+        source: source.into(),
+    };
+    let compiled = Ok(WorkerReply::Compiled {
+        handles: vec!["OrderPlaced".into()],
+    });
+
+    // Like the wasm worker, it listens only a while after it starts: a request sent at once
+    // must wait for "ready", or the worker would drop it.
+    let late = stand_in_worker(
+        r#"setTimeout(() => {
+            self.onmessage = (event) => {
+                const { id, request } = JSON.parse(event.data);
+                if (request.Compile.source === 'crash') throw new Error('boom');
+                self.postMessage(JSON.stringify({ id, reply: { Compiled: { handles: ['OrderPlaced'] } } }));
+            };
+            self.postMessage('{"ready":true}');
+        }, 50);"#,
+    );
+    let worker = ScriptWorker::at(&late);
+    assert_eq!(worker.call(compile("fine")).await, compiled);
+
+    // A crash fails its call; the next call gets a new worker.
+    let crashed = worker.call(compile("crash")).await;
+    assert!(
+        matches!(&crashed, Err(problem) if problem.starts_with("the script crashed") && problem.contains("boom")),
+        "{crashed:?}"
+    );
+    assert_eq!(worker.call(compile("fine")).await, compiled);
+
+    // A module that is not there.
+    let missing = ScriptWorker::at("no-such-script-worker_loader.js")
+        .call(compile("fine"))
+        .await;
+    assert!(
+        matches!(&missing, Err(problem) if problem.starts_with("the script worker could not start")),
+        "{missing:?}"
+    );
+
+    // A worker that never answers, stopped.
+    let silent =
+        stand_in_worker(r#"self.onmessage = () => {}; self.postMessage('{"ready":true}');"#);
+    let worker = ScriptWorker::at(&silent);
+    let answer = Rc::new(RefCell::new(None));
+    {
+        let (worker, answer) = (worker.clone(), Rc::clone(&answer));
+        wasm_bindgen_futures::spawn_local(async move {
+            *answer.borrow_mut() = Some(worker.call(compile("fine")).await);
+        });
+    }
+    gloo_timers::future::TimeoutFuture::new(100).await;
+    assert!(answer.borrow().is_none(), "no answer yet");
+    worker.stop();
+    gloo_timers::future::TimeoutFuture::new(0).await;
+    assert_eq!(
+        answer.borrow_mut().take(),
+        Some(Err("the script was stopped".to_string()))
+    );
 }

@@ -214,6 +214,7 @@ fn center_tabs() -> Html {
                 <button type="button" role="tab" aria-selected={(*tab == 3).to_string()} class={classes!("center-tab", (*tab == 3).then_some("active"))} onclick={select(3)} data-testid="center-compare">{"Compare"}</button>
                 <button type="button" role="tab" aria-selected={(*tab == 4).to_string()} class={classes!("center-tab", (*tab == 4).then_some("active"))} onclick={select(4)} data-testid="center-catalog">{"Catalog"}</button>
                 <button type="button" role="tab" aria-selected={(*tab == 5).to_string()} class={classes!("center-tab", (*tab == 5).then_some("active"))} onclick={select(5)} data-testid="center-time">{"Time machine"}</button>
+                <button type="button" role="tab" aria-selected={(*tab == 6).to_string()} class={classes!("center-tab", (*tab == 6).then_some("active"))} onclick={select(6)} data-testid="center-scripts">{"Scripts"}</button>
             </div>
             { match *tab {
                 0 => html! { <ReadModels /> },
@@ -221,7 +222,9 @@ fn center_tabs() -> Html {
                 2 => html! { <TraceView /> },
                 3 => html! { <CompareView /> },
                 4 => html! { <CatalogView /> },
-                _ => html! { <TimeView /> },
+                5 => html! { <TimeView /> },
+                // The script worker's module is fetched the first time this tab asks it for work.
+                _ => html! { <super::scripts_panel::ScriptsPanel /> },
             } }
         </>
     }

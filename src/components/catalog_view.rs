@@ -17,6 +17,7 @@ use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::format::fmt_count;
+use crate::state::scripts::Deployed;
 use crate::state::{use_app, Action};
 
 fn pretty(value: &Value) -> String {
@@ -176,6 +177,7 @@ fn event_type_detail(props: &DetailProps) -> Html {
         })
     };
     let consumer_list = consumers(kind);
+    let scripted: Vec<Deployed> = session.scripts.consumers_of(kind.name()).cloned().collect();
     let changes_between = |a: &Value, b: &Value| -> Vec<String> {
         match (JsonSchema::parse(a.clone()), JsonSchema::parse(b.clone())) {
             (Ok(a), Ok(b)) => diff(&a, &b).iter().map(|c| c.to_string()).collect(),
@@ -200,7 +202,14 @@ fn event_type_detail(props: &DetailProps) -> Html {
                 </div>
                 <div>
                     <h4 class="subhead">{"Consumed by"}</h4>
-                    if consumer_list.is_empty() { <p class="muted">{"No one consumes it."}</p> } else { { parties(&consumer_list) } }
+                    if consumer_list.is_empty() && scripted.is_empty() { <p class="muted">{"No one consumes it."}</p> } else { { parties(&consumer_list) } }
+                    if !scripted.is_empty() {
+                        <ul class="parties" data-testid="script-consumers">
+                            { for scripted.iter().map(|script| html! {
+                                <li><strong>{ format!("{} v{}", script.name, script.version) }</strong><span class="muted">{" · your script"}</span></li>
+                            }) }
+                        </ul>
+                    }
                 </div>
             </div>
             <h4 class="subhead">{"Example payload (as the shop's code writes it, v1)"}</h4>
@@ -263,7 +272,7 @@ fn event_type_detail(props: &DetailProps) -> Html {
             { match proposal.as_deref() {
                 None => html! {},
                 Some(Err(problem)) => html! { <p class="warning" data-testid="schema-problem">{ problem.clone() }</p> },
-                Some(Ok(proposal)) => proposal_view(proposal, &consumer_list, &select),
+                Some(Ok(proposal)) => proposal_view(proposal, &consumer_list, &scripts_reading_gone_fields(&scripted, &latest, &draft), &select),
             } }
         </div>
     }
@@ -289,7 +298,51 @@ fn names(parties: &[Party]) -> String {
     }
 }
 
-fn proposal_view(proposal: &Proposal, consumers: &[Party], select: &Callback<Position>) -> Html {
+/// Deployed scripts that read a field the proposed schema no longer has (scripts read the latest
+/// version, so a rename leaves them reading the old name): each with the field, found in its text.
+fn scripts_reading_gone_fields(
+    scripts: &[Deployed],
+    latest: &Value,
+    draft: &str,
+) -> Vec<(String, String)> {
+    let Ok(proposed) = serde_json::from_str::<Value>(draft) else {
+        return Vec::new();
+    };
+    let names = |schema: &Value| -> Vec<String> {
+        schema["properties"]
+            .as_object()
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let kept = names(&proposed);
+    let gone: Vec<String> = names(latest)
+        .into_iter()
+        .filter(|name| !kept.contains(name))
+        .collect();
+    scripts
+        .iter()
+        .flat_map(|script| {
+            gone.iter()
+                .filter(|field| {
+                    script.source.contains(&format!(".{field}"))
+                        || script.source.contains(&format!("[\"{field}\"]"))
+                })
+                .map(|field| {
+                    (
+                        format!("{} v{}", script.name, script.version),
+                        field.clone(),
+                    )
+                })
+        })
+        .collect()
+}
+
+fn proposal_view(
+    proposal: &Proposal,
+    consumers: &[Party],
+    scripts: &[(String, String)],
+    select: &Callback<Position>,
+) -> Html {
     let mode = proposal.mode;
     let changes: Vec<String> = proposal
         .verdicts
@@ -366,6 +419,13 @@ fn proposal_view(proposal: &Proposal, consumers: &[Party], select: &Callback<Pos
                 </div>
             }
             <h4 class="subhead">{"Who breaks"}</h4>
+            if !scripts.is_empty() {
+                <ul data-testid="scripts-break">
+                    { for scripts.iter().map(|(name, field)| html! {
+                        <li><strong>{ name.clone() }</strong>{ format!(" (your script) reads \"{field}\", which the new version no longer has: update the script with the change.") }</li>
+                    }) }
+                </ul>
+            }
             if !proposal.breaks.is_empty() {
                 <ul data-testid="who-breaks">
                     { for proposal.breaks.iter().map(|b| html! {

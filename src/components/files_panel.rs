@@ -40,6 +40,7 @@ pub fn scenario_settings(state: &AppState) -> serde_json::Map<String, serde_json
     settings.insert("mode".into(), serde_json::json!(session.sim().mode()));
     settings.insert("delivery".into(), serde_json::json!(state.delivery));
     settings.insert("idempotent".into(), serde_json::json!(state.idempotent));
+    settings.insert("scripts".into(), serde_json::json!(session.scripts));
     settings.insert(
         "evolution".into(),
         serde_json::json!(session.evolution().record()),
@@ -143,6 +144,10 @@ pub fn files_panel() -> Html {
         .session()
         .import_job()
         .map(|job| (job.name.clone(), job.done, job.total()));
+    let forking = state
+        .session()
+        .import_job()
+        .is_some_and(|job| job.fork_at.is_some());
     let cancel_import = {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::CancelImport))
@@ -159,7 +164,7 @@ pub fn files_panel() -> Html {
             if let Some((name, done, total)) = importing {
                 <div class="progress" data-testid="import-progress">
                     <progress max={total.to_string()} value={done.to_string()} />
-                    <span>{ format!("Importing {name}: {} of {} events", crate::format::fmt_count(done as u64), crate::format::fmt_count(total as u64)) }</span>
+                    <span>{ format!("{} {name}: {} of {} events", if forking { "Opening" } else { "Importing" }, crate::format::fmt_count(done as u64), crate::format::fmt_count(total as u64)) }</span>
                     <button type="button" class="button" onclick={cancel_import} data-testid="import-cancel">{"Cancel"}</button>
                 </div>
             }

@@ -17,6 +17,7 @@ mod lessons_panel;
 mod notices;
 mod past_banner;
 mod read_models;
+mod scripts_panel;
 mod service_graph;
 mod services_view;
 mod time_view;

@@ -27,6 +27,15 @@ pub fn past_banner() -> Html {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::Fork(cursor)))
     };
+    let cancel = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::CancelImport))
+    };
+    // A long prefix is replayed into the branch a chunk per task, with its progress here.
+    let forking = session
+        .import_job()
+        .filter(|job| job.fork_at.is_some())
+        .map(|job| (job.done, job.total()));
     html! {
         <div class="past-banner" role="status" data-testid="past-banner">
             <span class="past-icon">{ icon(Icon::StepBack) }</span>
@@ -34,7 +43,13 @@ pub fn past_banner() -> Html {
             <span>{ format!("position {} of {}", fmt_count(cursor.0), fmt_count(head.0)) }</span>
             <span>{ time }</span>
             <span class="past-note">{"Every panel shows the world as it was then."}</span>
-            if session.branch().is_none() {
+            if let Some((done, total)) = forking {
+                <span class="progress" data-testid="fork-progress">
+                    <progress max={total.to_string()} value={done.to_string()} />
+                    { format!(" opening the branch: {} of {} events", fmt_count(done as u64), fmt_count(total as u64)) }
+                </span>
+                <button class="button past-live" onclick={cancel} data-testid="fork-cancel">{"Cancel"}</button>
+            } else if session.branch().is_none() {
                 <button class="button past-live" onclick={fork} data-testid="fork-here" title="Replay the log up to here into a what-if branch">{"Branch from here"}</button>
             }
             <button class="button past-live" onclick={live}>{"Back to live"}</button>

@@ -143,6 +143,11 @@ fn diff_panel() -> Html {
                         if a > b {
                             <p class="muted">{"B comes before A: each row links to its last event at B, and no field is blamed."}</p>
                         }
+                        { for state.session().scripts.deployed.iter()
+                            .filter(|script| script.kind == eventide_engine::scripting::ScriptKind::Projection)
+                            .map(|script| html! {
+                                <super::scripts_panel::ScriptDiff script={script.clone()} a={Position(*a)} b={Position(*b)} />
+                            }) }
                         { for diffs.iter().map(|model| {
                             let (added, removed, changed) = model.counts();
                             html! {

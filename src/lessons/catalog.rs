@@ -303,4 +303,26 @@ pub static LESSONS: &[Lesson] = &[
             explanation: "The chaos platform only announces; every consumer decides how to react. Adding a service adds a reaction, nobody else changes.",
         },
     },
+    Lesson {
+        slug: "your-own-read-model",
+        title: "15. Write your own read model",
+        concept: "Projections are folds you can write, try and redeploy",
+        text: &[
+            "A read model is a fold: an initial state and a handler per event type. Open the Scripts tab: the example counts orders per customer, in Rhai.",
+            "A dry run replays the log up to the cursor through your script in a Web Worker; nothing live changes. Deploy it and it follows the timeline like the built-in models. Edit it and dry run again: you see what the new version would change before it goes live (blue/green).",
+        ],
+        scenario: Scenario::History { orders: 30 },
+        steps: &[
+            Step { text: "Open the Scripts tab and dry run the example.", done: |s, _, _| s.scripts.dry_runs >= 1 },
+            Step { text: "Deploy it.", done: |s, _, _| !s.scripts.deployed.is_empty() },
+            Step { text: "Move the timeline back: your read model follows it.", done: |s, _, _| !s.scripts.deployed.is_empty() && !s.shop().is_live() },
+            Step { text: "Edit it (count each customer's total too), dry run and redeploy: a second version.", done: |s, _, _| s.scripts.deployed.iter().any(|d| d.version >= 2) },
+        ],
+        predict: Predict {
+            question: "You fix a bug in a projection. What happens to the events already recorded?",
+            options: &["They must be migrated", "Nothing: the new version is rebuilt from the same log"],
+            answer: 1,
+            explanation: "The log is the source of truth; a read model is disposable. Replaying the log through the new code gives the corrected model, which is why a dry run can show the difference before you deploy.",
+        },
+    },
 ];

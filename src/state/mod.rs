@@ -4,6 +4,7 @@
 //! component compares state by that counter alone, never by walking the log. An action that
 //! changes nothing returns the same `Rc`, so Yew skips the render.
 
+pub mod scripts;
 mod session;
 
 use std::cell::{Ref, RefCell, RefMut};
@@ -198,6 +199,16 @@ pub enum Action {
         kind: ShopEventKind,
         mode: CompatibilityMode,
     },
+    /// The editor's script changed (its text, name or kind).
+    EditScript(scripts::Draft),
+    /// Make the draft live; the worker compiled it and found these handlers.
+    DeployScript {
+        handles: Vec<String>,
+    },
+    /// A dry run finished (lessons count them).
+    ScriptRan,
+    /// Take a deployed script down.
+    UndeployScript(String),
 }
 
 impl AppState {
@@ -485,11 +496,11 @@ impl AppState {
                 true
             }
             Action::Fork(at) => {
-                let outcome = self.session_mut().fork(at);
+                let outcome = self.session_mut().start_fork(at);
                 match outcome {
+                    // A short prefix is replayed at once; a long one a chunk per task.
                     Ok(()) => {
-                        self.running = false;
-                        self.notify(Tone::Success, format!("What-if branch opened at position {}: commands now go to the branch", fmt_count(at.0)), None);
+                        self.apply(Action::ContinueImport);
                     }
                     Err(problem) => self.notify(Tone::Problem, problem, None),
                 }
@@ -533,6 +544,11 @@ impl AppState {
             Action::ContinueImport => {
                 let outcome = self.session_mut().continue_import(IMPORT_CHUNK);
                 match outcome {
+                    Ok(Some((job, _, _))) if job.fork_at.is_some() => {
+                        let at = job.fork_at.unwrap_or_default();
+                        self.running = false;
+                        self.notify(Tone::Success, format!("What-if branch opened at position {}: commands now go to the branch", fmt_count(at.0)), None);
+                    }
                     Ok(Some((job, summary, settings))) => {
                         self.apply_settings(&settings);
                         self.running = false;
@@ -567,11 +583,11 @@ impl AppState {
             Action::CancelImport => {
                 let cancelled = self.session_mut().cancel_import();
                 if let Some(job) = cancelled {
-                    self.notify(
-                        Tone::Success,
-                        format!("Import of {} cancelled: nothing changed", job.name),
-                        None,
-                    );
+                    let what = match job.fork_at {
+                        Some(_) => format!("Opening {} cancelled: nothing changed", job.name),
+                        None => format!("Import of {} cancelled: nothing changed", job.name),
+                    };
+                    self.notify(Tone::Success, what, None);
                 }
                 true
             }
@@ -648,6 +664,36 @@ impl AppState {
                 self.help = !self.help;
                 true
             }
+            Action::EditScript(draft) => {
+                if self.session().scripts.draft == draft {
+                    return false;
+                }
+                self.session_mut().scripts.draft = draft;
+                true
+            }
+            Action::ScriptRan => {
+                self.session_mut().scripts.dry_runs += 1;
+                true
+            }
+            Action::DeployScript { handles } => {
+                let name = self.session().scripts.draft.name.clone();
+                let version = self.session_mut().scripts.deploy(handles);
+                self.notify(
+                    Tone::Success,
+                    format!("{name} v{version} deployed: it now follows the timeline beside the read models"),
+                    None,
+                );
+                true
+            }
+            Action::UndeployScript(name) => {
+                let mut session = self.session_mut();
+                let before = session.scripts.deployed.len();
+                session
+                    .scripts
+                    .deployed
+                    .retain(|script| script.name != name);
+                before != session.scripts.deployed.len()
+            }
             Action::ToggleLargeText => {
                 self.large_text = !self.large_text;
                 true
@@ -717,6 +763,12 @@ impl AppState {
             .and_then(|v| serde_json::from_value::<Mode>(v.clone()).ok())
         {
             let _ = self.session_mut().sim_mut().set_mode(mode);
+        }
+        if let Some(saved) = settings
+            .get("scripts")
+            .and_then(|v| serde_json::from_value::<scripts::Scripts>(v.clone()).ok())
+        {
+            self.session_mut().scripts = saved;
         }
         if let Some(record) = settings.get("evolution") {
             let restored = serde_json::from_value::<EvolutionRecord>(record.clone())

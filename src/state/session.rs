@@ -66,6 +66,9 @@ pub struct Session {
     branch: Option<Branch>,
     ids: BrowserIds,
     job: Option<GenerateJob>,
+    /// The script being edited and the deployed ones (saved with the scenario). A branch
+    /// shares them with the main line: they are code, not history.
+    pub scripts: super::scripts::Scripts,
     import_job: Option<ImportJob>,
 }
 
@@ -91,11 +94,14 @@ fn replay(
     Ok(())
 }
 
-/// An import being replayed a chunk at a time into a line of its own; the session's line is
-/// replaced only when every event is in.
+/// A log being replayed a chunk at a time into a line of its own: an import (the session's line
+/// is replaced only when every event is in) or a what-if branch (the main line's prefix, read
+/// from the main line itself; the branch opens when it is all in).
 pub struct ImportJob {
     pub name: String,
     pub restored: bool,
+    /// Set when the job opens a branch at this position.
+    pub fork_at: Option<Position>,
     events: Vec<eventide_engine::Recorded<eventide_engine::shop::ShopEvent>>,
     settings: serde_json::Map<String, serde_json::Value>,
     line: Simulation,
@@ -104,7 +110,8 @@ pub struct ImportJob {
 
 impl ImportJob {
     pub fn total(&self) -> usize {
-        self.events.len()
+        self.fork_at
+            .map_or(self.events.len(), |fork_at| fork_at.0 as usize)
     }
 }
 
@@ -116,6 +123,7 @@ impl Default for Session {
             branch: None,
             ids: BrowserIds,
             job: None,
+            scripts: Default::default(),
             import_job: None,
         }
     }
@@ -190,6 +198,7 @@ impl Session {
         self.import_job = Some(ImportJob {
             name,
             restored,
+            fork_at: None,
             settings: log.settings,
             events: log.events,
             line: Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start)),
@@ -223,15 +232,20 @@ impl Session {
         let Some(job) = self.import_job.as_mut() else {
             return Ok(None);
         };
-        let end = (job.done + max_events).min(job.events.len());
-        let chunk = &job.events[job.done..end];
+        let end = (job.done + max_events).min(job.total());
+        let chunk = match job.fork_at {
+            // The main line's prefix is append-only history: reading it as the main line grows
+            // meanwhile is safe.
+            Some(_) => &self.sim.shop().store().events()[job.done..end],
+            None => &job.events[job.done..end],
+        };
         let outcome = job.line.with_shop(|shop| replay(shop, chunk));
         if let Err(problem) = outcome {
             self.import_job = None;
             return Err(problem);
         }
         job.done = end;
-        if job.done < job.events.len() {
+        if job.done < job.total() {
             return Ok(None);
         }
         let Some(mut job) = self.import_job.take() else {
@@ -240,9 +254,18 @@ impl Session {
         let summary = interchange::summarize(job.line.shop().store());
         let settings = std::mem::take(&mut job.settings);
         let idle = Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, self.now()));
-        self.sim = std::mem::replace(&mut job.line, idle);
-        self.branch = None;
-        self.job = None;
+        let line = std::mem::replace(&mut job.line, idle);
+        match job.fork_at {
+            Some(fork_at) => {
+                let main = std::mem::replace(&mut self.sim, line);
+                self.branch = Some(Branch { fork_at, main });
+            }
+            None => {
+                self.sim = line;
+                self.branch = None;
+                self.job = None;
+            }
+        }
         Ok(Some((job, summary, settings)))
     }
 
@@ -250,11 +273,15 @@ impl Session {
         self.branch.as_ref()
     }
 
-    /// Opens a what-if branch at `fork_at`: the log up to there is replayed into a new line and
-    /// the app works on it; the main line waits beside it. Fails only if replaying fails.
-    pub fn fork(&mut self, fork_at: Position) -> Result<(), String> {
+    /// Starts opening a what-if branch at `fork_at`: the log up to there is replayed, a chunk at
+    /// a time (`continue_import`), into a new line, which the app then works on while the main
+    /// line waits beside it. Nothing changes until the whole prefix is in.
+    pub fn start_fork(&mut self, fork_at: Position) -> Result<(), String> {
         if self.branch.is_some() {
             return Err("A branch is already open: keep or discard it first".into());
+        }
+        if self.import_job.is_some() {
+            return Err("An import or another branch is still being replayed".into());
         }
         let fork_at = fork_at.min(self.sim.shop().store().head());
         let start = self
@@ -265,15 +292,27 @@ impl Session {
             .first()
             .map_or(self.now(), |e| e.recorded_at);
         let mut line = Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start));
-        let prefix = &self.sim.shop().store().events()[..fork_at.0 as usize];
         let evolution = self.sim.shop().evolution().clone();
-        line.with_shop(|shop| {
-            // The branch reads its events as the main line does.
-            shop.set_evolution(evolution);
-            replay(shop, prefix)
-        })?;
-        let main = std::mem::replace(&mut self.sim, line);
-        self.branch = Some(Branch { fork_at, main });
+        // The branch reads its events as the main line does.
+        line.with_shop(|shop| shop.set_evolution(evolution));
+        self.import_job = Some(ImportJob {
+            name: format!("a branch at position {}", fork_at.0),
+            restored: false,
+            fork_at: Some(fork_at),
+            events: Vec::new(),
+            settings: serde_json::Map::new(),
+            line,
+            done: 0,
+        });
+        Ok(())
+    }
+
+    /// Opens a what-if branch at `fork_at` in one go (small logs, tests).
+    pub fn fork(&mut self, fork_at: Position) -> Result<(), String> {
+        self.start_fork(fork_at)?;
+        while self.import_job.is_some() {
+            self.continue_import(usize::MAX)?;
+        }
         Ok(())
     }
 
