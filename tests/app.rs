@@ -1467,3 +1467,46 @@ async fn the_script_worker_waits_until_ready_and_survives_a_crash_a_missing_modu
         Some(Err("the script was stopped".to_string()))
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_deployed_policy_reacts_to_new_events_in_their_flow_and_in_its_name() {
+    eventide::scripting::install_in_process(Box::new(|request| {
+        eventide_script_worker::handle(request, || 0.0)
+    }));
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    click(&root, "center-scripts").await;
+    change_into(&root, "script-kind", "policy").await;
+    type_into(&root, "script-name", "Welcome mail").await;
+    let welcome = "fn OrderPlaced(event) {\n    #{ publish: \"EmailSent\", customer: event.payload.customer, order: event.payload.order, template: \"welcome\" }\n}\n";
+    edit_area(&root, "script-source", welcome).await;
+
+    // A dry run lists what it would have done for the order already placed.
+    click(&root, "script-dry-run").await;
+    wait_for(&root, "the plan", |r| {
+        find(r, "script-intentions").is_some()
+    })
+    .await;
+    assert!(text(&root, "script-intentions").contains("EmailSent"));
+
+    // Deployed, it reacts only to what comes next.
+    click(&root, "script-deploy").await;
+    wait_for(&root, "the deployment", |r| {
+        find(r, "deployed-policy").is_some()
+    })
+    .await;
+    assert_eq!(number(&root, "event-count"), 1);
+    click(&root, "cmd-place-order").await;
+    wait_for(&root, "the reaction", |r| number(r, "event-count") == 3).await;
+    let log = text(&root, "event-log");
+    assert!(
+        log.contains("EmailSent") && log.contains("Welcome mail"),
+        "{log}"
+    );
+    assert!(text(&root, "policy-reactions").starts_with("1 event"));
+    // Its own email does not set it off again, and nothing else happens.
+    for _ in 0..20 {
+        settle().await;
+    }
+    assert_eq!(number(&root, "event-count"), 3);
+}

@@ -33,6 +33,7 @@ pub fn app() -> Html {
     use_player(&state);
     use_sim_clock(&state);
     use_generation(&state);
+    super::scripts_panel::use_policies(&state);
     use_shortcuts(&state);
     use_lesson_address(&state);
     use_autosave(&state);

@@ -332,10 +332,9 @@ pub fn scripts_panel() -> Html {
                 <button type="button" class="button primary" onclick={run} disabled={*busy} data-testid="script-dry-run">
                     { if *busy { "Running…" } else { "Dry run up to the cursor" } }
                 </button>
+                <button type="button" class="button" onclick={deploy} disabled={*busy} data-testid="script-deploy">{"Deploy"}</button>
                 if is_policy {
-                    <span class="muted">{"Deploying policies is not available yet: a dry run lists what this one would have done."}</span>
-                } else {
-                    <button type="button" class="button" onclick={deploy} disabled={*busy} data-testid="script-deploy">{"Deploy"}</button>
+                    <span class="muted">{"A deployed policy reacts to every event appended from then on, in the cause's flow."}</span>
                 }
             </div>
             { match dry_run.as_ref() {
@@ -529,26 +528,79 @@ fn cell_text(cell: &Value) -> String {
     }
 }
 
+/// Deployed policies react to what is appended: each time the log grows past what a policy has
+/// seen, the worker runs it over the log (its state is rebuilt from the same events every time,
+/// so nothing but its text needs keeping) and the page carries out its new decisions.
+#[hook]
+pub fn use_policies(state: &AppContext) {
+    let in_flight = use_mut_ref(std::collections::BTreeSet::<String>::new);
+    let state = state.clone();
+    use_effect_with(state.revision, move |_| {
+        let due: Vec<Deployed> = {
+            let session = state.session();
+            let head = session.shop().store().head().0;
+            session
+                .scripts
+                .deployed
+                .iter()
+                .filter(|script| script.kind == ScriptKind::Policy && script.fed_to < head)
+                .cloned()
+                .collect()
+        };
+        for policy in due {
+            if !in_flight.borrow_mut().insert(policy.name.clone()) {
+                continue;
+            }
+            let (state, in_flight) = (state.clone(), in_flight.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let up_to = state.session().shop().store().head();
+                let (outcome, _) =
+                    run_script(state.clone(), policy.kind, policy.source.clone(), up_to).await;
+                in_flight.borrow_mut().remove(&policy.name);
+                let intentions = match outcome {
+                    Outcome::Intentions { intentions, .. } => intentions,
+                    Outcome::Failed(failure) => {
+                        state.dispatch(Action::InvalidInput(format!(
+                            "{} stopped: {} {}",
+                            policy.name,
+                            failure_title(&failure),
+                            failure.message
+                        )));
+                        Vec::new()
+                    }
+                    Outcome::Broken(problem) => {
+                        state.dispatch(Action::InvalidInput(format!("{}: {problem}", policy.name)));
+                        Vec::new()
+                    }
+                    Outcome::Table { .. } => Vec::new(),
+                };
+                state.dispatch(Action::PolicyReacted {
+                    name: policy.name,
+                    version: policy.version,
+                    up_to,
+                    intentions,
+                });
+            });
+        }
+    });
+}
+
 /// The deployed projections, each as of the cursor: rerun in the worker when the cursor or the
 /// log moves (after the slider rests), so they follow the timeline like the built-in models.
 #[function_component(DeployedList)]
 fn deployed_list() -> Html {
     let state = use_app();
-    let deployed: Vec<Deployed> = state
-        .session()
-        .scripts
-        .deployed
-        .iter()
-        .filter(|script| script.kind == ScriptKind::Projection)
-        .cloned()
-        .collect();
+    let deployed: Vec<Deployed> = state.session().scripts.deployed.clone();
     if deployed.is_empty() {
         return html! {};
     }
     html! {
         <div class="deployed" data-testid="deployed-scripts">
             <h3 class="subhead">{"Deployed"}</h3>
-            { for deployed.into_iter().map(|script| html! { <DeployedProjection script={script} /> }) }
+            { for deployed.into_iter().map(|script| match script.kind {
+                ScriptKind::Projection => html! { <DeployedProjection script={script} /> },
+                ScriptKind::Policy => html! { <DeployedPolicy script={script} /> },
+            }) }
         </div>
     }
 }
@@ -608,6 +660,40 @@ pub fn deployed_projection(props: &DeployedProps) -> Html {
                     </>
                 },
             } }
+        </div>
+    }
+}
+
+/// A deployed policy: what it listens to and what it has done (its events, in the log).
+#[function_component(DeployedPolicy)]
+fn deployed_policy(props: &DeployedProps) -> Html {
+    let state = use_app();
+    let script = &props.script;
+    let reactions = {
+        let session = state.session();
+        session
+            .shop()
+            .store()
+            .events()
+            .iter()
+            .filter(|event| {
+                event.metadata.get(eventide_engine::trace::PRODUCER) == Some(script.name.as_str())
+            })
+            .count()
+    };
+    let undeploy = {
+        let (dispatcher, name) = (state.dispatcher(), script.name.clone());
+        Callback::from(move |_| dispatcher.dispatch(Action::UndeployScript(name.clone())))
+    };
+    html! {
+        <div class="deployed-projection" data-testid="deployed-policy">
+            <div class="panel-head">
+                <h4 class="subhead">{ format!("{} v{} (policy)", script.name, script.version) }
+                    <span class="muted">{ format!(" · reacts to {}", script.handles.join(", ")) }</span>
+                </h4>
+                <button type="button" class="button" onclick={undeploy} data-testid="script-undeploy">{"Undeploy"}</button>
+            </div>
+            <p data-testid="policy-reactions">{ format!("{} event(s) in the log so far carry its name as producer; it has seen up to position {}.", fmt_count(reactions as u64), fmt_count(script.fed_to)) }</p>
         </div>
     }
 }

@@ -207,6 +207,14 @@ pub enum Action {
     },
     /// A dry run finished (lessons count them).
     ScriptRan,
+    /// A deployed policy, run over the log up to `up_to`, decided these; the ones caused by
+    /// events it has not reacted to yet are carried out.
+    PolicyReacted {
+        name: String,
+        version: u32,
+        up_to: Position,
+        intentions: Vec<eventide_engine::scripting::PlannedIntention>,
+    },
     /// Take a deployed script down.
     UndeployScript(String),
 }
@@ -675,9 +683,16 @@ impl AppState {
                 self.session_mut().scripts.dry_runs += 1;
                 true
             }
+            Action::PolicyReacted {
+                name,
+                version,
+                up_to,
+                intentions,
+            } => self.policy_reacted(&name, version, up_to, intentions),
             Action::DeployScript { handles } => {
                 let name = self.session().scripts.draft.name.clone();
-                let version = self.session_mut().scripts.deploy(handles);
+                let head = self.session().shop().store().head().0;
+                let version = self.session_mut().scripts.deploy(handles, head);
                 self.notify(
                     Tone::Success,
                     format!("{name} v{version} deployed: it now follows the timeline beside the read models"),
@@ -742,6 +757,82 @@ impl AppState {
                 before != self.notices.len()
             }
         }
+    }
+
+    /// Carries out a policy's new decisions, each in its cause's flow; refusals are reported
+    /// together. A policy never reacts to what it published itself (that would loop).
+    fn policy_reacted(
+        &mut self,
+        name: &str,
+        version: u32,
+        up_to: Position,
+        intentions: Vec<eventide_engine::scripting::PlannedIntention>,
+    ) -> bool {
+        use eventide_engine::shop::simulation::ScriptReaction;
+        let fed_to = match self.session().scripts.deployed(name) {
+            Some(policy) if policy.version == version && policy.fed_to < up_to.0 => policy.fed_to,
+            _ => return false,
+        };
+        let (mut done, mut refused) = (0usize, Vec::new());
+        for planned in intentions {
+            if planned.position <= fed_to || planned.position > up_to.0 {
+                continue;
+            }
+            let cause = Position(planned.position);
+            let own = self
+                .session()
+                .shop()
+                .store()
+                .get(cause)
+                .and_then(|event| event.metadata.get(eventide_engine::trace::PRODUCER))
+                == Some(name);
+            if own {
+                continue;
+            }
+            let reaction = match (planned.command, planned.event) {
+                (Some(command), _) => ScriptReaction::Command(command),
+                (None, Some(event)) => ScriptReaction::Publish(event),
+                (None, None) => {
+                    refused.push(
+                        planned
+                            .problem
+                            .unwrap_or_else(|| planned.intention.to_string()),
+                    );
+                    continue;
+                }
+            };
+            match self.session_mut().react_for(name, cause, reaction) {
+                Ok(_) => done += 1,
+                Err(error) => refused.push(error.to_string()),
+            }
+        }
+        if let Some(policy) = self
+            .session_mut()
+            .scripts
+            .deployed
+            .iter_mut()
+            .find(|policy| policy.name == name)
+        {
+            policy.fed_to = up_to.0;
+        }
+        if done > 0 {
+            self.notify(
+                Tone::Success,
+                format!("{name} reacted: {done} new event(s) in the log"),
+                None,
+            );
+        }
+        if let Some(first) = refused.first() {
+            self.notify(
+                Tone::Problem,
+                format!(
+                    "{name}: {} reaction(s) refused, the first: {first}",
+                    refused.len()
+                ),
+                None,
+            );
+        }
+        true
     }
 
     /// What a scenario file says about the knobs and the schemas, put back in place.

@@ -63,6 +63,10 @@ pub struct Deployed {
     pub handles: Vec<String>,
     /// Counts deployments of this name: a redeploy is a new version.
     pub version: u32,
+    /// A policy has reacted to every event up to here (it joins at the head when deployed, as a
+    /// new service subscribing to the end of the log does).
+    #[serde(default)]
+    pub fed_to: u64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -79,8 +83,9 @@ impl Scripts {
         self.deployed.iter().find(|script| script.name == name)
     }
 
-    /// Makes `draft` live under its name, replacing an earlier version of it.
-    pub fn deploy(&mut self, handles: Vec<String>) -> u32 {
+    /// Makes `draft` live under its name, replacing an earlier version of it; a policy reacts
+    /// to what is appended after `head`.
+    pub fn deploy(&mut self, handles: Vec<String>, head: u64) -> u32 {
         let draft = self.draft.clone();
         let version = self.deployed(&draft.name).map_or(1, |old| old.version + 1);
         self.deployed.retain(|script| script.name != draft.name);
@@ -90,6 +95,7 @@ impl Scripts {
             source: draft.source,
             handles,
             version,
+            fed_to: head,
         });
         version
     }
@@ -109,9 +115,10 @@ mod tests {
     #[test]
     fn deploying_again_makes_a_new_version_in_place() {
         let mut scripts = Scripts::default();
-        assert_eq!(scripts.deploy(vec!["OrderPlaced".into()]), 1);
+        assert_eq!(scripts.deploy(vec!["OrderPlaced".into()], 0), 1);
         scripts.draft.source.push_str("\n// edited");
-        assert_eq!(scripts.deploy(vec!["OrderPlaced".into()]), 2);
+        assert_eq!(scripts.deploy(vec!["OrderPlaced".into()], 5), 2);
+        assert_eq!(scripts.deployed[0].fed_to, 5);
         assert_eq!(scripts.deployed.len(), 1);
         assert!(scripts.deployed[0].source.ends_with("// edited"));
         assert_eq!(scripts.consumers_of("OrderPlaced").count(), 1);

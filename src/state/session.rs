@@ -355,6 +355,16 @@ impl Session {
         Ok(())
     }
 
+    /// Carries out what a deployed policy decided about the event at `cause`.
+    pub fn react_for(
+        &mut self,
+        policy: &str,
+        cause: Position,
+        reaction: eventide_engine::shop::simulation::ScriptReaction,
+    ) -> Result<Appended, CommandError> {
+        self.sim.react_for(policy, cause, reaction, &mut self.ids)
+    }
+
     pub fn sim_mut(&mut self) -> &mut Simulation {
         &mut self.sim
     }

@@ -131,6 +131,8 @@ pub enum Rejection {
     QuantityTooLarge(u32),
     #[error("{0} events are decided by the {1} aggregate: send it a command instead")]
     DecidedByAggregate(&'static str, &'static str),
+    #[error("there is no event at position {0} to react to")]
+    UnknownCause(crate::ids::Position),
 }
 
 /// The largest quantity one command may move: keeps stock arithmetic far from overflow.

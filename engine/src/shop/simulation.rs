@@ -255,6 +255,36 @@ impl Simulation {
         appended
     }
 
+    /// What a user-written service (a policy script) decided in reaction to the event at
+    /// `cause`: a command, or an event it publishes, in the cause's flow and in its name. Its
+    /// payloads are validated like anything a person asks for; on any error nothing changes.
+    pub fn react_for(
+        &mut self,
+        producer: &str,
+        cause: Position,
+        reaction: ScriptReaction,
+        ids: &mut dyn crate::rng::IdSource,
+    ) -> Result<crate::store::Appended, CommandError> {
+        let (correlation, causation) = match self.shop.store().get(cause) {
+            Some(event) => (event.correlation_id, event.id),
+            None => {
+                return Err(CommandError::Rejected {
+                    command: "React",
+                    rejection: super::commands::Rejection::UnknownCause(cause),
+                })
+            }
+        };
+        let mut context =
+            CommandContext::new(self.clock, ids).in_flow(correlation, Some(causation));
+        context.metadata = Metadata::default().with(PRODUCER, producer.to_string());
+        let appended = as_user(&mut self.shop, |shop| match reaction {
+            ScriptReaction::Command(command) => shop.execute(command, context),
+            ScriptReaction::Publish(event) => shop.publish(event, context),
+        });
+        self.publish_new_events();
+        appended
+    }
+
     /// Direct access to the shop for work the services must not see twice (a generated
     /// workload that drives whole flows itself). The clock moves on to the newest event.
     pub fn with_shop<R>(&mut self, work: impl FnOnce(&mut Shop) -> R) -> R {
@@ -832,6 +862,13 @@ impl Storefront {
             self.book(now.plus_millis(gap as i64), usize::MAX, Step::Arrive);
         }
     }
+}
+
+/// What a policy script asks the shop for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ScriptReaction {
+    Command(ShopCommand),
+    Publish(ShopEvent),
 }
 
 /// Runs what a person asked for with every payload validated against its schema.
