@@ -122,7 +122,8 @@ impl ScriptWorker {
         }
         let patience_ms = match &request {
             WorkerRequest::Compile { .. } => COMPILE_PATIENCE_MS,
-            WorkerRequest::Run { time_limit_ms, .. } => time_limit_ms.max(0.0) + RUN_GRACE_MS,
+            WorkerRequest::Run { time_limit_ms, .. }
+            | WorkerRequest::When { time_limit_ms, .. } => time_limit_ms.max(0.0) + RUN_GRACE_MS,
         };
         let id = self.inner.next_id.get() + 1;
         self.inner.next_id.set(id);

@@ -1296,6 +1296,31 @@ async fn a_script_is_dry_run_marked_at_its_error_diffed_deployed_and_follows_the
     .await;
     assert!(all(&root, "deployed-table-row").is_empty());
 
+    // "When did" asks the worker to scan: the first customer's first order is an answer.
+    click(&root, "timeline-live").await;
+    wait_for(&root, "the head", |r| {
+        !all(r, "deployed-table-row").is_empty()
+    })
+    .await;
+    let first_key = all(&root, "deployed-table-row")[0]
+        .query_selector("th")
+        .ok()
+        .flatten()
+        .and_then(|cell| cell.text_content())
+        .unwrap_or_default();
+    type_into(&root, "script-when-key", &first_key).await;
+    type_into(&root, "script-when-value", "1").await;
+    click(&root, "script-when-run").await;
+    wait_for(&root, "the answer", |r| {
+        find(r, "script-when-answer").is_some()
+    })
+    .await;
+    assert!(
+        text(&root, "script-when-answer").starts_with("First after event #"),
+        "{}",
+        text(&root, "script-when-answer")
+    );
+
     // The catalog lists it among OrderPlaced's consumers.
     click(&root, "center-catalog").await;
     assert!(text(&root, "script-consumers").contains("Orders per customer"));
@@ -1509,4 +1534,17 @@ async fn a_deployed_policy_reacts_to_new_events_in_their_flow_and_in_its_name() 
         settle().await;
     }
     assert_eq!(number(&root, "event-count"), 3);
+
+    // An edit is compared with what the deployed version would have done.
+    edit_area(&root, "script-source", &welcome.replace("welcome", "hello")).await;
+    click(&root, "script-dry-run").await;
+    wait_for(&root, "a diff of intentions", |r| {
+        find(r, "script-diff").is_some()
+    })
+    .await;
+    let diff = text(&root, "script-diff");
+    assert!(
+        diff.contains("2 more") && diff.contains("2 fewer"),
+        "{diff}"
+    );
 }

@@ -27,6 +27,17 @@ pub enum WorkerRequest {
         events: Vec<Value>,
         time_limit_ms: f64,
     },
+    /// "When did row `key`'s `column` first equal `value`?": a projection run over `events`,
+    /// the row checked after each event it handles (a scan: a script says nothing about
+    /// whether its answer, once true, stays true). Reply `FirstTime`.
+    When {
+        source: String,
+        events: Vec<Value>,
+        key: String,
+        column: String,
+        value: String,
+        time_limit_ms: f64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,6 +54,11 @@ pub enum WorkerReply {
     /// What a policy would have done, event by event.
     Intentions {
         intentions: Vec<PlannedIntention>,
+        events: u64,
+    },
+    /// The answer to `When`: the position of the first event after which it held, if any.
+    FirstTime {
+        position: Option<u64>,
         events: u64,
     },
     Failed(ScriptFailure),

@@ -41,6 +41,15 @@ pub fn handle(request: WorkerRequest, clock: impl Fn() -> f64 + 'static) -> Work
             ScriptKind::Projection => project(&source, &events, &deadline),
             ScriptKind::Policy => plan(&source, &events, &deadline),
         }),
+        WorkerRequest::When {
+            source,
+            events,
+            key,
+            column,
+            value,
+            time_limit_ms,
+        } => deadline(time_limit_ms, clock)
+            .and_then(|deadline| first_time(&source, &events, (&key, &column, &value), &deadline)),
     };
     answered.unwrap_or_else(WorkerReply::Failed)
 }
@@ -143,6 +152,63 @@ fn project(
             .collect(),
         events: handled,
     })
+}
+
+/// The first event after which a projection's row `key` has `value` in `column`: the table is
+/// read after every event the script handles (a scan, so it costs a table per event).
+fn first_time(
+    source: &str,
+    events: &[Value],
+    (key, column, value): (&str, &str, &str),
+    deadline: &Deadline,
+) -> Result<WorkerReply, ScriptFailure> {
+    let projection = Projection::compile(&ScriptHost::default(), source).map_err(failure)?;
+    let mut state = projection.init(deadline).map_err(failure)?;
+    let mut handled = 0;
+    for event in events {
+        if !projection
+            .apply(&mut state, event, deadline)
+            .map_err(failure)?
+        {
+            continue;
+        }
+        handled += 1;
+        let table = projection.table(&state, deadline).map_err(failure)?;
+        let Some(index) = table.columns.iter().position(|name| name == column) else {
+            continue;
+        };
+        let holds = table
+            .rows
+            .iter()
+            .find(|row| row.key == key)
+            .and_then(|row| row.cells.get(index))
+            .is_some_and(|cell| cell_equals(cell, value));
+        if holds {
+            return Ok(WorkerReply::FirstTime {
+                position: event.get("position").and_then(Value::as_u64),
+                events: handled,
+            });
+        }
+    }
+    Ok(WorkerReply::FirstTime {
+        position: None,
+        events: handled,
+    })
+}
+
+/// A cell equals what a person typed: text as written, numbers by value.
+fn cell_equals(cell: &Value, typed: &str) -> bool {
+    let typed = typed.trim();
+    match cell {
+        Value::String(text) => text == typed,
+        Value::Number(number) => typed
+            .parse::<f64>()
+            .ok()
+            .zip(number.as_f64())
+            .is_some_and(|(a, b)| a == b),
+        // true, false, null, or a list or map written as JSON.
+        other => serde_json::to_string(other).is_ok_and(|text| text == typed),
+    }
 }
 
 /// A policy run from its initial state over `events`: what it would have done, event by event.

@@ -303,3 +303,41 @@ fn it_should_refuse_an_event_it_cannot_read() {
     ));
     assert_eq!(failure.kind, "input");
 }
+
+#[test]
+fn it_should_find_the_first_event_after_which_a_row_holds_a_value() {
+    let counting = "fn OrderPlaced(event) {\n    let c = event.payload.customer;\n    let row = this[c] ?? #{ orders: 0 };\n    row.orders += 1;\n    this[c] = row;\n}";
+    let events = vec![
+        order_placed(3, "C-001", 100),
+        order_placed(5, "C-002", 100),
+        order_placed(8, "C-001", 100),
+        order_placed(9, "C-001", 100),
+    ];
+    let ask = |value: &str| {
+        handle(
+            WorkerRequest::When {
+                source: counting.into(),
+                events: events.clone(),
+                key: "C-001".into(),
+                column: "orders".into(),
+                value: value.into(),
+                time_limit_ms: f64::INFINITY,
+            },
+            || 0.0,
+        )
+    };
+    assert_eq!(
+        ask("2"),
+        WorkerReply::FirstTime {
+            position: Some(8),
+            events: 3
+        }
+    );
+    assert_eq!(
+        ask("7"),
+        WorkerReply::FirstTime {
+            position: None,
+            events: 4
+        }
+    );
+}

@@ -401,6 +401,9 @@ fn dry_run_view(run: &DryRun) -> Html {
                 Outcome::Intentions { intentions, events } => html! {
                     <>
                         <h3 class="subhead">{ format!("Dry run: {} intentions from {} events, {at}", fmt_count(intentions.len() as u64), fmt_count(*events)) }</h3>
+                        if let Some((version, Outcome::Intentions { intentions: live, .. })) = &run.live {
+                            { intentions_diff(*version, live, intentions) }
+                        }
                         if intentions.is_empty() {
                             <p class="muted">{"It would have done nothing so far."}</p>
                         } else {
@@ -495,6 +498,28 @@ fn diff_view(version: u32, columns: &[String], live: &[TableRow], draft: &[Table
                 <span class="diff-changed">{ format!("{} changed", changes.changed.len()) }</span>
             </p>
             { changes.list() }
+        </div>
+    }
+}
+
+/// What the draft policy would do that the deployed version would not, and the reverse.
+fn intentions_diff(version: u32, live: &[PlannedIntention], draft: &[PlannedIntention]) -> Html {
+    let describe =
+        |planned: &PlannedIntention| format!("#{} → {}", planned.position, planned.intention);
+    let before: Vec<String> = live.iter().map(describe).collect();
+    let after: Vec<String> = draft.iter().map(describe).collect();
+    let added: Vec<&String> = after.iter().filter(|line| !before.contains(line)).collect();
+    let removed: Vec<&String> = before.iter().filter(|line| !after.contains(line)).collect();
+    html! {
+        <div class="script-diff" data-testid="script-diff">
+            <p><strong>{ format!("Against the deployed v{version}: ") }</strong>
+                <span class="diff-added">{ format!("{} more", added.len()) }</span>{" · "}
+                <span class="diff-removed">{ format!("{} fewer", removed.len()) }</span>
+            </p>
+            <ul class="diff-list">
+                { for added.iter().take(20).map(|line| html! { <li class="diff-added">{ format!("+ {line}") }</li> }) }
+                { for removed.iter().take(20).map(|line| html! { <li class="diff-removed">{ format!("− {line}") }</li> }) }
+            </ul>
         </div>
     }
 }
@@ -652,7 +677,12 @@ pub fn deployed_projection(props: &DeployedProps) -> Html {
                             if *at != cursor { {" · catching up with the cursor…"} }
                         </p>
                         { match outcome {
-                            Outcome::Table { columns, rows, .. } => table_view(columns, rows, "deployed-table"),
+                            Outcome::Table { columns, rows, .. } => html! {
+                                <>
+                                    <WhenDid script={script.clone()} columns={columns.clone()} />
+                                    { table_view(columns, rows, "deployed-table") }
+                                </>
+                            },
                             Outcome::Failed(failure) => html! { <p class="warning">{ format!("{} {}", failure_title(failure), failure.message) }</p> },
                             Outcome::Broken(problem) => html! { <p class="warning">{ problem.clone() }</p> },
                             Outcome::Intentions { .. } => html! {},
@@ -661,6 +691,99 @@ pub fn deployed_projection(props: &DeployedProps) -> Html {
                 },
             } }
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct WhenDidProps {
+    script: Deployed,
+    columns: Vec<String>,
+}
+
+/// "When did this row's column first become this value?", asked of a deployed projection: the
+/// worker replays the whole log through it and checks the row after every event it handles.
+#[function_component(WhenDid)]
+fn when_did(props: &WhenDidProps) -> Html {
+    let state = use_app();
+    let key = use_state(String::new);
+    let column = use_state(|| props.columns.first().cloned().unwrap_or_default());
+    let value = use_state(String::new);
+    let answer = use_state(|| None::<Result<(Option<u64>, u64), String>>);
+    let typed = |handle: UseStateHandle<String>| {
+        Callback::from(move |event: InputEvent| {
+            if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
+                handle.set(input.value());
+            }
+        })
+    };
+    let on_column = {
+        let column = column.clone();
+        Callback::from(move |event: Event| {
+            if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
+                column.set(select.value());
+            }
+        })
+    };
+    let ask = {
+        let (state, answer, script) = (state.clone(), answer.clone(), props.script.clone());
+        let (key, column, value) = ((*key).clone(), (*column).clone(), (*value).clone());
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let (state, answer, script) = (state.clone(), answer.clone(), script.clone());
+            let (key, column, value) = (key.trim().to_string(), column.clone(), value.clone());
+            let head = state.session().shop().store().head();
+            let events = events_for(&state, &script.handles, head);
+            wasm_bindgen_futures::spawn_local(async move {
+                let reply = ScriptWorker::shared()
+                    .call(WorkerRequest::When {
+                        source: script.source,
+                        events,
+                        key,
+                        column,
+                        value,
+                        time_limit_ms: TIME_LIMIT_MS,
+                    })
+                    .await;
+                answer.set(Some(match reply {
+                    Ok(WorkerReply::FirstTime { position, events }) => Ok((position, events)),
+                    Ok(WorkerReply::Failed(failure)) => {
+                        Err(format!("{} {}", failure_title(&failure), failure.message))
+                    }
+                    Ok(other) => Err(format!("unexpected reply {other:?}")),
+                    Err(problem) => Err(problem),
+                }));
+            });
+        })
+    };
+    let seek = |position: u64| {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| {
+            dispatcher.dispatch(Action::Seek(Position(position)));
+            dispatcher.dispatch(Action::Select(Some(Position(position))));
+        })
+    };
+    html! {
+        <form class="time-form script-when" onsubmit={ask}>
+            <label class="field">{"When did row"}<input value={(*key).clone()} oninput={typed(key.clone())} placeholder="key" data-testid="script-when-key" /></label>
+            <label class="field">{"have"}
+                <select onchange={on_column} data-testid="script-when-column">
+                    { for props.columns.iter().map(|c| html! { <option value={c.clone()} selected={*c == *column}>{ c.clone() }</option> }) }
+                </select>
+            </label>
+            <label class="field">{"equal to"}<input value={(*value).clone()} oninput={typed(value.clone())} data-testid="script-when-value" /></label>
+            <button type="submit" class="button align-end" data-testid="script-when-run">{"Ask (a scan)"}</button>
+            { match answer.as_ref() {
+                None => html! {},
+                Some(Ok((Some(position), events))) => html! {
+                    <p class="align-end" data-testid="script-when-answer">
+                        { format!("First after event #{} (scanned {} events) ", fmt_count(*position), fmt_count(*events)) }
+                        <button type="button" class="link" onclick={seek(*position)}>{"go there"}</button>
+                    </p>
+                },
+                Some(Ok((None, events))) => html! { <p class="align-end" data-testid="script-when-answer">{ format!("Never, in {} events.", fmt_count(*events)) }</p> },
+                Some(Err(problem)) => html! { <p class="warning" data-testid="script-when-answer">{ problem.clone() }</p> },
+            } }
+        </form>
     }
 }
 
