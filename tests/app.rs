@@ -1275,6 +1275,15 @@ async fn a_script_is_dry_run_marked_at_its_error_diffed_deployed_and_follows_the
     assert!(text(&root, "notices").contains("deployed"));
     let everyone = all(&root, "deployed-table-row").len();
     assert!(everyone > 0);
+    // It is a read model among the others.
+    click(&root, "center-read-models").await;
+    click(&root, "tab-script").await;
+    wait_for(&root, "the script's tab", |r| {
+        find(r, "deployed-table").is_some()
+    })
+    .await;
+    assert_eq!(all(&root, "deployed-table-row").len(), everyone);
+    click(&root, "center-scripts").await;
     let bigger = counting.replace(
         "row.orders += 1;",
         "row.orders += 1;\n    row.total = event.payload.total;",

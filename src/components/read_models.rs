@@ -107,6 +107,34 @@ pub fn read_models() -> Html {
         }
     });
 
+    // Deployed projections (the user's scripts) are tabs after the built-in models.
+    let built_in = models.iter().count();
+    let scripted: Vec<crate::state::scripts::Deployed> = session
+        .scripts
+        .deployed
+        .iter()
+        .filter(|script| script.kind == eventide_engine::scripting::ScriptKind::Projection)
+        .cloned()
+        .collect();
+    let script_tabs = scripted.iter().enumerate().map(|(offset, script)| {
+        let index = built_in + offset;
+        let onclick = {
+            let active = active.clone();
+            Callback::from(move |_| active.set(index))
+        };
+        let selected = index == *active;
+        html! {
+            <button type="button" role="tab" aria-selected={selected.to_string()} class={classes!("model-tab", "script-tab", selected.then_some("active"))}
+                    {onclick} data-testid="tab-script">
+                <span class="model-name">{ format!("{} v{}", script.name, script.version) }</span>
+                <span class="model-headline">{"your script · run in the worker"}</span>
+            </button>
+        }
+    });
+    let selected_script = active
+        .checked_sub(built_in)
+        .and_then(|offset| scripted.get(offset))
+        .cloned();
     let selected_model = models.iter().nth(*active).or_else(|| models.iter().next());
     html! {
         <section class="panel read-models" aria-labelledby="models-title">
@@ -120,10 +148,14 @@ pub fn read_models() -> Html {
                         fmt_count(lag.behind), fmt_count(lag.waiting_ms.max(0) as u64)) }
                 </p>
             }
-            <div class="model-tabs" role="tablist">{ for tabs }</div>
-            { selected_model.map(|model| html! {
-                <ModelTable name={model.name()} lagging={lagging.as_ref().as_ref().map(|(view, _)| view.clone())} />
-            }).unwrap_or_default() }
+            <div class="model-tabs" role="tablist">{ for tabs }{ for script_tabs }</div>
+            if let Some(script) = selected_script {
+                <super::scripts_panel::DeployedProjection script={script} />
+            } else {
+                { selected_model.map(|model| html! {
+                    <ModelTable name={model.name()} lagging={lagging.as_ref().as_ref().map(|(view, _)| view.clone())} />
+                }).unwrap_or_default() }
+            }
         </section>
     }
 }

@@ -724,9 +724,16 @@ fn when_did(props: &WhenDidProps) -> Html {
             }
         })
     };
+    // The columns come from the table at the cursor, which changes: a choice no longer offered
+    // falls back to the first column, as the select then shows.
+    let column_now = if props.columns.contains(&column) {
+        (*column).clone()
+    } else {
+        props.columns.first().cloned().unwrap_or_default()
+    };
     let ask = {
         let (state, answer, script) = (state.clone(), answer.clone(), props.script.clone());
-        let (key, column, value) = ((*key).clone(), (*column).clone(), (*value).clone());
+        let (key, column, value) = ((*key).clone(), column_now.clone(), (*value).clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let (state, answer, script) = (state.clone(), answer.clone(), script.clone());
@@ -767,7 +774,7 @@ fn when_did(props: &WhenDidProps) -> Html {
             <label class="field">{"When did row"}<input value={(*key).clone()} oninput={typed(key.clone())} placeholder="key" data-testid="script-when-key" /></label>
             <label class="field">{"have"}
                 <select onchange={on_column} data-testid="script-when-column">
-                    { for props.columns.iter().map(|c| html! { <option value={c.clone()} selected={*c == *column}>{ c.clone() }</option> }) }
+                    { for props.columns.iter().map(|c| html! { <option value={c.clone()} selected={*c == column_now}>{ c.clone() }</option> }) }
                 </select>
             </label>
             <label class="field">{"equal to"}<input value={(*value).clone()} oninput={typed(value.clone())} data-testid="script-when-value" /></label>
