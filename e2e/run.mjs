@@ -405,6 +405,23 @@ async function main() {
         `("${failure.message}"); nothing of it was fetched before (now: ${fetchedNow.join(', ') || 'not reported'})`,
     );
 
+    // 11. the Scripts tab, through the real worker: dry run an example, deploy it, see it follow
+    log('step: write, dry run and deploy a projection in the Scripts tab');
+    await page.locator(tid('center-scripts')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('script-dry-run')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('script-table')).first().waitFor({ timeout: TIMEOUT });
+    const dryRows = await page.locator(tid('script-table-row')).count();
+    if (dryRows === 0) fail('the dry run of "Orders per customer" produced no rows');
+    await page.locator(tid('script-deploy')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('deployed-table')).first().waitFor({ timeout: TIMEOUT });
+    await page.locator(tid('timeline-start')).first().click({ timeout: TIMEOUT });
+    await until(
+      async () => ((await page.locator(tid('deployed-at')).first().textContent()) ?? '').includes('As of position 0'),
+      'the deployed projection to follow the timeline to the start',
+    );
+    await page.locator(tid('timeline-live')).first().click({ timeout: TIMEOUT });
+    ok(`dry ran a projection in the worker (${dryRows} rows), deployed it, and it followed the timeline`);
+
     // 8. no uncaught errors along the way
     if (pageErrors.length) {
       fail(`${pageErrors.length} page error(s):\n  ${pageErrors.map((e) => e.stack || e.message).join('\n  ')}`);
