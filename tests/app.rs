@@ -1557,3 +1557,20 @@ async fn a_deployed_policy_reacts_to_new_events_in_their_flow_and_in_its_name() 
         "{diff}"
     );
 }
+
+#[wasm_bindgen_test]
+async fn scripts_travel_with_a_shared_scenario() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    click(&root, "center-scripts").await;
+    type_into(&root, "script-name", "My own model").await;
+    click(&root, "share-link").await;
+    let again = mount_as_is().await;
+    let _ = gloo::utils::window().location().set_hash("fresh");
+    yew::scheduler::flush().await;
+    click(&again, "center-scripts").await;
+    let name: HtmlInputElement = find(&again, "script-name")
+        .expect("the script's name")
+        .unchecked_into();
+    assert_eq!(name.value(), "My own model");
+}
