@@ -641,19 +641,33 @@ pub fn deployed_projection(props: &DeployedProps) -> Html {
     let state = use_app();
     let table = use_state(|| None::<(Position, Outcome)>);
     let cursor = state.session().shop().cursor();
+    // One run at a time: while one is in the worker, cursor moves only mark it stale; when it
+    // comes back, `finished` changes and the newest cursor is run. So a scrub or a running
+    // simulation is followed as fast as the worker answers, never queued up behind it.
+    let running = use_mut_ref(|| false);
+    let last_run = use_mut_ref(|| None::<(Position, u32)>);
+    let finished = use_state(|| 0u32);
     {
         let (state, table, script) = (state.clone(), table.clone(), props.script.clone());
-        use_effect_with((cursor, script.version, script.name.clone()), move |_| {
-            // Wait for the slider to rest: a scrub asks once, not at every frame.
-            let timer = gloo::timers::callback::Timeout::new(120, move || {
+        let (running, last_run, finished) = (running.clone(), last_run.clone(), finished.clone());
+        use_effect_with(
+            (cursor, script.version, script.name.clone(), *finished),
+            move |_| {
+                let wanted = Some((cursor, script.version));
+                if *running.borrow() || *last_run.borrow() == wanted {
+                    return;
+                }
+                *running.borrow_mut() = true;
+                *last_run.borrow_mut() = wanted;
                 wasm_bindgen_futures::spawn_local(async move {
                     let (outcome, _) =
                         run_script(state.clone(), script.kind, script.source, cursor).await;
                     table.set(Some((cursor, outcome)));
+                    *running.borrow_mut() = false;
+                    finished.set(finished.wrapping_add(1));
                 });
-            });
-            move || drop(timer)
-        });
+            },
+        );
     }
     let undeploy = {
         let (dispatcher, name) = (state.dispatcher(), props.script.name.clone());
