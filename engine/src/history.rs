@@ -41,26 +41,22 @@ impl<E: DomainEvent> History<E> {
 
     /// Adds a read model and builds it, with every checkpoint, from the whole log.
     pub fn register(&mut self, model: Box<dyn ReadModel<E>>, store: &EventStore<E>) {
-        let cursor = self.cursor();
-        let following = self.is_live();
-        let mut empty = self.live.emptied();
-        empty.push(model);
-        self.live = empty;
-        self.checkpoints = vec![self.live.clone()];
-        self.view = None;
-        self.record(store.events());
-        if !following {
-            self.seek(store, cursor);
-        }
+        self.refold(store, |models| models.push(model));
     }
 
     /// Reads the log through `upcasting` from now on (or as recorded, with `None`): every model
     /// and checkpoint is refolded from the whole log, and the cursor stays where it was.
     pub fn set_upcasting(&mut self, upcasting: Option<SharedUpcasting<E>>, store: &EventStore<E>) {
+        self.refold(store, |models| models.set_upcasting(upcasting));
+    }
+
+    /// Empties every model, lets `change` alter the set, then folds the whole log again, with
+    /// its checkpoints; a user looking at the past keeps looking at the same position.
+    fn refold(&mut self, store: &EventStore<E>, change: impl FnOnce(&mut ReadModelSet<E>)) {
         let cursor = self.cursor();
         let following = self.is_live();
         let mut empty = self.live.emptied();
-        empty.set_upcasting(upcasting);
+        change(&mut empty);
         self.live = empty;
         self.checkpoints = vec![self.live.clone()];
         self.view = None;
