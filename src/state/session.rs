@@ -307,15 +307,6 @@ impl Session {
         Ok(())
     }
 
-    /// Opens a what-if branch at `fork_at` in one go (small logs, tests).
-    pub fn fork(&mut self, fork_at: Position) -> Result<(), String> {
-        self.start_fork(fork_at)?;
-        while self.import_job.is_some() {
-            self.continue_import(usize::MAX)?;
-        }
-        Ok(())
-    }
-
     /// Closes the branch: `keep` makes it the main line, otherwise the main line comes back.
     pub fn close_branch(&mut self, keep: bool) -> Option<Position> {
         let branch = self.branch.take()?;

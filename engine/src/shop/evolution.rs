@@ -22,8 +22,8 @@ use super::ShopStore;
 use crate::envelope::{DomainEvent, Named, Recorded, Upcasting};
 use crate::ids::{Position, SchemaVersion};
 use crate::schema::{
-    CompatibilityMode, JsonSchema, RegistrationError, SchemaRegistry, UpcastError, UpcastStep,
-    Upcaster, Verdict, Violation,
+    check_versions, CompatibilityMode, JsonSchema, RegistrationError, SchemaRegistry, UpcastError,
+    UpcastStep, Upcaster, Verdict, Violation,
 };
 
 /// A payload and the schema version it is at.
@@ -304,20 +304,19 @@ impl Evolution {
         let parsed = JsonSchema::parse(schema.clone())
             .map_err(|error| EvolutionError::Invalid(error.to_string()))?;
         let mode = self.mode(kind);
-        let mut verdicts = Vec::with_capacity(CompatibilityMode::ALL.len());
-        for candidate in std::iter::once(mode).chain(
-            CompatibilityMode::ALL
-                .iter()
-                .copied()
-                .filter(|&other| other != mode),
-        ) {
-            let mut scratch = self.registry.clone();
-            scratch.set_mode(kind.name().to_string(), candidate);
-            let verdict = scratch
-                .check(kind.name(), schema.clone())
-                .map_err(|error| EvolutionError::Invalid(error.to_string()))?;
-            verdicts.push((candidate, verdict));
-        }
+        // The type's own mode first, then the others, each judged against the same versions.
+        let verdicts = std::iter::once(mode)
+            .chain(
+                CompatibilityMode::ALL
+                    .iter()
+                    .copied()
+                    .filter(|&other| other != mode),
+            )
+            .map(|candidate| {
+                let earlier = self.registry.versions(kind.name());
+                (candidate, check_versions(candidate, earlier, &parsed))
+            })
+            .collect();
         let mut chain = self.chains[kind.index()].clone();
         chain.push(upcaster.clone());
 
