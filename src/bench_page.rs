@@ -6,19 +6,36 @@ use eventide_engine::history::DEFAULT_CHECKPOINT_INTERVAL;
 use gloo::timers::callback::Timeout;
 use yew::prelude::*;
 
-/// The number of events `#bench=N` asks for, or a million.
-pub fn requested_events(hash: &str) -> Option<u64> {
+/// The most events the benchmark page generates: the log, its indexes and every checkpoint of a
+/// bigger run do not fit in a wasm32 tab's memory (4 GiB, with vectors that double).
+pub const MAX_BENCH_EVENTS: u64 = 2_000_000;
+
+/// What `#bench` or `#bench=N` asks for (a million when no number is given), or why it cannot
+/// run; `None` when the address is not the benchmark's.
+pub fn requested_events(hash: &str) -> Option<Result<u64, String>> {
     let rest = hash.strip_prefix("#bench")?;
-    match rest.strip_prefix('=') {
-        Some(count) => count.parse().ok().filter(|n| (1..=10_000_000).contains(n)),
-        None if rest.is_empty() => Some(1_000_000),
-        None => None,
-    }
+    let count = match rest.strip_prefix('=') {
+        Some(count) => count,
+        None if rest.is_empty() => return Some(Ok(1_000_000)),
+        None => return None,
+    };
+    Some(match count.parse::<u64>() {
+        Ok(n) if (1..=MAX_BENCH_EVENTS).contains(&n) => Ok(n),
+        Ok(_) => Err(format!(
+            "The benchmark runs 1 to {} events in a browser tab; {count} is outside that.",
+            crate::format::fmt_count(MAX_BENCH_EVENTS)
+        )),
+        Err(_) => Err(format!(
+            "The benchmark wants a number of events (#bench=1000000); \u{201c}{}\u{201d} is not one.",
+            crate::format::clip(count, 40)
+        )),
+    })
 }
 
 #[derive(Properties, PartialEq)]
 pub struct BenchPageProps {
-    pub events: u64,
+    /// The events to run, or why the address cannot be run.
+    pub events: Result<u64, String>,
 }
 
 #[function_component(BenchPage)]
@@ -26,22 +43,29 @@ pub fn bench_page(props: &BenchPageProps) -> Html {
     let result = use_state(|| None::<String>);
     {
         let result = result.clone();
-        let events = props.events;
-        use_effect_with(events, move |&events| {
+        let events = props.events.clone();
+        use_effect_with(events, move |events| {
+            let events = events.as_ref().ok().copied();
             // After the first paint, so the page shows that it is working.
-            let timeout = Timeout::new(50, move || {
-                let performance = web_sys::window().and_then(|w| w.performance());
-                let clock = move || performance.as_ref().map_or(0.0, |p| p.now());
-                let config = BenchConfig {
-                    events,
-                    seed: 42,
-                    checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
-                    seeks: 500,
-                };
-                let line = bench::run(config, &clock, None)
-                    .and_then(|report| serde_json::to_string(&report).map_err(|e| e.to_string()))
-                    .unwrap_or_else(|problem| serde_json::json!({ "error": problem }).to_string());
-                result.set(Some(line));
+            let timeout = events.map(|events| {
+                Timeout::new(50, move || {
+                    let performance = web_sys::window().and_then(|w| w.performance());
+                    let clock = move || performance.as_ref().map_or(0.0, |p| p.now());
+                    let config = BenchConfig {
+                        events,
+                        seed: 42,
+                        checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
+                        seeks: 500,
+                    };
+                    let line = bench::run(config, &clock, None)
+                        .and_then(|report| {
+                            serde_json::to_string(&report).map_err(|e| e.to_string())
+                        })
+                        .unwrap_or_else(|problem| {
+                            serde_json::json!({ "error": problem }).to_string()
+                        });
+                    result.set(Some(line));
+                })
             });
             move || drop(timeout)
         });
@@ -49,10 +73,36 @@ pub fn bench_page(props: &BenchPageProps) -> Html {
     html! {
         <main class="bench-page">
             <h1>{"Eventide benchmark (wasm)"}</h1>
-            { match &*result {
-                None => html! { <p data-testid="bench-running">{ format!("Running the shop workload with {} events…", props.events) }</p> },
-                Some(line) => html! { <pre data-testid="bench-result">{ line.clone() }</pre> },
+            { match (&props.events, &*result) {
+                (Err(problem), _) => html! { <p class="problem" role="alert" data-testid="bench-problem">{ problem.clone() }</p> },
+                (Ok(events), None) => html! { <p data-testid="bench-running">{ format!("Running the shop workload with {events} events…") }</p> },
+                (Ok(_), Some(line)) => html! { <pre data-testid="bench-result">{ line.clone() }</pre> },
             } }
         </main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_benchmark_address_is_bounded_with_a_message() {
+        assert_eq!(requested_events("#bench"), Some(Ok(1_000_000)));
+        assert_eq!(requested_events("#bench=5000"), Some(Ok(5_000)));
+        assert_eq!(requested_events("#lesson=cqrs"), None);
+        assert_eq!(requested_events("#benchmark"), None);
+        for bad in [
+            "#bench=10000000",
+            "#bench=0",
+            "#bench=abc",
+            "#bench=-1",
+            "#bench=99999999999999999999",
+        ] {
+            assert!(
+                matches!(requested_events(bad), Some(Err(ref text)) if !text.is_empty()),
+                "{bad}"
+            );
+        }
     }
 }

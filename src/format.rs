@@ -89,6 +89,14 @@ pub fn fmt_cell(cell: &Cell) -> String {
     }
 }
 
+/// At most `max` characters of `text` (an ellipsis marks a cut), for echoing input back.
+pub fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,12 +12,14 @@
 //! - [`share`]: a scenario compressed into the address, and back.
 //! - [`scripting`]: the script worker, started on first use; user scripts never run on the page.
 //! - [`panic`]: a visible report of a panic instead of a blank page.
+//! - [`saved`]: what the browser keeps between visits (the autosave, sessions kept aside).
 
 pub mod bench_page;
 pub mod components;
 pub mod format;
 pub mod lessons;
 pub mod panic;
+pub mod saved;
 pub mod scripting;
 pub mod share;
 pub mod state;

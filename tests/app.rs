@@ -10,15 +10,32 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts a fresh App in its own element and waits for the first render.
+thread_local! {
+    /// The apps mounted so far and their elements: a test's first `mount` takes down those of
+    /// the tests before, so no listener, timer or autosave of theirs runs on into this one.
+    static MOUNTED: std::cell::RefCell<Vec<(yew::AppHandle<App>, Element)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Unmounts every App mounted so far and removes its element.
+fn unmount_all() {
+    for (app, root) in MOUNTED.with(|mounted| std::mem::take(&mut *mounted.borrow_mut())) {
+        app.destroy();
+        root.remove();
+    }
+}
+
+/// Mounts a fresh App in its own element and waits for the first render; the apps of earlier
+/// tests are unmounted first.
 async fn mount() -> Element {
+    unmount_all();
     // An address left by a lesson test would open that lesson, and an empty one restores the
     // autosaved session: `#fresh` starts from nothing.
     let _ = gloo::utils::window().location().set_hash("fresh");
     mount_as_is().await
 }
 
-/// Mounts without touching the address.
+/// Mounts without touching the address (beside the apps already mounted).
 async fn mount_as_is() -> Element {
     let document = gloo::utils::document();
     let root = document.create_element("div").expect("a div");
@@ -27,7 +44,8 @@ async fn mount_as_is() -> Element {
         .expect("a body")
         .append_child(&root)
         .expect("appended");
-    yew::Renderer::<App>::with_root(root.clone()).render();
+    let app = yew::Renderer::<App>::with_root(root.clone()).render();
+    MOUNTED.with(|mounted| mounted.borrow_mut().push((app, root.clone())));
     yew::scheduler::flush().await;
     root
 }
@@ -772,6 +790,11 @@ async fn a_what_if_branch_can_be_compared_with_main_then_discarded_or_kept() {
     );
 
     click(&root, "branch-discard").await;
+    assert!(
+        text(&root, "confirm-goes").contains("2 events"),
+        "discarding says what goes"
+    );
+    click(&root, "confirm-yes").await;
     assert!(find(&root, "branch-bar").is_none());
     assert_eq!(
         number(&root, "event-count"),
@@ -786,6 +809,7 @@ async fn a_what_if_branch_can_be_compared_with_main_then_discarded_or_kept() {
     click(&root, "fork-here").await;
     click(&root, "cmd-cancel").await;
     click(&root, "branch-keep").await;
+    click(&root, "confirm-yes").await;
     assert!(find(&root, "branch-bar").is_none());
     assert_eq!(
         number(&root, "event-count"),
@@ -909,6 +933,11 @@ async fn a_lesson_loads_its_scenario_notices_each_step_and_reveals_after_a_predi
     assert!(text(&root, "lesson-reveal").starts_with("Right."));
 
     click(&root, "lesson-reset").await;
+    assert!(
+        find(&root, "confirm-dialog").is_some(),
+        "a reset that would lose the learner's events asks first"
+    );
+    click(&root, "confirm-yes").await;
     assert_eq!(
         number(&root, "event-count"),
         0,
@@ -975,7 +1004,7 @@ async fn the_session_is_saved_as_it_changes_and_restored_on_the_next_visit() {
     let _ = gloo::utils::window().location().set_hash("fresh");
     yew::scheduler::flush().await;
     assert_eq!(number(&again, "event-count"), 2, "restored");
-    assert!(text(&again, "notices").contains("Restored your last session"));
+    assert!(text(&again, "notices").contains("Restored your saved session"));
     let _ = storage.remove_item("eventide.scenario");
 }
 
@@ -1573,4 +1602,387 @@ async fn scripts_travel_with_a_shared_scenario() {
         .expect("the script's name")
         .unchecked_into();
     assert_eq!(name.value(), "My own model");
+}
+
+// ------------------------------------------------------------------ nothing is lost
+
+/// Past the autosave's debounce (1.5 s): what a tab writes, it has written by then.
+const PAST_AUTOSAVE_MS: u32 = 1_800;
+
+fn storage() -> web_sys::Storage {
+    gloo::utils::window()
+        .local_storage()
+        .ok()
+        .flatten()
+        .expect("local storage")
+}
+
+/// Removes the autosave and every kept session.
+fn clear_saved() {
+    let storage = storage();
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|key| key.starts_with("eventide."))
+        .collect();
+    for key in keys {
+        let _ = storage.remove_item(&key);
+    }
+}
+
+fn saved() -> Option<String> {
+    storage().get_item("eventide.scenario").ok().flatten()
+}
+
+/// Chooses a file in the import field, as a user picking it would.
+async fn choose_file(root: &Element, name: &str, text: &str) {
+    let input = find(root, "import-file").expect("the import field");
+    let choose = js_sys::Function::new_with_args(
+        "input, name, text",
+        "const files = new DataTransfer(); files.items.add(new File([text], name)); input.files = files.files; input.dispatchEvent(new Event('change'));",
+    );
+    choose
+        .call3(
+            &wasm_bindgen::JsValue::NULL,
+            &input,
+            &name.into(),
+            &text.into(),
+        )
+        .expect("the file is chosen");
+    yew::scheduler::flush().await;
+}
+
+/// What a user sees of the session: the counts, the cursor, the log, the selected event.
+fn visible_session(root: &Element) -> Vec<String> {
+    [
+        "event-count",
+        "cursor-position",
+        "event-log",
+        "event-detail",
+    ]
+    .iter()
+    .map(|id| text(root, id))
+    .collect()
+}
+
+#[wasm_bindgen_test]
+async fn it_should_never_overwrite_the_saved_session_when_a_link_opens() {
+    clear_saved();
+    let root = mount().await;
+    for _ in 0..3 {
+        click(&root, "cmd-place-order").await;
+    }
+    gloo_timers::future::TimeoutFuture::new(PAST_AUTOSAVE_MS).await;
+    let before = saved().expect("three orders autosaved");
+    assert_eq!(before.matches("OrderPlaced").count(), 3);
+
+    for (hash, says) in [
+        ("lesson=does-not-exist", Some("no lesson")),
+        ("scenario=garbage", Some("damaged")),
+        ("bench=abc", Some("does not know")),
+        ("lesson=cqrs", None),
+        ("fresh", None),
+    ] {
+        unmount_all();
+        let _ = gloo::utils::window().location().set_hash(hash);
+        let tab = mount_as_is().await;
+        gloo_timers::future::TimeoutFuture::new(PAST_AUTOSAVE_MS).await;
+        assert_eq!(
+            saved().as_deref(),
+            Some(before.as_str()),
+            "#{hash} wrote over it"
+        );
+        if let Some(says) = says {
+            let problems = text(&tab, "problems");
+            assert!(
+                problems.contains(says) && problems.contains("untouched"),
+                "#{hash}: {problems}"
+            );
+        }
+    }
+
+    unmount_all();
+    let _ = gloo::utils::window().location().set_hash("");
+    let again = mount_as_is().await;
+    let _ = gloo::utils::window().location().set_hash("fresh");
+    assert_eq!(
+        number(&again, "event-count"),
+        3,
+        "the saved session is all there"
+    );
+    clear_saved();
+}
+
+#[wasm_bindgen_test]
+async fn it_should_keep_the_saved_session_aside_when_the_user_works_in_a_linked_tab() {
+    clear_saved();
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    gloo_timers::future::TimeoutFuture::new(PAST_AUTOSAVE_MS).await;
+    let before = saved().expect("autosaved");
+
+    unmount_all();
+    let _ = gloo::utils::window()
+        .location()
+        .set_hash("lesson=immutable-facts");
+    let tab = mount_as_is().await;
+    let _ = gloo::utils::window().location().set_hash("fresh");
+    assert!(
+        find(&tab, "saved-session").is_some(),
+        "the saved session is offered beside the lesson"
+    );
+    click(&tab, "cmd-place-order").await;
+    click(&tab, "cmd-place-order").await;
+    gloo_timers::future::TimeoutFuture::new(PAST_AUTOSAVE_MS).await;
+    let now = saved().expect("the lesson's work is saved");
+    assert_ne!(now, before);
+    assert_eq!(now.matches("OrderPlaced").count(), 2);
+    assert!(
+        text(&tab, "notices").contains("is kept"),
+        "{}",
+        text(&tab, "notices")
+    );
+    let kept = all(&tab, "kept-session");
+    assert_eq!(kept.len(), 1, "the earlier session is kept aside");
+
+    // Opening it asks first (the tab holds the lesson's work), then brings it back whole.
+    click(&tab, "kept-open").await;
+    assert!(find(&tab, "confirm-dialog").is_some());
+    click(&tab, "confirm-yes").await;
+    assert_eq!(number(&tab, "event-count"), 1);
+    // Forgetting it takes a second yes.
+    click(&tab, "kept-forget").await;
+    assert_eq!(all(&tab, "kept-session").len(), 1);
+    click(&tab, "kept-forget-yes").await;
+    assert!(all(&tab, "kept-session").is_empty());
+    clear_saved();
+}
+
+#[wasm_bindgen_test]
+async fn it_should_ask_before_keeping_a_branch_and_keep_the_main_line_reachable() {
+    let root = mount().await;
+    for _ in 0..4 {
+        click(&root, "cmd-place-order").await;
+    }
+    set_slider(&root, 1).await;
+    click(&root, "fork-here").await;
+    click(&root, "cmd-place-order").await;
+    assert_eq!(number(&root, "event-count"), 2);
+
+    click(&root, "branch-keep").await;
+    let goes = text(&root, "confirm-goes");
+    assert!(
+        goes.contains("3 events after the fork (#2 to #4)"),
+        "says exactly what goes: {goes}"
+    );
+    assert!(
+        find(&root, "confirm-export").is_some(),
+        "the export is offered first"
+    );
+    click(&root, "confirm-cancel").await;
+    assert!(
+        find(&root, "branch-bar").is_some(),
+        "cancel changes nothing"
+    );
+    assert_eq!(number(&root, "event-count"), 2);
+
+    click(&root, "branch-keep").await;
+    click(&root, "confirm-yes").await;
+    assert_eq!(
+        number(&root, "event-count"),
+        2,
+        "the branch is the main line"
+    );
+    assert!(find(&root, "set-aside-bar").is_some());
+    click(&root, "set-aside-switch").await;
+    assert_eq!(
+        number(&root, "event-count"),
+        4,
+        "the old main line comes back whole"
+    );
+    click(&root, "set-aside-switch").await;
+    assert_eq!(number(&root, "event-count"), 2, "and the kept branch too");
+    click(&root, "set-aside-forget").await;
+    assert!(
+        find(&root, "confirm-dialog").is_some(),
+        "letting it go asks"
+    );
+    click(&root, "confirm-yes").await;
+    assert!(find(&root, "set-aside-bar").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn it_should_ask_before_a_valid_import_replaces_the_session() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    click(&root, "cmd-place-order").await;
+    let before = visible_session(&root);
+    // A scenario of one order, made by another tab.
+    let file = {
+        let other = mount_as_is().await;
+        click(&other, "cmd-place-order").await;
+        saved_export(&other).await.expect("an export")
+    };
+    choose_file(&root, "one-order.json", &file).await;
+    wait_for(&root, "a valid import to ask first", |r| {
+        find(r, "confirm-dialog").is_some()
+    })
+    .await;
+    assert!(text(&root, "confirm-goes").contains("2 events"));
+    assert_eq!(
+        visible_session(&root),
+        before,
+        "nothing changes while it asks"
+    );
+    click(&root, "confirm-cancel").await;
+    assert_eq!(visible_session(&root), before, "cancel changes nothing");
+
+    choose_file(&root, "one-order.json", &file).await;
+    wait_for(&root, "the question", |r| {
+        find(r, "confirm-dialog").is_some()
+    })
+    .await;
+    click(&root, "confirm-yes").await;
+    assert_eq!(number(&root, "event-count"), 1);
+}
+
+/// The scenario a tab would export, read back through the share link it makes.
+async fn saved_export(root: &Element) -> Option<String> {
+    click(root, "share-link").await;
+    let hash = gloo::utils::window().location().hash().ok()?;
+    let _ = gloo::utils::window().location().set_hash("fresh");
+    let bytes = eventide::share::decode(&hash)?.ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+#[wasm_bindgen_test]
+async fn it_should_change_nothing_when_a_bad_or_oversized_file_is_imported_over_work() {
+    clear_saved();
+    let root = mount().await;
+    for _ in 0..3 {
+        click(&root, "cmd-place-order").await;
+    }
+    set_slider(&root, 2).await;
+    let row = all(&root, "event-row")
+        .into_iter()
+        .next()
+        .expect("an event row");
+    row.unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    gloo_timers::future::TimeoutFuture::new(PAST_AUTOSAVE_MS).await;
+    let (seen, kept) = (visible_session(&root), saved());
+    assert!(kept.is_some());
+
+    let oversized = "x".repeat(64 * 1024 * 1024 + 1);
+    for (name, body) in [
+        ("not-json.json", "{ this is not json"),
+        (
+            "wrong-shape.json",
+            r#"{"format":"eventide-scenario","version":1,"events":[{"event_type":"Nope"}]}"#,
+        ),
+        ("empty.json", ""),
+        ("huge.json", oversized.as_str()),
+    ] {
+        choose_file(&root, name, body).await;
+        wait_for(&root, "the refusal", |r| text(r, "problems").contains(name)).await;
+        assert!(find(&root, "confirm-dialog").is_none());
+        assert_eq!(visible_session(&root), seen, "{name} changed the session");
+        gloo_timers::future::TimeoutFuture::new(PAST_AUTOSAVE_MS).await;
+        assert_eq!(saved(), kept, "{name} changed the saved copy");
+    }
+    clear_saved();
+}
+
+#[wasm_bindgen_test]
+async fn it_should_keep_each_deployed_script_s_results_and_errors_its_own() {
+    eventide::scripting::install_in_process(Box::new(|request| {
+        eventide_script_worker::handle(request, || 0.0)
+    }));
+    let root = mount().await;
+    generate(&root, 6).await;
+    click(&root, "center-scripts").await;
+
+    // A script that fails on its first event is refused with its failure, not deployed.
+    type_into(&root, "script-name", "Loops").await;
+    edit_area(
+        &root,
+        "script-source",
+        "fn OrderPlaced(event) {\n    loop { }\n}\n",
+    )
+    .await;
+    click(&root, "script-deploy").await;
+    wait_for(&root, "the refusal", |r| {
+        text(r, "problems").contains("Loops was not deployed")
+    })
+    .await;
+    assert!(text(&root, "problems").contains("operations"));
+    assert!(find(&root, "deployed-scripts").is_none());
+
+    // Two good projections, each with its own table; the old error is gone after a good deploy.
+    type_into(&root, "script-name", "Placed").await;
+    edit_area(&root, "script-source", "fn OrderPlaced(event) {\n    this[\"placed\"] = #{ n: (this[\"placed\"] ?? #{ n: 0 }).n + 1 };\n}\n").await;
+    click(&root, "script-deploy").await;
+    wait_for(&root, "the first table", |r| {
+        find(r, "deployed-table").is_some()
+    })
+    .await;
+    assert!(
+        find(&root, "script-error").is_none(),
+        "no stale error after a good deploy"
+    );
+    type_into(&root, "script-name", "Shipped").await;
+    edit_area(&root, "script-source", "fn ShipmentDispatched(event) {\n    this[\"shipped\"] = #{ n: (this[\"shipped\"] ?? #{ n: 0 }).n + 1 };\n}\n").await;
+    click(&root, "script-deploy").await;
+    wait_for(&root, "both tables", |r| {
+        all(r, "deployed-table").len() == 2
+    })
+    .await;
+    let tables = || {
+        all(&root, "deployed-projection")
+            .iter()
+            .map(|p| p.text_content().unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    let shown = tables();
+    assert!(
+        shown[0].contains("Placed") && shown[0].contains("placed"),
+        "{shown:?}"
+    );
+    assert!(!shown[0].contains("shipped"), "{shown:?}");
+    assert!(
+        shown[1].contains("Shipped") && shown[1].contains("shipped"),
+        "{shown:?}"
+    );
+
+    // As read-model tabs, each shows its own table, whichever was shown before.
+    click(&root, "center-read-models").await;
+    let tabs = all(&root, "tab-script");
+    assert_eq!(tabs.len(), 2);
+    for (tab, key) in tabs.iter().zip(["placed", "shipped"]) {
+        tab.clone().unchecked_into::<HtmlElement>().click();
+        yew::scheduler::flush().await;
+        wait_for(&root, key, |r| {
+            all(r, "deployed-table-row")
+                .iter()
+                .any(|row| row.text_content().unwrap_or_default().contains(key))
+        })
+        .await;
+        assert_eq!(
+            all(&root, "deployed-table-row").len(),
+            1,
+            "{key} shows only its own row"
+        );
+    }
+
+    // Undeploying one leaves the other with its own table.
+    click(&root, "center-scripts").await;
+    click(&root, "script-undeploy").await;
+    wait_for(&root, "the one left", |r| {
+        all(r, "deployed-projection").len() == 1
+    })
+    .await;
+    let left = tables();
+    assert!(
+        left[0].contains("Shipped") && left[0].contains("shipped") && !left[0].contains("placed"),
+        "{left:?}"
+    );
 }

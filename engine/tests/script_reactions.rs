@@ -5,7 +5,9 @@ use eventide_engine::rng::SeededRng;
 use eventide_engine::shop::commands::ShopCommand;
 use eventide_engine::shop::events::ShopEvent;
 use eventide_engine::shop::ids::{CustomerId, Money, OrderId, Sku};
-use eventide_engine::shop::simulation::{ScriptReaction, Simulation, SimulationConfig, PRODUCER};
+use eventide_engine::shop::simulation::{
+    PolicyActor, ScriptReaction, Simulation, SimulationConfig, PRODUCER, SCRIPT, STOREFRONT,
+};
 use eventide_engine::shop::CommandError;
 use eventide_engine::{Position, Timestamp};
 
@@ -37,7 +39,10 @@ fn a_published_reaction_is_in_the_cause_s_flow_and_the_policy_s_name() {
     };
     simulation
         .react_for(
-            "Welcome mail",
+            PolicyActor {
+                id: 3,
+                name: "Welcome mail",
+            },
             head,
             ScriptReaction::Publish(email),
             &mut ids,
@@ -47,7 +52,8 @@ fn a_published_reaction_is_in_the_cause_s_flow_and_the_policy_s_name() {
     let (cause, effect) = (&store.events()[0], &store.events()[1]);
     assert_eq!(effect.correlation_id, cause.correlation_id);
     assert_eq!(effect.causation_id, Some(cause.id));
-    assert_eq!(effect.metadata.get(PRODUCER), Some("Welcome mail"));
+    assert_eq!(effect.metadata.get(PRODUCER), Some("policy: Welcome mail"));
+    assert_eq!(effect.metadata.get(SCRIPT), Some("3"));
 }
 
 #[test]
@@ -61,7 +67,12 @@ fn an_invalid_or_refused_reaction_changes_nothing() {
         amount: Money(100),
     };
     let error = simulation
-        .react_for("Scorer", head, ScriptReaction::Publish(bad_score), &mut ids)
+        .react_for(
+            actor("Scorer"),
+            head,
+            ScriptReaction::Publish(bad_score),
+            &mut ids,
+        )
         .expect_err("invalid");
     assert!(matches!(error, CommandError::Invalid { .. }), "{error}");
     let refused = ShopCommand::DispatchShipment {
@@ -69,15 +80,55 @@ fn an_invalid_or_refused_reaction_changes_nothing() {
         carrier: "DHL".into(),
     };
     assert!(simulation
-        .react_for("Shipper", head, ScriptReaction::Command(refused), &mut ids)
+        .react_for(
+            actor("Shipper"),
+            head,
+            ScriptReaction::Command(refused),
+            &mut ids
+        )
         .is_err());
     assert!(simulation
         .react_for(
-            "Lost",
+            actor("Lost"),
             Position(42),
             ScriptReaction::Publish(ShopEvent::ChaosModeDisabled {}),
             &mut ids
         )
         .is_err());
     assert_eq!(simulation.shop().store().head(), head);
+}
+
+fn actor(name: &str) -> PolicyActor<'_> {
+    PolicyActor { id: 1, name }
+}
+
+#[test]
+fn a_policy_named_like_a_built_in_producer_is_told_apart_by_its_id() {
+    let (mut simulation, mut ids) = shop_with_a_cart();
+    let head = simulation.shop().store().head();
+    let storefront = PolicyActor {
+        id: 9,
+        name: "Storefront",
+    };
+    simulation
+        .react_for(
+            storefront,
+            head,
+            ScriptReaction::Publish(ShopEvent::ChaosModeDisabled {}),
+            &mut ids,
+        )
+        .expect("published");
+    let store = simulation.shop().store();
+    let (cause, effect) = (&store.events()[0], &store.events()[1]);
+    assert_ne!(effect.metadata.get(PRODUCER), Some(STOREFRONT));
+    assert!(storefront.published(effect));
+    assert!(
+        !storefront.published(cause),
+        "the cause is not the policy's own"
+    );
+    assert!(!PolicyActor {
+        id: 10,
+        ..storefront
+    }
+    .published(effect));
 }

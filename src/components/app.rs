@@ -35,8 +35,8 @@ pub fn app() -> Html {
     use_generation(&state);
     super::scripts_panel::use_policies(&state);
     use_shortcuts(&state);
-    use_lesson_address(&state);
-    use_autosave(&state);
+    super::autosave::use_opening_address(&state);
+    super::autosave::use_autosave(&state);
 
     let large_text = state.large_text;
     html! {
@@ -67,6 +67,7 @@ pub fn app() -> Html {
                 </footer>
                 <Notices />
                 <HelpOverlay />
+                <super::confirm_dialog::ConfirmDialog />
             </div>
         </ContextProvider<AppContext>>
     }
@@ -85,105 +86,6 @@ fn use_player(state: &AppContext) {
             })
         });
         move || drop(interval)
-    });
-}
-
-/// Where the work is kept in the browser between visits.
-pub const AUTOSAVE_KEY: &str = "eventide.scenario";
-/// Local storage holds about five megabytes an origin; past this the file export is the way.
-const AUTOSAVE_LIMIT: usize = 4_500_000;
-const AUTOSAVE_DELAY_MS: u32 = 1_500;
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|window| window.local_storage().ok().flatten())
-}
-
-/// Saves the scenario a moment after the last change (debounced), and restores it on a fresh
-/// visit. A full or missing storage is reported once; the work in memory is never touched.
-#[hook]
-fn use_autosave(state: &AppContext) {
-    let problem_said = use_mut_ref(|| false);
-    {
-        // Restore, once, unless the address asks for something else (a lesson, a benchmark, a
-        // fresh start with `#fresh`).
-        let dispatcher = state.dispatcher();
-        use_effect_with((), move |_| {
-            let hash = web_sys::window()
-                .and_then(|w| w.location().hash().ok())
-                .unwrap_or_default();
-            if let Some(shared) = crate::share::decode(&hash) {
-                dispatcher.dispatch(match shared {
-                    Ok(bytes) => Action::Import {
-                        name: "the shared scenario".into(),
-                        bytes: std::rc::Rc::new(bytes),
-                        restored: false,
-                    },
-                    Err(problem) => Action::InvalidInput(problem),
-                });
-            } else if hash.is_empty() {
-                if let Some(saved) = storage().and_then(|s| s.get_item(AUTOSAVE_KEY).ok().flatten())
-                {
-                    dispatcher.dispatch(Action::Import {
-                        name: "the saved session".into(),
-                        bytes: std::rc::Rc::new(saved.into_bytes()),
-                        restored: true,
-                    });
-                }
-            }
-        });
-    }
-    let state = state.clone();
-    use_effect_with(state.revision, move |_| {
-        let timeout = Timeout::new(AUTOSAVE_DELAY_MS, move || {
-            // Roughly 400 bytes an event: a big log is not even serialised.
-            let events = state.session().shop().store().len();
-            let text = if events > AUTOSAVE_LIMIT / 400 {
-                String::new()
-            } else {
-                state
-                    .session()
-                    .export_scenario(crate::components::scenario_settings(&state))
-            };
-            let problem = if events > AUTOSAVE_LIMIT / 400 || text.len() > AUTOSAVE_LIMIT {
-                Some(format!(
-                    "Autosave paused: {} events are too many for the browser's storage. Your work is safe in this tab; export it as a file to keep it.",
-                    crate::format::fmt_count(events as u64)
-                ))
-            } else {
-                match storage() {
-                    None => Some("Autosave unavailable: this browser offers no local storage. Export your work as a file to keep it.".to_string()),
-                    Some(storage) => storage.set_item(AUTOSAVE_KEY, &text).err().map(|_| {
-                        "Autosave failed: the browser's storage is full. Your work is safe in this tab; export it as a file to keep it.".to_string()
-                    }),
-                }
-            };
-            match problem {
-                Some(text) if !*problem_said.borrow() => {
-                    *problem_said.borrow_mut() = true;
-                    state.dispatch(Action::InvalidInput(text));
-                }
-                Some(_) => {}
-                None => *problem_said.borrow_mut() = false,
-            }
-        });
-        move || drop(timeout)
-    });
-}
-
-/// An address naming a lesson (`#lesson=<slug>`) opens it.
-#[hook]
-fn use_lesson_address(state: &AppContext) {
-    let dispatcher = state.dispatcher();
-    use_effect_with((), move |_| {
-        let hash = web_sys::window()
-            .and_then(|w| w.location().hash().ok())
-            .unwrap_or_default();
-        if let Some((lesson, at)) = crate::lessons::from_hash(&hash) {
-            dispatcher.dispatch(Action::LoadLesson(lesson.slug));
-            if let Some(at) = at {
-                dispatcher.dispatch(Action::Seek(at));
-            }
-        }
     });
 }
 

@@ -15,7 +15,10 @@ pub fn branch_bar() -> Html {
     let comparison = use_state(|| None::<Rc<Vec<ModelDiff>>>);
     let session = state.session();
     let Some(branch) = session.branch() else {
-        return html! {};
+        return match session.set_aside() {
+            Some(set_aside) => set_aside_bar(&state, set_aside),
+            None => html! {},
+        };
     };
     let fork_at = branch.fork_at;
     let on_branch = session.shop().store().head().0.saturating_sub(fork_at.0);
@@ -70,6 +73,29 @@ pub fn branch_bar() -> Html {
                     }) }
                 </ul>
             }
+        </div>
+    }
+}
+
+/// The main line a kept branch replaced: still here, one click from coming back.
+fn set_aside_bar(state: &crate::state::AppContext, set_aside: &crate::state::SetAside) -> Html {
+    let events = set_aside.line.shop().store().head().0;
+    let switch = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::SwitchLines))
+    };
+    let forget = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::ForgetSetAside))
+    };
+    html! {
+        <div class="branch-bar set-aside" role="status" data-testid="set-aside-bar">
+            <div class="branch-line">
+                <strong>{"A line set aside"}</strong>
+                <span>{ format!("{} events, {} after the fork at position {}: not in the log, still in this tab", fmt_count(events), fmt_count(events.saturating_sub(set_aside.fork_at.0)), fmt_count(set_aside.fork_at.0)) }</span>
+                <button type="button" class="button" onclick={switch} data-testid="set-aside-switch">{"Switch back to it"}</button>
+                <button type="button" class="button" onclick={forget} data-testid="set-aside-forget">{"Let it go…"}</button>
+            </div>
         </div>
     }
 }

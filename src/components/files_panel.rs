@@ -12,7 +12,7 @@ use yew::prelude::*;
 use crate::state::{use_app, Action, AppState};
 
 /// Offers `text` as a file download named `name`.
-fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+pub(super) fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
@@ -130,7 +130,7 @@ pub fn files_panel() -> Html {
                         Ok(bytes) => Action::Import {
                             name,
                             bytes: Rc::new(bytes),
-                            restored: false,
+                            source: crate::state::ImportSource::File,
                         },
                         Err(error) => {
                             Action::InvalidInput(format!("{name} could not be read: {error}"))
@@ -155,7 +155,7 @@ pub fn files_panel() -> Html {
     html! {
         <section class="panel files" aria-labelledby="files-title" data-testid="files-panel">
             <h2 id="files-title" class="panel-title">{"Save and share"}</h2>
-            <p class="panel-hint">{"Your work is saved in this browser as you go. Export it to keep it or pass it on; import a scenario or a CloudEvents batch to replace the log (a bad file changes nothing)."}</p>
+            <p class="panel-hint">{"Your work is saved in this browser as you go. Export it to keep it or pass it on; import a scenario or a CloudEvents batch to replace the log (a bad file changes nothing; you are asked before your work is replaced)."}</p>
             <div class="button-row">
                 <button type="button" class="button" onclick={export_scenario} data-testid="export-scenario">{"Export scenario"}</button>
                 <button type="button" class="button" onclick={export_cloudevents} data-testid="export-cloudevents">{"Export CloudEvents"}</button>
@@ -171,6 +171,7 @@ pub fn files_panel() -> Html {
             <label class="field file-field">{"Import a file"}
                 <input type="file" accept=".json,application/json,application/cloudevents-batch+json" onchange={on_file} data-testid="import-file" />
             </label>
+            <super::kept_sessions::KeptSessions />
         </section>
     }
 }

@@ -2,17 +2,20 @@
 //! [`crate::state::use_app`] and sends it [`crate::state::Action`]s.
 
 mod app;
+mod autosave;
 mod branch_bar;
 mod catalog_view;
 mod choreography_panel;
 mod command_panel;
 mod compare_view;
+mod confirm_dialog;
 mod event_detail;
 mod event_log;
 mod files_panel;
 mod generate_panel;
 mod header;
 mod icons;
+mod kept_sessions;
 mod lessons_panel;
 mod notices;
 mod past_banner;

@@ -234,27 +234,35 @@ pub fn scripts_panel() -> Html {
                 (state.clone(), dry_run.clone(), busy.clone(), draft.clone());
             busy.set(true);
             wasm_bindgen_futures::spawn_local(async move {
-                let reply = ScriptWorker::shared()
-                    .call(WorkerRequest::Compile {
-                        kind: draft.kind,
-                        source: draft.source.clone(),
-                    })
-                    .await;
-                match reply {
-                    Ok(WorkerReply::Compiled { handles }) => {
+                // A script goes live only if it runs over the log as it stands: one that fails
+                // on its first event is refused with that failure, not deployed with a cheer.
+                let head = state.session().shop().store().head();
+                let (outcome, handles) =
+                    run_script(state.clone(), draft.kind, draft.source.clone(), head).await;
+                match outcome {
+                    Outcome::Table { .. } | Outcome::Intentions { .. } => {
+                        // What was shown of an earlier run no longer speaks for this script.
+                        dry_run.set(None);
                         state.dispatch(Action::DeployScript { handles });
                     }
-                    Ok(WorkerReply::Failed(failure)) => {
+                    Outcome::Failed(failure) => {
+                        state.dispatch(Action::InvalidInput(format!(
+                            "{} was not deployed: over the log up to position {} it fails. {} {}",
+                            draft.name,
+                            fmt_count(head.0),
+                            failure_title(&failure),
+                            failure.message
+                        )));
                         dry_run.set(Some(DryRun {
-                            at: state.session().shop().cursor(),
+                            at: head,
                             draft: Outcome::Failed(failure),
                             live: None,
                         }));
                     }
-                    Ok(other) => state.dispatch(Action::InvalidInput(format!(
-                        "The script worker answered oddly: {other:?}"
+                    Outcome::Broken(problem) => state.dispatch(Action::InvalidInput(format!(
+                        "{} was not deployed: {problem}",
+                        draft.name
                     ))),
-                    Err(problem) => state.dispatch(Action::InvalidInput(problem)),
                 }
                 busy.set(false);
             });
@@ -558,7 +566,7 @@ fn cell_text(cell: &Value) -> String {
 /// so nothing but its text needs keeping) and the page carries out its new decisions.
 #[hook]
 pub fn use_policies(state: &AppContext) {
-    let in_flight = use_mut_ref(std::collections::BTreeSet::<String>::new);
+    let in_flight = use_mut_ref(std::collections::BTreeSet::<crate::state::scripts::ScriptId>::new);
     let state = state.clone();
     use_effect_with(state.revision, move |_| {
         let due: Vec<Deployed> = {
@@ -573,7 +581,7 @@ pub fn use_policies(state: &AppContext) {
                 .collect()
         };
         for policy in due {
-            if !in_flight.borrow_mut().insert(policy.name.clone()) {
+            if !in_flight.borrow_mut().insert(policy.id) {
                 continue;
             }
             let (state, in_flight) = (state.clone(), in_flight.clone());
@@ -581,7 +589,7 @@ pub fn use_policies(state: &AppContext) {
                 let up_to = state.session().shop().store().head();
                 let (outcome, _) =
                     run_script(state.clone(), policy.kind, policy.source.clone(), up_to).await;
-                in_flight.borrow_mut().remove(&policy.name);
+                in_flight.borrow_mut().remove(&policy.id);
                 let intentions = match outcome {
                     Outcome::Intentions { intentions, .. } => intentions,
                     Outcome::Failed(failure) => {
@@ -600,7 +608,7 @@ pub fn use_policies(state: &AppContext) {
                     Outcome::Table { .. } => Vec::new(),
                 };
                 state.dispatch(Action::PolicyReacted {
-                    name: policy.name,
+                    id: policy.id,
                     version: policy.version,
                     up_to,
                     intentions,
@@ -622,11 +630,17 @@ fn deployed_list() -> Html {
     html! {
         <div class="deployed" data-testid="deployed-scripts">
             <h3 class="subhead">{"Deployed"}</h3>
-            { for deployed.into_iter().map(|script| match script.kind {
-                ScriptKind::Projection => html! { <DeployedProjection script={script} /> },
-                ScriptKind::Policy => html! { <DeployedPolicy script={script} /> },
-            }) }
+            { for deployed.into_iter().map(deployed_item) }
         </div>
+    }
+}
+
+/// One deployed script, keyed by its id so no component ever shows another script's state.
+fn deployed_item(script: Deployed) -> Html {
+    let key = script.id.0;
+    match script.kind {
+        ScriptKind::Projection => html! { <DeployedProjection {key} {script} /> },
+        ScriptKind::Policy => html! { <DeployedPolicy {key} {script} /> },
     }
 }
 
@@ -639,39 +653,42 @@ pub struct DeployedProps {
 #[function_component(DeployedProjection)]
 pub fn deployed_projection(props: &DeployedProps) -> Html {
     let state = use_app();
-    let table = use_state(|| None::<(Position, Outcome)>);
+    let table = use_state(|| None::<(crate::state::scripts::ScriptId, Position, Outcome)>);
     let cursor = state.session().shop().cursor();
     // One run at a time: while one is in the worker, cursor moves only mark it stale; when it
     // comes back, `finished` changes and the newest cursor is run. So a scrub or a running
     // simulation is followed as fast as the worker answers, never queued up behind it.
     let running = use_mut_ref(|| false);
-    let last_run = use_mut_ref(|| None::<(Position, u32)>);
+    // Which script, version and cursor the table shows: a component shown for another script
+    // must never keep this one's result.
+    let last_run = use_mut_ref(|| None::<(crate::state::scripts::ScriptId, u32, Position)>);
     let finished = use_state(|| 0u32);
     {
         let (state, table, script) = (state.clone(), table.clone(), props.script.clone());
         let (running, last_run, finished) = (running.clone(), last_run.clone(), finished.clone());
-        use_effect_with(
-            (cursor, script.version, script.name.clone(), *finished),
-            move |_| {
-                let wanted = Some((cursor, script.version));
-                if *running.borrow() || *last_run.borrow() == wanted {
-                    return;
-                }
-                *running.borrow_mut() = true;
-                *last_run.borrow_mut() = wanted;
-                wasm_bindgen_futures::spawn_local(async move {
-                    let (outcome, _) =
-                        run_script(state.clone(), script.kind, script.source, cursor).await;
-                    table.set(Some((cursor, outcome)));
-                    *running.borrow_mut() = false;
-                    finished.set(finished.wrapping_add(1));
-                });
-            },
-        );
+        use_effect_with((cursor, script.id, script.version, *finished), move |_| {
+            let wanted = Some((script.id, script.version, cursor));
+            if *running.borrow() || *last_run.borrow() == wanted {
+                return;
+            }
+            *running.borrow_mut() = true;
+            *last_run.borrow_mut() = wanted;
+            // Another script's table must not show while this one's first run is out.
+            if table.as_ref().is_some_and(|(id, ..)| *id != script.id) {
+                table.set(None);
+            }
+            wasm_bindgen_futures::spawn_local(async move {
+                let (outcome, _) =
+                    run_script(state.clone(), script.kind, script.source, cursor).await;
+                table.set(Some((script.id, cursor, outcome)));
+                *running.borrow_mut() = false;
+                finished.set(finished.wrapping_add(1));
+            });
+        });
     }
     let undeploy = {
-        let (dispatcher, name) = (state.dispatcher(), props.script.name.clone());
-        Callback::from(move |_| dispatcher.dispatch(Action::UndeployScript(name.clone())))
+        let (dispatcher, id) = (state.dispatcher(), props.script.id);
+        Callback::from(move |_| dispatcher.dispatch(Action::UndeployScript(id)))
     };
     let script = &props.script;
     html! {
@@ -682,9 +699,9 @@ pub fn deployed_projection(props: &DeployedProps) -> Html {
                 </h4>
                 <button type="button" class="button" onclick={undeploy} data-testid="script-undeploy">{"Undeploy"}</button>
             </div>
-            { match table.as_ref() {
+            { match table.as_ref().filter(|(id, ..)| *id == script.id) {
                 None => html! { <p class="muted">{"Building…"}</p> },
-                Some((at, outcome)) => html! {
+                Some((_, at, outcome)) => html! {
                     <>
                         <p class="muted" data-testid="deployed-at">
                             { format!("As of position {}", fmt_count(at.0)) }
@@ -814,20 +831,22 @@ fn deployed_policy(props: &DeployedProps) -> Html {
     let state = use_app();
     let script = &props.script;
     let reactions = {
+        let actor = eventide_engine::shop::simulation::PolicyActor {
+            id: script.id.0,
+            name: &script.name,
+        };
         let session = state.session();
         session
             .shop()
             .store()
             .events()
             .iter()
-            .filter(|event| {
-                event.metadata.get(eventide_engine::trace::PRODUCER) == Some(script.name.as_str())
-            })
+            .filter(|event| actor.published(event))
             .count()
     };
     let undeploy = {
-        let (dispatcher, name) = (state.dispatcher(), script.name.clone());
-        Callback::from(move |_| dispatcher.dispatch(Action::UndeployScript(name.clone())))
+        let (dispatcher, id) = (state.dispatcher(), script.id);
+        Callback::from(move |_| dispatcher.dispatch(Action::UndeployScript(id)))
     };
     html! {
         <div class="deployed-projection" data-testid="deployed-policy">
@@ -837,7 +856,7 @@ fn deployed_policy(props: &DeployedProps) -> Html {
                 </h4>
                 <button type="button" class="button" onclick={undeploy} data-testid="script-undeploy">{"Undeploy"}</button>
             </div>
-            <p data-testid="policy-reactions">{ format!("{} event(s) in the log so far carry its name as producer; it has seen up to position {}.", fmt_count(reactions as u64), fmt_count(script.fed_to)) }</p>
+            <p data-testid="policy-reactions">{ format!("{} event(s) in the log so far came from it (producer \u{201c}policy: {}\u{201d}); it has seen up to position {}.", fmt_count(reactions as u64), script.name, fmt_count(script.fed_to)) }</p>
         </div>
     }
 }

@@ -4,6 +4,7 @@
 //! component compares state by that counter alone, never by walking the log. An action that
 //! changes nothing returns the same `Rc`, so Yew skips the render.
 
+mod pending;
 pub mod scripts;
 mod session;
 
@@ -22,7 +23,8 @@ use yew::prelude::*;
 
 use crate::format::fmt_count;
 
-pub use session::{GenerateJob, Session, DEFAULT_SEED};
+pub use pending::{Asking, ExportWhich, Pending};
+pub use session::{GenerateJob, ImportSource, Session, SetAside, DEFAULT_SEED};
 
 /// A message shown for a while in the corner, and kept in the problems list if it is one.
 #[derive(Clone, Debug, PartialEq)]
@@ -85,6 +87,17 @@ pub struct AppState {
     pub lessons_open: bool,
     /// The lesson loaded, and the learner's progress in it.
     pub lesson: Option<(&'static str, crate::lessons::Progress)>,
+    /// A destructive step waiting for the user's yes.
+    pub pending: Option<Pending>,
+    /// Counts what the user did (commands, generation, imports, scripts, knobs): a tab opened
+    /// from a link writes nothing to the browser's storage until this moves.
+    pub work: u64,
+    /// The session holds something replacing it would lose (the user's work, a restored or
+    /// imported log): a lesson or an import then asks first.
+    pub precious: bool,
+    /// This tab writes the autosave. A tab opened from a link does not, until the user works
+    /// in it (the session saved before is kept aside first).
+    pub owns_autosave: bool,
     next_notice: u64,
 }
 
@@ -114,6 +127,10 @@ impl Default for AppState {
             backdate: None,
             lessons_open: false,
             lesson: None,
+            pending: None,
+            work: 0,
+            precious: false,
+            owns_autosave: false,
             next_notice: 1,
         }
     }
@@ -165,12 +182,14 @@ pub enum Action {
     ToggleHelp,
     ToggleLargeText,
     ToggleLessons,
-    /// Replace the log with a file's (all or nothing). `restored` marks an autosave being loaded.
+    /// Replace the log with a file's (all or nothing; asks first if the session holds work).
     Import {
         name: String,
         bytes: Rc<Vec<u8>>,
-        restored: bool,
+        source: ImportSource,
     },
+    /// This tab writes the autosave from now on (it restored it, or there was none).
+    ClaimAutosave,
     /// Replay the next chunk of an import.
     ContinueImport,
     CancelImport,
@@ -210,13 +229,53 @@ pub enum Action {
     /// A deployed policy, run over the log up to `up_to`, decided these; the ones caused by
     /// events it has not reacted to yet are carried out.
     PolicyReacted {
-        name: String,
+        id: scripts::ScriptId,
         version: u32,
         up_to: Position,
         intentions: Vec<eventide_engine::scripting::PlannedIntention>,
     },
     /// Take a deployed script down.
-    UndeployScript(String),
+    UndeployScript(scripts::ScriptId),
+    /// What a link asked for on opening (a lesson, a shared scenario): not the user's work, so
+    /// it does not make the tab write over the saved session.
+    FromLink(Box<Action>),
+    /// Carry out the pending destructive step: the user said yes.
+    Confirm,
+    /// Drop the pending step: nothing changes.
+    CancelPending,
+    /// Bring the line set aside back as the main line (the current one is set aside instead).
+    SwitchLines,
+    /// Let the line set aside go (asks first).
+    ForgetSetAside,
+}
+
+impl Action {
+    /// Whether this is something the user made or changed (what autosave keeps), as opposed to
+    /// time passing, navigation, or what a link asked for.
+    fn is_work(&self) -> bool {
+        matches!(
+            self,
+            Action::Execute(_)
+                | Action::StartGenerating { .. }
+                | Action::OpenStorefront(_)
+                | Action::SetDelivery { .. }
+                | Action::SetIdempotent(_)
+                | Action::SetChaos(_)
+                | Action::SetMode(_)
+                | Action::ReplayParked(_)
+                | Action::Fork(_)
+                | Action::RegisterSchema { .. }
+                | Action::SetSchemaMode { .. }
+                | Action::EditScript(_)
+                | Action::DeployScript { .. }
+                | Action::UndeployScript(_)
+                | Action::Import {
+                    source: ImportSource::File | ImportSource::Kept,
+                    ..
+                }
+                | Action::SwitchLines
+        )
+    }
 }
 
 impl AppState {
@@ -515,27 +574,37 @@ impl AppState {
                 true
             }
             Action::CloseBranch { keep } => {
-                let closed = self.session_mut().close_branch(keep);
-                if closed.is_some() {
-                    self.running = false;
-                    self.selected = None;
-                    let text = if keep {
-                        "The branch is now the main line"
+                let loses = {
+                    let session = self.session();
+                    session.branch().is_some_and(|branch| {
+                        let line = if keep {
+                            branch.main.shop().store().head()
+                        } else {
+                            session.shop().store().head()
+                        };
+                        line > branch.fork_at
+                    })
+                };
+                if loses {
+                    self.pending = Some(if keep {
+                        Pending::KeepBranch
                     } else {
-                        "Branch discarded: back on the main line"
-                    };
-                    self.notify(Tone::Success, text.into(), None);
+                        Pending::DiscardBranch
+                    });
+                } else {
+                    self.close_branch(keep);
                 }
                 true
             }
+            Action::ClaimAutosave => !std::mem::replace(&mut self.owns_autosave, true),
             Action::Import {
                 name,
                 bytes,
-                restored,
+                source,
             } => {
                 let started = self
                     .session_mut()
-                    .start_import(name.clone(), &bytes, restored);
+                    .start_import(name.clone(), &bytes, source);
                 match started {
                     // A small file is in at once; a big one continues a chunk per task.
                     Ok(()) => {
@@ -552,32 +621,22 @@ impl AppState {
             Action::ContinueImport => {
                 let outcome = self.session_mut().continue_import(IMPORT_CHUNK);
                 match outcome {
-                    Ok(Some((job, _, _))) if job.fork_at.is_some() => {
+                    Ok(Some(job)) if job.fork_at.is_some() => {
                         let at = job.fork_at.unwrap_or_default();
                         self.running = false;
                         self.notify(Tone::Success, format!("What-if branch opened at position {}: commands now go to the branch", fmt_count(at.0)), None);
                     }
-                    Ok(Some((job, summary, settings))) => {
-                        self.apply_settings(&settings);
-                        self.running = false;
-                        self.playing = false;
-                        self.selected = None;
-                        self.lesson = None;
-                        let what = if job.restored {
-                            "Restored your last session"
+                    Ok(Some(job)) => {
+                        let asks = self.would_lose_work();
+                        if asks {
+                            self.pending = Some(Pending::Import {
+                                name: job.name.clone(),
+                                events: job.events_in(),
+                            });
+                            self.session_mut().hold_import(job);
                         } else {
-                            "Imported"
-                        };
-                        self.notify(
-                            Tone::Success,
-                            format!(
-                                "{what} {}: {} events in {} streams",
-                                job.name,
-                                fmt_count(summary.events as u64),
-                                fmt_count(summary.streams as u64)
-                            ),
-                            None,
-                        );
+                            self.adopt_import(job);
+                        }
                     }
                     Ok(None) => {}
                     Err(problem) => self.notify(
@@ -608,44 +667,12 @@ impl AppState {
                 true
             }
             Action::LoadLesson(slug) => {
-                let Some(lesson) = crate::lessons::find(slug) else {
+                if crate::lessons::find(slug).is_none() {
                     self.notify(Tone::Problem, format!("There is no lesson '{slug}'"), None);
-                    return true;
-                };
-                match Session::prepared(lesson.scenario) {
-                    Ok(session) => {
-                        let baseline = session.shop().store().head();
-                        *self.session_mut() = session;
-                        let (running, delivery, idempotent) = match lesson.scenario {
-                            crate::lessons::Scenario::Services {
-                                delivery,
-                                idempotent,
-                                ..
-                            } => (true, delivery, idempotent),
-                            _ => (false, DeliverySettings::default(), true),
-                        };
-                        self.running = running;
-                        self.delivery = delivery;
-                        self.idempotent = idempotent;
-                        self.chaos = false;
-                        self.playing = false;
-                        self.backdate = None;
-                        self.selected = None;
-                        self.lessons_open = true;
-                        self.lesson = Some((
-                            lesson.slug,
-                            crate::lessons::Progress {
-                                baseline,
-                                ..Default::default()
-                            },
-                        ));
-                        self.notify(
-                            Tone::Success,
-                            format!("{}: scenario loaded", lesson.title),
-                            None,
-                        );
-                    }
-                    Err(problem) => self.notify(Tone::Problem, problem, None),
+                } else if self.would_lose_work() {
+                    self.pending = Some(Pending::Lesson(slug));
+                } else {
+                    self.load_lesson(slug);
                 }
                 true
             }
@@ -684,11 +711,11 @@ impl AppState {
                 true
             }
             Action::PolicyReacted {
-                name,
+                id,
                 version,
                 up_to,
                 intentions,
-            } => self.policy_reacted(&name, version, up_to, intentions),
+            } => self.policy_reacted(id, version, up_to, intentions),
             Action::DeployScript { handles } => {
                 let name = self.session().scripts.draft.name.clone();
                 let head = self.session().shop().store().head().0;
@@ -700,13 +727,10 @@ impl AppState {
                 );
                 true
             }
-            Action::UndeployScript(name) => {
+            Action::UndeployScript(id) => {
                 let mut session = self.session_mut();
                 let before = session.scripts.deployed.len();
-                session
-                    .scripts
-                    .deployed
-                    .retain(|script| script.name != name);
+                session.scripts.deployed.retain(|script| script.id != id);
                 before != session.scripts.deployed.len()
             }
             Action::ToggleLargeText => {
@@ -751,6 +775,48 @@ impl AppState {
                 self.running = true;
                 true
             }
+            Action::FromLink(action) => self.apply(*action),
+            Action::Confirm => match self.pending.take() {
+                Some(pending) => {
+                    self.carry_out(pending);
+                    true
+                }
+                None => false,
+            },
+            Action::CancelPending => match self.pending.take() {
+                Some(Pending::Import { name, .. }) => {
+                    self.session_mut().take_ready_import();
+                    self.notify(
+                        Tone::Success,
+                        format!("{name} was not opened: nothing changed"),
+                        None,
+                    );
+                    true
+                }
+                Some(_) => true,
+                None => false,
+            },
+            Action::SwitchLines => {
+                let switched = self.session_mut().switch_lines();
+                if switched {
+                    self.running = false;
+                    self.playing = false;
+                    self.selected = None;
+                    self.notify(
+                        Tone::Success,
+                        "Switched lines: the one you left is set aside, one click away".into(),
+                        None,
+                    );
+                }
+                switched
+            }
+            Action::ForgetSetAside => {
+                let has = self.session().set_aside().is_some();
+                if has {
+                    self.pending = Some(Pending::ForgetSetAside);
+                }
+                has
+            }
             Action::Dismiss(id) => {
                 let before = self.notices.len();
                 Rc::make_mut(&mut self.notices).retain(|notice| notice.id != id);
@@ -759,19 +825,135 @@ impl AppState {
         }
     }
 
+    /// Whether replacing the whole session now would lose something the user made.
+    fn would_lose_work(&self) -> bool {
+        self.precious && !self.session().what_a_replace_loses().is_empty()
+    }
+
+    /// The step the user confirmed.
+    fn carry_out(&mut self, pending: Pending) {
+        match pending {
+            Pending::Import { .. } => {
+                let ready = self.session_mut().take_ready_import();
+                if let Some(job) = ready {
+                    self.adopt_import(job);
+                }
+            }
+            Pending::Lesson(slug) => self.load_lesson(slug),
+            Pending::KeepBranch => self.close_branch(true),
+            Pending::DiscardBranch => self.close_branch(false),
+            Pending::ForgetSetAside => {
+                if self.session_mut().forget_set_aside() {
+                    self.notify(Tone::Success, "The line set aside is gone".into(), None);
+                }
+            }
+        }
+    }
+
+    fn close_branch(&mut self, keep: bool) {
+        let closed = self.session_mut().close_branch(keep);
+        if closed.is_some() {
+            self.running = false;
+            self.selected = None;
+            let text = if keep {
+                "The branch is now the main line; the old main line is set aside (switch back at any time)"
+            } else {
+                "Branch discarded: back on the main line"
+            };
+            self.notify(Tone::Success, text.into(), None);
+        }
+    }
+
+    /// A finished import takes the session's place.
+    fn adopt_import(&mut self, job: session::ImportJob) {
+        let (job, summary, settings) = self.session_mut().adopt_import(job);
+        self.apply_settings(&settings);
+        self.running = false;
+        self.playing = false;
+        self.selected = None;
+        self.lesson = None;
+        self.precious = summary.events > 0;
+        if job.source == ImportSource::Autosave {
+            self.owns_autosave = true;
+        }
+        let what = match job.source {
+            ImportSource::Autosave => "Restored your saved session",
+            ImportSource::Kept => "Opened the kept session",
+            ImportSource::File | ImportSource::Link => "Imported",
+        };
+        self.notify(
+            Tone::Success,
+            format!(
+                "{what} {}: {} events in {} streams",
+                job.name,
+                fmt_count(summary.events as u64),
+                fmt_count(summary.streams as u64)
+            ),
+            None,
+        );
+    }
+
+    fn load_lesson(&mut self, slug: &'static str) {
+        let Some(lesson) = crate::lessons::find(slug) else {
+            return;
+        };
+        match Session::prepared(lesson.scenario) {
+            Ok(session) => {
+                let baseline = session.shop().store().head();
+                *self.session_mut() = session;
+                let (running, delivery, idempotent) = match lesson.scenario {
+                    crate::lessons::Scenario::Services {
+                        delivery,
+                        idempotent,
+                        ..
+                    } => (true, delivery, idempotent),
+                    _ => (false, DeliverySettings::default(), true),
+                };
+                self.running = running;
+                self.delivery = delivery;
+                self.idempotent = idempotent;
+                self.chaos = false;
+                self.playing = false;
+                self.backdate = None;
+                self.selected = None;
+                self.lessons_open = true;
+                self.precious = false;
+                self.lesson = Some((
+                    lesson.slug,
+                    crate::lessons::Progress {
+                        baseline,
+                        ..Default::default()
+                    },
+                ));
+                self.notify(
+                    Tone::Success,
+                    format!("{}: scenario loaded", lesson.title),
+                    None,
+                );
+            }
+            Err(problem) => self.notify(Tone::Problem, problem, None),
+        }
+    }
+
     /// Carries out a policy's new decisions, each in its cause's flow; refusals are reported
     /// together. A policy never reacts to what it published itself (that would loop).
     fn policy_reacted(
         &mut self,
-        name: &str,
+        id: scripts::ScriptId,
         version: u32,
         up_to: Position,
         intentions: Vec<eventide_engine::scripting::PlannedIntention>,
     ) -> bool {
-        use eventide_engine::shop::simulation::ScriptReaction;
-        let fed_to = match self.session().scripts.deployed(name) {
-            Some(policy) if policy.version == version && policy.fed_to < up_to.0 => policy.fed_to,
+        use eventide_engine::shop::simulation::{PolicyActor, ScriptReaction};
+        let (fed_to, name) = match self.session().scripts.by_id(id) {
+            Some(policy) if policy.version == version && policy.fed_to < up_to.0 => {
+                (policy.fed_to, policy.name.clone())
+            }
             _ => return false,
+        };
+        let actor = PolicyActor {
+            id: id.0,
+            name: &name,
         };
         let (mut done, mut refused) = (0usize, Vec::new());
         for planned in intentions {
@@ -784,8 +966,7 @@ impl AppState {
                 .shop()
                 .store()
                 .get(cause)
-                .and_then(|event| event.metadata.get(eventide_engine::trace::PRODUCER))
-                == Some(name);
+                .is_some_and(|event| actor.published(event));
             if own {
                 continue;
             }
@@ -801,7 +982,7 @@ impl AppState {
                     continue;
                 }
             };
-            match self.session_mut().react_for(name, cause, reaction) {
+            match self.session_mut().react_for(actor, cause, reaction) {
                 Ok(_) => done += 1,
                 Err(error) => refused.push(error.to_string()),
             }
@@ -811,7 +992,7 @@ impl AppState {
             .scripts
             .deployed
             .iter_mut()
-            .find(|policy| policy.name == name)
+            .find(|policy| policy.id == id)
         {
             policy.fed_to = up_to.0;
         }
@@ -859,7 +1040,7 @@ impl AppState {
             .get("scripts")
             .and_then(|v| serde_json::from_value::<scripts::Scripts>(v.clone()).ok())
         {
-            self.session_mut().scripts = saved;
+            self.session_mut().scripts = saved.with_ids();
         }
         if let Some(record) = settings.get("evolution") {
             let restored = serde_json::from_value::<EvolutionRecord>(record.clone())
@@ -894,7 +1075,12 @@ impl Reducible for AppState {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
+        let work = action.is_work();
         if next.apply(action) {
+            if work {
+                next.work += 1;
+                next.precious = true;
+            }
             next.revision += 1;
             Rc::new(next)
         } else {

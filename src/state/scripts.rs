@@ -53,9 +53,24 @@ impl Default for Draft {
     }
 }
 
+/// A deployed script's identity: it stays through redeploys (new versions) and is what its
+/// events carry, since a name is free text and may be anything, "Storefront" included.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct ScriptId(pub u64);
+
+/// Which events of a line each deployed policy has reacted to: every line (the main line, a
+/// branch, the line set aside) has its own.
+pub type PolicyProgress = Vec<(ScriptId, u64)>;
+
 /// A script that is live: its projection shows beside the built-in read models.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Deployed {
+    /// Given on first deployment; files saved before ids existed get one when read.
+    #[serde(default)]
+    pub id: ScriptId,
     pub name: String,
     pub kind: ScriptKind,
     pub source: String,
@@ -76,6 +91,9 @@ pub struct Scripts {
     /// Dry runs finished in this session (what a lesson checks); not saved.
     #[serde(skip)]
     pub dry_runs: u32,
+    /// The last id given to a deployed script.
+    #[serde(default)]
+    pub last_id: u64,
 }
 
 impl Scripts {
@@ -83,13 +101,79 @@ impl Scripts {
         self.deployed.iter().find(|script| script.name == name)
     }
 
+    pub fn by_id(&self, id: ScriptId) -> Option<&Deployed> {
+        self.deployed.iter().find(|script| script.id == id)
+    }
+
+    /// Gives every deployed script an id of its own (files saved before ids existed have none,
+    /// and a hand-edited file may repeat one).
+    pub fn with_ids(mut self) -> Scripts {
+        let mut seen = std::collections::BTreeSet::new();
+        self.last_id = self
+            .deployed
+            .iter()
+            .map(|script| script.id.0)
+            .max()
+            .unwrap_or(0)
+            .max(self.last_id);
+        for script in &mut self.deployed {
+            if script.id.0 == 0 || !seen.insert(script.id) {
+                self.last_id += 1;
+                script.id = ScriptId(self.last_id);
+                seen.insert(script.id);
+            }
+        }
+        self
+    }
+
+    /// Where each policy stands on the current line.
+    pub fn progress(&self) -> PolicyProgress {
+        self.deployed
+            .iter()
+            .map(|script| (script.id, script.fed_to))
+            .collect()
+    }
+
+    /// Puts back a line's progress; a policy deployed since joins that line at `head`.
+    pub fn restore_progress(&mut self, progress: &PolicyProgress, head: u64) {
+        for script in &mut self.deployed {
+            script.fed_to = progress
+                .iter()
+                .find(|(id, _)| *id == script.id)
+                .map_or(head, |&(_, fed_to)| fed_to);
+        }
+    }
+
+    /// A new line that shares history up to `at`: what came after is new to every policy.
+    pub fn rewind_to(&mut self, at: u64) {
+        for script in &mut self.deployed {
+            script.fed_to = script.fed_to.min(at);
+        }
+    }
+
+    /// A log that arrived whole (an import): policies join at its head, as a new service
+    /// subscribing to the end of a log does, instead of reacting to its history.
+    pub fn join_at(&mut self, head: u64) {
+        for script in &mut self.deployed {
+            script.fed_to = head;
+        }
+    }
+
     /// Makes `draft` live under its name, replacing an earlier version of it; a policy reacts
     /// to what is appended after `head`.
     pub fn deploy(&mut self, handles: Vec<String>, head: u64) -> u32 {
         let draft = self.draft.clone();
-        let version = self.deployed(&draft.name).map_or(1, |old| old.version + 1);
+        let earlier = self.deployed(&draft.name).map(|old| (old.id, old.version));
+        let (id, version) = match earlier {
+            Some((id, version)) => (id, version + 1),
+            None => {
+                self.last_id += 1;
+                (ScriptId(self.last_id), 1)
+            }
+        };
         self.deployed.retain(|script| script.name != draft.name);
         self.deployed.push(Deployed {
+            id,
             name: draft.name,
             kind: draft.kind,
             source: draft.source,
@@ -123,5 +207,51 @@ mod tests {
         assert!(scripts.deployed[0].source.ends_with("// edited"));
         assert_eq!(scripts.consumers_of("OrderPlaced").count(), 1);
         assert_eq!(scripts.consumers_of("PaymentFailed").count(), 0);
+    }
+
+    #[test]
+    fn a_script_keeps_its_id_through_versions_and_another_gets_its_own() {
+        let mut scripts = Scripts::default();
+        scripts.deploy(Vec::new(), 0);
+        let first = scripts.deployed[0].id;
+        scripts.deploy(Vec::new(), 0);
+        assert_eq!(scripts.deployed[0].id, first);
+        scripts.draft.name = "Storefront".into();
+        scripts.deploy(Vec::new(), 0);
+        assert_ne!(scripts.deployed[1].id, first);
+    }
+
+    #[test]
+    fn scripts_saved_without_ids_get_distinct_ones() {
+        let mut scripts = Scripts::default();
+        scripts.deploy(Vec::new(), 0);
+        scripts.draft.name = "Other".into();
+        scripts.deploy(Vec::new(), 0);
+        let mut old: serde_json::Value = serde_json::to_value(&scripts).expect("serialises");
+        for script in old["deployed"].as_array_mut().expect("a list") {
+            script.as_object_mut().expect("an object").remove("id");
+        }
+        old.as_object_mut().expect("an object").remove("last_id");
+        let read: Scripts = serde_json::from_value(old).expect("reads");
+        let read = read.with_ids();
+        assert_ne!(read.deployed[0].id, read.deployed[1].id);
+        assert!(read.deployed.iter().all(|script| script.id.0 > 0));
+    }
+
+    #[test]
+    fn each_line_keeps_its_own_policy_progress() {
+        let mut scripts = Scripts::default();
+        scripts.draft.kind = ScriptKind::Policy;
+        scripts.deploy(Vec::new(), 100);
+        let main = scripts.progress();
+        scripts.rewind_to(40);
+        assert_eq!(
+            scripts.deployed[0].fed_to, 40,
+            "a branch at 40 is new after 40"
+        );
+        scripts.restore_progress(&main, 0);
+        assert_eq!(scripts.deployed[0].fed_to, 100);
+        scripts.join_at(7);
+        assert_eq!(scripts.deployed[0].fed_to, 7);
     }
 }

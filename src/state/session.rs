@@ -14,6 +14,8 @@ use eventide_engine::store::Appended;
 use eventide_engine::store::ExpectedVersion;
 use eventide_engine::{EventId, NewEvent, Position, SchemaVersion, StreamVersion, Timestamp};
 
+use super::scripts::PolicyProgress;
+
 const HOUR_MS: u64 = 3_600_000;
 
 /// Random v4 ids for commands a person issues. Generated workloads use a seeded source instead.
@@ -58,18 +60,31 @@ pub const DEFAULT_SEED: u64 = 42;
 pub struct Branch {
     pub fork_at: Position,
     pub main: Simulation,
+    /// What the deployed policies had seen of the main line when the branch opened.
+    main_progress: PolicyProgress,
+}
+
+/// The main line a kept branch replaced: out of the log, but one click from coming back.
+pub struct SetAside {
+    /// Where the kept branch had forked from this line.
+    pub fork_at: Position,
+    pub line: Simulation,
+    progress: PolicyProgress,
 }
 
 pub struct Session {
     /// The line the user works on: the main line, or a branch while one is open.
     sim: Simulation,
     branch: Option<Branch>,
+    set_aside: Option<SetAside>,
     ids: BrowserIds,
     job: Option<GenerateJob>,
     /// The script being edited and the deployed ones (saved with the scenario). A branch
     /// shares them with the main line: they are code, not history.
     pub scripts: super::scripts::Scripts,
     import_job: Option<ImportJob>,
+    /// A finished import waiting for the user's yes before it replaces the session.
+    ready_import: Option<ImportJob>,
 }
 
 /// Appends recorded envelopes, exactly as they are, to `shop` (a fork, an import).
@@ -94,12 +109,26 @@ fn replay(
     Ok(())
 }
 
+/// Where an imported log comes from: it decides what the notice says and whether the tab then
+/// owns the autosave.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportSource {
+    /// A file the user chose.
+    File,
+    /// The session autosaved in this browser.
+    Autosave,
+    /// A session kept aside in this browser.
+    Kept,
+    /// A scenario carried by the address.
+    Link,
+}
+
 /// A log being replayed a chunk at a time into a line of its own: an import (the session's line
 /// is replaced only when every event is in) or a what-if branch (the main line's prefix, read
 /// from the main line itself; the branch opens when it is all in).
 pub struct ImportJob {
     pub name: String,
-    pub restored: bool,
+    pub source: ImportSource,
     /// Set when the job opens a branch at this position.
     pub fork_at: Option<Position>,
     events: Vec<eventide_engine::Recorded<eventide_engine::shop::ShopEvent>>,
@@ -109,6 +138,11 @@ pub struct ImportJob {
 }
 
 impl ImportJob {
+    /// The events in the line replayed so far.
+    pub fn events_in(&self) -> usize {
+        self.line.shop().store().len()
+    }
+
     pub fn total(&self) -> usize {
         self.fork_at
             .map_or(self.events.len(), |fork_at| fork_at.0 as usize)
@@ -121,10 +155,12 @@ impl Default for Session {
         Session {
             sim: Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start)),
             branch: None,
+            set_aside: None,
             ids: BrowserIds,
             job: None,
             scripts: Default::default(),
             import_job: None,
+            ready_import: None,
         }
     }
 }
@@ -190,14 +226,14 @@ impl Session {
         &mut self,
         name: String,
         bytes: &[u8],
-        restored: bool,
+        source: ImportSource,
     ) -> Result<(), String> {
         interchange::check_size(bytes.len() as u64).map_err(|error| error.to_string())?;
         let log = interchange::read(bytes).map_err(|error| error.to_string())?;
         let start = log.events.first().map_or(self.now(), |e| e.recorded_at);
         self.import_job = Some(ImportJob {
             name,
-            restored,
+            source,
             fork_at: None,
             settings: log.settings,
             events: log.events,
@@ -215,20 +251,11 @@ impl Session {
         self.import_job.take()
     }
 
-    /// Replays up to `max_events` more; when all are in, swaps the new line in and returns what
-    /// the file held. An error abandons the import and leaves the session as it was.
-    #[allow(clippy::type_complexity)]
-    pub fn continue_import(
-        &mut self,
-        max_events: usize,
-    ) -> Result<
-        Option<(
-            ImportJob,
-            interchange::LogSummary,
-            serde_json::Map<String, serde_json::Value>,
-        )>,
-        String,
-    > {
+    /// Replays up to `max_events` more. When all are in, a branch opens at once (the main line
+    /// waits beside it, untouched); an import's new line waits, ready, until
+    /// [`Session::adopt_import`] puts it in place, so the user can be asked first. An error
+    /// abandons the job and leaves the session as it was.
+    pub fn continue_import(&mut self, max_events: usize) -> Result<Option<ImportJob>, String> {
         let Some(job) = self.import_job.as_mut() else {
             return Ok(None);
         };
@@ -251,22 +278,52 @@ impl Session {
         let Some(mut job) = self.import_job.take() else {
             return Ok(None);
         };
+        job.events = Vec::new();
+        if let Some(fork_at) = job.fork_at {
+            let idle = Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, self.now()));
+            let line = std::mem::replace(&mut job.line, idle);
+            let main = std::mem::replace(&mut self.sim, line);
+            let main_progress = self.scripts.progress();
+            // The branch's events after the fork are new to every policy.
+            self.scripts.rewind_to(fork_at.0);
+            self.branch = Some(Branch {
+                fork_at,
+                main,
+                main_progress,
+            });
+        }
+        Ok(Some(job))
+    }
+
+    /// Puts a finished import in place of the whole session (its branch and the line set aside
+    /// go too: the caller asked the user first) and returns what the file held.
+    pub fn adopt_import(
+        &mut self,
+        mut job: ImportJob,
+    ) -> (
+        ImportJob,
+        interchange::LogSummary,
+        serde_json::Map<String, serde_json::Value>,
+    ) {
         let summary = interchange::summarize(job.line.shop().store());
         let settings = std::mem::take(&mut job.settings);
         let idle = Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, self.now()));
-        let line = std::mem::replace(&mut job.line, idle);
-        match job.fork_at {
-            Some(fork_at) => {
-                let main = std::mem::replace(&mut self.sim, line);
-                self.branch = Some(Branch { fork_at, main });
-            }
-            None => {
-                self.sim = line;
-                self.branch = None;
-                self.job = None;
-            }
-        }
-        Ok(Some((job, summary, settings)))
+        self.sim = std::mem::replace(&mut job.line, idle);
+        self.branch = None;
+        self.set_aside = None;
+        self.job = None;
+        // Policies deployed before join the imported log at its head: its history is not news.
+        self.scripts.join_at(self.shop().store().head().0);
+        (job, summary, settings)
+    }
+
+    /// An import that finished while the session held work: it waits for the user's answer.
+    pub fn hold_import(&mut self, job: ImportJob) {
+        self.ready_import = Some(job);
+    }
+
+    pub fn take_ready_import(&mut self) -> Option<ImportJob> {
+        self.ready_import.take()
     }
 
     pub fn branch(&self) -> Option<&Branch> {
@@ -297,7 +354,7 @@ impl Session {
         line.with_shop(|shop| shop.set_evolution(evolution));
         self.import_job = Some(ImportJob {
             name: format!("a branch at position {}", fork_at.0),
-            restored: false,
+            source: ImportSource::File,
             fork_at: Some(fork_at),
             events: Vec::new(),
             settings: serde_json::Map::new(),
@@ -307,13 +364,112 @@ impl Session {
         Ok(())
     }
 
-    /// Closes the branch: `keep` makes it the main line, otherwise the main line comes back.
+    /// Closes the branch. `keep` makes it the main line and sets the old main line aside, so it
+    /// can come back ([`Session::switch_lines`]); otherwise the branch is thrown away.
     pub fn close_branch(&mut self, keep: bool) -> Option<Position> {
         let branch = self.branch.take()?;
-        if !keep {
+        if keep {
+            self.set_aside = Some(SetAside {
+                fork_at: branch.fork_at,
+                line: branch.main,
+                progress: branch.main_progress,
+            });
+        } else {
             self.sim = branch.main;
+            let head = self.shop().store().head().0;
+            self.scripts.restore_progress(&branch.main_progress, head);
         }
         Some(branch.fork_at)
+    }
+
+    /// The main line a kept branch replaced, if it has not been let go.
+    pub fn set_aside(&self) -> Option<&SetAside> {
+        self.set_aside.as_ref()
+    }
+
+    /// Puts the line set aside back as the main line, and sets the current one aside: nothing
+    /// is lost either way.
+    pub fn switch_lines(&mut self) -> bool {
+        if self.branch.is_some() || self.import_job.is_some() {
+            return false;
+        }
+        let Some(set_aside) = self.set_aside.as_mut() else {
+            return false;
+        };
+        std::mem::swap(&mut self.sim, &mut set_aside.line);
+        let progress = self.scripts.progress();
+        let head = self.sim.shop().store().head().0;
+        self.scripts.restore_progress(&set_aside.progress, head);
+        set_aside.progress = progress;
+        self.job = None;
+        true
+    }
+
+    /// Forgets the line set aside (the user confirmed it, after being offered the export).
+    pub fn forget_set_aside(&mut self) -> bool {
+        self.set_aside.take().is_some()
+    }
+
+    /// A line as a scenario file: the current one, the main line under an open branch, or the
+    /// one set aside.
+    pub fn export_line(
+        &self,
+        which: super::pending::ExportWhich,
+        settings: serde_json::Map<String, serde_json::Value>,
+    ) -> Option<String> {
+        use super::pending::ExportWhich;
+        let line = match which {
+            ExportWhich::Current => &self.sim,
+            ExportWhich::Main => &self.branch.as_ref()?.main,
+            ExportWhich::SetAside => &self.set_aside.as_ref()?.line,
+        };
+        Some(interchange::export_scenario(
+            line.shop().store(),
+            Some(DEFAULT_SEED),
+            settings,
+        ))
+    }
+
+    /// What replacing the whole session (an import, a lesson) would lose, one line each.
+    pub fn what_a_replace_loses(&self) -> Vec<String> {
+        use crate::format::fmt_count;
+        let mut goes = Vec::new();
+        let main = self
+            .branch
+            .as_ref()
+            .map_or(&self.sim, |branch| &branch.main);
+        let events = main.shop().store().len();
+        if events > 0 {
+            goes.push(format!(
+                "This session's {} events leave this tab.",
+                fmt_count(events as u64)
+            ));
+        }
+        if let Some(branch) = &self.branch {
+            goes.push(format!(
+                "The open branch, with {} events of its own.",
+                fmt_count(
+                    self.shop()
+                        .store()
+                        .head()
+                        .0
+                        .saturating_sub(branch.fork_at.0)
+                )
+            ));
+        }
+        if let Some(set_aside) = &self.set_aside {
+            goes.push(format!(
+                "The line set aside when a branch was kept ({} events).",
+                fmt_count(set_aside.line.shop().store().len() as u64)
+            ));
+        }
+        if !self.scripts.deployed.is_empty() {
+            goes.push(format!(
+                "{} deployed script(s) are replaced by the new session's.",
+                self.scripts.deployed.len()
+            ));
+        }
+        goes
     }
 
     /// Every event type's schemas, modes and upcasters, on the line the user works on.
@@ -349,7 +505,7 @@ impl Session {
     /// Carries out what a deployed policy decided about the event at `cause`.
     pub fn react_for(
         &mut self,
-        policy: &str,
+        policy: eventide_engine::shop::simulation::PolicyActor<'_>,
         cause: Position,
         reaction: eventide_engine::shop::simulation::ScriptReaction,
     ) -> Result<Appended, CommandError> {

@@ -29,6 +29,29 @@ pub const PRODUCER: &str = crate::trace::PRODUCER;
 pub const STOREFRONT: &str = "Storefront";
 pub const PLATFORM: &str = "Chaos platform";
 pub const USER: &str = "User";
+/// The metadata key that names the deployed script an event came from: its identity, where
+/// `producer` is only a label for people (a script may be called anything, "Storefront" too).
+pub const SCRIPT: &str = "script";
+
+/// A user's deployed policy as the author of what it decided: a stable id (its identity) and
+/// its name (for people).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PolicyActor<'a> {
+    pub id: u64,
+    pub name: &'a str,
+}
+
+impl PolicyActor<'_> {
+    /// The producer label its events carry: never one of the built-in producers' names.
+    pub fn producer(&self) -> String {
+        format!("policy: {}", self.name)
+    }
+
+    /// Whether `event` is one this policy published (it must not react to its own events).
+    pub fn published<E: crate::DomainEvent>(&self, event: &crate::Recorded<E>) -> bool {
+        event.metadata.get(SCRIPT) == Some(self.id.to_string().as_str())
+    }
+}
 
 /// Enough stock that choreography never waits on the warehouse.
 const OPENING_STOCK: u32 = 1_000_000;
@@ -260,7 +283,7 @@ impl Simulation {
     /// payloads are validated like anything a person asks for; on any error nothing changes.
     pub fn react_for(
         &mut self,
-        producer: &str,
+        policy: PolicyActor<'_>,
         cause: Position,
         reaction: ScriptReaction,
         ids: &mut dyn crate::rng::IdSource,
@@ -276,7 +299,9 @@ impl Simulation {
         };
         let mut context =
             CommandContext::new(self.clock, ids).in_flow(correlation, Some(causation));
-        context.metadata = Metadata::default().with(PRODUCER, producer.to_string());
+        context.metadata = Metadata::default()
+            .with(PRODUCER, policy.producer())
+            .with(SCRIPT, policy.id.to_string());
         let appended = as_user(&mut self.shop, |shop| match reaction {
             ScriptReaction::Command(command) => shop.execute(command, context),
             ScriptReaction::Publish(event) => shop.publish(event, context),

@@ -1,0 +1,110 @@
+//! What the browser keeps between visits: the autosaved session, and the sessions kept aside
+//! when something else took the autosave's place (a tab opened from a link, where the user then
+//! worked). Nothing here is ever dropped without the user asking; a full storage is an error
+//! the caller reports, never a reason to overwrite.
+
+use serde::{Deserialize, Serialize};
+
+/// The autosaved session of the tab that owns it.
+pub const AUTOSAVE_KEY: &str = "eventide.scenario";
+/// The list of kept sessions (their descriptions; each text under its own key).
+const KEPT_INDEX_KEY: &str = "eventide.kept";
+const KEPT_PREFIX: &str = "eventide.kept.";
+
+/// A session kept aside, as the Files panel lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Kept {
+    pub id: u64,
+    /// What it was, in words ("The session saved before you opened a lesson").
+    pub name: String,
+    /// When it was kept, in milliseconds since the epoch.
+    pub kept_at: i64,
+    /// Events in its log, read from the saved text.
+    pub events: usize,
+}
+
+fn storage() -> Result<web_sys::Storage, String> {
+    web_sys::window()
+        .and_then(|window| window.local_storage().ok().flatten())
+        .ok_or_else(|| "this browser offers no local storage".to_string())
+}
+
+/// The autosaved session's text, if there is one.
+pub fn autosaved() -> Option<String> {
+    storage().ok()?.get_item(AUTOSAVE_KEY).ok().flatten()
+}
+
+/// Writes the autosave. Fails when the storage is missing or full; nothing else changes.
+pub fn write_autosave(text: &str) -> Result<(), String> {
+    storage()?
+        .set_item(AUTOSAVE_KEY, text)
+        .map_err(|_| "the browser's storage is full".to_string())
+}
+
+/// Every kept session, newest first. A damaged index reads as none rather than failing: the
+/// texts stay under their keys.
+pub fn kept() -> Vec<Kept> {
+    let Ok(storage) = storage() else {
+        return Vec::new();
+    };
+    let mut list: Vec<Kept> = storage
+        .get_item(KEPT_INDEX_KEY)
+        .ok()
+        .flatten()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    list.sort_by(|a, b| b.kept_at.cmp(&a.kept_at).then(b.id.cmp(&a.id)));
+    list
+}
+
+/// The text of a kept session.
+pub fn kept_text(id: u64) -> Option<String> {
+    storage()
+        .ok()?
+        .get_item(&format!("{KEPT_PREFIX}{id}"))
+        .ok()
+        .flatten()
+}
+
+fn write_index(storage: &web_sys::Storage, list: &[Kept]) -> Result<(), String> {
+    let text = serde_json::to_string(list).map_err(|error| error.to_string())?;
+    storage
+        .set_item(KEPT_INDEX_KEY, &text)
+        .map_err(|_| "the browser's storage is full".to_string())
+}
+
+/// Keeps `text` aside under `name`. All or nothing: if the storage cannot hold it, nothing is
+/// written and the caller must not overwrite what it came from.
+pub fn keep(name: &str, text: &str, now_ms: i64) -> Result<Kept, String> {
+    let storage = storage()?;
+    let mut list = kept();
+    let id = list.iter().map(|kept| kept.id).max().unwrap_or(0) + 1;
+    let events = eventide_engine::shop::interchange::read(text.as_bytes())
+        .map(|log| log.events.len())
+        .unwrap_or(0);
+    let entry = Kept {
+        id,
+        name: name.to_string(),
+        kept_at: now_ms,
+        events,
+    };
+    let key = format!("{KEPT_PREFIX}{id}");
+    storage
+        .set_item(&key, text)
+        .map_err(|_| "the browser's storage is full".to_string())?;
+    list.push(entry.clone());
+    if let Err(problem) = write_index(&storage, &list) {
+        let _ = storage.remove_item(&key);
+        return Err(problem);
+    }
+    Ok(entry)
+}
+
+/// Forgets a kept session (the user asked, and was offered the export).
+pub fn forget(id: u64) -> Result<(), String> {
+    let storage = storage()?;
+    let list: Vec<Kept> = kept().into_iter().filter(|kept| kept.id != id).collect();
+    write_index(&storage, &list)?;
+    let _ = storage.remove_item(&format!("{KEPT_PREFIX}{id}"));
+    Ok(())
+}
