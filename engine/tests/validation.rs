@@ -22,7 +22,12 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{json, Map, Value};
 
-const CONFLUENT_CASES: &str = "../../shared/peer/confluent-json-schema/diff-schema-examples.json";
+/// Confluent's own cases, vendored as test data (see `tests/data/confluent/README.md`); the path
+/// is from the package root, so the test reads it from any working directory.
+const CONFLUENT_CASES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/confluent/diff-schema-examples.json"
+);
 
 /// Generated values per schema.
 const CASES: u32 = 256;
@@ -447,7 +452,7 @@ fn fixed_values() -> Vec<Value> {
 // ---------------------------------------------------------------------------------------------
 
 fn confluent_schemas() -> Vec<Value> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(CONFLUENT_CASES);
+    let path = Path::new(CONFLUENT_CASES);
     let text = fs::read_to_string(&path)
         .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
     let cases: Vec<Value> = serde_json::from_str(&text).expect("the cases are JSON");
