@@ -397,6 +397,31 @@ mod tests {
     }
 
     #[test]
+    fn pattern_properties_cover_names_as_the_validator_matches_them() {
+        // `a\rc` is no match of `^a.c$` in ECMA 262 (nor for the validator), so the closed model
+        // does not cover the new property with the pattern's schema.
+        let original = json!({"patternProperties": {"^a.c$": {"type": "string"}},
+                              "additionalProperties": false});
+        let update = json!({"properties": {"a\rc": {"type": "number"}},
+                            "patternProperties": {"^a.c$": {"type": "string"}},
+                            "additionalProperties": false});
+        assert_eq!(
+            changes(original, update),
+            ["OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL #/properties/a\rc"]
+        );
+        // A pattern that cannot run covers nothing, but the schema still loads.
+        let original = json!({"patternProperties": {"^(?=a)": {"type": "string"}},
+                              "additionalProperties": false});
+        let update = json!({"properties": {"ab": {"type": "number"}},
+                            "patternProperties": {"^(?=a)": {"type": "string"}},
+                            "additionalProperties": false});
+        assert_eq!(
+            changes(original, update),
+            ["OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL #/properties/ab"]
+        );
+    }
+
+    #[test]
     fn a_change_inside_a_recursive_definition_is_reported_where_the_recursion_returns_too() {
         let list = |value_type: &str| {
             json!({
