@@ -63,6 +63,7 @@ fn draft_of(source: &Value) -> jsonschema::Draft {
     match source.get("$schema").and_then(Value::as_str) {
         Some(uri) if uri.contains("draft-04") => jsonschema::Draft::Draft4,
         Some(uri) if uri.contains("draft-06") => jsonschema::Draft::Draft6,
+        Some(uri) if uri.contains("draft/2020-12") => jsonschema::Draft::Draft202012,
         _ => jsonschema::Draft::Draft7,
     }
 }
@@ -238,6 +239,8 @@ const NUMBER_KEYWORDS: &[&str] = &[
     "maxItems",
     "minProperties",
     "maxProperties",
+    "minContains",
+    "maxContains",
 ];
 
 impl Atoms {
@@ -264,7 +267,8 @@ impl Atoms {
             Value::Object(object) => {
                 for (keyword, value) in object {
                     match keyword.as_str() {
-                        "properties" | "patternProperties" | "dependencies" | "definitions" => {
+                        "properties" | "patternProperties" | "dependencies" | "definitions"
+                        | "$defs" | "dependentRequired" | "dependentSchemas" => {
                             if let Value::Object(members) = value {
                                 for (name, member) in members {
                                     self.names.insert(name.clone());
@@ -469,7 +473,7 @@ fn confluent_schemas() -> Vec<Value> {
 /// Schemas written to reach every keyword the validator handles, and the corners where two
 /// validators most easily differ.
 fn keyword_schemas() -> Vec<Value> {
-    vec![
+    let mut schemas = vec![
         json!({"type": "null"}),
         json!({"type": "boolean"}),
         json!({"type": "integer"}),
@@ -531,7 +535,79 @@ fn keyword_schemas() -> Vec<Value> {
         json!({"properties": {"a": false, "b": true}}),
         json!({"type": "string", "format": "email"}),
         json!({"format": "date-time"}),
-    ]
+    ];
+    schemas.extend(draft_2020_12_schemas());
+    schemas
+}
+
+const DRAFT_2020_12: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// The 2020-12 keywords, each alone and where it sees through other keywords: `prefixItems` and
+/// `items`, counted `contains`, `dependentRequired`, `dependentSchemas`, `$defs`, `$ref` beside
+/// other keywords, and `unevaluatedProperties` / `unevaluatedItems` through `allOf`, `$ref`,
+/// `anyOf`, `oneOf`, `if`, `dependentSchemas` and nested schemas.
+fn draft_2020_12_schemas() -> Vec<Value> {
+    let schemas = [
+        json!({"prefixItems": [{"type": "string"}, {"type": "integer"}], "items": false}),
+        json!({"prefixItems": [{}, {"type": "null"}], "items": {"type": "boolean"},
+               "minItems": 1}),
+        json!({"type": "array", "items": {"type": "integer", "minimum": 0}}),
+        json!({"items": false}),
+        json!({"items": true, "maxItems": 2}),
+        json!({"contains": {"type": "integer"}, "minContains": 2, "maxContains": 3}),
+        json!({"contains": {"type": "string"}, "minContains": 0, "maxContains": 1}),
+        json!({"contains": {"const": "a"}}),
+        json!({"minContains": 2}),
+        json!({"properties": {"a": {"type": "integer"}}, "unevaluatedProperties": false}),
+        json!({"allOf": [{"properties": {"a": {}}}], "properties": {"b": {}},
+               "unevaluatedProperties": false}),
+        json!({"$ref": "#/$defs/base", "properties": {"b": {"type": "string"}},
+               "unevaluatedProperties": false,
+               "$defs": {"base": {"properties": {"a": {"type": "integer"}}, "required": ["a"]}}}),
+        json!({"anyOf": [{"properties": {"a": {"type": "integer"}}, "required": ["a"]},
+                         {"properties": {"b": {"type": "string"}}, "required": ["b"]}],
+               "unevaluatedProperties": false}),
+        json!({"oneOf": [{"properties": {"a": {}}, "required": ["a"]},
+                         {"properties": {"b": {}}}],
+               "unevaluatedProperties": false}),
+        json!({"if": {"properties": {"a": {"const": 1}}, "required": ["a"]},
+               "then": {"properties": {"b": {}}}, "else": {"properties": {"type": {}}},
+               "unevaluatedProperties": false}),
+        json!({"not": {"properties": {"a": {"type": "string"}}}, "unevaluatedProperties": false}),
+        json!({"patternProperties": {"^a": {}}, "unevaluatedProperties": {"type": "integer"}}),
+        json!({"additionalProperties": {"type": "string"}, "unevaluatedProperties": false}),
+        json!({"dependentSchemas": {"a": {"properties": {"b": {}}}},
+               "properties": {"a": {}}, "unevaluatedProperties": false}),
+        json!({"properties": {"a": {"properties": {"x": {}}, "unevaluatedProperties": false}},
+               "unevaluatedProperties": false}),
+        json!({"allOf": [{"unevaluatedProperties": true}], "unevaluatedProperties": false}),
+        json!({"dependentRequired": {"a": ["b"], "id": ["a", "type"]}}),
+        json!({"dependentSchemas": {"a": {"required": ["b"]}, "b": false}}),
+        json!({"prefixItems": [{"type": "integer"}], "unevaluatedItems": false}),
+        json!({"allOf": [{"prefixItems": [{}, {}]}], "prefixItems": [{}],
+               "unevaluatedItems": {"type": "string"}}),
+        json!({"contains": {"type": "string"}, "unevaluatedItems": {"type": "integer"}}),
+        json!({"anyOf": [{"prefixItems": [{"type": "string"}]}, {"items": {"type": "integer"}}],
+               "unevaluatedItems": false}),
+        json!({"$ref": "#/$defs/pair", "unevaluatedItems": false,
+               "$defs": {"pair": {"prefixItems": [{}, {}]}}}),
+        json!({"properties": {"n": {"$ref": "#/$defs/positive"}},
+               "$defs": {"positive": {"type": "integer", "minimum": 1}}}),
+        json!({"$ref": "#/definitions/a", "minLength": 2,
+               "definitions": {"a": {"type": "string", "maxLength": 3}}}),
+        json!({"$ref": "#/$defs/node", "$defs": {"node": {
+            "type": "object", "properties": {"next": {"$ref": "#/$defs/node"}},
+            "unevaluatedProperties": false}}}),
+    ];
+    schemas
+        .into_iter()
+        .map(|mut schema| {
+            if let Value::Object(keywords) = &mut schema {
+                keywords.insert("$schema".to_string(), json!(DRAFT_2020_12));
+            }
+            schema
+        })
+        .collect()
 }
 
 fn catalog_schemas() -> Vec<(ShopEventKind, Value)> {

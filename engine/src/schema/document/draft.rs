@@ -3,12 +3,16 @@
 use serde_json::Value;
 
 /// The JSON Schema draft, which changes a few keywords. Named by `$schema`; draft 7 by default,
-/// as in Confluent (later drafts are read as draft 7).
+/// as in Confluent. Draft 2020-12 brings `prefixItems` (and `items` for what follows it),
+/// `dependentRequired`, `dependentSchemas`, `unevaluatedProperties`, `unevaluatedItems`,
+/// `minContains`, `maxContains`, and `$ref` beside other keywords; draft 2019-09, whose
+/// `items` and `additionalItems` are draft 7's, is read as draft 7.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Draft {
     Four,
     Six,
     Seven,
+    TwentyTwelve,
 }
 
 pub(super) const NUMBER_KEYWORDS: &[&str] = &[
@@ -26,14 +30,25 @@ impl Draft {
         match root.get("$schema").and_then(Value::as_str) {
             Some(uri) if uri.contains("draft-04") => Draft::Four,
             Some(uri) if uri.contains("draft-06") => Draft::Six,
+            Some(uri) if uri.contains("draft/2020-12") => Draft::TwentyTwelve,
             _ => Draft::Seven,
         }
+    }
+
+    /// Whether `$ref` is one keyword among others (2020-12) rather than the whole schema.
+    pub(super) fn ref_has_siblings(self) -> bool {
+        self == Draft::TwentyTwelve
+    }
+
+    /// Whether `if`, `then` and `else` are keywords (draft 7 on).
+    pub(super) fn has_conditionals(self) -> bool {
+        matches!(self, Draft::Seven | Draft::TwentyTwelve)
     }
 
     pub(super) fn id_keyword(self) -> &'static str {
         match self {
             Draft::Four => "id",
-            Draft::Six | Draft::Seven => "$id",
+            Draft::Six | Draft::Seven | Draft::TwentyTwelve => "$id",
         }
     }
 
@@ -58,6 +73,21 @@ impl Draft {
                 "additionalProperties",
                 "propertyNames",
             ],
+            // `dependencies` is gone from the draft, but validators (and so this one) still read
+            // it, beside the two keywords that replace it.
+            Draft::TwentyTwelve => &[
+                "properties",
+                "required",
+                "minProperties",
+                "maxProperties",
+                "dependencies",
+                "dependentRequired",
+                "dependentSchemas",
+                "patternProperties",
+                "additionalProperties",
+                "unevaluatedProperties",
+                "propertyNames",
+            ],
         }
     }
 
@@ -77,6 +107,17 @@ impl Draft {
                 "maxItems",
                 "uniqueItems",
                 "contains",
+            ],
+            // `minContains` and `maxContains` mean nothing without `contains`, so they imply no
+            // array schema of their own; `additionalItems` is no 2020-12 keyword.
+            Draft::TwentyTwelve => &[
+                "prefixItems",
+                "items",
+                "minItems",
+                "maxItems",
+                "uniqueItems",
+                "contains",
+                "unevaluatedItems",
             ],
         }
     }

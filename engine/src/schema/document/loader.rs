@@ -19,6 +19,8 @@ pub(super) struct Loader<'a> {
     /// The node already loaded for each JSON pointer, so a subschema reached both directly and
     /// through `$ref` is one node, and a recursive reference finds its (loading) target.
     pub(super) by_location: HashMap<String, NodeId>,
+    /// The node of the schema object being loaded, which object and array rules belong to.
+    pub(super) current: NodeId,
 }
 
 pub(super) type Loaded<T> = Result<T, SchemaError>;
@@ -30,6 +32,7 @@ impl<'a> Loader<'a> {
             draft: Draft::of(root),
             nodes: Vec::new(),
             by_location: HashMap::new(),
+            current: NodeId(0),
         }
     }
 
@@ -48,7 +51,12 @@ impl<'a> Loader<'a> {
         let (annotations, kind) = match value {
             Value::Bool(true) => (Annotations::default(), Kind::True),
             Value::Bool(false) => (Annotations::default(), Kind::False),
-            Value::Object(object) => self.load_object(&location, object)?,
+            Value::Object(object) => {
+                let enclosing = std::mem::replace(&mut self.current, id);
+                let loaded = self.load_object(&location, object);
+                self.current = enclosing;
+                loaded?
+            }
             _ => return Err(error(&location, Problem::NotASchema)),
         };
         let node = &mut self.nodes[id.0];
@@ -60,6 +68,18 @@ impl<'a> Loader<'a> {
     pub(super) fn push(&mut self, node: Node) -> NodeId {
         self.nodes.push(node);
         NodeId(self.nodes.len() - 1)
+    }
+
+    /// A node that is both schemas: an implicit `allOf` of the two.
+    pub(super) fn both(&mut self, first: NodeId, second: NodeId) -> NodeId {
+        self.push(Node {
+            annotations: Annotations::default(),
+            kind: Kind::Combined(Combined {
+                criterion: Criterion::All,
+                subschemas: vec![first, second],
+            }),
+            origin: Origin::ImplicitPart,
+        })
     }
 
     pub(super) fn load_child(
@@ -77,15 +97,19 @@ impl<'a> Loader<'a> {
         object: &'a Map<String, Value>,
     ) -> Loaded<(Annotations, Kind)> {
         let annotations = self.annotations(at, object)?;
+        let mut parts = Vec::new();
         if let Some(reference) = object.get("$ref") {
             let reference = reference
                 .as_str()
                 .ok_or_else(|| wrong_type(at, "$ref", "a string"))?;
             let target = self.load_reference(at, reference)?;
-            return Ok((annotations, Kind::Reference(target)));
+            if !self.draft.ref_has_siblings() {
+                return Ok((annotations, Kind::Reference(target)));
+            }
+            // In 2020-12 a `$ref` applies beside the other keywords, like one part of an `allOf`.
+            parts.push(Kind::Reference(target));
         }
 
-        let mut parts = Vec::new();
         if let Some(values) = object.get("enum") {
             let values = values
                 .as_array()
@@ -109,10 +133,23 @@ impl<'a> Loader<'a> {
         if let Some(types) = object.get("type") {
             parts.push(self.load_typed(at, object, types, &mut claimed_by_type)?);
         }
+        // Confluent reads 2020-12 through another loader (json-sKema), for which an empty
+        // `properties` is no keyword at all: `{"properties": {}}` is the empty schema there.
+        let draft = self.draft;
+        let ignored = |keyword: &str| {
+            draft == Draft::TwentyTwelve
+                && keyword == "properties"
+                && object
+                    .get(keyword)
+                    .and_then(Value::as_object)
+                    .is_some_and(Map::is_empty)
+        };
         let has_unclaimed = |keywords: &[&str]| {
-            keywords
-                .iter()
-                .any(|keyword| object.contains_key(*keyword) && !claimed_by_type.contains(keyword))
+            keywords.iter().any(|keyword| {
+                object.contains_key(*keyword)
+                    && !claimed_by_type.contains(keyword)
+                    && !ignored(keyword)
+            })
         };
         if has_unclaimed(self.draft.array_keywords()) {
             parts.push(Kind::Array(self.array_rules(at, object, false)?));
@@ -126,7 +163,7 @@ impl<'a> Loader<'a> {
         if has_unclaimed(STRING_KEYWORDS) {
             parts.push(Kind::String(string_rules(at, object, false)?));
         }
-        if self.draft == Draft::Seven && has_unclaimed(CONDITIONAL_KEYWORDS) {
+        if self.draft.has_conditionals() && has_unclaimed(CONDITIONAL_KEYWORDS) {
             let mut ids = [None; 3];
             for (keyword, id) in CONDITIONAL_KEYWORDS.iter().zip(&mut ids) {
                 if let Some(value) = object.get(*keyword) {
@@ -173,7 +210,9 @@ impl<'a> Loader<'a> {
             }
         };
         Ok(Annotations {
-            id: text(self.draft.id_keyword())?,
+            // For Confluent's 2020-12 loader `$id` names a resource, never an annotation, so a
+            // changed `$id` is no change there (it still names a subschema for `$ref`).
+            id: text(self.draft.id_keyword())?.filter(|_| self.draft != Draft::TwentyTwelve),
             title: text("title")?,
             description: text("description")?,
             default: object.get("default").cloned(),

@@ -5,7 +5,10 @@
 //! because the compatibility rules are written against those kinds:
 //!
 //! - `true` accepts anything, `false` nothing; `{}` (no constraining keyword) is the empty schema.
-//! - `$ref` wins over every sibling keyword: the node *is* the schema it points to.
+//! - `$ref` wins over every sibling keyword: the node *is* the schema it points to. In draft
+//!   2020-12 (read, as Confluent reads it, through another loader) `$ref` is one keyword group
+//!   among the others, and `prefixItems`, `dependentRequired`, `dependentSchemas`,
+//!   `unevaluatedProperties` and `unevaluatedItems` join the array and object keywords.
 //! - Otherwise each group of keywords yields one schema: `enum`; each of `allOf`/`anyOf`/`oneOf`;
 //!   `not`; `const`; `type` (a list of types is an `anyOf` of one schema per type); and, for
 //!   keywords of a type that `type` did not name, the schema they imply (`{"maxLength": 3}` is a

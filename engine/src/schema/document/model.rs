@@ -98,14 +98,21 @@ pub(crate) struct ObjectRules {
     pub required: BTreeSet<String>,
     pub additional_properties: Additional,
     pub pattern_properties: Vec<(Pattern, NodeId)>,
-    /// `dependencies` whose value is a list of property names.
+    /// `dependencies` whose value is a list of property names, and `dependentRequired`.
     pub property_dependencies: BTreeMap<String, BTreeSet<String>>,
-    /// `dependencies` whose value is a schema.
+    /// `dependencies` whose value is a schema, and `dependentSchemas`.
     pub schema_dependencies: BTreeMap<String, NodeId>,
     pub min_properties: Option<u64>,
     pub max_properties: Option<u64>,
     /// `propertyNames` (draft 6 and later): the schema every property name must match.
     pub property_names: Option<NodeId>,
+    /// `unevaluatedProperties` (2020-12): the schema of every member no other keyword of the
+    /// schema object evaluated, its `allOf`, `$ref`, ... and the alternatives that matched
+    /// included.
+    pub unevaluated_properties: Option<NodeId>,
+    /// The schema object these rules are part of (itself, or an implicit `allOf` of its keyword
+    /// groups): what `unevaluatedProperties` looks through.
+    pub owner: NodeId,
     /// `"type": "object"` named it; rules implied by keywords alone let other types through.
     pub requires_type: bool,
 }
@@ -114,13 +121,23 @@ pub(crate) struct ObjectRules {
 pub(crate) struct ArrayRules {
     /// `items` as one schema for every item.
     pub all_items: Option<NodeId>,
-    /// `items` as a list: a schema per position (a tuple).
+    /// `items` as a list (2020-12: `prefixItems`): a schema per position (a tuple).
     pub tuple_items: Vec<NodeId>,
-    /// `additionalItems`: what may follow the tuple's positions.
+    /// `additionalItems` (2020-12: `items` beside `prefixItems`, or `items: false`): what may
+    /// follow the tuple's positions.
     pub additional_items: Additional,
+    /// Whether `additional_items` applies past the tuple: a tuple was given (even an empty one)
+    /// or, in 2020-12, `items` was.
+    pub rest_applies: bool,
+    /// `unevaluatedItems` (2020-12): the schema of every item no other keyword evaluated.
+    pub unevaluated_items: Option<NodeId>,
+    /// The schema object these rules are part of: what `unevaluatedItems` looks through.
+    pub owner: NodeId,
     pub unique_items: bool,
     pub min_items: Option<u64>,
     pub max_items: Option<u64>,
+    /// `minContains` (read as a number in any draft, as Confluent does, for the diff; checked
+    /// by the validator in 2020-12, where `contains` alone means at least 1, as here).
     pub min_contains: Option<f64>,
     pub max_contains: Option<f64>,
     /// `contains` (draft 6 and later): at least one item must match it.

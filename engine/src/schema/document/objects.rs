@@ -89,6 +89,15 @@ impl<'a> Loader<'a> {
             }
         }
 
+        if self.draft == Draft::TwentyTwelve {
+            self.dependent_keywords(
+                at,
+                object,
+                &mut property_dependencies,
+                &mut schema_dependencies,
+            )?;
+        }
+
         let mut property_names = None;
         if self.draft != Draft::Four {
             if let Some(names) = object.get("propertyNames") {
@@ -96,6 +105,7 @@ impl<'a> Loader<'a> {
             }
         }
 
+        let unevaluated_properties = self.unevaluated(at, object, "unevaluatedProperties")?;
         Ok(ObjectRules {
             properties,
             required,
@@ -106,7 +116,53 @@ impl<'a> Loader<'a> {
             min_properties: count(at, object, "minProperties")?,
             max_properties: count(at, object, "maxProperties")?,
             property_names,
+            unevaluated_properties,
+            owner: self.current,
             requires_type,
         })
+    }
+
+    /// `dependentRequired` and `dependentSchemas` (2020-12): the two halves of `dependencies`,
+    /// kept where `dependencies` keeps them (Confluent compares them as `dependencies` too).
+    fn dependent_keywords(
+        &mut self,
+        at: &str,
+        object: &'a Map<String, Value>,
+        property_dependencies: &mut BTreeMap<String, BTreeSet<String>>,
+        schema_dependencies: &mut BTreeMap<String, NodeId>,
+    ) -> Loaded<()> {
+        if let Some(value) = object.get("dependentRequired") {
+            let expected = "an object of arrays of property names";
+            let dependencies = value
+                .as_object()
+                .ok_or_else(|| wrong_type(at, "dependentRequired", expected))?;
+            for (name, needed) in dependencies {
+                let needed = needed
+                    .as_array()
+                    .ok_or_else(|| wrong_type(at, "dependentRequired", expected))?;
+                let entry = property_dependencies.entry(name.clone()).or_default();
+                for other in needed {
+                    let other = other
+                        .as_str()
+                        .ok_or_else(|| wrong_type(at, "dependentRequired", expected))?;
+                    entry.insert(other.to_string());
+                }
+            }
+        }
+        if let Some(value) = object.get("dependentSchemas") {
+            let dependencies = value
+                .as_object()
+                .ok_or_else(|| wrong_type(at, "dependentSchemas", "an object of schemas"))?;
+            for (name, dependency) in dependencies {
+                // A name under both `dependencies` and `dependentSchemas` must match both.
+                let schema = self.load_child(at, &["dependentSchemas", name], dependency)?;
+                let schema = match schema_dependencies.get(name) {
+                    Some(&earlier) => self.both(earlier, schema),
+                    None => schema,
+                };
+                schema_dependencies.insert(name.clone(), schema);
+            }
+        }
+        Ok(())
     }
 }

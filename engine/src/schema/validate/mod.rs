@@ -2,8 +2,10 @@
 //! in the payload, in words a user can act on.
 //!
 //! Validation walks the typed model [`JsonSchema::parse`] builds (the one the compatibility diff
-//! compares), with the semantics of draft 7 (and of drafts 4 and 6 where the loader reads a
-//! document as one of them):
+//! compares), with the semantics of draft 7 (and of drafts 4, 6 and 2020-12 where the loader
+//! reads a document as one of them; 2020-12's `unevaluatedProperties` and `unevaluatedItems`
+//! see what the schema object's other keywords evaluated, through `allOf`, `$ref`, the
+//! alternatives that matched, `if` and `dependentSchemas`: see `evaluated`):
 //!
 //! - Keywords that imply a type without `type` naming it constrain only values of that type:
 //!   `{"maxLength": 3}` accepts `5`. `format` is an annotation and checks nothing.
@@ -28,12 +30,14 @@
 //! - `scalars`: strings and numbers; `numbers`: exact comparison and `multipleOf`.
 //! - `objects`, `arrays`: members and items, `additionalProperties` and `additionalItems`.
 //! - `combinators`: `allOf`, `anyOf`, `oneOf`, lists of types, `if`/`then`/`else`.
+//! - `evaluated`: what `unevaluatedProperties` and `unevaluatedItems` look through.
 //! - `equality`: JSON equality for `enum`, `const` and `uniqueItems`.
 //! - `words`: how a violation says what it found.
 
 mod arrays;
 mod combinators;
 mod equality;
+mod evaluated;
 mod numbers;
 mod objects;
 mod scalars;

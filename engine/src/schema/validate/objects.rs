@@ -1,11 +1,12 @@
 //! Objects: counts, `required`, `dependencies`, and each member against `properties`,
-//! `patternProperties` or `additionalProperties`, and `propertyNames`.
+//! `patternProperties` or `additionalProperties`, `propertyNames`, and (2020-12)
+//! `dependentRequired`, `dependentSchemas` and `unevaluatedProperties`.
 
 use serde_json::Value;
 
 use super::words::counted;
 use super::{require, Walker};
-use crate::schema::document::{Additional, ObjectRules};
+use crate::schema::document::{Additional, Kind, NodeId, ObjectRules};
 
 impl Walker<'_> {
     pub(super) fn object(&mut self, rules: &ObjectRules, value: &Value) -> bool {
@@ -70,6 +71,25 @@ impl Walker<'_> {
         }
         for (name, member) in members {
             require!(self, ok, self.member(rules, name, member));
+        }
+        if let Some(unevaluated) = rules.unevaluated_properties {
+            // Only when every other check passed: a failed one drops its annotations, and the
+            // value is refused anyway.
+            if ok {
+                let evaluated = self.evaluated(rules.owner, value);
+                for (name, member) in members {
+                    if !evaluated.has_member(name) {
+                        require!(
+                            self,
+                            ok,
+                            self.unevaluated("unevaluatedProperties", unevaluated, name, member, || {
+                                "is not allowed: no keyword of the schema evaluates this property"
+                                    .to_string()
+                            })
+                        );
+                    }
+                }
+            }
         }
         ok
     }
@@ -151,5 +171,22 @@ impl Walker<'_> {
             Some(schema) => self.child(segment, schema, value),
             None => true,
         }
+    }
+
+    /// `unevaluatedProperties` or `unevaluatedItems` for one member or item: `false` refuses it
+    /// with `forbidden`, a schema checks it.
+    pub(super) fn unevaluated(
+        &mut self,
+        keyword: &'static str,
+        schema: NodeId,
+        segment: &str,
+        value: &Value,
+        forbidden: impl FnOnce() -> String,
+    ) -> bool {
+        let target = self.schema.resolve(schema);
+        if matches!(self.schema.node(target).kind, Kind::False) {
+            return self.fail_at(segment, keyword, forbidden);
+        }
+        self.child(segment, schema, value)
     }
 }
