@@ -47,7 +47,7 @@ fn backward_compatible(original: &Value, update: &Value) -> bool {
 #[test]
 fn every_confluent_case_reports_exactly_its_changes_and_verdict() {
     let path = Path::new(CONFLUENT_CASES);
-    let text = fs::read_to_string(&path)
+    let text = fs::read_to_string(path)
         .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
     let cases: Vec<Value> = serde_json::from_str(&text).expect("the cases are JSON");
     assert_eq!(cases.len(), 104, "Confluent's file has 104 cases");
