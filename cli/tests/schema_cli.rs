@@ -201,3 +201,88 @@ fn an_unknown_mode_or_a_missing_file_argument_exits_with_code_2() {
     let one_file = schema_check("BACKWARD", &[&old]);
     assert_eq!(one_file.status.code(), Some(2));
 }
+
+/// An order schema in draft 2020-12: a model closed by `unevaluatedProperties`, an id defined
+/// under `$defs`, and lines as a `prefixItems` tuple.
+fn order_2020_12(extra: Value, unevaluated: Value) -> Value {
+    let mut properties = json!({
+        "id": {"$ref": "#/$defs/id"},
+        "lines": {"type": "array", "prefixItems": [{"type": "string"}], "items": false}
+    });
+    if let (Value::Object(properties), Value::Object(extra)) = (&mut properties, extra) {
+        properties.extend(extra);
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": properties,
+        "required": ["id"],
+        "unevaluatedProperties": unevaluated,
+        "$defs": {"id": {"type": "string", "pattern": "^O-[0-9]+$"}}
+    })
+}
+
+#[test]
+fn a_draft_2020_12_schema_gets_confluents_change_names_and_verdicts() {
+    let schemas = Schemas::new("draft-2020-12");
+    let v1 = schemas.write("v1.json", &order_2020_12(json!({}), json!(false)));
+    let with_note = order_2020_12(json!({"note": {"type": "string"}}), json!(false));
+    let v2 = schemas.write("v2.json", &with_note);
+
+    // Closed by `unevaluatedProperties: false`: a new optional property reads all old data.
+    let backward = schema_check("BACKWARD", &[&v1, &v2]);
+    assert_eq!(backward.status.code(), Some(0), "{}", stderr(&backward));
+    assert_eq!(
+        stdout_lines(&backward),
+        [
+            format!(
+                "OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL #/properties/note (compatible; \
+                 backward against {})",
+                v1.display()
+            ),
+            "compatible".to_string()
+        ]
+    );
+    // ... but the old schema refuses data that holds it.
+    let forward = schema_check("FORWARD", &[&v1, &v2]);
+    assert_eq!(forward.status.code(), Some(1), "{}", stderr(&forward));
+    let lines = stdout_lines(&forward);
+    assert!(
+        lines[0].starts_with(
+            "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL #/properties/note (incompatible; forward"
+        ),
+        "{lines:?}"
+    );
+    assert_eq!(lines.last().map(String::as_str), Some("incompatible"));
+
+    // Opening the model is UNEVALUATED_PROPERTIES_ADDED: backward, not forward.
+    let open = schemas.write("open.json", &order_2020_12(json!({}), json!(true)));
+    let opened = schema_check("FULL", &[&v1, &open]);
+    assert_eq!(opened.status.code(), Some(1), "{}", stderr(&opened));
+    let lines = stdout_lines(&opened);
+    assert!(
+        lines[0].starts_with(
+            "UNEVALUATED_PROPERTIES_ADDED #/unevaluatedProperties (compatible; backward"
+        ),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|line| line.starts_with(
+            "UNEVALUATED_PROPERTIES_REMOVED #/unevaluatedProperties (incompatible; forward"
+        )),
+        "{lines:?}"
+    );
+
+    // A 2020-12 keyword of the wrong type is the user's to fix.
+    let broken = schemas.write(
+        "broken.json",
+        &json!({"$schema": "https://json-schema.org/draft/2020-12/schema", "prefixItems": {}}),
+    );
+    let refused = schema_check("BACKWARD", &[&v1, &broken]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("prefixItems"),
+        "{}",
+        stderr(&refused)
+    );
+}

@@ -17,7 +17,12 @@ use serde_json::{json, Value};
 // Confluent's cases
 // ---------------------------------------------------------------------------------------------
 
-const CONFLUENT_CASES: &str = "../../shared/peer/confluent-json-schema/diff-schema-examples.json";
+/// Confluent's own cases, vendored as test data (see `tests/data/confluent/README.md`); the path
+/// is from the package root, so the test reads it from any working directory.
+const CONFLUENT_CASES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/confluent/diff-schema-examples.json"
+);
 
 /// The changes from `original` to `update`, as `KIND #/path` strings.
 fn changes(original: &Value, update: &Value) -> BTreeSet<String> {
@@ -41,8 +46,8 @@ fn backward_compatible(original: &Value, update: &Value) -> bool {
 
 #[test]
 fn every_confluent_case_reports_exactly_its_changes_and_verdict() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(CONFLUENT_CASES);
-    let text = fs::read_to_string(&path)
+    let path = Path::new(CONFLUENT_CASES);
+    let text = fs::read_to_string(path)
         .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
     let cases: Vec<Value> = serde_json::from_str(&text).expect("the cases are JSON");
     assert_eq!(cases.len(), 104, "Confluent's file has 104 cases");

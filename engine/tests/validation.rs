@@ -22,7 +22,17 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{json, Map, Value};
 
-const CONFLUENT_CASES: &str = "../../shared/peer/confluent-json-schema/diff-schema-examples.json";
+#[path = "validation/corpus.rs"]
+mod corpus;
+
+use corpus::keyword_schemas;
+
+/// Confluent's own cases, vendored as test data (see `tests/data/confluent/README.md`); the path
+/// is from the package root, so the test reads it from any working directory.
+const CONFLUENT_CASES: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/confluent/diff-schema-examples.json"
+);
 
 /// Generated values per schema.
 const CASES: u32 = 256;
@@ -58,6 +68,7 @@ fn draft_of(source: &Value) -> jsonschema::Draft {
     match source.get("$schema").and_then(Value::as_str) {
         Some(uri) if uri.contains("draft-04") => jsonschema::Draft::Draft4,
         Some(uri) if uri.contains("draft-06") => jsonschema::Draft::Draft6,
+        Some(uri) if uri.contains("draft/2020-12") => jsonschema::Draft::Draft202012,
         _ => jsonschema::Draft::Draft7,
     }
 }
@@ -233,6 +244,8 @@ const NUMBER_KEYWORDS: &[&str] = &[
     "maxItems",
     "minProperties",
     "maxProperties",
+    "minContains",
+    "maxContains",
 ];
 
 impl Atoms {
@@ -259,7 +272,8 @@ impl Atoms {
             Value::Object(object) => {
                 for (keyword, value) in object {
                     match keyword.as_str() {
-                        "properties" | "patternProperties" | "dependencies" | "definitions" => {
+                        "properties" | "patternProperties" | "dependencies" | "definitions"
+                        | "$defs" | "dependentRequired" | "dependentSchemas" => {
                             if let Value::Object(members) = value {
                                 for (name, member) in members {
                                     self.names.insert(name.clone());
@@ -447,8 +461,8 @@ fn fixed_values() -> Vec<Value> {
 // ---------------------------------------------------------------------------------------------
 
 fn confluent_schemas() -> Vec<Value> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(CONFLUENT_CASES);
-    let text = fs::read_to_string(&path)
+    let path = Path::new(CONFLUENT_CASES);
+    let text = fs::read_to_string(path)
         .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
     let cases: Vec<Value> = serde_json::from_str(&text).expect("the cases are JSON");
     assert_eq!(cases.len(), 104, "Confluent's file has 104 cases");
@@ -459,74 +473,6 @@ fn confluent_schemas() -> Vec<Value> {
         .filter(|schema| seen.insert(schema.to_string()))
         .cloned()
         .collect()
-}
-
-/// Schemas written to reach every keyword the validator handles, and the corners where two
-/// validators most easily differ.
-fn keyword_schemas() -> Vec<Value> {
-    vec![
-        json!({"type": "null"}),
-        json!({"type": "boolean"}),
-        json!({"type": "integer"}),
-        json!({"type": "number", "minimum": 0, "exclusiveMaximum": 10}),
-        json!({"type": ["string", "null"], "pattern": "^O-[0-9]{4,}$"}),
-        json!({"type": ["integer", "string"], "minimum": 2, "maxLength": 2}),
-        json!({"maxLength": 2, "minimum": 1, "required": ["a"], "minItems": 1}),
-        json!({"type": "string", "minLength": 2, "maxLength": 3}),
-        json!({"pattern": "a.c"}),
-        json!({"pattern": "^\\s*$"}),
-        json!({"pattern": "^\\S+$"}),
-        json!({"pattern": "^\\d+$"}),
-        json!({"pattern": "\\w-\\W"}),
-        json!({"pattern": "^[^ab]*$"}),
-        json!({"enum": [1, "1", [1], {"a": 1}, null]}),
-        json!({"const": {"a": [1, 2.0]}}),
-        json!({"const": 2}),
-        json!({"multipleOf": 0.5}),
-        json!({"multipleOf": 0.1}),
-        json!({"multipleOf": 0.01, "minimum": -1, "maximum": 1}),
-        json!({"multipleOf": 3}),
-        json!({"multipleOf": 1.5}),
-        json!({"exclusiveMinimum": 1, "maximum": 3}),
-        json!({"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer",
-               "minimum": 1, "exclusiveMinimum": true, "maximum": 3, "exclusiveMaximum": true}),
-        json!({"$schema": "http://json-schema.org/draft-06/schema#", "const": 1,
-               "contains": {"type": "string"}, "if": {"type": "string"}, "then": false}),
-        json!({"type": "object", "properties": {"a": {"type": "integer"}, "b": {}},
-               "required": ["a"], "additionalProperties": false}),
-        json!({"properties": {"a": {"type": "string"}}, "patternProperties": {"^b": {"minimum": 2},
-               "a$": {"type": "integer"}}, "additionalProperties": {"type": "boolean"}}),
-        json!({"dependencies": {"a": ["b"], "b": {"required": ["type"]}},
-               "minProperties": 1, "maxProperties": 3}),
-        json!({"propertyNames": {"pattern": "^[a-z]+$", "maxLength": 2}}),
-        json!({"items": {"type": "integer", "minimum": 0}, "uniqueItems": true, "maxItems": 4}),
-        json!({"items": [{"type": "string"}, {"type": "number"}], "additionalItems": false}),
-        json!({"items": [{}, {"type": "null"}], "additionalItems": {"type": "boolean"},
-               "minItems": 1}),
-        json!({"contains": {"type": "integer", "minimum": 1}}),
-        json!({"uniqueItems": true}),
-        json!({"allOf": [{"type": "number"}, {"minimum": 1}, {"maximum": 5}]}),
-        json!({"anyOf": [{"type": "string", "maxLength": 1}, {"type": "array"}]}),
-        json!({"oneOf": [{"type": "integer"}, {"minimum": 2}, {"type": "string"}]}),
-        json!({"not": {"type": ["string", "object"]}}),
-        json!({"if": {"properties": {"a": {"const": 1}}, "required": ["a"]},
-               "then": {"required": ["b"]}, "else": {"maxProperties": 1}}),
-        json!({"if": {"type": "integer"}, "then": {"minimum": 1}}),
-        json!({"else": false}),
-        json!({"$ref": "#/definitions/node", "definitions": {"node": {
-            "type": "object", "required": ["a"],
-            "properties": {"a": {"type": "integer"},
-                           "b": {"type": "array", "items": {"$ref": "#/definitions/node"}}}}}}),
-        json!({"$ref": "#leaf", "definitions": {"x": {"$id": "#leaf", "type": "integer"}}}),
-        json!({"anyOf": [{"$ref": "#"}, {"type": "string"}]}),
-        json!({"allOf": [{"$ref": "#"}], "type": "integer"}),
-        json!(true),
-        json!(false),
-        json!({}),
-        json!({"properties": {"a": false, "b": true}}),
-        json!({"type": "string", "format": "email"}),
-        json!({"format": "date-time"}),
-    ]
 }
 
 fn catalog_schemas() -> Vec<(ShopEventKind, Value)> {

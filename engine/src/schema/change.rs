@@ -149,6 +149,18 @@ change_kinds! {
         "PROPERTY_ADDED_IS_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", true;
     PropertyAddedNotCoveredByPartiallyOpenContentModel =>
         "PROPERTY_ADDED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", false;
+    /// Confluent's older name for a property added to an open model, deprecated there and
+    /// never reported (the `REQUIRED_`/`OPTIONAL_` kinds above replace it); kept so that every
+    /// name Confluent defines has its kind here.
+    PropertyAddedToOpenContentModel => "PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL", false;
+    /// `unevaluatedProperties` (2020-12) went from `false` to allowed, or away.
+    UnevaluatedPropertiesAdded => "UNEVALUATED_PROPERTIES_ADDED", true;
+    /// `unevaluatedProperties` went from allowed (or absent) to `false`.
+    UnevaluatedPropertiesRemoved => "UNEVALUATED_PROPERTIES_REMOVED", false;
+    /// `unevaluatedProperties` went from a schema to anything (or away).
+    UnevaluatedPropertiesExtended => "UNEVALUATED_PROPERTIES_EXTENDED", true;
+    /// `unevaluatedProperties` went from anything (or absent) to a schema.
+    UnevaluatedPropertiesNarrowed => "UNEVALUATED_PROPERTIES_NARROWED", false;
 
     // Arrays.
     MaxItemsAdded => "MAX_ITEMS_ADDED", false;
@@ -173,6 +185,11 @@ change_kinds! {
     AdditionalItemsRemoved => "ADDITIONAL_ITEMS_REMOVED", false;
     AdditionalItemsExtended => "ADDITIONAL_ITEMS_EXTENDED", true;
     AdditionalItemsNarrowed => "ADDITIONAL_ITEMS_NARROWED", false;
+    /// `unevaluatedItems` (2020-12), as `unevaluatedProperties` is for members.
+    UnevaluatedItemsAdded => "UNEVALUATED_ITEMS_ADDED", true;
+    UnevaluatedItemsRemoved => "UNEVALUATED_ITEMS_REMOVED", false;
+    UnevaluatedItemsExtended => "UNEVALUATED_ITEMS_EXTENDED", true;
+    UnevaluatedItemsNarrowed => "UNEVALUATED_ITEMS_NARROWED", false;
     ItemAddedToOpenContentModel => "ITEM_ADDED_TO_OPEN_CONTENT_MODEL", false;
     ItemWithEmptySchemaAddedToOpenContentModel =>
         "ITEM_WITH_EMPTY_SCHEMA_ADDED_TO_OPEN_CONTENT_MODEL", true;

@@ -36,6 +36,7 @@
 //! - `document`: loading a JSON Schema into typed nodes ([`JsonSchema`]); local `$ref`s.
 //! - `diff`: the rules, one module per kind of schema (object, array, combined, number, ...).
 //! - `compatibility`: modes, directions, [`check`] and its [`Verdict`].
+//! - `pattern`: regular expressions, read as ECMA 262 ones wherever a schema has them.
 //! - `registry`: [`SchemaRegistry`].
 //! - `validate`: whether a payload matches a schema ([`JsonSchema::violations`]), each
 //!   [`Violation`] at its place in the payload.
@@ -45,6 +46,7 @@ mod change;
 mod compatibility;
 mod diff;
 mod document;
+mod pattern;
 mod registry;
 mod upcast;
 mod validate;

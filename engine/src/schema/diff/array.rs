@@ -6,7 +6,7 @@
 //! past the tuple (open, closed, or covered by a schema). See [`super::object`].
 
 use super::scalar::{compare_limit, LimitChanges};
-use super::{single, At, Changes, Differ, Located};
+use super::{compare_unevaluated, single, At, Changes, Differ, Located, UnevaluatedChanges};
 use crate::schema::change::ChangeKind;
 use crate::schema::document::{ArrayRules, Kind, NodeId};
 
@@ -23,6 +23,18 @@ pub(super) fn compare_arrays(
     changes.extend_under(&["items"], all_items);
     compare_tuples(differ, &original, &update, changes);
     compare_additional_items(differ, &original, &update, changes);
+    let unevaluated = compare_unevaluated(
+        differ,
+        original.unevaluated_items.map(|node| original.at(node)),
+        update.unevaluated_items.map(|node| update.at(node)),
+        UnevaluatedChanges {
+            added: ChangeKind::UnevaluatedItemsAdded,
+            removed: ChangeKind::UnevaluatedItemsRemoved,
+            extended: ChangeKind::UnevaluatedItemsExtended,
+            narrowed: ChangeKind::UnevaluatedItemsNarrowed,
+        },
+    );
+    changes.extend_under(&["unevaluatedItems"], unevaluated);
     compare_bounds(&original, &update, changes);
 }
 
@@ -51,10 +63,10 @@ fn compare_tuples(
 
 /// A position the update's tuple no longer has: the update's `additionalItems` now reads it.
 fn item_removed(differ: &mut Differ<'_>, item: At, update: &Located<'_, ArrayRules>) -> Changes {
-    if is_open(update) {
+    if is_open(differ, update) {
         return single(ChangeKind::ItemRemovedFromOpenContentModel);
     }
-    if let Some(covering) = update.additional_items.schema {
+    if let Some(covering) = schema_for_unlisted(differ, update) {
         let mut covered = differ.compare_pair(item, update.at(covering));
         let kind = if covered.is_compatible() {
             ChangeKind::ItemRemovedIsCoveredByPartiallyOpenContentModel
@@ -74,7 +86,7 @@ fn item_removed(differ: &mut Differ<'_>, item: At, update: &Located<'_, ArrayRul
 /// A position the original's tuple did not have: the original's `additionalItems` decided what
 /// old data may hold there.
 fn item_added(differ: &mut Differ<'_>, original: &Located<'_, ArrayRules>, item: At) -> Changes {
-    if is_open(original) {
+    if is_open(differ, original) {
         return single(
             if differ.node(differ.resolved(item)).kind.accepts_anything() {
                 ChangeKind::ItemWithEmptySchemaAddedToOpenContentModel
@@ -83,7 +95,7 @@ fn item_added(differ: &mut Differ<'_>, original: &Located<'_, ArrayRules>, item:
             },
         );
     }
-    if let Some(covering) = original.additional_items.schema {
+    if let Some(covering) = schema_for_unlisted(differ, original) {
         let mut covered = differ.compare_pair(original.at(covering), item);
         let kind = if covered.is_compatible() {
             ChangeKind::ItemAddedIsCoveredByPartiallyOpenContentModel
@@ -178,7 +190,26 @@ fn compare_bounds(original: &ArrayRules, update: &ArrayRules, changes: &mut Chan
     );
 }
 
-/// Positions past the tuple may hold anything.
-fn is_open(array: &ArrayRules) -> bool {
-    array.additional_items.permitted && array.additional_items.schema.is_none()
+/// Positions past the tuple may hold anything: `additionalItems` absent or `true` and
+/// `unevaluatedItems` absent or accepting anything.
+fn is_open(differ: &Differ<'_>, array: &Located<'_, ArrayRules>) -> bool {
+    array.additional_items.permitted
+        && array.additional_items.schema.is_none()
+        && array.unevaluated_items.is_none_or(|node| {
+            let node = differ.resolved(array.at(node));
+            differ.node(node).kind.accepts_anything()
+        })
+}
+
+/// The schema positions past the tuple must match, in a partially open model: the
+/// `additionalItems` schema, else (with `additionalItems` absent) an `unevaluatedItems` schema
+/// that neither closes the model nor accepts anything.
+fn schema_for_unlisted(differ: &Differ<'_>, array: &Located<'_, ArrayRules>) -> Option<NodeId> {
+    let additional = array.additional_items;
+    additional.schema.or_else(|| {
+        let unevaluated = array.unevaluated_items?;
+        let kind = &differ.node(differ.resolved(array.at(unevaluated))).kind;
+        let constrains = !kind.accepts_anything() && !matches!(kind, Kind::False);
+        (additional.permitted && constrains).then_some(unevaluated)
+    })
 }

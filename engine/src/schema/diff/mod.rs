@@ -355,6 +355,48 @@ impl<'s> Differ<'s> {
     }
 }
 
+/// The four kinds an `unevaluatedProperties` or `unevaluatedItems` change can be.
+struct UnevaluatedChanges {
+    added: ChangeKind,
+    removed: ChangeKind,
+    extended: ChangeKind,
+    narrowed: ChangeKind,
+}
+
+/// Compares two `unevaluatedProperties` (or `unevaluatedItems`) by Confluent's rules: whether it
+/// closes the model (`false`), leaves it open (`{}`, `true` or absent) or constrains it (a schema).
+fn compare_unevaluated(
+    differ: &mut Differ<'_>,
+    original: Option<At>,
+    update: Option<At>,
+    kinds: UnevaluatedChanges,
+) -> Changes {
+    let is_false =
+        |differ: &Differ<'_>, at: At| matches!(differ.node(differ.resolved(at)).kind, Kind::False);
+    let is_open =
+        |differ: &Differ<'_>, at: At| differ.node(differ.resolved(at)).kind.accepts_anything();
+    match (original, update) {
+        (None, None) => Changes::default(),
+        (None, Some(update)) if is_false(differ, update) => single(kinds.removed),
+        (None, Some(_)) => single(kinds.narrowed),
+        (Some(original), None) if is_false(differ, original) => single(kinds.added),
+        (Some(_), None) => single(kinds.extended),
+        (Some(original), Some(update)) => {
+            match (is_false(differ, original), is_false(differ, update)) {
+                (true, false) => single(kinds.added),
+                (false, true) => single(kinds.removed),
+                _ if is_open(differ, original) && !is_open(differ, update) => {
+                    single(kinds.narrowed)
+                }
+                _ if !is_open(differ, original) && is_open(differ, update) => {
+                    single(kinds.extended)
+                }
+                _ => differ.compare_pair(original, update),
+            }
+        }
+    }
+}
+
 /// Changes made of one change of the pair itself.
 fn single(kind: ChangeKind) -> Changes {
     let mut changes = Changes::default();
@@ -394,6 +436,31 @@ mod tests {
             "required": ["tags"]
         });
         assert_eq!(changes(schema.clone(), schema), Vec::<String>::new());
+    }
+
+    #[test]
+    fn pattern_properties_cover_names_as_the_validator_matches_them() {
+        // `a\rc` is no match of `^a.c$` in ECMA 262 (nor for the validator), so the closed model
+        // does not cover the new property with the pattern's schema.
+        let original = json!({"patternProperties": {"^a.c$": {"type": "string"}},
+                              "additionalProperties": false});
+        let update = json!({"properties": {"a\rc": {"type": "number"}},
+                            "patternProperties": {"^a.c$": {"type": "string"}},
+                            "additionalProperties": false});
+        assert_eq!(
+            changes(original, update),
+            ["OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL #/properties/a\rc"]
+        );
+        // A pattern that cannot run covers nothing, but the schema still loads.
+        let original = json!({"patternProperties": {"^(?=a)": {"type": "string"}},
+                              "additionalProperties": false});
+        let update = json!({"properties": {"ab": {"type": "number"}},
+                            "patternProperties": {"^(?=a)": {"type": "string"}},
+                            "additionalProperties": false});
+        assert_eq!(
+            changes(original, update),
+            ["OPTIONAL_PROPERTY_ADDED_TO_UNOPEN_CONTENT_MODEL #/properties/ab"]
+        );
     }
 
     #[test]

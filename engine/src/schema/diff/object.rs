@@ -16,7 +16,7 @@
 use std::collections::BTreeSet;
 
 use super::scalar::{compare_limit, LimitChanges};
-use super::{single, At, Changes, Differ, Located};
+use super::{compare_unevaluated, single, At, Changes, Differ, Located, UnevaluatedChanges};
 use crate::schema::change::ChangeKind;
 use crate::schema::document::{Kind, NodeId, ObjectRules};
 
@@ -30,6 +30,20 @@ pub(super) fn compare_objects(
     compare_properties(differ, &original, &update, changes);
     compare_dependencies(differ, &original, &update, changes);
     compare_additional_properties(differ, &original, &update, changes);
+    let unevaluated = compare_unevaluated(
+        differ,
+        original
+            .unevaluated_properties
+            .map(|node| original.at(node)),
+        update.unevaluated_properties.map(|node| update.at(node)),
+        UnevaluatedChanges {
+            added: ChangeKind::UnevaluatedPropertiesAdded,
+            removed: ChangeKind::UnevaluatedPropertiesRemoved,
+            extended: ChangeKind::UnevaluatedPropertiesExtended,
+            narrowed: ChangeKind::UnevaluatedPropertiesNarrowed,
+        },
+    );
+    changes.extend_under(&["unevaluatedProperties"], unevaluated);
     compare_limit(
         original.max_properties,
         update.max_properties,
@@ -120,9 +134,9 @@ fn property_removed(
     update: &Located<'_, ObjectRules>,
     changes: &mut Changes,
 ) {
-    if is_open(update) {
+    if is_open(differ, update) {
         changes.push(ChangeKind::PropertyRemovedFromOpenContentModel);
-    } else if let Some(covering) = schema_for_unlisted(update, name) {
+    } else if let Some(covering) = schema_for_unlisted(differ, update, name) {
         let covered = differ.compare_pair(property, update.at(covering));
         let kind = if covered.is_compatible() {
             ChangeKind::PropertyRemovedIsCoveredByPartiallyOpenContentModel
@@ -150,7 +164,7 @@ fn property_added(
 ) {
     let required = update.required.contains(name);
     let with_default = has_default(differ, property);
-    if is_open(original) {
+    if is_open(differ, original) {
         let kind = if differ
             .node(differ.resolved(property))
             .kind
@@ -167,7 +181,7 @@ fn property_added(
         changes.push(kind);
         return;
     }
-    if let Some(covering) = schema_for_unlisted(original, name) {
+    if let Some(covering) = schema_for_unlisted(differ, original, name) {
         let covered = differ.compare_pair(original.at(covering), property);
         let kind = if covered.is_compatible() {
             ChangeKind::PropertyAddedIsCoveredByPartiallyOpenContentModel
@@ -268,23 +282,41 @@ fn compare_additional_properties(
     changes.extend_under(&["additionalProperties"], found);
 }
 
-/// Unlisted properties may hold anything.
-fn is_open(object: &ObjectRules) -> bool {
+/// Unlisted properties may hold anything: `additionalProperties` absent or `true`, no
+/// `patternProperties`, and `unevaluatedProperties` absent or accepting anything.
+fn is_open(differ: &Differ<'_>, object: &Located<'_, ObjectRules>) -> bool {
     object.additional_properties.permitted
         && object.additional_properties.schema.is_none()
         && object.pattern_properties.is_empty()
+        && object.unevaluated_properties.is_none_or(|node| {
+            let node = differ.resolved(object.at(node));
+            differ.node(node).kind.accepts_anything()
+        })
 }
 
 /// The schema an unlisted property of this name must match, in a partially open model: the
 /// first `patternProperties` entry whose pattern matches somewhere in the name, else the
-/// `additionalProperties` schema.
-fn schema_for_unlisted(object: &ObjectRules, name: &str) -> Option<NodeId> {
+/// `additionalProperties` schema, else (with `additionalProperties` absent) an
+/// `unevaluatedProperties` schema that neither closes the model nor accepts anything.
+fn schema_for_unlisted(
+    differ: &Differ<'_>,
+    object: &Located<'_, ObjectRules>,
+    name: &str,
+) -> Option<NodeId> {
+    let additional = object.additional_properties;
     object
         .pattern_properties
         .iter()
-        .find(|(pattern, _)| pattern.is_match(name))
+        // A pattern that cannot run covers no name: the diff cannot tell that it does.
+        .find(|(pattern, _)| pattern.find_in(name) == Some(true))
         .map(|(_, schema)| *schema)
-        .or(object.additional_properties.schema)
+        .or(additional.schema)
+        .or_else(|| {
+            let unevaluated = object.unevaluated_properties?;
+            let kind = &differ.node(differ.resolved(object.at(unevaluated))).kind;
+            let constrains = !kind.accepts_anything() && !matches!(kind, Kind::False);
+            (additional.permitted && constrains).then_some(unevaluated)
+        })
 }
 
 /// Whether the property's schema (or the one its reference points to) gives a default, so a

@@ -37,7 +37,7 @@ pub(super) fn compare_strings(original: &StringRules, update: &StringRules, chan
     match (&original.pattern, &update.pattern) {
         (None, Some(_)) => changes.push_at("pattern", ChangeKind::PatternAdded),
         (Some(_), None) => changes.push_at("pattern", ChangeKind::PatternRemoved),
-        (Some(before), Some(after)) if before != after => {
+        (Some(before), Some(after)) if before.source() != after.source() => {
             changes.push_at("pattern", ChangeKind::PatternChanged)
         }
         _ => {}
