@@ -22,10 +22,11 @@
 //! Cases are few and small (a debug build runs each model four times per case).
 
 use eventide_engine::delivery::DeliverySettings;
+use eventide_engine::shop::compare::{compare_under, verdict, Conditions};
 use eventide_engine::shop::events::ShopEventKind;
 use eventide_engine::shop::outcome::BusinessOutcome;
 use eventide_engine::shop::services::saga::STEP_TIMEOUT_MS;
-use eventide_engine::shop::services::Mode;
+use eventide_engine::shop::services::{Failure, Mode};
 use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
 use eventide_engine::Timestamp;
 use proptest::prelude::*;
@@ -173,4 +174,77 @@ fn it_should_compensate_when_retries_outlast_the_saga_deadline() {
             > 0
     );
     assert_ne!(outcome(&late), reference);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The comparison the Compare tab shows
+// ---------------------------------------------------------------------------------------------
+
+fn conditions(delivery: DeliverySettings, idempotent: bool) -> Conditions {
+    Conditions {
+        delivery,
+        idempotent,
+    }
+}
+
+fn unreliable() -> DeliverySettings {
+    Faults {
+        duplicates: 0.4,
+        reorder: 0.5,
+        failures: 0.3,
+        latency_ms: 400,
+        jitter_ms: 200,
+    }
+    .settings()
+}
+
+#[test]
+fn it_should_compare_both_models_under_the_delivery_settings_given() {
+    let comparison = compare_under(12, 15, Failure::None, conditions(unreliable(), true), START)
+        .expect("the runs complete");
+    assert_eq!(comparison.conditions.delivery, unreliable());
+    for report in &comparison.reports {
+        assert!(report.duplicates_processed == 0 && report.parked == 0);
+    }
+    assert_eq!(comparison.between_models(), vec![]);
+    assert_eq!(comparison.from_exactly_once(), [vec![], vec![]]);
+    assert_eq!(comparison.outcomes[0], comparison.exactly_once);
+    let verdict = verdict(&comparison);
+    assert_eq!(verdict.len(), 1, "{verdict:?}");
+    assert!(verdict[0].contains("same business outcome"), "{verdict:?}");
+}
+
+#[test]
+fn it_should_show_naive_consumers_leaving_the_exactly_once_outcome_in_a_comparison() {
+    let comparison = compare_under(
+        12,
+        15,
+        Failure::None,
+        conditions(unreliable(), false),
+        START,
+    )
+    .expect("the runs complete");
+    let [chor, orch] = comparison.from_exactly_once();
+    assert!(!chor.is_empty() && !orch.is_empty());
+    assert!(comparison.reports[0].duplicates_processed > 0);
+    assert_eq!(comparison.reports[0].duplicates_past_window, 0);
+    let verdict = verdict(&comparison).join("\n");
+    assert!(
+        verdict.contains("processed by naive consumers"),
+        "{verdict}"
+    );
+}
+
+#[test]
+fn it_should_blame_the_dedup_window_when_late_duplicates_change_a_comparison() {
+    let short_window = DeliverySettings {
+        dedup_window_ms: 0,
+        ..unreliable()
+    };
+    let comparison = compare_under(12, 15, Failure::None, conditions(short_window, true), START)
+        .expect("the runs complete");
+    assert!(comparison.reports[0].duplicates_past_window > 0);
+    assert!(!comparison.from_exactly_once()[0].is_empty());
+    let verdict = verdict(&comparison).join("\n");
+    assert!(verdict.contains("after the dedup window"), "{verdict}");
 }

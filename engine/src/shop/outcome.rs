@@ -73,7 +73,7 @@ impl fmt::Display for Difference {
                 only_right,
             } => write!(
                 f,
-                "orders: {only_left} only in the first run, {only_right} only in the second"
+                "orders differ ({only_left} on one side and {only_right} on the other without a match)"
             ),
             Difference::Stock(sku) => write!(f, "stock of {sku}"),
             Difference::Revenue(customer) => write!(f, "revenue of {customer}"),
