@@ -13,6 +13,7 @@ mod files_panel;
 mod generate_panel;
 mod header;
 mod icons;
+mod knobs;
 mod lessons_panel;
 mod notices;
 mod past_banner;
