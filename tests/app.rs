@@ -123,6 +123,18 @@ async fn change_into(root: &Element, testid: &str, value: &str) {
     yew::scheduler::flush().await;
 }
 
+/// Picks an option of a select as a user would (a `change` event), then waits for the render.
+async fn choose(root: &Element, testid: &str, value: &str) {
+    let select: web_sys::HtmlSelectElement = find(root, testid)
+        .unwrap_or_else(|| panic!("no select with data-testid={testid}"))
+        .unchecked_into();
+    select.set_value(value);
+    select
+        .dispatch_event(&web_sys::Event::new("change").expect("a change event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
 /// Waits for the next animation frame: the slider applies its newest value once per frame.
 async fn next_frame() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
@@ -618,6 +630,72 @@ async fn the_comparison_runs_both_models_on_the_same_failure() {
         reading.contains("shipping down") && reading.contains("compensates"),
         "{reading}"
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_comparison_runs_both_models_under_the_delivery_chosen_for_it() {
+    let root = mount().await;
+    // The comparison starts from the app's own delivery settings.
+    click(&root, "center-services").await;
+    change_into(&root, "knob-duplicates", "50").await;
+    click(&root, "center-compare").await;
+    let duplicates: HtmlInputElement = find(&root, "compare-duplicates")
+        .expect("a duplicates knob")
+        .unchecked_into();
+    assert_eq!(duplicates.value(), "50");
+    type_into(&root, "compare-count", "20").await;
+    choose(&root, "compare-failure", "none").await;
+    change_into(&root, "compare-reorder", "50").await;
+    change_into(&root, "compare-failures", "20").await;
+    click(&root, "compare-run").await;
+    let verdict = find(&root, "compare-verdict").expect("a verdict");
+    assert_eq!(verdict.get_attribute("data-equal").as_deref(), Some("true"));
+    assert!(text(&root, "compare-verdict").contains("Same business outcome"));
+    assert!(text(&root, "compare-table").contains("duplicates 50%"));
+
+    // Naive consumers turn duplicates into extra orders: not what exactly once gives.
+    click(&root, "compare-idempotent").await;
+    click(&root, "compare-run").await;
+    let verdict = text(&root, "compare-verdict");
+    assert!(
+        verdict.contains("processed by naive consumers"),
+        "{verdict}"
+    );
+    assert!(text(&root, "compare-table").contains("differs from exactly once"));
+
+    // A window that forgets at once lets every copy through, counted as past the window.
+    click(&root, "compare-idempotent").await;
+    choose(&root, "compare-window", "0").await;
+    click(&root, "compare-run").await;
+    let verdict = text(&root, "compare-verdict");
+    assert!(verdict.contains("after the dedup window"), "{verdict}");
+
+    // Back to the app's settings in one click; the app's own knobs never moved.
+    click(&root, "compare-use-app").await;
+    let window: web_sys::HtmlSelectElement = find(&root, "compare-window")
+        .expect("a window knob")
+        .unchecked_into();
+    assert_eq!(window.value(), "86400000");
+    assert!(find(&root, "compare-use-app").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_duplicate_after_the_dedup_window_is_processed_again_and_counted() {
+    let root = mount().await;
+    click(&root, "center-services").await;
+    change_into(&root, "knob-duplicates", "100").await;
+    choose(&root, "knob-window", "0").await;
+    assert!(text(&root, "delivery-knobs").contains("processed again"));
+    click(&root, "storefront-open").await;
+    click(&root, "sim-run").await;
+    step_until(&root, 3000, |root| find(root, "past-window").is_some()).await;
+    let past = text(&root, "past-window");
+    assert!(
+        past.contains("Duplicates past the window") && past.contains("processed again"),
+        "{past}"
+    );
+    // The service processed a copy again: its state stands beside the exactly-once value.
+    assert!(!all(&root, "expected-value").is_empty());
 }
 
 #[wasm_bindgen_test]

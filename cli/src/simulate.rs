@@ -32,6 +32,10 @@ pub struct SimulateArgs {
     /// Consumers without an idempotency ledger: duplicates are processed again.
     #[arg(long)]
     naive: bool,
+    /// How long (virtual ms) an idempotent consumer remembers an event id; a duplicate that
+    /// comes later is processed again. 0 to 604800000 (a week); a day by default.
+    #[arg(long, default_value_t = DeliverySettings::DEFAULT_DEDUP_WINDOW_MS, value_parser = dedup_window)]
+    dedup_window_ms: u64,
     /// How the checkout is coordinated: choreography or orchestration.
     #[arg(long, default_value = "choreography", value_parser = mode)]
     mode: Mode,
@@ -50,6 +54,21 @@ fn failure(text: &str) -> Result<Failure, String> {
         let names: Vec<&str> = Failure::ALL.iter().map(|f| f.name()).collect();
         format!("'{text}' is not a failure: use one of {}", names.join(", "))
     })
+}
+
+fn dedup_window(text: &str) -> Result<u64, String> {
+    let max = DeliverySettings::MAX_DEDUP_WINDOW_MS;
+    let value: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{text}' is not a whole number of milliseconds"))?;
+    if value <= max {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{value} ms is longer than a week: use 0 to {max} milliseconds"
+        ))
+    }
 }
 
 fn probability(text: &str) -> Result<f64, String> {
@@ -77,6 +96,7 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
         failure_rate: args.failures,
         per_aggregate_ordering: args.per_aggregate_ordering,
         max_attempts: if args.failures > 0.0 { 30 } else { 5 },
+        dedup_window_ms: args.dedup_window_ms,
         ..DeliverySettings::default()
     };
     let mut simulation = Simulation::new(config).map_err(|error| error.to_string())?;
@@ -116,6 +136,8 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
                 "processed": runtime.processed,
                 "duplicates_processed": runtime.duplicates_processed,
                 "duplicates_ignored": runtime.duplicates_ignored,
+                "duplicates_past_window": runtime.duplicates_past_window,
+                "ids_remembered": runtime.ledger().len(),
                 "ops": runtime.ops,
                 "state": state,
                 "delivery": simulation.subscription_stats(name),
@@ -136,6 +158,7 @@ pub fn run(args: &SimulateArgs) -> Result<String, String> {
         "orders": args.orders,
         "mode": args.mode,
         "failure": args.failure,
+        "dedup_window_ms": args.dedup_window_ms,
         "outcomes": compare::Outcomes::of(&simulation),
         "messages": messages,
         "events": summary.events,

@@ -152,6 +152,15 @@ fn it_should_exit_with_code_2_and_a_message_on_bad_arguments() {
         (&["simulate", "--failures", "often"], "--failures"),
         (&["simulate", "--orders", "0"], "--orders"),
         (&["simulate", "--orders", "x"], "--orders"),
+        (&["simulate", "--dedup-window-ms=-1"], "--dedup-window-ms"),
+        (
+            &["simulate", "--dedup-window-ms", "soon"],
+            "--dedup-window-ms",
+        ),
+        (
+            &["simulate", "--dedup-window-ms", "604800001"],
+            "--dedup-window-ms",
+        ),
     ] {
         let output = eventide(args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
@@ -162,4 +171,40 @@ fn it_should_exit_with_code_2_and_a_message_on_bad_arguments() {
             "{args:?}: {stderr}"
         );
     }
+}
+
+#[test]
+fn it_should_process_duplicates_again_past_a_short_dedup_window() {
+    let base = [
+        "--seed",
+        "9",
+        "--orders",
+        "30",
+        "--per-aggregate-ordering",
+        "--duplicates",
+        "0.5",
+    ];
+    let (_, remembered) = simulate(&base);
+    let (_, forgetful) = simulate(&[&base[..], &["--dedup-window-ms", "0"]].concat());
+    let past = |report: &Value| -> u64 {
+        report["services"]
+            .as_object()
+            .expect("services")
+            .values()
+            .map(|s| s["duplicates_past_window"].as_u64().expect("a count"))
+            .sum()
+    };
+    assert_eq!(remembered["dedup_window_ms"], 86_400_000);
+    assert_eq!(past(&remembered), 0);
+    assert_eq!(forgetful["dedup_window_ms"], 0);
+    // A window of nothing remembers nothing: every copy is processed again, like a naive
+    // consumer, but counted as past the window.
+    assert!(past(&forgetful) > 0);
+    // It holds at most the last id, until it next looks.
+    assert!(forgetful["services"]["Order"]["ids_remembered"].as_u64() <= Some(1));
+    assert!(remembered["services"]["Order"]["ids_remembered"].as_u64() > Some(30));
+    assert!(
+        rows(&forgetful, "Orders").len() > rows(&remembered, "Orders").len(),
+        "a checkout copy past the window became a second order"
+    );
 }

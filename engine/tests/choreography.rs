@@ -420,10 +420,11 @@ fn it_should_deliver_a_duplicate_twice_and_an_idempotent_service_ignores_the_sec
     while let Some(due) = bus.next_due() {
         let delivery = bus.pop_due(due).expect("due");
         assert_eq!(delivery.position, event.position);
-        let outcome = match runtime.handle(&event, 1) {
-            Handling::Ignored => Outcome::IgnoredDuplicate,
-            Handling::React(_) => Outcome::Handled,
-        };
+        let outcome =
+            match runtime.handle(&event, 1, due, DeliverySettings::DEFAULT_DEDUP_WINDOW_MS) {
+                Handling::Ignored => Outcome::IgnoredDuplicate,
+                Handling::React(_) => Outcome::Handled,
+            };
         outcomes.push((delivery.duplicate, bus.complete(delivery, outcome, due)));
     }
     assert_eq!(

@@ -6,6 +6,7 @@ use eventide_engine::delivery::{DeliverySettings, SubscriptionId};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::knobs::{MillisKnob, PercentKnob, WindowKnob};
 use crate::format::{fmt_count, fmt_time};
 use crate::state::{use_app, Action, SIM_SPEEDS};
 
@@ -165,53 +166,6 @@ fn delivery_knobs(props: &KnobsProps) -> Html {
         })
     };
     let scope = *target;
-    let percent = |label: &'static str,
-                   value: f64,
-                   testid: &'static str,
-                   apply: fn(DeliverySettings, f64) -> DeliverySettings| {
-        let dispatcher = state.dispatcher();
-        let onchange = Callback::from(move |event: Event| {
-            if let Some(value) = event
-                .target_dyn_into::<HtmlInputElement>()
-                .and_then(|input| input.value().parse::<f64>().ok())
-            {
-                dispatcher.dispatch(Action::SetDelivery {
-                    target: scope,
-                    settings: apply(settings, value / 100.0),
-                });
-            }
-        });
-        html! {
-            <label class="knob">
-                <span>{ label }</span>
-                <input type="range" min="0" max="100" step="5" value={format!("{}", (value * 100.0).round())} {onchange} data-testid={testid} />
-                <output>{ format!("{}%", (value * 100.0).round()) }</output>
-            </label>
-        }
-    };
-    let millis = |label: &'static str,
-                  value: u32,
-                  apply: fn(DeliverySettings, u32) -> DeliverySettings| {
-        let dispatcher = state.dispatcher();
-        let onchange = Callback::from(move |event: Event| {
-            if let Some(value) = event
-                .target_dyn_into::<HtmlInputElement>()
-                .and_then(|input| input.value().parse::<u32>().ok())
-            {
-                dispatcher.dispatch(Action::SetDelivery {
-                    target: scope,
-                    settings: apply(settings, value),
-                });
-            }
-        });
-        html! {
-            <label class="knob">
-                <span>{ label }</span>
-                <input type="range" min="0" max="2000" step="10" value={value.to_string()} {onchange} />
-                <output>{ format!("{value} ms") }</output>
-            </label>
-        }
-    };
     let ordering = {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| {
@@ -235,15 +189,31 @@ fn delivery_knobs(props: &KnobsProps) -> Html {
                     }) }
                 </select>
             </label>
-            { millis("Latency", settings.latency_ms, |s, v| DeliverySettings { latency_ms: v, ..s }) }
-            { millis("Jitter", settings.jitter_ms, |s, v| DeliverySettings { jitter_ms: v, ..s }) }
-            { percent("Duplicates", settings.duplicate_rate, "knob-duplicates", |s, v| DeliverySettings { duplicate_rate: v, ..s }) }
-            { percent("Reordering", settings.reorder_rate, "knob-reorder", |s, v| DeliverySettings { reorder_rate: v, ..s }) }
-            { percent("Failures", settings.failure_rate, "knob-failures", |s, v| DeliverySettings { failure_rate: v, ..s }) }
+            <MillisKnob label="Latency" value={settings.latency_ms} testid="knob-latency" on_change={setter(state.dispatcher(), scope, settings, |s, v| DeliverySettings { latency_ms: v, ..s })} />
+            <MillisKnob label="Jitter" value={settings.jitter_ms} testid="knob-jitter" on_change={setter(state.dispatcher(), scope, settings, |s, v| DeliverySettings { jitter_ms: v, ..s })} />
+            <PercentKnob label="Duplicates" value={settings.duplicate_rate} testid="knob-duplicates" on_change={setter(state.dispatcher(), scope, settings, |s, v| DeliverySettings { duplicate_rate: v, ..s })} />
+            <PercentKnob label="Reordering" value={settings.reorder_rate} testid="knob-reorder" on_change={setter(state.dispatcher(), scope, settings, |s, v| DeliverySettings { reorder_rate: v, ..s })} />
+            <PercentKnob label="Failures" value={settings.failure_rate} testid="knob-failures" on_change={setter(state.dispatcher(), scope, settings, |s, v| DeliverySettings { failure_rate: v, ..s })} />
             <label class="switch">
                 <input type="checkbox" checked={settings.per_aggregate_ordering} onchange={ordering} data-testid="knob-ordering" />
                 <span>{"Keep each aggregate's events in order"}</span>
             </label>
+            <WindowKnob value={settings.dedup_window_ms} testid="knob-window" on_change={setter(state.dispatcher(), scope, settings, |s, v| DeliverySettings { dedup_window_ms: v, ..s })} />
         </div>
     }
+}
+
+/// A knob's callback: the settings shown, changed by `apply`, for the subscription in scope.
+fn setter<T: 'static>(
+    dispatcher: UseReducerDispatcher<crate::state::AppState>,
+    target: Option<SubscriptionId>,
+    settings: DeliverySettings,
+    apply: fn(DeliverySettings, T) -> DeliverySettings,
+) -> Callback<T> {
+    Callback::from(move |value: T| {
+        dispatcher.dispatch(Action::SetDelivery {
+            target,
+            settings: apply(settings, value),
+        })
+    })
 }

@@ -16,6 +16,7 @@ mod generate_panel;
 mod header;
 mod icons;
 mod kept_sessions;
+mod knobs;
 mod lessons_panel;
 mod notices;
 mod past_banner;

@@ -136,7 +136,13 @@ fn service_card(props: &ServiceCardProps) -> Html {
                 <div><dt>{"lag"}</dt><dd data-testid="service-lag">{ format!("{} events", fmt_count(s.open)) }{ props.lag.map(|ms| format!(" · {} ms", fmt_count(ms as u64))).unwrap_or_default() }</dd></div>
                 <div><dt>{"duplicates"}</dt><dd>{ format!("{} ignored · {} processed", fmt_count(view.duplicates_ignored), fmt_count(view.duplicates_processed)) }</dd></div>
                 <div><dt>{"failures"}</dt><dd>{ fmt_count(s.failures) }</dd></div>
+                <div><dt>{"ledger"}</dt><dd data-testid="service-ledger">{ format!("{} ids remembered", fmt_count(view.remembered as u64)) }</dd></div>
             </dl>
+            if view.duplicates_past_window > 0 {
+                <p class="warning past-window" data-testid="past-window">
+                    { format!("Duplicates past the window: {}, processed again", fmt_count(view.duplicates_past_window)) }
+                </p>
+            }
             <dl class="service-state" data-testid="service-state">
                 { for view.state.iter().zip(&view.expected).map(|((label, value), (_, expected))| html! {
                     <div class={classes!((value != expected).then_some("wrong"))}>
@@ -252,10 +258,10 @@ fn selection_detail(props: &SelectionDetailProps) -> Html {
             <p class="chips"><span class="chip-label">{"event types"}</span>{ for kinds.iter().map(|k| html! { <code>{ *k }</code> }) }</p>
             if let Some(settings) = settings {
                 <p class="muted">{ format!(
-                    "latency {} ms ± {} · duplicates {:.0}% · reordering {:.0}% · failures {:.0}% · {} · {} attempts",
+                    "latency {} ms ± {} · duplicates {:.0}% · reordering {:.0}% · failures {:.0}% · {} · {} attempts · dedup window {}",
                     settings.latency_ms, settings.jitter_ms, settings.duplicate_rate * 100.0, settings.reorder_rate * 100.0,
                     settings.failure_rate * 100.0, if settings.per_aggregate_ordering { "ordered per aggregate" } else { "unordered" },
-                    settings.max_attempts) }</p>
+                    settings.max_attempts, super::knobs::fmt_window(settings.dedup_window_ms)) }</p>
             }
             if recent.is_empty() {
                 <p class="muted">{"Nothing delivered here yet at this point in time."}</p>

@@ -1,5 +1,6 @@
 //! The knobs of one subscription's delivery: how late, how often twice, how often out of
-//! order, how often the consumer fails, and how patiently it is retried.
+//! order, how often the consumer fails, how patiently it is retried, and how long its consumer
+//! remembers what it processed (the dedup window).
 
 use serde::{Deserialize, Serialize};
 
@@ -19,6 +20,16 @@ pub struct DeliverySettings {
     pub max_attempts: u32,
     /// The wait before the first retry; it doubles with each further attempt.
     pub backoff_ms: u32,
+    /// How long (virtual time) an idempotent consumer remembers an event id after processing
+    /// it. A copy that arrives later is not recognised and is processed again, as with a
+    /// JetStream duplicate window or a Kafka retention period: memory stays bounded, at the
+    /// price of very late duplicates. Old scenario files without it get the default.
+    #[serde(default = "default_dedup_window_ms")]
+    pub dedup_window_ms: u64,
+}
+
+fn default_dedup_window_ms() -> u64 {
+    DeliverySettings::DEFAULT_DEDUP_WINDOW_MS
 }
 
 impl Default for DeliverySettings {
@@ -38,7 +49,15 @@ impl DeliverySettings {
         failure_rate: 0.0,
         max_attempts: 5,
         backoff_ms: 200,
+        dedup_window_ms: DeliverySettings::DEFAULT_DEDUP_WINDOW_MS,
     };
+
+    /// A day: far longer than any retry or duplicate of the shop's flows takes to arrive, so the
+    /// window changes nothing until a user shortens it. (JetStream's default is two minutes.)
+    pub const DEFAULT_DEDUP_WINDOW_MS: u64 = 24 * 60 * 60 * 1_000;
+
+    /// A week: the longest window a user may set.
+    pub const MAX_DEDUP_WINDOW_MS: u64 = 7 * DeliverySettings::DEFAULT_DEDUP_WINDOW_MS;
 
     /// Exactly once, in order, at once: the reference every other setting is compared with.
     pub fn exactly_once() -> Self {
@@ -49,7 +68,7 @@ impl DeliverySettings {
         }
     }
 
-    /// Rates kept within 0..=1 and at least one attempt.
+    /// Rates kept within 0..=1, at least one attempt and a window of at most a week.
     pub fn clamped(self) -> Self {
         let rate = |r: f64| {
             if r.is_finite() {
@@ -63,6 +82,9 @@ impl DeliverySettings {
             reorder_rate: rate(self.reorder_rate),
             failure_rate: rate(self.failure_rate),
             max_attempts: self.max_attempts.clamp(1, 1_000),
+            dedup_window_ms: self
+                .dedup_window_ms
+                .min(DeliverySettings::MAX_DEDUP_WINDOW_MS),
             ..self
         }
     }

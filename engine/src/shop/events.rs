@@ -9,7 +9,7 @@ use super::ids::{CustomerId, Money, OrderId, Sku};
 use crate::envelope::{DomainEvent, Named, StreamKey};
 use crate::ids::CorrelationId;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct OrderLine {
     pub sku: Sku,
     pub quantity: u32,

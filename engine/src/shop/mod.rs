@@ -15,6 +15,7 @@ pub mod evolution;
 pub mod generator;
 pub mod ids;
 pub mod interchange;
+pub mod outcome;
 pub mod read_models;
 pub mod services;
 pub mod simulation;

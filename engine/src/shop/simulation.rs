@@ -400,6 +400,8 @@ impl Simulation {
                     view.processed = 0;
                     view.duplicates_processed = 0;
                     view.duplicates_ignored = 0;
+                    view.duplicates_past_window = 0;
+                    view.remembered = 0;
                     view.ops = super::services::OpsSettings::NORMAL;
                     (runtime.service.name(), view, SubscriptionStats::default())
                 })
@@ -718,6 +720,12 @@ impl Simulation {
             self.bus.complete(delivery, Outcome::Handled, self.clock);
             return Ok(());
         };
+        let window = self
+            .bus
+            .settings(delivery.subscription)
+            .map_or(DeliverySettings::DEFAULT_DEDUP_WINDOW_MS, |s| {
+                s.dedup_window_ms
+            });
         let Some(runtime) = self
             .services
             .iter_mut()
@@ -728,7 +736,7 @@ impl Simulation {
         };
         let ops_before = runtime.ops;
         let producer = runtime.service.name().name();
-        let reactions = match runtime.handle(&event, self.config.seed) {
+        let reactions = match runtime.handle(&event, self.config.seed, self.clock, window) {
             super::services::runtime::Handling::Ignored => {
                 self.bus
                     .complete(delivery, Outcome::IgnoredDuplicate, self.clock);

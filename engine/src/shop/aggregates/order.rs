@@ -9,7 +9,7 @@ use crate::shop::commands::{PaymentOutcome, Rejection, RequestedLine};
 use crate::shop::events::{OrderLine, ShopEvent};
 use crate::shop::ids::{CustomerId, Money, OrderId};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum OrderStatus {
     Placed,
     PaymentFailed,

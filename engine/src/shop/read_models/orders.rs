@@ -7,7 +7,7 @@ use crate::ids::{Position, Timestamp};
 use crate::persistent::ChunkedVec;
 use crate::projection::{Cell, Projection, Row};
 use crate::shop::aggregates::OrderStatus;
-use crate::shop::events::{ShopEvent, ShopEventKind, ShopEventKind as K};
+use crate::shop::events::{OrderLine, ShopEvent, ShopEventKind, ShopEventKind as K};
 use crate::shop::ids::{CustomerId, Money, OrderId};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,6 +15,8 @@ pub struct OrderSummary {
     pub order: OrderId,
     pub customer: CustomerId,
     pub items: u32,
+    /// What was ordered, as placed: part of the business outcome two runs are compared by.
+    pub lines: Vec<OrderLine>,
     pub total: Money,
     pub status: OrderStatus,
     pub placed_at: Timestamp,
@@ -129,6 +131,7 @@ impl Projection<ShopEvent> for OrderSummaries {
                     items: lines
                         .iter()
                         .fold(0u32, |items, line| items.saturating_add(line.quantity)),
+                    lines: lines.clone(),
                     total: *total,
                     status: OrderStatus::Placed,
                     placed_at: event.recorded_at,

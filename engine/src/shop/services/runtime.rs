@@ -1,12 +1,21 @@
 //! A service as it runs: its subscription, its idempotency ledger (or none: the naive mode), its
 //! operational settings, and what it has done.
+//!
+//! The ledger remembers an event id for a dedup window of virtual time after processing it, as
+//! real brokers and consumers deduplicate within a window (JetStream's duplicate window, a
+//! Kafka topic's retention): its memory holds only what was processed within the window, and
+//! a copy that arrives after it is processed again. The exactly-once twin is the oracle that
+//! says what should have happened; it keeps a bit per log position, which no real consumer
+//! would have, to tell a first delivery from a repeat however late the repeat comes.
+
+use std::collections::VecDeque;
 
 use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use super::{Reaction, Service};
 use crate::delivery::SubscriptionId;
-use crate::ids::EventId;
+use crate::ids::{EventId, Position, Timestamp};
 use crate::shop::events::ShopEvent;
 use crate::shop::ShopRecorded;
 
@@ -40,19 +49,89 @@ impl OpsSettings {
     };
 }
 
+/// An idempotency ledger bounded by a dedup window: the ids processed within the window, and
+/// nothing older.
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    remembered: FxHashSet<EventId>,
+    /// The same ids in the order they were processed (so by time, the clock never goes back):
+    /// the oldest are at the front, forgotten first.
+    by_time: VecDeque<(Timestamp, EventId)>,
+}
+
+impl Ledger {
+    /// Forgets every id processed `window_ms` or longer before `now`.
+    pub fn forget_older_than(&mut self, now: Timestamp, window_ms: u64) {
+        let window = i64::try_from(window_ms).unwrap_or(i64::MAX);
+        while let Some(&(at, id)) = self.by_time.front() {
+            if now.0.saturating_sub(at.0) < window {
+                break;
+            }
+            self.by_time.pop_front();
+            self.remembered.remove(&id);
+        }
+    }
+
+    pub fn contains(&self, id: EventId) -> bool {
+        self.remembered.contains(&id)
+    }
+
+    /// Remembers `id` as processed at `now` (unless it is remembered already).
+    pub fn remember(&mut self, id: EventId, now: Timestamp) {
+        if self.remembered.insert(id) {
+            self.by_time.push_back((now, id));
+        }
+    }
+
+    /// Ids remembered now: the ledger's memory.
+    pub fn len(&self) -> usize {
+        self.remembered.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.remembered.is_empty()
+    }
+}
+
+/// Which log positions have reached a service at least once: a bit each.
+#[derive(Clone, Debug, Default)]
+struct Delivered {
+    bits: Vec<u64>,
+}
+
+impl Delivered {
+    /// Marks `position`; true if it had not reached the service before.
+    fn first(&mut self, position: Position) -> bool {
+        let index = usize::try_from(position.0).unwrap_or(usize::MAX);
+        let (word, bit) = (index / 64, index % 64);
+        if self.bits.len() <= word {
+            self.bits.resize(word + 1, 0);
+        }
+        let mask = 1u64 << bit;
+        let first = self.bits[word] & mask == 0;
+        self.bits[word] |= mask;
+        first
+    }
+}
+
 pub struct ServiceRuntime {
     pub service: Box<dyn Service>,
     /// The same service fed every event exactly once: what its state should be. Beside a naive
     /// service that processed duplicates, it shows the right value next to the wrong one.
     pub exactly_once: Box<dyn Service>,
     pub subscription: SubscriptionId,
-    /// Idempotent services remember every event id they processed and skip repeats.
+    /// Idempotent services remember the event ids they processed within the dedup window and
+    /// skip repeats of them.
     pub idempotent: bool,
-    ledger: FxHashSet<EventId>,
+    ledger: Ledger,
+    delivered: Delivered,
     pub ops: OpsSettings,
     pub processed: u64,
     pub duplicates_processed: u64,
     pub duplicates_ignored: u64,
+    /// Duplicates an idempotent service processed again because they came after its dedup
+    /// window had forgotten the original (counted in `duplicates_processed` too).
+    pub duplicates_past_window: u64,
 }
 
 /// What the runtime made of one delivery.
@@ -69,26 +148,43 @@ impl ServiceRuntime {
             service,
             subscription,
             idempotent: true,
-            ledger: FxHashSet::default(),
+            ledger: Ledger::default(),
+            delivered: Delivered::default(),
             ops: OpsSettings::NORMAL,
             processed: 0,
             duplicates_processed: 0,
             duplicates_ignored: 0,
+            duplicates_past_window: 0,
         }
     }
 
-    /// Processes one delivered event: the ledger check, chaos settings, then the service itself.
-    pub fn handle(&mut self, event: &ShopRecorded, seed: u64) -> Handling {
-        let seen = !self.ledger.insert(event.id);
-        if !seen {
+    /// Processes one event delivered at `now`: the ledger check within `dedup_window_ms`, chaos
+    /// settings, then the service itself.
+    pub fn handle(
+        &mut self,
+        event: &ShopRecorded,
+        seed: u64,
+        now: Timestamp,
+        dedup_window_ms: u64,
+    ) -> Handling {
+        let first = self.delivered.first(event.position);
+        if first {
             self.exactly_once.react(event, seed);
         }
-        if seen && self.idempotent {
+        self.ledger.forget_older_than(now, dedup_window_ms);
+        let remembered = self.ledger.contains(event.id);
+        if remembered && self.idempotent {
             self.duplicates_ignored += 1;
             return Handling::Ignored;
         }
-        if seen {
+        // A naive service keeps the ledger too (it just never looks): switched to idempotent,
+        // it recognises what it processed within the window.
+        self.ledger.remember(event.id, now);
+        if !first {
             self.duplicates_processed += 1;
+            if self.idempotent {
+                self.duplicates_past_window += 1;
+            }
         }
         self.processed += 1;
         match event.event {
@@ -111,9 +207,17 @@ pub struct ServiceView {
     pub processed: u64,
     pub duplicates_processed: u64,
     pub duplicates_ignored: u64,
+    pub duplicates_past_window: u64,
+    /// Ids in the ledger now: bounded by what the service processed within the window.
+    pub remembered: usize,
 }
 
 impl ServiceRuntime {
+    /// The idempotency ledger, as it stands.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
     pub fn view(&self) -> ServiceView {
         ServiceView {
             state: self.service.state(),
@@ -123,6 +227,8 @@ impl ServiceRuntime {
             processed: self.processed,
             duplicates_processed: self.duplicates_processed,
             duplicates_ignored: self.duplicates_ignored,
+            duplicates_past_window: self.duplicates_past_window,
+            remembered: self.ledger.len(),
         }
     }
 }

@@ -1,0 +1,152 @@
+//! The delivery knobs as small controlled inputs: a percentage, a duration in milliseconds and
+//! the dedup window. Each shows its value and reports a typed new one; the panel that owns the
+//! settings decides what to do with it (dispatch an action, or keep it for a comparison run).
+
+use eventide_engine::delivery::DeliverySettings;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::format::fmt_count;
+
+#[derive(Properties, PartialEq)]
+pub struct PercentProps {
+    pub label: AttrValue,
+    /// 0 to 1.
+    pub value: f64,
+    pub testid: AttrValue,
+    pub on_change: Callback<f64>,
+}
+
+/// A rate from 0 to 100% in steps of 5.
+#[function_component(PercentKnob)]
+pub fn percent_knob(props: &PercentProps) -> Html {
+    let onchange = {
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: Event| {
+            if let Some(value) = event
+                .target_dyn_into::<HtmlInputElement>()
+                .and_then(|input| input.value().parse::<f64>().ok())
+            {
+                on_change.emit(value / 100.0);
+            }
+        })
+    };
+    let percent = (props.value * 100.0).round();
+    html! {
+        <label class="knob">
+            <span>{ props.label.clone() }</span>
+            <input type="range" min="0" max="100" step="5" value={format!("{percent}")} {onchange} data-testid={props.testid.clone()} />
+            <output>{ format!("{percent}%") }</output>
+        </label>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct MillisProps {
+    pub label: AttrValue,
+    pub value: u32,
+    pub testid: AttrValue,
+    pub on_change: Callback<u32>,
+}
+
+/// A delay from 0 to 2 s in steps of 10 ms.
+#[function_component(MillisKnob)]
+pub fn millis_knob(props: &MillisProps) -> Html {
+    let onchange = {
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: Event| {
+            if let Some(value) = event
+                .target_dyn_into::<HtmlInputElement>()
+                .and_then(|input| input.value().parse::<u32>().ok())
+            {
+                on_change.emit(value);
+            }
+        })
+    };
+    html! {
+        <label class="knob">
+            <span>{ props.label.clone() }</span>
+            <input type="range" min="0" max="2000" step="10" value={props.value.to_string()} {onchange} data-testid={props.testid.clone()} />
+            <output>{ format!("{} ms", props.value) }</output>
+        </label>
+    }
+}
+
+/// The windows offered, from "forgets at once" to a day (the default). JetStream's default
+/// duplicate window is two minutes.
+pub const DEDUP_WINDOWS: &[u64] = &[
+    0,
+    500,
+    1_000,
+    5_000,
+    30_000,
+    120_000,
+    3_600_000,
+    DeliverySettings::DEFAULT_DEDUP_WINDOW_MS,
+    DeliverySettings::MAX_DEDUP_WINDOW_MS,
+];
+
+/// A window in words: "500 ms", "2 min", "1 day".
+pub fn fmt_window(ms: u64) -> String {
+    const MINUTE: u64 = 60_000;
+    const HOUR: u64 = 60 * MINUTE;
+    const DAY: u64 = 24 * HOUR;
+    match ms {
+        0 => "none (forgets at once)".into(),
+        ms if ms % DAY == 0 => plural(ms / DAY, "day"),
+        ms if ms % HOUR == 0 => plural(ms / HOUR, "hour"),
+        ms if ms % MINUTE == 0 => format!("{} min", fmt_count(ms / MINUTE)),
+        ms if ms % 1_000 == 0 => format!("{} s", fmt_count(ms / 1_000)),
+        ms => format!("{} ms", fmt_count(ms)),
+    }
+}
+
+fn plural(n: u64, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{} {unit}s", fmt_count(n))
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct WindowProps {
+    pub value: u64,
+    pub testid: AttrValue,
+    pub on_change: Callback<u64>,
+}
+
+/// The dedup window: how long an idempotent consumer remembers an event id, with what happens
+/// to a copy that comes later.
+#[function_component(WindowKnob)]
+pub fn window_knob(props: &WindowProps) -> Html {
+    let onchange = {
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: Event| {
+            if let Some(value) = event
+                .target_dyn_into::<HtmlSelectElement>()
+                .and_then(|select| select.value().parse::<u64>().ok())
+            {
+                on_change.emit(value);
+            }
+        })
+    };
+    // A window loaded from a file may be none of the presets: offer it too.
+    let mut windows = DEDUP_WINDOWS.to_vec();
+    if !windows.contains(&props.value) {
+        windows.push(props.value);
+        windows.sort_unstable();
+    }
+    html! {
+        <div class="knob-window">
+            <label class="field">{"Dedup window"}
+                <select {onchange} data-testid={props.testid.clone()}>
+                    { for windows.iter().map(|&ms| html! {
+                        <option value={ms.to_string()} selected={ms == props.value}>{ fmt_window(ms) }</option>
+                    }) }
+                </select>
+            </label>
+            <p class="panel-hint">{"How long an idempotent consumer remembers an event id after processing it, as a JetStream duplicate window does (2 min by default there). Memory stays bounded; a duplicate that comes later is processed again."}</p>
+        </div>
+    }
+}
