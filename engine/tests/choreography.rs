@@ -826,3 +826,55 @@ fn it_should_brace_services_for_chaos_and_stand_them_down_afterwards() {
         assert_eq!(settings.max_attempts, OpsSettings::NORMAL.retry_budget);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Scarce stock
+// ---------------------------------------------------------------------------------------------
+
+/// Bug: with too little stock the inventory service's reservations were refused (out of stock),
+/// but the shipping service shipped every paid order anyway, and the Inventory read model went
+/// to a negative stock on hand and reserved. A shipment now needs its stock reserved: the
+/// shipping service waits for it, and the order aggregate refuses a dispatch without it.
+#[test]
+fn regression_a_paid_order_shipped_stock_the_inventory_service_could_not_reserve() {
+    let mut simulation =
+        Simulation::new(config(5, 0, unreliable(0.1, 0.2, 0.1))).expect("the storefront opens");
+    let mut ids = SeededRng::new(3);
+    for product in eventide_engine::shop::catalog::PRODUCTS {
+        simulation
+            .execute(
+                ShopCommand::RestockInventory {
+                    sku: product.sku,
+                    quantity: 2,
+                },
+                &mut ids,
+            )
+            .expect("a clerk restocks");
+    }
+    simulation.open_storefront(40).expect("the storefront opens");
+    simulation.run(u64::MAX).expect("the run completes");
+    assert!(simulation.is_quiescent(), "the run ends quiet");
+
+    let rejected_reservations = simulation.summary().rejections;
+    assert!(rejected_reservations > 0, "some reservations were refused");
+    let levels = simulation
+        .shop()
+        .history()
+        .live()
+        .get::<InventoryLevels>()
+        .expect("the inventory model");
+    for level in levels.iter() {
+        assert!(
+            level.on_hand >= 0 && level.reserved >= 0 && level.available() >= 0,
+            "{}: on hand {}, reserved {}, available {}",
+            level.sku,
+            level.on_hand,
+            level.reserved,
+            level.available()
+        );
+        assert!(level.shipped <= 2, "{} shipped more than it had", level.sku);
+    }
+    let waiting = service_state(&simulation, ServiceName::Shipping)
+        ["orders waiting for stock or payment"];
+    assert!(waiting > 0, "orders whose stock ran out wait, unshipped");
+}

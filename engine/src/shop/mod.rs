@@ -341,7 +341,11 @@ impl Shop {
                 (ShopStream::Order(id), order(id)?.pay(outcome)?)
             }
             DispatchShipment { order: id, carrier } => {
-                (ShopStream::Order(id), order(id)?.dispatch(&carrier)?)
+                let reserved = |sku| stock(sku).reserved_for(id);
+                (
+                    ShopStream::Order(id),
+                    order(id)?.dispatch(&carrier, reserved)?,
+                )
             }
             CancelOrder { order: id, reason } => {
                 (ShopStream::Order(id), order(id)?.cancel(&reason)?)
@@ -363,8 +367,8 @@ impl Shop {
                 sku,
                 quantity,
             } => {
-                // Shipped goods have left the shelf: releasing their reservation would put them
-                // back on sale, although the stock aggregate never hears of the shipment.
+                // A shipped order's business with the warehouse is over: its goods left the
+                // shelf and used their reservation up, and nothing it held goes back on sale.
                 if order(id)?.status == aggregates::OrderStatus::Shipped {
                     return Err(Rejection::AlreadyDispatched(id));
                 }
