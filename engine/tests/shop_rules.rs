@@ -8,7 +8,7 @@ use eventide_engine::shop::aggregates::OrderStatus;
 use eventide_engine::shop::commands::{Rejection, MAX_QUANTITY};
 use eventide_engine::shop::ids::{CustomerId, Money, OrderId, Sku};
 use eventide_engine::shop::read_models::{InventoryLevels, OrderSummaries, RevenuePerCustomer};
-use eventide_engine::shop::ShopStream;
+use eventide_engine::shop::{CommandError, ShopStream};
 use eventide_engine::{Metadata, Named, StreamVersion};
 use support::shop::*;
 
@@ -794,6 +794,46 @@ fn it_should_carry_the_commands_metadata_into_its_event() {
         Metadata::default().with("screen", "catalog"),
     );
     assert_eq!(adding.recorded()[0].metadata.get("screen"), Some("catalog"));
+}
+
+// Business time.
+
+#[test]
+fn it_should_record_a_back_dated_fact_at_its_business_time() {
+    let spec = given([]);
+    let yesterday = spec.now().plus_millis(-86_400_000);
+    let spec = spec
+        .when_dated(restock(SHOES, 5), yesterday)
+        .then([stock_received(SHOES, 5)]);
+    let recorded = &spec.shop().store().events()[0];
+    assert_eq!(recorded.occurred_at, yesterday);
+    assert!(recorded.recorded_at > recorded.occurred_at);
+}
+
+#[test]
+fn it_should_not_accept_a_business_time_later_than_now() {
+    let spec = given([placed()]);
+    let now = spec.now();
+    // 2099-01-01T00:00:00Z.
+    let in_2099 = eventide_engine::Timestamp(4_070_908_800_000);
+    let spec = spec
+        .when_dated(pay(O1), in_2099)
+        .then_fails(CommandError::OccursInTheFuture {
+            command: "ProcessPayment",
+            occurred_at: in_2099,
+            now,
+        });
+    // A millisecond ahead of the clock is just as much in the future.
+    let now = spec.now();
+    let spec =
+        spec.when_dated(pay(O1), now.plus_millis(1))
+            .then_fails(CommandError::OccursInTheFuture {
+                command: "ProcessPayment",
+                occurred_at: now.plus_millis(1),
+                now,
+            });
+    let now = spec.now();
+    spec.when_dated(pay(O1), now).then([paid()]);
 }
 
 // Refusals.

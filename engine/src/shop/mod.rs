@@ -89,6 +89,14 @@ pub enum CommandError {
         command: &'static str,
         rejected: PayloadRejected,
     },
+    /// The command says its fact happened after now: business time may be back-dated, never
+    /// set in the future, because nothing is known before it happens.
+    #[error("{command} refused: it is dated {occurred_at}, later than now ({now})")]
+    OccursInTheFuture {
+        command: &'static str,
+        occurred_at: Timestamp,
+        now: Timestamp,
+    },
     /// The store said no: a concurrency conflict or an impossible append.
     #[error("{command} failed: {error}")]
     Store {
@@ -230,6 +238,13 @@ impl Shop {
         context: CommandContext<'_>,
     ) -> Result<Appended, CommandError> {
         let name = command.name();
+        if let Some(occurred_at) = context.occurred_at.filter(|&at| at > context.now) {
+            return Err(CommandError::OccursInTheFuture {
+                command: name,
+                occurred_at,
+                now: context.now,
+            });
+        }
         let (stream, event) = self
             .decide(command)
             .map_err(|rejection| CommandError::Rejected {

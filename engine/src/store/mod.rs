@@ -117,6 +117,17 @@ impl<E: DomainEvent> EventStore<E> {
         if (self.log.len() + fresh.len()) as u64 > MAX_EVENTS {
             return Err(AppendError::LogFull);
         }
+        let future = fresh.iter().find_map(|proposed| {
+            let at = proposed.occurred_at?;
+            (at > recorded_at).then_some((proposed.id, at))
+        });
+        if let Some((id, occurred_at)) = future {
+            return Err(AppendError::OccurredAfterRecorded {
+                id,
+                occurred_at,
+                recorded_at,
+            });
+        }
 
         // Nothing below can fail: the batch is committed as a whole.
         let first = self.head().next();
