@@ -13,6 +13,7 @@ pub mod event_catalog;
 pub mod events;
 pub mod evolution;
 pub mod generator;
+pub mod golden;
 pub mod ids;
 pub mod interchange;
 pub mod read_models;

@@ -171,6 +171,8 @@ impl<E: DomainEvent> EventStore<E> {
     }
 
     fn index(&mut self, offset: u32, recorded: &Recorded<E>) {
+        // FxHash hashes differently on 32-bit targets (wasm32): that moves an offset within
+        // the table, never an answer, so no output depends on it (unlike `services::draw`).
         let hash = FxBuildHasher.hash_one(recorded.id);
         let log = &self.log;
         self.ids.insert(hash, offset, |existing| {
