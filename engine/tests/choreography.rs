@@ -851,7 +851,9 @@ fn regression_a_paid_order_shipped_stock_the_inventory_service_could_not_reserve
             )
             .expect("a clerk restocks");
     }
-    simulation.open_storefront(40).expect("the storefront opens");
+    simulation
+        .open_storefront(40)
+        .expect("the storefront opens");
     simulation.run(u64::MAX).expect("the run completes");
     assert!(simulation.is_quiescent(), "the run ends quiet");
 
@@ -874,7 +876,34 @@ fn regression_a_paid_order_shipped_stock_the_inventory_service_could_not_reserve
         );
         assert!(level.shipped <= 2, "{} shipped more than it had", level.sku);
     }
-    let waiting = service_state(&simulation, ServiceName::Shipping)
-        ["orders waiting for stock or payment"];
+    let waiting =
+        service_state(&simulation, ServiceName::Shipping)["orders waiting for stock or payment"];
     assert!(waiting > 0, "orders whose stock ran out wait, unshipped");
+}
+
+/// Bug: a user's command back-dated into the future (2099) was accepted by the running shop.
+#[test]
+fn regression_a_command_dated_in_2099_was_accepted() {
+    let mut simulation = run(config(5, 2, DeliverySettings::default()));
+    let before = simulation.shop().store().len();
+    let in_2099 = Timestamp(4_070_908_800_000);
+    let error = simulation
+        .execute_backdated(
+            ShopCommand::RestockInventory {
+                sku: Sku(1),
+                quantity: 1,
+            },
+            &mut SeededRng::new(9),
+            Some(in_2099),
+        )
+        .expect_err("a fact from the future is refused");
+    assert!(
+        matches!(
+            error,
+            eventide_engine::shop::CommandError::OccursInTheFuture { occurred_at, .. }
+                if occurred_at == in_2099
+        ),
+        "{error}"
+    );
+    assert_eq!(simulation.shop().store().len(), before, "nothing appended");
 }
