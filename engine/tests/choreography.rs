@@ -827,3 +827,84 @@ fn it_should_brace_services_for_chaos_and_stand_them_down_afterwards() {
         assert_eq!(settings.max_attempts, OpsSettings::NORMAL.retry_budget);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Scarce stock
+// ---------------------------------------------------------------------------------------------
+
+/// Bug: with too little stock the inventory service's reservations were refused (out of stock),
+/// but the shipping service shipped every paid order anyway, and the Inventory read model went
+/// to a negative stock on hand and reserved. A shipment now needs its stock reserved: the
+/// shipping service waits for it, and the order aggregate refuses a dispatch without it.
+#[test]
+fn regression_a_paid_order_shipped_stock_the_inventory_service_could_not_reserve() {
+    let mut simulation =
+        Simulation::new(config(5, 0, unreliable(0.1, 0.2, 0.1))).expect("the storefront opens");
+    let mut ids = SeededRng::new(3);
+    for product in eventide_engine::shop::catalog::PRODUCTS {
+        simulation
+            .execute(
+                ShopCommand::RestockInventory {
+                    sku: product.sku,
+                    quantity: 2,
+                },
+                &mut ids,
+            )
+            .expect("a clerk restocks");
+    }
+    simulation
+        .open_storefront(40)
+        .expect("the storefront opens");
+    simulation.run(u64::MAX).expect("the run completes");
+    assert!(simulation.is_quiescent(), "the run ends quiet");
+
+    let rejected_reservations = simulation.summary().rejections;
+    assert!(rejected_reservations > 0, "some reservations were refused");
+    let levels = simulation
+        .shop()
+        .history()
+        .live()
+        .get::<InventoryLevels>()
+        .expect("the inventory model");
+    for level in levels.iter() {
+        assert!(
+            level.on_hand >= 0 && level.reserved >= 0 && level.available() >= 0,
+            "{}: on hand {}, reserved {}, available {}",
+            level.sku,
+            level.on_hand,
+            level.reserved,
+            level.available()
+        );
+        assert!(level.shipped <= 2, "{} shipped more than it had", level.sku);
+    }
+    let waiting =
+        service_state(&simulation, ServiceName::Shipping)["orders waiting for stock or payment"];
+    assert!(waiting > 0, "orders whose stock ran out wait, unshipped");
+}
+
+/// Bug: a user's command back-dated into the future (2099) was accepted by the running shop.
+#[test]
+fn regression_a_command_dated_in_2099_was_accepted() {
+    let mut simulation = run(config(5, 2, DeliverySettings::default()));
+    let before = simulation.shop().store().len();
+    let in_2099 = Timestamp(4_070_908_800_000);
+    let error = simulation
+        .execute_backdated(
+            ShopCommand::RestockInventory {
+                sku: Sku(1),
+                quantity: 1,
+            },
+            &mut SeededRng::new(9),
+            Some(in_2099),
+        )
+        .expect_err("a fact from the future is refused");
+    assert!(
+        matches!(
+            error,
+            eventide_engine::shop::CommandError::OccursInTheFuture { occurred_at, .. }
+                if occurred_at == in_2099
+        ),
+        "{error}"
+    );
+    assert_eq!(simulation.shop().store().len(), before, "nothing appended");
+}

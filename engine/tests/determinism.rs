@@ -2,7 +2,7 @@
 //! byte for byte, however the work is chunked, and another seed gives another log.
 
 use eventide_engine::shop::generator::{generate_events, generate_orders, GeneratorConfig};
-use eventide_engine::shop::Shop;
+use eventide_engine::shop::{Shop, ShopEvent};
 use eventide_engine::Timestamp;
 use proptest::prelude::*;
 
@@ -132,4 +132,43 @@ proptest! {
             prop_assert_ne!(&log, &run(other));
         }
     }
+}
+
+/// The golden runs (the generator, choreography, orchestration and faulty delivery, all seeded)
+/// give the same logs on every platform: the browser's test (`tests/determinism.rs` of the app,
+/// on wasm32) asserts the same constant.
+#[test]
+fn the_golden_runs_give_the_golden_digest() {
+    use eventide_engine::shop::golden::{golden_digest, golden_logs, log_digest, GOLDEN_DIGEST};
+    for (name, log) in golden_logs().expect("the golden runs complete") {
+        println!(
+            "{name}: {} events, digest {:#018x}",
+            log.len(),
+            log_digest(&log)
+        );
+        if name != "generator" {
+            // The runs exercise the seeded draws a platform could get wrong: declined cards
+            // and a choice of carriers.
+            let declined = log
+                .events()
+                .iter()
+                .filter(|event| matches!(event.event, ShopEvent::PaymentFailed { .. }))
+                .count();
+            assert!(declined > 0, "{name}: no card was declined");
+            let carriers: std::collections::BTreeSet<&str> = log
+                .events()
+                .iter()
+                .filter_map(|event| match &event.event {
+                    ShopEvent::ShipmentDispatched { carrier, .. } => Some(carrier.as_str()),
+                    _ => None,
+                })
+                .collect();
+            assert!(carriers.len() > 1, "{name}: one carrier only");
+        }
+    }
+    let digest = golden_digest().expect("the golden runs complete");
+    assert_eq!(
+        digest, GOLDEN_DIGEST,
+        "the golden digest is {digest:#018x}: the logs changed"
+    );
 }

@@ -605,6 +605,40 @@ fn it_should_refuse_recorded_times_that_go_backwards() {
     assert_names(&rejected(&file), &shop, index, "recorded_at");
 }
 
+/// Bug: a log whose event occurred after it was recorded (business time in 2099) was
+/// imported as it was, although no fact is known before it happens.
+#[test]
+fn it_should_refuse_an_event_that_occurred_after_it_was_recorded() {
+    let future = "2099-01-01T00:00:00Z";
+    let (shop, mut file) = batch();
+    let index = 3;
+    file[index]["occurredat"] = json!(future);
+    let error = rejected(&file);
+    assert_names(&error, &shop, index, "occurredat");
+    assert!(
+        matches!(
+            error.problem(),
+            Some(FieldProblem::OccurredAfterRecorded { occurred_at, recorded_at })
+                if occurred_at.to_rfc3339().starts_with("2099-01-01")
+                    && *recorded_at == shop.store().events()[index].recorded_at
+        ),
+        "{error}"
+    );
+    assert!(error.to_string().contains("2099-01-01"), "{error}");
+
+    let (shop, mut file) = scenario();
+    file["events"][index]["occurred_at"] = json!(future);
+    assert_names(&rejected(&file), &shop, index, "occurred_at");
+
+    // One millisecond late is as wrong as a century; the same instant is fine.
+    let (shop, mut file) = scenario();
+    let recorded = shop.store().events()[index].recorded_at;
+    file["events"][index]["occurred_at"] = json!(recorded.plus_millis(1).to_rfc3339());
+    assert_names(&rejected(&file), &shop, index, "occurred_at");
+    file["events"][index]["occurred_at"] = json!(recorded.to_rfc3339());
+    assert!(import(file.to_string().as_bytes()).is_ok());
+}
+
 #[test]
 fn it_should_refuse_a_stream_that_does_not_match_the_payloads_aggregate() {
     let (shop, mut file) = batch();

@@ -8,7 +8,7 @@ use eventide_engine::shop::aggregates::OrderStatus;
 use eventide_engine::shop::commands::{Rejection, MAX_QUANTITY};
 use eventide_engine::shop::ids::{CustomerId, Money, OrderId, Sku};
 use eventide_engine::shop::read_models::{InventoryLevels, OrderSummaries, RevenuePerCustomer};
-use eventide_engine::shop::ShopStream;
+use eventide_engine::shop::{CommandError, ShopStream};
 use eventide_engine::{Metadata, Named, StreamVersion};
 use support::shop::*;
 
@@ -166,11 +166,157 @@ fn it_should_not_take_payment_for_a_cancelled_order() {
 
 // Dispatching.
 
+/// Stock for Alice's order, received and reserved for it: what a shipment needs.
+fn alices_stock_reserved() -> Vec<eventide_engine::shop::ShopEvent> {
+    vec![
+        stock_received(SHOES, 10),
+        stock_received(SOCKS, 10),
+        inventory_reserved(SHOES, O1, 1),
+        inventory_reserved(SOCKS, O1, 2),
+    ]
+}
+
+/// Alice's order placed, with its stock reserved, and paid: ready to ship.
+fn ready_to_ship() -> Vec<eventide_engine::shop::ShopEvent> {
+    let mut history = vec![placed()];
+    history.extend(alices_stock_reserved());
+    history.push(paid());
+    history
+}
+
 #[test]
 fn it_should_dispatch_a_paid_order_with_its_lines() {
-    given([placed(), paid()])
+    given(ready_to_ship())
         .when(dispatch(O1, "  DHL "))
         .then([shipped()]);
+}
+
+#[test]
+fn it_should_not_dispatch_what_was_never_reserved() {
+    given([placed(), paid()])
+        .when(dispatch(O1, "DHL"))
+        .then_rejects(Rejection::NotReserved {
+            order: O1,
+            sku: SHOES,
+            needed: 1,
+            reserved: 0,
+        });
+}
+
+#[test]
+fn it_should_not_dispatch_stock_that_is_on_the_shelf_but_not_reserved() {
+    given([
+        placed(),
+        stock_received(SHOES, 10),
+        stock_received(SOCKS, 10),
+        paid(),
+    ])
+    .when(dispatch(O1, "DHL"))
+    .then_rejects(Rejection::NotReserved {
+        order: O1,
+        sku: SHOES,
+        needed: 1,
+        reserved: 0,
+    });
+}
+
+#[test]
+fn it_should_not_dispatch_an_order_whose_stock_is_only_partly_reserved() {
+    given([
+        placed(),
+        stock_received(SHOES, 10),
+        stock_received(SOCKS, 10),
+        inventory_reserved(SHOES, O1, 1),
+        inventory_reserved(SOCKS, O1, 1),
+        paid(),
+    ])
+    .when(dispatch(O1, "DHL"))
+    .then_rejects(Rejection::NotReserved {
+        order: O1,
+        sku: SOCKS,
+        needed: 2,
+        reserved: 1,
+    });
+}
+
+#[test]
+fn it_should_not_dispatch_on_another_orders_reservation() {
+    given([
+        placed(),
+        order_placed(O2, BOB, ALICES_ORDER),
+        stock_received(SHOES, 10),
+        stock_received(SOCKS, 10),
+        inventory_reserved(SHOES, O2, 1),
+        inventory_reserved(SOCKS, O2, 2),
+        paid(),
+    ])
+    .when(dispatch(O1, "DHL"))
+    .then_rejects(Rejection::NotReserved {
+        order: O1,
+        sku: SHOES,
+        needed: 1,
+        reserved: 0,
+    });
+}
+
+#[test]
+fn it_should_need_every_line_of_a_product_reserved_to_dispatch() {
+    // The same product on two lines: the shipment takes three pairs of socks, not two.
+    let socks_twice = &[(SOCKS, 1), (SOCKS, 2)];
+    given([
+        order_placed(O1, ALICE, socks_twice),
+        stock_received(SOCKS, 10),
+        inventory_reserved(SOCKS, O1, 2),
+        payment_processed(O1, ALICE, total(socks_twice)),
+    ])
+    .when(dispatch(O1, "DHL"))
+    .then_rejects(Rejection::NotReserved {
+        order: O1,
+        sku: SOCKS,
+        needed: 3,
+        reserved: 2,
+    })
+    .when(reserve(O1, SOCKS, 1))
+    .then([inventory_reserved(SOCKS, O1, 1)])
+    .when(dispatch(O1, "DHL"))
+    .then([shipment_dispatched(O1, ALICE, "DHL", socks_twice)]);
+}
+
+#[test]
+fn it_should_use_a_shipments_reservation_up_and_leave_what_is_available() {
+    let spec = given(ready_to_ship())
+        .when(dispatch(O1, "DHL"))
+        .then([shipped()]);
+    let shoes = spec
+        .shop()
+        .aggregates()
+        .stock(SHOES)
+        .expect("shoes stocked");
+    assert_eq!(
+        shoes.reserved_for(O1),
+        0,
+        "the goods left with the shipment"
+    );
+    assert_eq!(shoes.available(), 9, "shipping a promise frees nothing");
+    let levels = spec
+        .shop()
+        .history()
+        .live()
+        .get::<InventoryLevels>()
+        .expect("the inventory model");
+    for (sku, on_hand, shipped) in [(SHOES, 9, 1), (SOCKS, 8, 2)] {
+        let level = levels.get(sku).expect("stocked");
+        assert_eq!(
+            (
+                level.on_hand,
+                level.reserved,
+                level.available(),
+                level.shipped
+            ),
+            (on_hand, 0, on_hand, shipped),
+            "{sku}"
+        );
+    }
 }
 
 #[test]
@@ -616,10 +762,17 @@ fn it_should_carry_the_correlation_and_causation_given_by_in_flow() {
     assert_eq!(second.correlation_id, first.correlation_id);
     assert_eq!(second.causation_id, Some(first.id));
 
-    let dispatching =
-        paying
-            .then([paid()])
-            .when_in_flow(dispatch(O1, "DHL"), first.correlation_id, None);
+    // The stock arrives and is reserved in flows of its own: a shipment needs it.
+    let mut stocked = paying.then([paid()]);
+    for (command, event) in [
+        (restock(SHOES, 10), stock_received(SHOES, 10)),
+        (restock(SOCKS, 10), stock_received(SOCKS, 10)),
+        (reserve(O1, SHOES, 1), inventory_reserved(SHOES, O1, 1)),
+        (reserve(O1, SOCKS, 2), inventory_reserved(SOCKS, O1, 2)),
+    ] {
+        stocked = stocked.when(command).then([event]);
+    }
+    let dispatching = stocked.when_in_flow(dispatch(O1, "DHL"), first.correlation_id, None);
     let third = dispatching.recorded()[0].clone();
     assert_eq!(third.correlation_id, first.correlation_id);
     assert_eq!(third.causation_id, None);
@@ -641,6 +794,46 @@ fn it_should_carry_the_commands_metadata_into_its_event() {
         Metadata::default().with("screen", "catalog"),
     );
     assert_eq!(adding.recorded()[0].metadata.get("screen"), Some("catalog"));
+}
+
+// Business time.
+
+#[test]
+fn it_should_record_a_back_dated_fact_at_its_business_time() {
+    let spec = given([]);
+    let yesterday = spec.now().plus_millis(-86_400_000);
+    let spec = spec
+        .when_dated(restock(SHOES, 5), yesterday)
+        .then([stock_received(SHOES, 5)]);
+    let recorded = &spec.shop().store().events()[0];
+    assert_eq!(recorded.occurred_at, yesterday);
+    assert!(recorded.recorded_at > recorded.occurred_at);
+}
+
+#[test]
+fn it_should_not_accept_a_business_time_later_than_now() {
+    let spec = given([placed()]);
+    let now = spec.now();
+    // 2099-01-01T00:00:00Z.
+    let in_2099 = eventide_engine::Timestamp(4_070_908_800_000);
+    let spec = spec
+        .when_dated(pay(O1), in_2099)
+        .then_fails(CommandError::OccursInTheFuture {
+            command: "ProcessPayment",
+            occurred_at: in_2099,
+            now,
+        });
+    // A millisecond ahead of the clock is just as much in the future.
+    let now = spec.now();
+    let spec =
+        spec.when_dated(pay(O1), now.plus_millis(1))
+            .then_fails(CommandError::OccursInTheFuture {
+                command: "ProcessPayment",
+                occurred_at: now.plus_millis(1),
+                now,
+            });
+    let now = spec.now();
+    spec.when_dated(pay(O1), now).then([paid()]);
 }
 
 // Refusals.
@@ -708,14 +901,9 @@ fn it_should_append_nothing_and_change_no_read_model_when_a_command_is_rejected(
 
 #[test]
 fn it_should_leave_the_read_models_as_the_events_say() {
-    let spec = given([
-        stock_received(SHOES, 10),
-        placed(),
-        inventory_reserved(SHOES, O1, 1),
-        paid(),
-    ])
-    .when(dispatch(O1, "DHL"))
-    .then([shipped()]);
+    let spec = given(ready_to_ship())
+        .when(dispatch(O1, "DHL"))
+        .then([shipped()]);
     let live = spec.shop().history().live();
     let summary = live
         .get::<OrderSummaries>()

@@ -388,6 +388,49 @@ fn recorded_time_may_stand_still_but_not_go_backwards() {
     assert_eq!(store.stream_version(C2), StreamVersion::NONE);
 }
 
+/// Bug: the store recorded an event whose business time lay after its recorded time (a fact
+/// dated 2099, recorded today), so every path that appends as it is (an import, a replay, a
+/// branch) let in what `Shop::execute` refuses.
+#[test]
+fn business_time_may_be_earlier_than_recorded_time_but_never_later() {
+    let mut store = store_with([(C1, incremented(1, 1))]);
+    let mut earlier = incremented(2, 1);
+    earlier.occurred_at = Some(at(0));
+    store
+        .append(C1, ExpectedVersion::Any, vec![earlier], at(5))
+        .expect("a back-dated fact is recorded");
+    let mut same = incremented(3, 1);
+    same.occurred_at = Some(at(5));
+    store
+        .append(C1, ExpectedVersion::Any, vec![same], at(5))
+        .expect("a fact recorded as it happens");
+    let before = store.clone();
+    let mut future = incremented(5, 1);
+    future.occurred_at = Some(at(6));
+    let error = store
+        .append(
+            C2,
+            ExpectedVersion::Any,
+            vec![incremented(4, 1), future.clone()],
+            at(5),
+        )
+        .unwrap_err();
+    assert_eq!(
+        error,
+        AppendError::OccurredAfterRecorded {
+            id: future.id,
+            occurred_at: at(6),
+            recorded_at: at(5),
+        }
+    );
+    assert_eq!(
+        store.events(),
+        before.events(),
+        "the batch is refused whole"
+    );
+    assert_eq!(store.stream_version(C2), StreamVersion::NONE);
+}
+
 #[test]
 fn position_at_is_the_cursor_after_the_last_event_at_or_before_a_time() {
     let mut store = TallyStore::new();

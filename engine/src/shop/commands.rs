@@ -125,6 +125,15 @@ pub enum Rejection {
         sku: Sku,
         quantity: u32,
     },
+    /// A shipment takes its goods from the shelf, so every unit must be reserved for the order
+    /// first: otherwise stock would leave that was never promised (and on hand go negative).
+    #[error("{order} cannot ship: it needs {needed} × {sku}, {reserved} reserved for it")]
+    NotReserved {
+        order: OrderId,
+        sku: Sku,
+        needed: u64,
+        reserved: u32,
+    },
     #[error("a carrier is required")]
     NoCarrier,
     #[error("quantity {0} is too large")]

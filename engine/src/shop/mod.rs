@@ -13,6 +13,7 @@ pub mod event_catalog;
 pub mod events;
 pub mod evolution;
 pub mod generator;
+pub mod golden;
 pub mod ids;
 pub mod interchange;
 pub mod outcome;
@@ -89,6 +90,14 @@ pub enum CommandError {
     Invalid {
         command: &'static str,
         rejected: PayloadRejected,
+    },
+    /// The command says its fact happened after now: business time may be back-dated, never
+    /// set in the future, because nothing is known before it happens.
+    #[error("{command} refused: it is dated {occurred_at}, later than now ({now})")]
+    OccursInTheFuture {
+        command: &'static str,
+        occurred_at: Timestamp,
+        now: Timestamp,
     },
     /// The store said no: a concurrency conflict or an impossible append.
     #[error("{command} failed: {error}")]
@@ -231,6 +240,13 @@ impl Shop {
         context: CommandContext<'_>,
     ) -> Result<Appended, CommandError> {
         let name = command.name();
+        if let Some(occurred_at) = context.occurred_at.filter(|&at| at > context.now) {
+            return Err(CommandError::OccursInTheFuture {
+                command: name,
+                occurred_at,
+                now: context.now,
+            });
+        }
         let (stream, event) = self
             .decide(command)
             .map_err(|rejection| CommandError::Rejected {
@@ -342,7 +358,11 @@ impl Shop {
                 (ShopStream::Order(id), order(id)?.pay(outcome)?)
             }
             DispatchShipment { order: id, carrier } => {
-                (ShopStream::Order(id), order(id)?.dispatch(&carrier)?)
+                let reserved = |sku| stock(sku).reserved_for(id);
+                (
+                    ShopStream::Order(id),
+                    order(id)?.dispatch(&carrier, reserved)?,
+                )
             }
             CancelOrder { order: id, reason } => {
                 (ShopStream::Order(id), order(id)?.cancel(&reason)?)
@@ -364,8 +384,8 @@ impl Shop {
                 sku,
                 quantity,
             } => {
-                // Shipped goods have left the shelf: releasing their reservation would put them
-                // back on sale, although the stock aggregate never hears of the shipment.
+                // A shipped order's business with the warehouse is over: its goods left the
+                // shelf and used their reservation up, and nothing it held goes back on sale.
                 if order(id)?.status == aggregates::OrderStatus::Shipped {
                     return Err(Rejection::AlreadyDispatched(id));
                 }

@@ -3,7 +3,7 @@
 
 use std::fmt::{self, Debug, Display};
 
-use crate::ids::{StreamVersion, Timestamp};
+use crate::ids::{EventId, StreamVersion, Timestamp};
 
 /// The optimistic-concurrency check of an append.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,4 +54,12 @@ pub enum AppendError<S: Display + Debug> {
     TimeWentBackwards { head: Timestamp, given: Timestamp },
     #[error("the log is full: it holds at most 4,294,967,295 events")]
     LogFull,
+    /// Business time may be earlier than the time an event is recorded (a back-dated fact),
+    /// never later: nothing can be known before it happens.
+    #[error("event {id} occurred at {occurred_at}, after it is recorded at {recorded_at}")]
+    OccurredAfterRecorded {
+        id: EventId,
+        occurred_at: Timestamp,
+        recorded_at: Timestamp,
+    },
 }

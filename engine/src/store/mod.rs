@@ -117,6 +117,17 @@ impl<E: DomainEvent> EventStore<E> {
         if (self.log.len() + fresh.len()) as u64 > MAX_EVENTS {
             return Err(AppendError::LogFull);
         }
+        let future = fresh.iter().find_map(|proposed| {
+            let at = proposed.occurred_at?;
+            (at > recorded_at).then_some((proposed.id, at))
+        });
+        if let Some((id, occurred_at)) = future {
+            return Err(AppendError::OccurredAfterRecorded {
+                id,
+                occurred_at,
+                recorded_at,
+            });
+        }
 
         // Nothing below can fail: the batch is committed as a whole.
         let first = self.head().next();
@@ -160,6 +171,8 @@ impl<E: DomainEvent> EventStore<E> {
     }
 
     fn index(&mut self, offset: u32, recorded: &Recorded<E>) {
+        // FxHash hashes differently on 32-bit targets (wasm32): that moves an offset within
+        // the table, never an answer, so no output depends on it (unlike `services::draw`).
         let hash = FxBuildHasher.hash_one(recorded.id);
         let log = &self.log;
         self.ids.insert(hash, offset, |existing| {

@@ -77,6 +77,19 @@ impl Spec {
         })
     }
 
+    /// The command says its fact happened at `occurred_at` (business time), recorded now.
+    pub fn when_dated(self, command: ShopCommand, occurred_at: Timestamp) -> Then {
+        self.when_with(command, |mut context| {
+            context.occurred_at = Some(occurred_at);
+            context
+        })
+    }
+
+    /// What the shop's clock says now: when the next command is recorded.
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
     fn when_with(
         mut self,
         command: ShopCommand,
@@ -149,6 +162,23 @@ impl Then {
                 self.recorded()
             ),
         }
+        self.unchanged()
+    }
+
+    /// The command failed with exactly this error (a refusal other than a business rule's),
+    /// and nothing changed.
+    pub fn then_fails(self, expected: CommandError) -> Spec {
+        match &self.result {
+            Err(error) => assert_eq!(error, &expected, "the error"),
+            Ok(_) => panic!(
+                "expected {expected:?}, but the command appended {:?}",
+                self.recorded()
+            ),
+        }
+        self.unchanged()
+    }
+
+    fn unchanged(self) -> Spec {
         let shop = &self.spec.shop;
         assert_eq!(
             shop.store().events(),

@@ -1,5 +1,6 @@
 //! The stock of one product. Availability is what was received minus what is reserved; a
-//! reservation is the promise, so shipping it later does not change what is available.
+//! reservation is the promise, so shipping it later does not change what is available. A
+//! shipment uses its reservation up: the goods have left, so nothing is held for them any more.
 
 use rustc_hash::FxHashMap;
 
@@ -22,6 +23,19 @@ impl Stock {
 
     pub fn available(&self) -> u64 {
         self.available
+    }
+
+    /// Units promised to orders and not shipped yet: still on the shelf.
+    pub fn reserved(&self) -> u64 {
+        self.reservations
+            .values()
+            .map(|&held| u64::from(held))
+            .sum()
+    }
+
+    /// Units on the shelf: free to sell or promised.
+    pub fn on_hand(&self) -> u64 {
+        self.available.saturating_add(self.reserved())
     }
 
     pub fn reserved_for(&self, order: OrderId) -> u32 {
@@ -63,6 +77,18 @@ impl Stock {
             order,
             quantity,
         })
+    }
+
+    /// `quantity` units held for `order` left the shelf in a shipment (a fact of the order's
+    /// stream, which [`super::Aggregates`] hands to the stock of each line's product).
+    pub fn ship(&mut self, order: OrderId, quantity: u32) {
+        if let Some(held) = self.reservations.get_mut(&order) {
+            // Saturating: a recorded fact (an import) may ship more than was held.
+            *held = held.saturating_sub(quantity);
+            if *held == 0 {
+                self.reservations.remove(&order);
+            }
+        }
     }
 
     pub fn evolve(&mut self, event: &ShopEvent) {

@@ -70,19 +70,34 @@ impl Aggregates {
             | ShopStream::Profile(_)
             | ShopStream::Platform
             | ShopStream::Saga(_) => {}
-            ShopStream::Order(id) => match event {
-                ShopEvent::OrderPlaced { .. } if id == self.next_order_id() => {
-                    self.orders.push(Order::placed(event));
-                }
-                _ => {
-                    if let Some(order) = (id.0 as usize)
-                        .checked_sub(1)
-                        .and_then(|index| self.orders.get_mut(index))
-                    {
-                        order.evolve(event);
+            ShopStream::Order(id) => {
+                // A shipment is decided by the order, but its goods leave the stock: each
+                // line uses up what was reserved for it.
+                if let ShopEvent::ShipmentDispatched { order, lines, .. } = event {
+                    for line in lines {
+                        if let Some(stock) = self.stock.get_mut(&line.sku) {
+                            stock.ship(*order, line.quantity);
+                        }
                     }
                 }
-            },
+                self.evolve_order(id, event);
+            }
+        }
+    }
+
+    fn evolve_order(&mut self, id: OrderId, event: &ShopEvent) {
+        match event {
+            ShopEvent::OrderPlaced { .. } if id == self.next_order_id() => {
+                self.orders.push(Order::placed(event));
+            }
+            _ => {
+                if let Some(order) = (id.0 as usize)
+                    .checked_sub(1)
+                    .and_then(|index| self.orders.get_mut(index))
+                {
+                    order.evolve(event);
+                }
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ use super::cart::check_quantity;
 use crate::shop::catalog;
 use crate::shop::commands::{PaymentOutcome, Rejection, RequestedLine};
 use crate::shop::events::{OrderLine, ShopEvent};
-use crate::shop::ids::{CustomerId, Money, OrderId};
+use crate::shop::ids::{CustomerId, Money, OrderId, Sku};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum OrderStatus {
@@ -108,7 +108,13 @@ impl Order {
         })
     }
 
-    pub fn dispatch(&self, carrier: &str) -> Result<ShopEvent, Rejection> {
+    /// Decides a shipment of the whole order. `reserved` says how many units of a product the
+    /// stock holds for this order: the goods must have been promised before they can leave.
+    pub fn dispatch(
+        &self,
+        carrier: &str,
+        reserved: impl Fn(Sku) -> u32,
+    ) -> Result<ShopEvent, Rejection> {
         match self.status {
             OrderStatus::Paid => {}
             OrderStatus::Placed | OrderStatus::PaymentFailed => {
@@ -121,12 +127,36 @@ impl Order {
         if carrier.is_empty() {
             return Err(Rejection::NoCarrier);
         }
+        for (sku, needed) in self.units_per_product() {
+            let held = reserved(sku);
+            if u64::from(held) < needed {
+                return Err(Rejection::NotReserved {
+                    order: self.id,
+                    sku,
+                    needed,
+                    reserved: held,
+                });
+            }
+        }
         Ok(ShopEvent::ShipmentDispatched {
             order: self.id,
             customer: self.customer,
             carrier: carrier.to_string(),
             lines: self.lines.clone(),
         })
+    }
+
+    /// Units of each product over all lines (an order may name a product on several lines), in
+    /// the order the products first appear, so a rejection always names the same one.
+    fn units_per_product(&self) -> Vec<(Sku, u64)> {
+        let mut units: Vec<(Sku, u64)> = Vec::new();
+        for line in &self.lines {
+            match units.iter_mut().find(|(sku, _)| *sku == line.sku) {
+                Some((_, total)) => *total += u64::from(line.quantity),
+                None => units.push((line.sku, u64::from(line.quantity))),
+            }
+        }
+        units
     }
 
     pub fn cancel(&self, reason: &str) -> Result<ShopEvent, Rejection> {

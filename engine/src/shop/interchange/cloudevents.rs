@@ -73,6 +73,7 @@ pub(super) static NAMES: FieldNames = FieldNames {
     position: "position",
     version: "aggregateversion",
     recorded_at: "time",
+    occurred_at: "occurredat",
     order: "data.order",
 };
 

@@ -139,6 +139,15 @@ pub enum FieldProblem {
         previous: Timestamp,
         found: Timestamp,
     },
+    /// Business time may be earlier than recorded time (a back-dated fact), never later.
+    #[error(
+        "is {occurred_at}, later than the time it was recorded ({recorded_at}): nothing \
+         happens after it is known"
+    )]
+    OccurredAfterRecorded {
+        occurred_at: Timestamp,
+        recorded_at: Timestamp,
+    },
     #[error("declares stream {declared}, but the payload belongs to {actual}")]
     WrongStream { declared: String, actual: String },
     /// The shop hands order numbers out in turn; the aggregates and read models rely on it.

@@ -18,6 +18,7 @@ pub(super) struct FieldNames {
     pub position: &'static str,
     pub version: &'static str,
     pub recorded_at: &'static str,
+    pub occurred_at: &'static str,
     /// The payload's field holding the order number, for an order opened out of turn.
     pub order: &'static str,
 }
@@ -89,6 +90,15 @@ impl LogCheck {
                 FieldProblem::TimeWentBackwards {
                     previous,
                     found: event.recorded_at,
+                },
+            ));
+        }
+        if event.occurred_at > event.recorded_at {
+            return Err(error(
+                self.names.occurred_at,
+                FieldProblem::OccurredAfterRecorded {
+                    occurred_at: event.occurred_at,
+                    recorded_at: event.recorded_at,
                 },
             ));
         }

@@ -32,6 +32,7 @@ pub(super) static NAMES: FieldNames = FieldNames {
     position: "position",
     version: "aggregate_version",
     recorded_at: "recorded_at",
+    occurred_at: "occurred_at",
     order: "payload.order",
 };
 

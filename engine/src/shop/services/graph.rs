@@ -6,8 +6,9 @@
 //! edges), so a flow reads from top to bottom; an edge that points back up (a failure that
 //! cancels an order) is a feedback edge, drawn differently by the view.
 
+use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::Bfs;
+use petgraph::visit::{depth_first_search, DfsEvent};
 
 use super::{services_for, Mode, ServiceName};
 use crate::envelope::Named;
@@ -135,18 +136,46 @@ pub fn for_mode(mode: Mode) -> ServiceGraph {
         }
     }
 
-    // Layers by breadth-first distance from the sources; the unreachable join the last layer.
+    // Layers by the longest path from the sources, over the graph without the edges that close
+    // a cycle (a failure flowing back up): a service sits below everything it waits for, as
+    // shipping waits for both the reservations and the payment. The unreachable join the last
+    // layer.
+    let sources: Vec<NodeIndex> = [Node::Storefront, Node::ChaosPlatform]
+        .into_iter()
+        .filter_map(find)
+        .collect();
+    let mut closes_cycle = Vec::new();
+    depth_first_search(&graph, sources.iter().copied(), |event| {
+        if let DfsEvent::BackEdge(from, to) = event {
+            closes_cycle.push((from, to));
+        }
+    });
+    let mut forward: DiGraph<(), ()> = DiGraph::new();
+    for _ in graph.node_indices() {
+        forward.add_node(());
+    }
+    for edge in graph.edge_indices() {
+        if let Some((from, to)) = graph.edge_endpoints(edge) {
+            if !closes_cycle.contains(&(from, to)) {
+                forward.add_edge(from, to, ());
+            }
+        }
+    }
     let mut layer = vec![usize::MAX; graph.node_count()];
-    for source in [Node::Storefront, Node::ChaosPlatform] {
-        let Some(start) = find(source) else { continue };
-        layer[start.index()] = 0;
-        let mut bfs = Bfs::new(&graph, start);
-        while let Some(node) = bfs.next(&graph) {
-            let here = layer[node.index()];
-            for next in graph.neighbors(node) {
-                if layer[next.index()] == usize::MAX {
-                    layer[next.index()] = here + 1;
-                }
+    for source in &sources {
+        layer[source.index()] = 0;
+    }
+    // Without its cycle-closing edges the graph is acyclic, so a topological order exists.
+    let order = toposort(&forward, None).unwrap_or_default();
+    for node in order {
+        let here = layer[node.index()];
+        if here == usize::MAX {
+            continue;
+        }
+        for next in forward.neighbors(node) {
+            let deeper = &mut layer[next.index()];
+            if *deeper == usize::MAX || *deeper < here + 1 {
+                *deeper = here + 1;
             }
         }
     }

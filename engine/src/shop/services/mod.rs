@@ -149,16 +149,79 @@ pub trait Service {
 }
 
 /// A number in `0.0..1.0` decided by the seed, the flow and what is being decided.
+///
+/// Spelled out in `u64` arithmetic on purpose, with no `Hasher`: `FxHasher` works in `usize`
+/// words with another constant on 32-bit targets, so the browser (wasm32) and the command line
+/// (64-bit) declined different cards and picked other carriers for the same seed; std's
+/// hashers promise no stable output at all. Each input is folded in as fixed-width
+/// little-endian words, each fold a SplitMix64 finaliser (a full-avalanche mix), so the draw is
+/// the same on every platform and every Rust version. `golden::GOLDEN_DIGEST` pins it.
 pub fn draw(seed: u64, correlation: CorrelationId, what: &str) -> f64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = rustc_hash::FxHasher::default();
-    seed.hash(&mut hasher);
-    correlation.hash(&mut hasher);
-    what.hash(&mut hasher);
-    // FxHash mixes its last input weakly: finish with a SplitMix64 round.
-    let mut z = hasher.finish().wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let (high, low) = correlation.0.as_u64_pair();
+    let mut state = splitmix64(seed);
+    state = splitmix64(state ^ high);
+    state = splitmix64(state ^ low);
+    for chunk in what.as_bytes().chunks(8) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        state = splitmix64(state ^ u64::from_le_bytes(word));
+    }
+    // The length last, so "ab" and "ab\0" (the same padded words) draw apart.
+    state = splitmix64(state ^ what.len() as u64);
+    // The top 53 bits, the precision of an f64 in 0..1.
+    (state >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// SplitMix64's step and finaliser (Steele, Lea and Flood, 2014).
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^= z >> 31;
-    (z >> 11) as f64 / (1u64 << 53) as f64
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    /// The draw is a fixed function of its inputs: these values were worked out once and hold
+    /// on every target (the browser's golden test runs the same draws on wasm32).
+    #[test]
+    fn a_draw_is_the_same_fixed_function_everywhere() {
+        let flow = CorrelationId(Uuid::from_u128(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef));
+        let draws = [
+            draw(42, flow, "payment"),
+            draw(42, flow, "fraud"),
+            draw(7, flow, "carrier"),
+            draw(0, CorrelationId(Uuid::nil()), ""),
+        ];
+        assert_eq!(draws.map(f64::to_bits), PINNED, "{draws:?}");
+    }
+
+    /// The bits of 0.58616…, 0.84997…, 0.62252… and 0.12964….
+    const PINNED: [u64; 4] = [
+        4_603_454_914_228_007_706,
+        4_605_831_072_556_394_743,
+        4_603_782_392_796_342_807,
+        4_593_838_995_956_655_104,
+    ];
+
+    #[test]
+    fn draws_spread_over_zero_to_one_and_depend_on_every_input() {
+        let flows: Vec<CorrelationId> = (0..4_000u128)
+            .map(|n| CorrelationId(Uuid::from_u128(n.wrapping_mul(0x9e37_79b9_7f4a_7c15))))
+            .collect();
+        let draws: Vec<f64> = flows.iter().map(|&f| draw(1, f, "payment")).collect();
+        assert!(draws.iter().all(|d| (0.0..1.0).contains(d)));
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        assert!((mean - 0.5).abs() < 0.02, "mean {mean}");
+        let below = draws.iter().filter(|&&d| d < 0.08).count();
+        assert!((240..400).contains(&below), "{below} of 4,000 below 0.08");
+        let flow = flows[1];
+        assert_ne!(draw(1, flow, "payment"), draw(2, flow, "payment"));
+        assert_ne!(draw(1, flow, "payment"), draw(1, flows[2], "payment"));
+        assert_ne!(draw(1, flow, "payment"), draw(1, flow, "fraud"));
+        assert_ne!(draw(1, flow, "ab"), draw(1, flow, "ab\0"));
+    }
 }
