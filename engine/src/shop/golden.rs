@@ -76,6 +76,7 @@ pub fn faulty_delivery() -> DeliverySettings {
         failure_rate: 0.15,
         max_attempts: 8,
         backoff_ms: 250,
+        ..DeliverySettings::default()
     }
 }
 
