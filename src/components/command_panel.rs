@@ -168,9 +168,37 @@ fn order_actions_form() -> Html {
         order,
         reason: reason.into(),
     });
+    // A shipment needs its stock: reserve every line of the order, as the inventory service
+    // would (one ReserveInventory a line; the stock decides each).
+    let reserve = {
+        let (state, order_text) = (state.clone(), order_text.clone());
+        Callback::from(move |_: MouseEvent| {
+            let lines = parse::<OrderId>(&order_text, "Order").and_then(|order| {
+                state
+                    .session()
+                    .shop()
+                    .aggregates()
+                    .order(order)
+                    .map(|found| (order, found.lines.clone()))
+                    .ok_or_else(|| format!("There is no order {order}"))
+            });
+            match lines {
+                Ok((order, lines)) => {
+                    for line in lines {
+                        state.dispatch(Action::Execute(ShopCommand::ReserveInventory {
+                            order,
+                            sku: line.sku,
+                            quantity: line.quantity,
+                        }));
+                    }
+                }
+                Err(problem) => state.dispatch(Action::InvalidInput(problem)),
+            }
+        })
+    };
     html! {
         <div class="command-card" data-testid="order-actions">
-            <h3 class="command-name">{"ProcessPayment · DispatchShipment · CancelOrder"}</h3>
+            <h3 class="command-name">{"ProcessPayment · ReserveInventory · DispatchShipment · CancelOrder"}</h3>
             <div class="field-row">
                 <label class="field">{"Order"}
                     <input value={order_text} placeholder="O-0001" onchange={on_order} data-testid="order-id" />
@@ -187,6 +215,7 @@ fn order_actions_form() -> Html {
             <div class="button-row">
                 <button type="button" class="button" onclick={pay} data-testid="cmd-pay">{"Pay"}</button>
                 <button type="button" class="button" onclick={decline} data-testid="cmd-decline">{"Decline"}</button>
+                <button type="button" class="button" onclick={reserve} data-testid="cmd-reserve-order" title="Reserve every line of the order: a shipment needs its stock">{"Reserve stock"}</button>
                 <button type="button" class="button" onclick={dispatch} data-testid="cmd-dispatch">{"Dispatch"}</button>
                 <button type="button" class="button" onclick={cancel} data-testid="cmd-cancel">{"Cancel"}</button>
             </div>
