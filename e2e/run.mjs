@@ -26,6 +26,7 @@ import { startServer } from './lib/server.mjs';
 import { generateSomeOrders, openTheApp, placeAnOrder, screenshot } from './steps/basics.mjs';
 import { exportAndImport } from './steps/files.mjs';
 import { harnessCatchesProblems } from './steps/harness.mjs';
+import { keyboardShortcuts } from './steps/keyboard.mjs';
 import { lessonByAddress } from './steps/lessons.mjs';
 import { scriptWorker, scriptsTab } from './steps/scripts.mjs';
 import { backToLive, stepBack, travelToTheMiddle } from './steps/timeline.mjs';
@@ -43,6 +44,7 @@ const STEPS = [
   screenshot,
   scriptWorker,
   scriptsTab,
+  keyboardShortcuts,
 ];
 
 const DIST = path.resolve(ROOT, process.env.E2E_DIST ?? 'dist');
