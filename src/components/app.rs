@@ -1,7 +1,7 @@
 //! The shell: the state provider, the layout, and the app-wide effects (playing the timeline,
 //! generating in chunks, keyboard shortcuts).
 
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use gloo::timers::callback::{Interval, Timeout};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, KeyboardEvent};
@@ -157,27 +157,42 @@ fn use_generation(state: &AppContext) {
     );
 }
 
-/// Left and right step, space plays, Home goes to the start and End back to live.
+/// Left and right step, space plays, Home goes to the start and End back to live, `?` shows
+/// the shortcuts and Esc closes them.
+///
+/// The listener is not passive: a passive one cannot `prevent_default`, so Space and End would
+/// also scroll the page (and Chromium logs "Unable to preventDefault inside passive event
+/// listener invocation" for every key).
 #[hook]
 fn use_shortcuts(state: &AppContext) {
     let dispatcher = state.dispatcher();
     use_effect_with((), move |_| {
         let listener = web_sys::window().map(|window| {
-            EventListener::new(&window, "keydown", move |event| {
+            let options = EventListenerOptions::enable_prevent_default();
+            EventListener::new_with_options(&window, "keydown", options, move |event| {
                 let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };
-                if event.ctrl_key() || event.meta_key() || event.alt_key() || typing(event) {
+                if event.ctrl_key() || event.meta_key() || event.alt_key() {
                     return;
                 }
-                let action = match event.key().as_str() {
+                let key = event.key();
+                // Esc closes what is open, wherever the focus is, and never opens anything.
+                // Nothing to prevent: Esc has no default action in a page.
+                if key == "Escape" {
+                    dispatcher.dispatch(Action::CloseHelp);
+                    return;
+                }
+                if claimed_by_target(event, &key) {
+                    return;
+                }
+                let action = match key.as_str() {
                     "ArrowLeft" => Action::StepBack,
                     "ArrowRight" => Action::StepForward,
                     " " => Action::TogglePlay,
                     "Home" => Action::Seek(eventide_engine::Position::ORIGIN),
                     "End" => Action::GoLive,
                     "?" => Action::ToggleHelp,
-                    "Escape" => Action::ToggleHelp,
                     _ => return,
                 };
                 event.prevent_default();
@@ -188,15 +203,15 @@ fn use_shortcuts(state: &AppContext) {
     });
 }
 
-/// Keys typed into a field belong to the field, not to the timeline.
-fn typing(event: &KeyboardEvent) -> bool {
+/// Keys typed into a field belong to the field, not to the timeline; on a button, Space and
+/// Enter press it, and the other shortcuts still work (so End on a button does not scroll).
+fn claimed_by_target(event: &KeyboardEvent, key: &str) -> bool {
     event
         .target()
         .and_then(|target| target.dyn_into::<HtmlElement>().ok())
-        .is_some_and(|element| {
-            matches!(
-                element.tag_name().as_str(),
-                "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
-            ) || element.is_content_editable()
+        .is_some_and(|element| match element.tag_name().as_str() {
+            "INPUT" | "SELECT" | "TEXTAREA" => true,
+            "BUTTON" => matches!(key, " " | "Enter"),
+            _ => element.is_content_editable(),
         })
 }

@@ -61,7 +61,7 @@ pub fn help_overlay() -> Html {
     }
     let close = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |_| dispatcher.dispatch(Action::ToggleHelp))
+        Callback::from(move |_| dispatcher.dispatch(Action::CloseHelp))
     };
     let keys = [
         ("←", "step back one event"),

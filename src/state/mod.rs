@@ -180,6 +180,8 @@ pub enum Action {
     /// Switch the coordination model (between flows).
     SetMode(Mode),
     ToggleHelp,
+    /// Close the shortcuts list if it is open (Esc); never opens it.
+    CloseHelp,
     ToggleLargeText,
     ToggleLessons,
     /// Replace the log with a file's (all or nothing; asks first if the session holds work).
@@ -699,6 +701,7 @@ impl AppState {
                 self.help = !self.help;
                 true
             }
+            Action::CloseHelp => std::mem::replace(&mut self.help, false),
             Action::EditScript(draft) => {
                 if self.session().scripts.draft == draft {
                     return false;
