@@ -28,6 +28,7 @@ import { exportAndImport } from './steps/files.mjs';
 import { harnessCatchesProblems } from './steps/harness.mjs';
 import { keyboardShortcuts } from './steps/keyboard.mjs';
 import { lessonByAddress } from './steps/lessons.mjs';
+import { keepingABranchAsks, linksKeepSavedWork } from './steps/nothing_lost.mjs';
 import { scriptWorker, scriptsTab } from './steps/scripts.mjs';
 import { backToLive, stepBack, travelToTheMiddle } from './steps/timeline.mjs';
 
@@ -45,6 +46,8 @@ const STEPS = [
   scriptWorker,
   scriptsTab,
   keyboardShortcuts,
+  linksKeepSavedWork,
+  keepingABranchAsks,
 ];
 
 const DIST = path.resolve(ROOT, process.env.E2E_DIST ?? 'dist');
