@@ -2109,3 +2109,46 @@ async fn it_should_keep_each_deployed_script_s_results_and_errors_its_own() {
         "{left:?}"
     );
 }
+
+#[wasm_bindgen_test]
+fn it_should_not_make_a_deployed_policy_react_to_an_imported_history_and_give_each_line_its_progress(
+) {
+    use eventide::state::{ImportSource, Session};
+    use eventide_engine::scripting::ScriptKind;
+    use eventide_engine::Position;
+
+    let mut other = Session::default();
+    other.start_generating(7, 10);
+    while other.job().is_some() {
+        other.continue_job(u64::MAX).expect("generates");
+    }
+    let batch = other.export_cloudevents();
+
+    let mut session = Session::default();
+    session.scripts.draft.kind = ScriptKind::Policy;
+    session.scripts.deploy(vec!["OrderPlaced".into()], 0);
+    session
+        .start_import("batch.json".into(), batch.as_bytes(), ImportSource::File)
+        .expect("a valid batch");
+    let job = loop {
+        if let Some(job) = session.continue_import(usize::MAX).expect("replays") {
+            break job;
+        }
+    };
+    session.adopt_import(job);
+    let head = session.shop().store().head();
+    assert!(head.0 > 0);
+    assert_eq!(
+        session.scripts.deployed[0].fed_to, head.0,
+        "the imported history is not news to the policy: it joins at the head"
+    );
+
+    // A branch at 3 is new to the policy after 3; discarding it gives the main line's back.
+    session.start_fork(Position(3)).expect("forks");
+    while session.import_job().is_some() {
+        session.continue_import(usize::MAX).expect("replays");
+    }
+    assert_eq!(session.scripts.deployed[0].fed_to, 3);
+    session.close_branch(false);
+    assert_eq!(session.scripts.deployed[0].fed_to, head.0);
+}
