@@ -48,6 +48,12 @@ pub const SPEEDS: &[u64] = &[1, 10, 100, 1_000, 10_000];
 /// Events generated per chunk: small enough that a frame stays responsive.
 pub const GENERATE_CHUNK: u64 = 20_000;
 
+/// The most events one tab holds: a wasm32 tab has 4 GiB, and the log, its indexes, the read
+/// models and their checkpoints take a few hundred bytes an event.
+pub const MAX_EVENTS_IN_TAB: u64 = 10_000_000;
+/// What an order takes in the generated workload, rounded up (about 8.3 events measured).
+const EVENTS_PER_ORDER: u64 = 9;
+
 /// Events an import replays per task, like generation.
 pub const IMPORT_CHUNK: usize = 20_000;
 
@@ -339,7 +345,22 @@ impl AppState {
                 true
             }
             Action::StartGenerating { seed, orders } => {
-                self.session_mut().start_generating(seed, orders);
+                let held = self.session().shop().store().len() as u64;
+                let after = held.saturating_add(orders.saturating_mul(EVENTS_PER_ORDER));
+                if after > MAX_EVENTS_IN_TAB {
+                    self.notify(
+                        Tone::Problem,
+                        format!(
+                            "{} more orders would take this tab past about {} events, more than its memory holds (it has {}). Generate fewer, or export this session and start fresh.",
+                            fmt_count(orders),
+                            fmt_count(MAX_EVENTS_IN_TAB),
+                            fmt_count(held)
+                        ),
+                        None,
+                    );
+                } else {
+                    self.session_mut().start_generating(seed, orders);
+                }
                 true
             }
             Action::ContinueGenerating => {
