@@ -4,6 +4,7 @@
 //! and send the engine messages; no business rule lives here.
 //!
 //! # Layout
+//! - [`address`]: the address bar (fragments the app writes, and those it acts on).
 //! - [`state`]: the one reducer, shared by context, holding the engine.
 //! - [`components`]: one module per panel (commands, timeline, event log, read models, ...).
 //! - [`bench_page`]: the in-browser benchmark behind `#bench`.
@@ -14,6 +15,7 @@
 //! - [`panic`]: a visible report of a panic instead of a blank page.
 //! - [`saved`]: what the browser keeps between visits (the autosave, sessions kept aside).
 
+pub mod address;
 pub mod bench_page;
 pub mod components;
 pub mod format;

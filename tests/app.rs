@@ -17,6 +17,12 @@ thread_local! {
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
+/// Puts a fragment in the address bar the way the app itself does, so no mounted app takes it
+/// for a link the user pasted (see `eventide::address`).
+fn set_address(fragment: &str) {
+    eventide::address::write(fragment);
+}
+
 /// Unmounts every App mounted so far and removes its element.
 fn unmount_all() {
     for (app, root) in MOUNTED.with(|mounted| std::mem::take(&mut *mounted.borrow_mut())) {
@@ -31,7 +37,7 @@ async fn mount() -> Element {
     unmount_all();
     // An address left by a lesson test would open that lesson, and an empty one restores the
     // autosaved session: `#fresh` starts from nothing.
-    let _ = gloo::utils::window().location().set_hash("fresh");
+    set_address("fresh");
     mount_as_is().await
 }
 
@@ -1038,16 +1044,15 @@ async fn a_lesson_loads_its_scenario_notices_each_step_and_reveals_after_a_predi
         gloo::utils::window().location().hash().unwrap_or_default(),
         "#lesson=immutable-facts"
     );
-    let _ = gloo::utils::window().location().set_hash("");
+    set_address("");
 }
 
 #[wasm_bindgen_test]
 async fn every_lesson_has_its_own_address() {
-    let _ = gloo::utils::window()
-        .location()
-        .set_hash("lesson=idempotency");
+    unmount_all();
+    set_address("lesson=idempotency");
     let root = mount_as_is().await;
-    let _ = gloo::utils::window().location().set_hash("");
+    set_address("");
     assert!(text(&root, "lesson").contains("Idempotent consumers"));
     assert!(find(&root, "idempotent").is_some());
     let toggle: HtmlInputElement = find(&root, "idempotent")
@@ -1058,17 +1063,16 @@ async fn every_lesson_has_its_own_address() {
 
 #[wasm_bindgen_test]
 async fn a_shared_lesson_link_opens_the_lesson_at_its_position() {
-    let _ = gloo::utils::window()
-        .location()
-        .set_hash("lesson=event-sourcing&at=40");
+    unmount_all();
+    set_address("lesson=event-sourcing&at=40");
     let root = mount_as_is().await;
-    let _ = gloo::utils::window().location().set_hash("");
+    set_address("");
     assert!(text(&root, "lesson").contains("Event sourcing"));
     assert_eq!(number(&root, "cursor-position"), 40);
     assert!(find(&root, "past-banner").is_some());
     click(&root, "lesson-share").await;
     assert!(text(&root, "notices").contains("#lesson=event-sourcing&at=40"));
-    let _ = gloo::utils::window().location().set_hash("");
+    set_address("");
 }
 
 #[wasm_bindgen_test]
@@ -1090,9 +1094,9 @@ async fn the_session_is_saved_as_it_changes_and_restored_on_the_next_visit() {
         .expect("an autosave");
     assert!(saved.contains("PaymentProcessed"));
 
-    let _ = gloo::utils::window().location().set_hash("");
+    set_address("");
     let again = mount_as_is().await;
-    let _ = gloo::utils::window().location().set_hash("fresh");
+    set_address("fresh");
     yew::scheduler::flush().await;
     assert_eq!(number(&again, "event-count"), 2, "restored");
     assert!(text(&again, "notices").contains("Restored your saved session"));
@@ -1112,9 +1116,9 @@ async fn a_bad_file_is_refused_with_the_event_and_the_field_and_nothing_changes(
     let _ = storage.remove_item("eventide.scenario");
     let bad = r#"{"format":"eventide-scenario","version":1,"seed":42,"settings":{},"events":[{"event_id":"00000000-0000-4000-8000-000000000001","event_type":"ItemAddedToCart","schema_version":1,"aggregate_type":"Cart","aggregate_id":"C-001","aggregate_version":1,"position":1,"recorded_at":"2026-11-26T09:00:00.000Z","occurred_at":"2026-11-26T09:00:00.000Z","correlation_id":"00000000-0000-4000-8000-000000000001","causation_id":null,"metadata":{},"payload":{"customer":"C-001","sku":"SKU-01","quantity":"two","unit_price":12900}}]}"#;
     let _ = storage.set_item("eventide.scenario", bad);
-    let _ = gloo::utils::window().location().set_hash("");
+    set_address("");
     let again = mount_as_is().await;
-    let _ = gloo::utils::window().location().set_hash("fresh");
+    set_address("fresh");
     yew::scheduler::flush().await;
     let problems = text(&again, "problems");
     assert!(
@@ -1139,7 +1143,7 @@ async fn a_scenario_shared_as_a_link_opens_with_its_events() {
     let hash = gloo::utils::window().location().hash().unwrap_or_default();
     assert!(hash.starts_with("#scenario="), "{hash}");
     let again = mount_as_is().await;
-    let _ = gloo::utils::window().location().set_hash("fresh");
+    set_address("fresh");
     yew::scheduler::flush().await;
     assert_eq!(
         number(&again, "event-count"),
@@ -1684,7 +1688,7 @@ async fn scripts_travel_with_a_shared_scenario() {
     type_into(&root, "script-name", "My own model").await;
     click(&root, "share-link").await;
     let again = mount_as_is().await;
-    let _ = gloo::utils::window().location().set_hash("fresh");
+    set_address("fresh");
     yew::scheduler::flush().await;
     click(&again, "center-scripts").await;
     let name: HtmlInputElement = find(&again, "script-name")
@@ -1790,7 +1794,7 @@ async fn it_should_never_overwrite_the_saved_session_when_a_link_opens() {
         ("fresh", None),
     ] {
         unmount_all();
-        let _ = gloo::utils::window().location().set_hash(hash);
+        set_address(hash);
         let tab = mount_as_is().await;
         gloo_timers::future::TimeoutFuture::new(PAST_AUTOSAVE_MS).await;
         assert_eq!(
@@ -1808,9 +1812,9 @@ async fn it_should_never_overwrite_the_saved_session_when_a_link_opens() {
     }
 
     unmount_all();
-    let _ = gloo::utils::window().location().set_hash("");
+    set_address("");
     let again = mount_as_is().await;
-    let _ = gloo::utils::window().location().set_hash("fresh");
+    set_address("fresh");
     assert_eq!(
         number(&again, "event-count"),
         3,
@@ -1828,11 +1832,9 @@ async fn it_should_keep_the_saved_session_aside_when_the_user_works_in_a_linked_
     let before = saved().expect("autosaved");
 
     unmount_all();
-    let _ = gloo::utils::window()
-        .location()
-        .set_hash("lesson=immutable-facts");
+    set_address("lesson=immutable-facts");
     let tab = mount_as_is().await;
-    let _ = gloo::utils::window().location().set_hash("fresh");
+    set_address("fresh");
     assert!(
         find(&tab, "saved-session").is_some(),
         "the saved session is offered beside the lesson"
@@ -1956,7 +1958,7 @@ async fn it_should_ask_before_a_valid_import_replaces_the_session() {
 async fn saved_export(root: &Element) -> Option<String> {
     click(root, "share-link").await;
     let hash = gloo::utils::window().location().hash().ok()?;
-    let _ = gloo::utils::window().location().set_hash("fresh");
+    set_address("fresh");
     let bytes = eventide::share::decode(&hash)?.ok()?;
     String::from_utf8(bytes).ok()
 }
@@ -2151,4 +2153,39 @@ fn it_should_not_make_a_deployed_policy_react_to_an_imported_history_and_give_ea
     assert_eq!(session.scripts.deployed[0].fed_to, 3);
     session.close_branch(false);
     assert_eq!(session.scripts.deployed[0].fed_to, head.0);
+}
+
+#[wasm_bindgen_test]
+async fn a_lesson_link_pasted_into_an_open_tab_opens_it_and_asks_before_replacing_work() {
+    let root = mount().await;
+    // Pasted into the address bar: a real hashchange, not the app's own write.
+    let _ = gloo::utils::window()
+        .location()
+        .set_hash("lesson=event-sourcing&at=3");
+    wait_for(&root, "the lesson", |r| {
+        text(r, "lesson").contains("Event sourcing")
+    })
+    .await;
+    assert_eq!(number(&root, "cursor-position"), 3, "&at= is honoured");
+
+    click(&root, "timeline-live").await;
+    click(&root, "cmd-place-order").await;
+    let _ = gloo::utils::window().location().set_hash("fresh");
+    wait_for(&root, "the question", |r| {
+        find(r, "confirm-dialog").is_some()
+    })
+    .await;
+    click(&root, "confirm-cancel").await;
+    assert!(number(&root, "event-count") > 0, "cancel keeps the work");
+    set_address("fresh");
+}
+
+#[wasm_bindgen_test]
+async fn a_services_lesson_link_runs_its_scenario_on_to_the_shared_position() {
+    unmount_all();
+    set_address("lesson=choreography&at=30");
+    let root = mount_as_is().await;
+    set_address("");
+    assert_eq!(number(&root, "cursor-position"), 30);
+    assert!(number(&root, "event-count") >= 30);
 }

@@ -36,6 +36,7 @@ pub fn app() -> Html {
     super::scripts_panel::use_policies(&state);
     use_shortcuts(&state);
     super::autosave::use_opening_address(&state);
+    super::autosave::use_pasted_links(&state);
     super::autosave::use_autosave(&state);
 
     let large_text = state.large_text;

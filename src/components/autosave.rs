@@ -61,9 +61,37 @@ impl Opening {
 }
 
 fn current_hash() -> String {
-    web_sys::window()
-        .and_then(|window| window.location().hash().ok())
-        .unwrap_or_default()
+    crate::address::current()
+}
+
+/// A link pasted into the open tab's address bar (`hashchange`) is acted on as the user's own
+/// request: a lesson opens (at its position), a shared scenario imports, `#fresh` starts
+/// afresh; each asks first if the session holds work. What the app wrote there itself is not.
+#[hook]
+pub fn use_pasted_links(state: &AppContext) {
+    let dispatcher = state.dispatcher();
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|window| {
+            gloo::events::EventListener::new(&window, "hashchange", move |_| {
+                let hash = current_hash();
+                let action = match Opening::read(&hash) {
+                    Opening::Plain => return,
+                    Opening::Lesson(slug, at) => Action::OpenLesson { slug, at },
+                    Opening::Scenario(Ok(bytes)) => Action::Import {
+                        name: "the shared scenario".into(),
+                        bytes: std::rc::Rc::new(bytes),
+                        source: ImportSource::Link,
+                    },
+                    Opening::Scenario(Err(problem)) | Opening::Unknown(problem) => {
+                        Action::InvalidInput(problem)
+                    }
+                    Opening::Fresh => Action::StartFresh,
+                };
+                dispatcher.dispatch(action);
+            })
+        });
+        move || drop(listener)
+    });
 }
 
 /// Acts, once, on the address the page opened with.
@@ -81,12 +109,7 @@ pub fn use_opening_address(state: &AppContext) {
                 }),
                 None => link(Action::ClaimAutosave),
             },
-            Opening::Lesson(slug, at) => {
-                link(Action::LoadLesson(slug));
-                if let Some(at) = at {
-                    link(Action::Seek(at));
-                }
-            }
+            Opening::Lesson(slug, at) => link(Action::OpenLesson { slug, at }),
             Opening::Scenario(Ok(bytes)) => link(Action::Import {
                 name: "the shared scenario".into(),
                 bytes: std::rc::Rc::new(bytes),

@@ -92,9 +92,7 @@ pub fn files_panel() -> Html {
                         .and_then(|w| w.location().href().ok())
                         .unwrap_or_default();
                     let base = href.split('#').next().unwrap_or_default().to_string();
-                    if let Some(location) = web_sys::window().map(|w| w.location()) {
-                        let _ = location.set_hash(fragment.trim_start_matches('#'));
-                    }
+                    crate::address::write(&fragment);
                     state.dispatch(Action::Notify(format!(
                         "This page's address now holds the whole scenario ({} characters): copy it from the address bar to share it. {base}{}…",
                         fragment.len(),

@@ -7,9 +7,7 @@ use crate::lessons::{find, LESSONS};
 use crate::state::{use_app, Action};
 
 fn set_address(slug: &str) {
-    if let Some(location) = web_sys::window().map(|window| window.location()) {
-        let _ = location.set_hash(crate::lessons::address(slug, None).trim_start_matches('#'));
-    }
+    crate::address::write(&crate::lessons::address(slug, None));
 }
 
 #[function_component(LessonsPanel)]
@@ -69,9 +67,7 @@ pub fn lessons_panel() -> Html {
                         .unwrap_or_default();
                     let base = href.split('#').next().unwrap_or_default().to_string();
                     let full = format!("{base}{link}");
-                    if let Some(location) = web_sys::window().map(|w| w.location()) {
-                        let _ = location.set_hash(link.trim_start_matches('#'));
-                    }
+                    crate::address::write(&link);
                     dispatcher.dispatch(Action::Notify(format!(
                         "Link to this lesson at this point: {full}"
                     )));

@@ -205,6 +205,13 @@ pub enum Action {
     Notify(String),
     /// Load a lesson's scenario (again, to reset it) and start it.
     LoadLesson(&'static str),
+    /// Open a lesson at a position (a shared link): its scenario is run on to there.
+    OpenLesson {
+        slug: &'static str,
+        at: Option<Position>,
+    },
+    /// An empty session in place of this one (asks first if it holds work).
+    StartFresh,
     AnswerLesson(usize),
     RevealLesson,
     /// Back-date the next commands to this business time (or stop back-dating).
@@ -689,13 +696,22 @@ impl AppState {
                 self.lessons_open = !self.lessons_open;
                 true
             }
-            Action::LoadLesson(slug) => {
+            Action::LoadLesson(slug) => self.apply(Action::OpenLesson { slug, at: None }),
+            Action::OpenLesson { slug, at } => {
                 if crate::lessons::find(slug).is_none() {
                     self.notify(Tone::Problem, format!("There is no lesson '{slug}'"), None);
                 } else if self.would_lose_work() {
-                    self.pending = Some(Pending::Lesson(slug));
+                    self.pending = Some(Pending::Lesson { slug, at });
                 } else {
-                    self.load_lesson(slug);
+                    self.load_lesson(slug, at);
+                }
+                true
+            }
+            Action::StartFresh => {
+                if self.would_lose_work() {
+                    self.pending = Some(Pending::Fresh);
+                } else {
+                    self.start_fresh();
                 }
                 true
             }
@@ -863,7 +879,8 @@ impl AppState {
                     self.adopt_import(job);
                 }
             }
-            Pending::Lesson(slug) => self.load_lesson(slug),
+            Pending::Lesson { slug, at } => self.load_lesson(slug, at),
+            Pending::Fresh => self.start_fresh(),
             Pending::KeepBranch => self.close_branch(true),
             Pending::DiscardBranch => self.close_branch(false),
             Pending::ForgetSetAside => {
@@ -917,7 +934,27 @@ impl AppState {
         );
     }
 
-    fn load_lesson(&mut self, slug: &'static str) {
+    /// An empty session, with the knobs at their defaults; the user's scripts stay (code, not
+    /// history) and join the new line at its head.
+    fn start_fresh(&mut self) {
+        let scripts = std::mem::take(&mut self.session_mut().scripts);
+        let mut session = Session::default();
+        session.scripts = scripts;
+        session.scripts.join_at(0);
+        *self.session_mut() = session;
+        self.running = false;
+        self.playing = false;
+        self.selected = None;
+        self.lesson = None;
+        self.backdate = None;
+        self.precious = false;
+        self.delivery = DeliverySettings::default();
+        self.idempotent = true;
+        self.chaos = false;
+        self.notify(Tone::Success, "A fresh, empty session".into(), None);
+    }
+
+    fn load_lesson(&mut self, slug: &'static str, at: Option<Position>) {
         let Some(lesson) = crate::lessons::find(slug) else {
             return;
         };
@@ -954,9 +991,31 @@ impl AppState {
                     format!("{}: scenario loaded", lesson.title),
                     None,
                 );
+                if let Some(at) = at {
+                    self.lesson_at(at);
+                }
             }
             Err(problem) => self.notify(Tone::Problem, problem, None),
         }
+    }
+
+    /// A shared lesson link's position: a running scenario is run on (deterministically, from
+    /// its seed) until its log reaches it, then paused there, so the recipient sees what the
+    /// sharer saw.
+    fn lesson_at(&mut self, at: Position) {
+        if self.running {
+            // Each step is one customer action or one delivery; a generous bound, never a hang.
+            let mut steps = 0u32;
+            while self.session().shop().store().head() < at && steps < 1_000_000 {
+                let stepped = self.session_mut().sim_mut().step();
+                if stepped.is_err() || self.session().sim().is_quiescent() {
+                    break;
+                }
+                steps += 1;
+            }
+            self.running = false;
+        }
+        self.seek(at);
     }
 
     /// Carries out a policy's new decisions, each in its cause's flow; refusals are reported

@@ -10,8 +10,13 @@ pub enum Pending {
     /// Replace the session with a file's log, read and replayed already (it waits in the
     /// session).
     Import { name: String, events: usize },
-    /// Replace the session with a lesson's scenario.
-    Lesson(&'static str),
+    /// Replace the session with a lesson's scenario (at a position, from a shared link).
+    Lesson {
+        slug: &'static str,
+        at: Option<eventide_engine::Position>,
+    },
+    /// Replace the session with an empty one (a `#fresh` link pasted into the tab).
+    Fresh,
     /// Make the open branch the main line; the main line is set aside (switch back to it).
     KeepBranch,
     /// Throw the open branch away, with the events recorded on it.
@@ -54,7 +59,13 @@ impl Pending {
                 confirm: "Replace with the file",
                 export: ExportWhich::Current,
             },
-            Pending::Lesson(slug) => {
+            Pending::Fresh => Asking {
+                title: "Start afresh? An empty session replaces this one.".into(),
+                goes: session.what_a_replace_loses(),
+                confirm: "Start afresh",
+                export: ExportWhich::Current,
+            },
+            Pending::Lesson { slug, .. } => {
                 let title = crate::lessons::find(slug).map_or(*slug, |lesson| lesson.title);
                 Asking {
                     title: format!("Open the lesson \u{201c}{title}\u{201d}? Its scenario replaces this session."),
