@@ -783,7 +783,14 @@ async fn the_catalog_judges_a_proposed_schema_in_every_mode_and_names_who_breaks
         "{verdicts}"
     );
     assert!(text(&root, "schema-changes").contains("#/properties/total"));
-    assert!(text(&root, "who-breaks").contains("Inventory"));
+    // Only those who read the total break; inventory reads the lines and reads on.
+    let breaks = text(&root, "who-breaks");
+    assert!(
+        breaks.contains("Orders") && breaks.contains("\"total\""),
+        "{breaks}"
+    );
+    assert!(!breaks.contains("Inventory"), "{breaks}");
+    assert!(text(&root, "unaffected").contains("Inventory"));
 
     // Registering it in BACKWARD mode is refused, and says why.
     click(&root, "schema-register").await;
@@ -1045,6 +1052,63 @@ async fn a_lesson_loads_its_scenario_notices_each_step_and_reveals_after_a_predi
         "#lesson=immutable-facts"
     );
     set_address("");
+}
+
+/// Issue #12: the impact-analysis lesson's change to OrderPlaced (no `total`, a required
+/// `coupon`) blames exactly those who read the total, with and without the suggested upcaster.
+#[wasm_bindgen_test]
+async fn it_should_blame_only_the_readers_of_total_in_the_impact_analysis_lesson() {
+    let _ = gloo::utils::window()
+        .location()
+        .set_hash("lesson=impact-analysis");
+    let root = mount_as_is().await;
+    let _ = gloo::utils::window().location().set_hash("");
+    assert!(text(&root, "lesson").contains("impact analysis"));
+    click(&root, "cmd-place-order").await;
+    click(&root, "center-catalog").await;
+    let draft: web_sys::HtmlTextAreaElement = find(&root, "schema-draft")
+        .expect("an editor")
+        .unchecked_into();
+    let mut schema: serde_json::Value =
+        serde_json::from_str(&draft.value()).expect("the draft is JSON");
+    let properties = schema["properties"].as_object_mut().expect("properties");
+    properties.remove("total");
+    properties.insert("coupon".into(), serde_json::json!({"type": "string"}));
+    schema["required"] = serde_json::json!(["order", "customer", "lines", "coupon"]);
+    edit_area(&root, "schema-draft", &schema.to_string()).await;
+
+    let judged = |root: &Element| {
+        let breaks = text(root, "who-breaks");
+        let unaffected = text(root, "unaffected");
+        for reader in ["Orders", "FraudDetection"] {
+            assert!(
+                breaks.contains(reader),
+                "{reader} reads the total: {breaks}"
+            );
+        }
+        assert!(breaks.contains("\"total\", which is removed"), "{breaks}");
+        assert!(
+            !breaks.contains("coupon"),
+            "nobody reads the coupon: {breaks}"
+        );
+        for reader in ["Inventory", "Notification", "CheckoutSaga", "Activity"] {
+            assert!(!breaks.contains(reader), "{reader} is blamed: {breaks}");
+            assert!(unaffected.contains(reader), "{reader}: {unaffected}");
+        }
+    };
+    click(&root, "schema-check").await;
+    judged(&root);
+    // The required coupon is the registry's concern: BACKWARD says no.
+    assert!(text(&root, "proposal-verdict").contains("not BACKWARD compatible"));
+
+    click(&root, "upcaster-suggest").await;
+    let steps: web_sys::HtmlTextAreaElement = find(&root, "upcaster-draft")
+        .expect("an upcaster editor")
+        .unchecked_into();
+    assert!(steps.value().contains("remove"), "{}", steps.value());
+    click(&root, "schema-check").await;
+    judged(&root);
+    assert!(text(&root, "who-breaks").contains("removed by the upcaster"));
 }
 
 #[wasm_bindgen_test]
@@ -1528,7 +1592,11 @@ async fn the_script_worker_answers_a_compile_request_through_its_json_protocol()
     assert_eq!(
         reply,
         Ok(WorkerReply::Compiled {
-            handles: vec!["OrderPlaced".into()]
+            handles: vec!["OrderPlaced".into()],
+            reads: vec![eventide_engine::scripting::HandlerReads {
+                event_type: "OrderPlaced".into(),
+                reads: eventide_engine::shop::evolution::FieldReads::Fields(Vec::new()),
+            }],
         })
     );
     // A script's mistake is a reply, not a failure of the worker.
@@ -1567,8 +1635,10 @@ async fn the_script_worker_waits_until_ready_and_survives_a_crash_a_missing_modu
         kind: ScriptKind::Projection,
         source: source.into(),
     };
+    // The stand-ins answer as a worker from before reads were sent: none, by serde's default.
     let compiled = Ok(WorkerReply::Compiled {
         handles: vec!["OrderPlaced".into()],
+        reads: Vec::new(),
     });
 
     // Like the wasm worker, it listens only a while after it starts: a request sent at once

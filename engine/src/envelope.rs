@@ -43,6 +43,11 @@ pub trait DomainEvent: Clone + Debug + PartialEq + Serialize + DeserializeOwned 
     fn kind(&self) -> Self::Kind;
 }
 
+/// The payload fields a consumer reads, per event type it consumes: top-level fields, named as
+/// the code's version of the payload names them. A consumer declares them beside the code that
+/// reads them, so "who breaks if this field goes?" follows from what each one really reads.
+pub type PayloadReads<K> = &'static [(K, &'static [&'static str])];
+
 /// Free-form context about an event that is not part of the fact itself (who produced it,
 /// from which screen). Most events carry none or one entry, usually of static strings, so it is
 /// a boxed slice of copy-on-write strings: one word when empty, no allocation for the strings.

@@ -186,6 +186,8 @@ mod tests {
         const QUESTION: &'static str = "How many events were there?";
         const COLUMNS: &'static [&'static str] = &["Events"];
         const CONSUMES: &'static [ShopEventKind] = ShopEventKind::ALL;
+        // It counts events and reads none of their fields.
+        const READS: crate::PayloadReads<ShopEventKind> = &[];
 
         fn apply(&mut self, _event: &Recorded<ShopEvent>) {
             self.0 += 1;
@@ -210,6 +212,8 @@ mod tests {
         const QUESTION: &'static str = "How many units were received?";
         const COLUMNS: &'static [&'static str] = &["Units"];
         const CONSUMES: &'static [ShopEventKind] = &[ShopEventKind::StockReceived];
+        const READS: crate::PayloadReads<ShopEventKind> =
+            &[(ShopEventKind::StockReceived, &["quantity"])];
 
         fn apply(&mut self, event: &Recorded<ShopEvent>) {
             if let ShopEvent::StockReceived { quantity, .. } = event.event {

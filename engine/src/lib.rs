@@ -33,5 +33,5 @@ pub mod store;
 pub mod temporal;
 pub mod trace;
 
-pub use envelope::{DomainEvent, Metadata, Named, NewEvent, Recorded, StreamKey};
+pub use envelope::{DomainEvent, Metadata, Named, NewEvent, PayloadReads, Recorded, StreamKey};
 pub use ids::{CorrelationId, EventId, Position, SchemaVersion, StreamVersion, Timestamp};

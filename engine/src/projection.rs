@@ -8,7 +8,7 @@ use std::any::Any;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::envelope::{DomainEvent, Recorded, Upcasting};
+use crate::envelope::{DomainEvent, PayloadReads, Recorded, Upcasting};
 use crate::ids::{Position, Timestamp};
 
 /// One cell of a read model's table, typed so the UI can format and align it.
@@ -39,6 +39,9 @@ pub trait Projection<E: DomainEvent>: Clone + Default + PartialEq + 'static {
     const COLUMNS: &'static [&'static str];
     /// The event types this read model folds: it is one of their consumers in the catalog.
     const CONSUMES: &'static [E::Kind];
+    /// The payload fields `apply` reads, per type in `CONSUMES` (an empty list when it only
+    /// counts events of the type): whom a schema change breaks is derived from this.
+    const READS: PayloadReads<E::Kind>;
 
     fn apply(&mut self, event: &Recorded<E>);
 
@@ -69,6 +72,7 @@ pub trait ReadModel<E: DomainEvent>: Any {
     fn name(&self) -> &'static str;
     fn question(&self) -> &'static str;
     fn consumes(&self) -> &'static [E::Kind];
+    fn reads(&self) -> PayloadReads<E::Kind>;
     fn columns(&self) -> &'static [&'static str];
     fn apply(&mut self, event: &Recorded<E>);
     fn row_count(&self) -> usize;
@@ -92,6 +96,9 @@ impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
     }
     fn consumes(&self) -> &'static [E::Kind] {
         P::CONSUMES
+    }
+    fn reads(&self) -> PayloadReads<E::Kind> {
+        P::READS
     }
     fn columns(&self) -> &'static [&'static str] {
         P::COLUMNS

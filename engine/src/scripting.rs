@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::shop::commands::ShopCommand;
+use crate::shop::evolution::FieldReads;
 use crate::shop::ShopEvent;
 
 /// What a script is: a read model, or a service that reacts.
@@ -44,6 +45,10 @@ pub enum WorkerRequest {
 pub enum WorkerReply {
     Compiled {
         handles: Vec<String>,
+        /// The payload fields each handler reads, by event type (a worker from before this
+        /// was known sends none).
+        #[serde(default)]
+        reads: Vec<HandlerReads>,
     },
     /// A projection's read model after the events.
     Table {
@@ -62,6 +67,13 @@ pub enum WorkerReply {
         events: u64,
     },
     Failed(ScriptFailure),
+}
+
+/// The payload fields a script's handler for `event_type` reads, found in its source.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandlerReads {
+    pub event_type: String,
+    pub reads: FieldReads,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1065,6 +1065,8 @@ mod tests {
         const QUESTION: &'static str = "What did each product last receive?";
         const COLUMNS: &'static [&'static str] = &["SKU", "Last", "Parity", "Last event"];
         const CONSUMES: &'static [ShopEventKind] = &[ShopEventKind::StockReceived];
+        const READS: crate::PayloadReads<ShopEventKind> =
+            &[(ShopEventKind::StockReceived, &["sku", "quantity"])];
 
         fn apply(&mut self, event: &Recorded<ShopEvent>) {
             if let ShopEvent::StockReceived { sku, quantity } = event.event {
@@ -1108,6 +1110,8 @@ mod tests {
         const QUESTION: &'static str = "How many units did each product receive?";
         const COLUMNS: &'static [&'static str] = &["SKU", "Units"];
         const CONSUMES: &'static [ShopEventKind] = &[ShopEventKind::StockReceived];
+        const READS: crate::PayloadReads<ShopEventKind> =
+            &[(ShopEventKind::StockReceived, &["sku", "quantity"])];
 
         fn apply(&mut self, event: &Recorded<ShopEvent>) {
             if let ShopEvent::StockReceived { sku, quantity } = event.event {

@@ -193,3 +193,212 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Who breaks: only the consumers that read a field the change takes away (issue #12)
+// ---------------------------------------------------------------------------------------------
+
+/// OrderPlaced's schema without `total` and with a required `coupon`: the lesson's change.
+fn order_placed_without_total_with_a_coupon() -> serde_json::Value {
+    let mut schema = event_catalog::schema(ShopEventKind::OrderPlaced);
+    let properties = schema["properties"].as_object_mut().expect("properties");
+    properties.remove("total");
+    properties.insert("coupon".into(), json!({"type": "string"}));
+    schema["required"] = json!(["order", "customer", "lines", "coupon"]);
+    schema
+}
+
+fn blamed(proposal: &eventide_engine::shop::evolution::Proposal) -> Vec<&str> {
+    let mut names: Vec<&str> = proposal
+        .breaks
+        .iter()
+        .map(|b| b.consumer.name.as_str())
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+#[test]
+fn it_should_blame_only_the_consumers_that_read_a_removed_field() {
+    let shop = generated(12, 8);
+    let kind = ShopEventKind::OrderPlaced;
+    let schema = order_placed_without_total_with_a_coupon();
+    let proposal = shop
+        .evolution()
+        .propose(kind, &schema, &Upcaster::default(), shop.store())
+        .expect("a valid schema");
+    // The Orders read model shows each order's total; fraud detection scores it.
+    assert_eq!(blamed(&proposal), ["FraudDetection", "Orders"]);
+    for b in &proposal.breaks {
+        assert!(
+            b.why.contains("total") && b.why.contains("removed"),
+            "{}: {}",
+            b.consumer.name,
+            b.why
+        );
+        assert!(!b.why.contains("coupon"), "{}", b.why);
+    }
+    // The required coupon is the registry's business: not BACKWARD compatible.
+    assert!(proposal
+        .verdict()
+        .is_some_and(|verdict| !verdict.is_compatible()));
+}
+
+#[test]
+fn it_should_blame_only_the_readers_of_a_field_the_suggested_upcaster_removes() {
+    let shop = generated(12, 8);
+    let kind = ShopEventKind::OrderPlaced;
+    let schema = order_placed_without_total_with_a_coupon();
+    let upcaster =
+        eventide_engine::shop::evolution::suggest_upcaster(&event_catalog::schema(kind), &schema);
+    assert_eq!(upcaster.to_string(), "remove \"total\"");
+    let proposal = shop
+        .evolution()
+        .propose(kind, &schema, &upcaster, shop.store())
+        .expect("a valid schema");
+    assert_eq!(blamed(&proposal), ["FraudDetection", "Orders"]);
+    assert!(proposal.breaks.iter().all(|b| b.why.contains("total")));
+}
+
+#[test]
+fn it_should_blame_the_readers_of_a_field_whose_type_changes() {
+    let shop = generated(12, 8);
+    let kind = ShopEventKind::PaymentProcessed;
+    let mut schema = event_catalog::schema(kind);
+    schema["properties"]["amount"] = json!({"type": "string"});
+    let proposal = shop
+        .evolution()
+        .propose(kind, &schema, &Upcaster::default(), shop.store())
+        .expect("a valid schema");
+    // Revenue and Activity add up amounts; Orders, Shipping and the saga only read the order.
+    assert_eq!(blamed(&proposal), ["Activity", "Revenue"]);
+    assert!(proposal
+        .breaks
+        .iter()
+        .all(|b| b.why.contains("amount") && b.why.contains("type")));
+}
+
+#[test]
+fn it_should_register_the_removal_of_a_field_no_consumer_reads() {
+    let mut shop = generated(12, 150);
+    let before = shop.history().live().clone();
+    let kind = ShopEventKind::PaymentFailed;
+    assert!(shop.store().count_by_kind(kind) > 0, "some payments fail");
+    shop.set_schema_mode(kind, CompatibilityMode::None);
+    let mut schema = event_catalog::schema(kind);
+    schema["properties"]
+        .as_object_mut()
+        .expect("properties")
+        .remove("reason");
+    schema["required"] = json!(["order", "customer", "amount"]);
+    let upcaster = Upcaster::new(vec![UpcastStep::Remove {
+        field: "reason".into(),
+    }]);
+    let proposal = shop
+        .evolution()
+        .propose(kind, &schema, &upcaster, shop.store())
+        .expect("a valid schema");
+    assert!(proposal.breaks.is_empty(), "{:?}", proposal.breaks);
+    shop.register_version(kind, schema, upcaster)
+        .unwrap_or_else(|error| panic!("{error}"));
+    // Nobody read the reason, so every read model is as it was.
+    assert!(shop.history().live().same_state(&before));
+}
+
+#[test]
+fn it_should_blame_a_script_by_the_fields_it_reads_and_follow_renames_only_for_built_ins() {
+    use eventide_engine::shop::evolution::{FieldReads, Loss, Reader};
+
+    let shop = generated(12, 8);
+    let kind = ShopEventKind::OrderPlaced;
+    // `total` becomes `total_cents`, with the upcaster step that says so.
+    let mut schema = event_catalog::schema(kind);
+    let properties = schema["properties"].as_object_mut().expect("properties");
+    let total = properties.remove("total").expect("a total");
+    properties.insert("total_cents".into(), total);
+    schema["required"] = json!(["order", "customer", "lines", "total_cents"]);
+    let upcaster = Upcaster::new(vec![UpcastStep::Rename {
+        from: "total".into(),
+        to: "total_cents".into(),
+    }]);
+    let scripts = [
+        Reader::script(
+            "Orders per customer v1",
+            FieldReads::Fields(vec!["customer".into(), "total".into()]),
+        ),
+        Reader::script(
+            "Who ordered v1",
+            FieldReads::Fields(vec!["customer".into()]),
+        ),
+        Reader::script("Anything v1", FieldReads::Every),
+    ];
+    let proposal = shop
+        .evolution()
+        .propose_with(kind, &schema, &upcaster, shop.store(), &scripts)
+        .expect("a valid schema");
+    // The built-in readers follow the rename; a script reads the name it was written with.
+    assert_eq!(blamed(&proposal), ["Anything v1", "Orders per customer v1"]);
+    let named = |name: &str| {
+        proposal
+            .breaks
+            .iter()
+            .find(|b| b.consumer.name == name)
+            .expect("blamed")
+    };
+    let script = named("Orders per customer v1");
+    assert_eq!(script.losses.len(), 1);
+    assert_eq!(script.losses[0].field, "total");
+    assert_eq!(script.losses[0].loss, Loss::Renamed("total_cents".into()));
+    let anything = named("Anything v1");
+    assert!(anything.why.contains("dynamically"), "{}", anything.why);
+    assert!(proposal
+        .unaffected
+        .iter()
+        .any(|reader| reader.name == "Who ordered v1"));
+    assert!(proposal
+        .unaffected
+        .iter()
+        .any(|reader| reader.name == "Orders"));
+    // A script that breaks is the user's to update: it does not stop the registration.
+    assert_eq!(
+        proposal.refusal().map(|r| r.contains("BACKWARD")),
+        Some(true)
+    );
+}
+
+#[test]
+fn it_should_blame_the_readers_of_a_field_an_upcaster_splits() {
+    let shop = generated(12, 8);
+    let kind = ShopEventKind::ShipmentDispatched;
+    let mut schema = event_catalog::schema(kind);
+    let properties = schema["properties"].as_object_mut().expect("properties");
+    properties.remove("carrier");
+    properties.insert("carrier_name".into(), json!({"type": "string"}));
+    properties.insert("carrier_service".into(), json!({"type": "string"}));
+    schema["required"] = json!(["order", "customer", "lines"]);
+    let upcaster = Upcaster::new(vec![UpcastStep::Split {
+        from: "carrier".into(),
+        into: vec!["carrier_name".into(), "carrier_service".into()],
+        separator: " ".into(),
+    }]);
+    let proposal = shop
+        .evolution()
+        .propose(kind, &schema, &upcaster, shop.store())
+        .expect("a valid schema");
+    // No built-in consumer reads the carrier: nobody breaks.
+    assert!(proposal.breaks.is_empty(), "{:?}", proposal.breaks);
+    let scripts = [eventide_engine::shop::evolution::Reader::script(
+        "Carriers v1",
+        eventide_engine::shop::evolution::FieldReads::Fields(vec!["carrier".into()]),
+    )];
+    let proposal = shop
+        .evolution()
+        .propose_with(kind, &schema, &upcaster, shop.store(), &scripts)
+        .expect("a valid schema");
+    assert_eq!(blamed(&proposal), ["Carriers v1"]);
+    assert!(
+        proposal.breaks[0].why.contains("splits"),
+        "{}",
+        proposal.breaks[0].why
+    );
+}

@@ -17,8 +17,8 @@
 //! [`ReplyEnvelope`]: eventide_engine::scripting::ReplyEnvelope
 
 use eventide_engine::scripting::{
-    PlannedIntention, ReplyEnvelope, RequestEnvelope, ScriptFailure, ScriptKind, TableRow,
-    WorkerReply, WorkerRequest,
+    HandlerReads, PlannedIntention, ReplyEnvelope, RequestEnvelope, ScriptFailure, ScriptKind,
+    TableRow, WorkerReply, WorkerRequest,
 };
 use eventide_script::{
     Deadline, ErrorKind, Intention, Policy, Projection, ScriptError, ScriptHost,
@@ -93,17 +93,21 @@ fn request_id(text: &str) -> Option<u64> {
 
 fn compile(kind: ScriptKind, source: &str) -> Result<WorkerReply, ScriptFailure> {
     let host = ScriptHost::default();
-    let handles = match kind {
-        ScriptKind::Projection => Projection::compile(&host, source)
-            .map_err(failure)?
-            .handles()
-            .to_vec(),
-        ScriptKind::Policy => Policy::compile(&host, source)
-            .map_err(failure)?
-            .handles()
-            .to_vec(),
+    let (handles, reads) = match kind {
+        ScriptKind::Projection => {
+            let script = Projection::compile(&host, source).map_err(failure)?;
+            (script.handles().to_vec(), script.reads().to_vec())
+        }
+        ScriptKind::Policy => {
+            let script = Policy::compile(&host, source).map_err(failure)?;
+            (script.handles().to_vec(), script.reads().to_vec())
+        }
     };
-    Ok(WorkerReply::Compiled { handles })
+    let reads = reads
+        .into_iter()
+        .map(|(event_type, reads)| HandlerReads { event_type, reads })
+        .collect();
+    Ok(WorkerReply::Compiled { handles, reads })
 }
 
 /// The run's deadline, counted from now. An infinite limit means none.

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use eventide_engine::scripting::{ReplyEnvelope, RequestEnvelope, ScriptFailure, WORKER_READY};
 use eventide_engine::shop::commands::ShopCommand;
 use eventide_engine::shop::events::ShopEvent;
+use eventide_engine::shop::evolution::FieldReads;
 use eventide_engine::shop::ids::{CustomerId, OrderId};
 use serde_json::json;
 
@@ -54,14 +55,37 @@ fn it_should_name_the_event_types_a_script_handles() {
     let reply = handle(
         WorkerRequest::Compile {
             kind: ScriptKind::Policy,
-            source: "fn PaymentFailed(event) { }\nfn OrderPlaced(event) { }".into(),
+            source: "fn PaymentFailed(event) { this.x = event.payload.reason; }\nfn OrderPlaced(event) { this.y = event.payload; }".into(),
         },
         || 0.0,
     );
     assert_eq!(
         reply,
         WorkerReply::Compiled {
-            handles: vec!["OrderPlaced".into(), "PaymentFailed".into()]
+            handles: vec!["OrderPlaced".into(), "PaymentFailed".into()],
+            reads: vec![
+                HandlerReads {
+                    event_type: "OrderPlaced".into(),
+                    reads: FieldReads::Every,
+                },
+                HandlerReads {
+                    event_type: "PaymentFailed".into(),
+                    reads: FieldReads::Fields(vec!["reason".into()]),
+                },
+            ],
+        }
+    );
+}
+
+#[test]
+fn it_should_read_a_compile_reply_from_before_reads_were_sent() {
+    let old = json!({"Compiled": {"handles": ["OrderPlaced"]}});
+    let reply: WorkerReply = serde_json::from_value(old).expect("reads");
+    assert_eq!(
+        reply,
+        WorkerReply::Compiled {
+            handles: vec!["OrderPlaced".into()],
+            reads: Vec::new(),
         }
     );
 }
@@ -268,7 +292,11 @@ fn it_should_answer_a_message_under_its_id() {
         ReplyEnvelope {
             id: 41,
             reply: WorkerReply::Compiled {
-                handles: vec!["OrderPlaced".into()]
+                handles: vec!["OrderPlaced".into()],
+                reads: vec![HandlerReads {
+                    event_type: "OrderPlaced".into(),
+                    reads: FieldReads::Fields(Vec::new()),
+                }],
             }
         }
     );

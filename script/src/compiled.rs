@@ -3,11 +3,13 @@
 //! functions known by name (`init`, and for projections `rows` and `columns`); helpers free.
 
 use eventide_engine::shop::events::ShopEventKind;
+use eventide_engine::shop::evolution::FieldReads;
 use eventide_engine::Named;
 use rhai::{Dynamic, FuncArgs, AST};
 
 use crate::error::{ErrorKind, ScriptError};
 use crate::host::{Deadline, ScriptHost};
+use crate::reads::handler_reads;
 
 /// A function the host calls by name, besides handlers. None takes a parameter.
 pub(crate) struct Known {
@@ -21,6 +23,8 @@ pub(crate) struct Compiled {
     ast: AST,
     /// Event types with a handler, sorted.
     handlers: Vec<String>,
+    /// The payload fields each handler reads, in the order of `handlers`.
+    reads: Vec<(String, FieldReads)>,
     /// The known functions this script defines.
     defined: Vec<&'static str>,
 }
@@ -41,6 +45,7 @@ impl Compiled {
             .at_position(statement.position()));
         }
         let mut handlers = Vec::new();
+        let mut reads = Vec::new();
         let mut defined = Vec::new();
         for function in ast.iter_functions() {
             let name = function.name;
@@ -70,6 +75,8 @@ impl Compiled {
                     ));
                 }
                 handlers.push(name.to_string());
+                let param = function.params.first().copied().unwrap_or("event");
+                reads.push((name.to_string(), handler_reads(&ast, name, param)));
             }
         }
         if handlers.is_empty() {
@@ -81,16 +88,24 @@ impl Compiled {
         }
         handlers.sort();
         handlers.dedup();
+        reads.sort_by(|a: &(String, FieldReads), b| a.0.cmp(&b.0));
+        reads.dedup_by(|a, b| a.0 == b.0);
         Ok(Compiled {
             host: host.clone(),
             ast,
             handlers,
+            reads,
             defined,
         })
     }
 
     pub fn handlers(&self) -> &[String] {
         &self.handlers
+    }
+
+    /// The payload fields each handler reads, by event type, sorted (see `reads`).
+    pub fn reads(&self) -> &[(String, FieldReads)] {
+        &self.reads
     }
 
     pub fn handles(&self, event_type: &str) -> bool {

@@ -103,6 +103,11 @@
 //! - [`policy`]: [`Policy`]; [`intention`]: [`Intention`] and its translation to shop types.
 //! - [`error`]: [`ScriptError`] with line and column. [`examples`]: [`EXAMPLES`].
 //! - `compiled` (the conventions both kinds share) and `value` (JSON to Rhai and back).
+//! - `reads`: the payload fields each handler reads, found in its syntax tree
+//!   ([`Projection::reads`], [`Policy::reads`]), so the event catalog can tell whether a schema
+//!   change breaks a script. Read fields by name (`event.payload.total`, `order["total"]` after
+//!   `let order = event.payload`): a computed key or the payload handed on whole counts as
+//!   reading every field.
 
 mod compiled;
 pub mod error;
@@ -111,6 +116,7 @@ pub mod host;
 pub mod intention;
 pub mod policy;
 pub mod projection;
+mod reads;
 mod value;
 
 pub use error::{ErrorKind, ScriptError};

@@ -2,6 +2,7 @@
 //! happen next (commands to send, events to publish); the host hands those back as values and
 //! executes nothing. A policy may keep state of its own, as a projection does.
 
+use eventide_engine::shop::evolution::FieldReads;
 use rhai::Dynamic;
 use serde_json::Value;
 
@@ -42,6 +43,12 @@ impl Policy {
     /// The event types this policy reacts to, sorted.
     pub fn handles(&self) -> &[String] {
         self.script.handlers()
+    }
+
+    /// The payload fields each handler reads, by event type: [`FieldReads::Every`] where the
+    /// source does not tell (a computed key, the payload handed on whole).
+    pub fn reads(&self) -> &[(String, FieldReads)] {
+        self.script.reads()
     }
 
     pub fn host(&self) -> &ScriptHost {

@@ -8,6 +8,8 @@ use std::collections::BTreeSet;
 use rhai::Dynamic;
 use serde_json::Value;
 
+use eventide_engine::shop::evolution::FieldReads;
+
 use crate::compiled::{Compiled, Known};
 use crate::error::{ErrorKind, ScriptError};
 use crate::host::{Deadline, ScriptHost};
@@ -102,6 +104,12 @@ impl Projection {
     /// The event types this projection consumes, sorted: those it has a handler for.
     pub fn handles(&self) -> &[String] {
         self.script.handlers()
+    }
+
+    /// The payload fields each handler reads, by event type: [`FieldReads::Every`] where the
+    /// source does not tell (a computed key, the payload handed on whole).
+    pub fn reads(&self) -> &[(String, FieldReads)] {
+        self.script.reads()
     }
 
     pub fn host(&self) -> &ScriptHost {

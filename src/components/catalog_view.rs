@@ -6,11 +6,11 @@
 use std::rc::Rc;
 
 use eventide_engine::schema::{diff, CompatibilityMode, Direction, JsonSchema, Upcaster};
-use eventide_engine::shop::event_catalog::{
-    consumers, description, example, payload, producers, Party,
-};
+use eventide_engine::shop::event_catalog::{description, example, payload, producers, Party};
 use eventide_engine::shop::events::ShopEventKind;
-use eventide_engine::shop::evolution::{suggest_upcaster, Proposal};
+use eventide_engine::shop::evolution::{
+    built_in_readers, suggest_upcaster, FieldReads, Proposal, Reader, ReaderRole,
+};
 use eventide_engine::{Named, Position};
 use serde_json::Value;
 use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
@@ -77,6 +77,24 @@ fn parties(list: &[Party]) -> Html {
     }
 }
 
+/// Consumers, each with the models it takes part in and the fields it reads.
+fn readers(list: &[Reader]) -> Html {
+    html! {
+        <ul class="parties">
+            { for list.iter().map(|reader| {
+                let modes: Vec<&str> = reader.modes.iter().map(|m| m.name()).collect();
+                let modes = if modes.is_empty() { String::new() } else { format!(" · {}", modes.join(", ")) };
+                html! {
+                    <li>
+                        <strong>{ reader.name.clone() }</strong>
+                        <span class="muted">{ format!(" · {}{modes} · {}", reader.role.name(), reads_of(reader)) }</span>
+                    </li>
+                }
+            }) }
+        </ul>
+    }
+}
+
 #[function_component(EventTypeDetail)]
 fn event_type_detail(props: &DetailProps) -> Html {
     let state = use_app();
@@ -127,10 +145,16 @@ fn event_type_detail(props: &DetailProps) -> Html {
         let (state, proposal, parsed) = (state.clone(), proposal.clone(), parsed.clone());
         Callback::from(move |_| {
             let session = state.session();
+            // Deployed scripts are judged beside the built-in consumers, by what they read.
+            let scripts: Vec<Reader> = session
+                .scripts
+                .consumers_of(kind.name())
+                .map(|script| script.reader(kind.name()))
+                .collect();
             let outcome = parsed.clone().and_then(|(schema, upcaster)| {
                 session
                     .evolution()
-                    .propose(kind, &schema, &upcaster, session.shop().store())
+                    .propose_with(kind, &schema, &upcaster, session.shop().store(), &scripts)
                     .map_err(|error| error.to_string())
             });
             proposal.set(Some(Rc::new(outcome)));
@@ -176,7 +200,7 @@ fn event_type_detail(props: &DetailProps) -> Html {
             }
         })
     };
-    let consumer_list = consumers(kind);
+    let consumer_list = built_in_readers(kind);
     let scripted: Vec<Deployed> = session.scripts.consumers_of(kind.name()).cloned().collect();
     let changes_between = |a: &Value, b: &Value| -> Vec<String> {
         match (JsonSchema::parse(a.clone()), JsonSchema::parse(b.clone())) {
@@ -202,11 +226,11 @@ fn event_type_detail(props: &DetailProps) -> Html {
                 </div>
                 <div>
                     <h4 class="subhead">{"Consumed by"}</h4>
-                    if consumer_list.is_empty() && scripted.is_empty() { <p class="muted">{"No one consumes it."}</p> } else { { parties(&consumer_list) } }
+                    if consumer_list.is_empty() && scripted.is_empty() { <p class="muted">{"No one consumes it."}</p> } else { { readers(&consumer_list) } }
                     if !scripted.is_empty() {
                         <ul class="parties" data-testid="script-consumers">
                             { for scripted.iter().map(|script| html! {
-                                <li><strong>{ format!("{} v{}", script.name, script.version) }</strong><span class="muted">{" · your script"}</span></li>
+                                <li><strong>{ format!("{} v{}", script.name, script.version) }</strong><span class="muted">{ format!(" · your script · {}", reads_of(&script.reader(kind.name()))) }</span></li>
                             }) }
                         </ul>
                     }
@@ -272,7 +296,7 @@ fn event_type_detail(props: &DetailProps) -> Html {
             { match proposal.as_deref() {
                 None => html! {},
                 Some(Err(problem)) => html! { <p class="warning" data-testid="schema-problem">{ problem.clone() }</p> },
-                Some(Ok(proposal)) => proposal_view(proposal, &consumer_list, &scripts_reading_gone_fields(&scripted, &latest, &draft), &select),
+                Some(Ok(proposal)) => proposal_view(proposal, &select),
             } }
         </div>
     }
@@ -287,62 +311,16 @@ fn parse_draft(draft: &str, steps: &str) -> Result<(Value, Upcaster), String> {
     Ok((schema, upcaster))
 }
 
-fn names(parties: &[Party]) -> String {
-    match parties {
-        [] => "no one consumes it, so no one".to_string(),
-        _ => parties
-            .iter()
-            .map(|p| p.name)
-            .collect::<Vec<_>>()
-            .join(", "),
+/// What a reader reads of the type, in a few words.
+fn reads_of(reader: &Reader) -> String {
+    match &reader.reads {
+        FieldReads::Every => "reads payload fields dynamically: any of them".to_string(),
+        FieldReads::Fields(fields) if fields.is_empty() => "reads no payload field".to_string(),
+        FieldReads::Fields(fields) => format!("reads {}", fields.join(", ")),
     }
 }
 
-/// Deployed scripts that read a field the proposed schema no longer has (scripts read the latest
-/// version, so a rename leaves them reading the old name): each with the field, found in its text.
-fn scripts_reading_gone_fields(
-    scripts: &[Deployed],
-    latest: &Value,
-    draft: &str,
-) -> Vec<(String, String)> {
-    let Ok(proposed) = serde_json::from_str::<Value>(draft) else {
-        return Vec::new();
-    };
-    let names = |schema: &Value| -> Vec<String> {
-        schema["properties"]
-            .as_object()
-            .map(|p| p.keys().cloned().collect())
-            .unwrap_or_default()
-    };
-    let kept = names(&proposed);
-    let gone: Vec<String> = names(latest)
-        .into_iter()
-        .filter(|name| !kept.contains(name))
-        .collect();
-    scripts
-        .iter()
-        .flat_map(|script| {
-            gone.iter()
-                .filter(|field| {
-                    script.source.contains(&format!(".{field}"))
-                        || script.source.contains(&format!("[\"{field}\"]"))
-                })
-                .map(|field| {
-                    (
-                        format!("{} v{}", script.name, script.version),
-                        field.clone(),
-                    )
-                })
-        })
-        .collect()
-}
-
-fn proposal_view(
-    proposal: &Proposal,
-    consumers: &[Party],
-    scripts: &[(String, String)],
-    select: &Callback<Position>,
-) -> Html {
+fn proposal_view(proposal: &Proposal, select: &Callback<Position>) -> Html {
     let mode = proposal.mode;
     let changes: Vec<String> = proposal
         .verdicts
@@ -418,30 +396,39 @@ fn proposal_view(
                     </ul>
                 </div>
             }
+            if let Some(problem) = &proposal.new_event_problem {
+                <p class="warning" data-testid="new-event-problem">{ format!("New events: {problem}.") }</p>
+            }
             <h4 class="subhead">{"Who breaks"}</h4>
-            if !scripts.is_empty() {
-                <ul data-testid="scripts-break">
-                    { for scripts.iter().map(|(name, field)| html! {
-                        <li><strong>{ name.clone() }</strong>{ format!(" (your script) reads \"{field}\", which the new version no longer has: update the script with the change.") }</li>
+            if proposal.breaks.is_empty() {
+                <p data-testid="who-breaks">{ format!("No consumer here breaks: each reads every event as {}, old ones through the upcaster.", proposal.version) }</p>
+            } else {
+                <ul data-testid="who-breaks">
+                    { for proposal.breaks.iter().map(|b| {
+                        let script = b.consumer.role == ReaderRole::Script;
+                        html! {
+                            <li>
+                                <strong>{ b.consumer.name.clone() }</strong>
+                                { format!(" ({}) could not read it: it {}.", b.consumer.role.name(), b.why) }
+                                if script { { " Update the script with the change." } }
+                            </li>
+                        }
                     }) }
                 </ul>
             }
-            if !proposal.breaks.is_empty() {
-                <ul data-testid="who-breaks">
-                    { for proposal.breaks.iter().map(|b| html! {
-                        <li><strong>{ b.consumer.name }</strong>{ format!(" ({}) could not read it: {}", b.consumer.role, b.why) }</li>
+            if !proposal.unaffected.is_empty() {
+                <p class="muted">{"Unaffected: they read none of the fields this changes."}</p>
+                <ul class="parties" data-testid="unaffected">
+                    { for proposal.unaffected.iter().map(|reader| html! {
+                        <li><strong>{ reader.name.clone() }</strong><span class="muted">{ format!(" · {} · {}", reader.role.name(), reads_of(reader)) }</span></li>
                     }) }
                 </ul>
-            } else {
-                <div data-testid="who-breaks">
-                    <p>{ format!("No consumer here breaks: {} read every event as {}, old ones through the upcaster.", names(consumers), proposal.version) }</p>
-                    if breaks_backward {
-                        <p class="warning">{ format!("BACKWARD incompatible: a consumer moved to {} without this upcaster could not read the events already recorded.", proposal.version) }</p>
-                    }
-                    if breaks_forward {
-                        <p class="muted">{ format!("FORWARD incompatible: a consumer still on v{} could not read events a producer writes as {}; upgrade consumers before producers.", proposal.version.0 - 1, proposal.version) }</p>
-                    }
-                </div>
+            }
+            if breaks_backward {
+                <p class="warning">{ format!("BACKWARD incompatible: a consumer moved to {} without this upcaster could not read the events already recorded.", proposal.version) }</p>
+            }
+            if breaks_forward {
+                <p class="muted">{ format!("FORWARD incompatible: a consumer still on v{} could not read events a producer writes as {}; upgrade consumers before producers.", proposal.version.0 - 1, proposal.version) }</p>
             }
             { match proposal.refusal() {
                 None => html! { <p class="ok-text" data-testid="proposal-verdict">{ format!("{} can be registered in {} mode.", proposal.version, mode.name()) }</p> },

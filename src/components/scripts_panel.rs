@@ -15,7 +15,7 @@ use yew::prelude::*;
 
 use crate::format::fmt_count;
 use crate::scripting::ScriptWorker;
-use crate::state::scripts::{Deployed, Draft, EXAMPLES};
+use crate::state::scripts::{Deployed, Draft, Handlers, EXAMPLES};
 use crate::state::{use_app, Action, AppContext};
 
 /// How long a run may take in the worker before it is stopped.
@@ -56,32 +56,33 @@ fn events_for(state: &AppContext, handles: &[String], until: Position) -> Vec<Va
         .collect()
 }
 
-/// Compiles `source`, then runs it over the log up to `until`.
+/// Compiles `source`, then runs it over the log up to `until`; also returns what the worker
+/// found it handles, and what each handler reads.
 pub async fn run_script(
     state: AppContext,
     kind: ScriptKind,
     source: String,
     until: Position,
-) -> (Outcome, Vec<String>) {
+) -> (Outcome, Handlers) {
     let worker = ScriptWorker::shared();
-    let handles = match worker
+    let handlers = match worker
         .call(WorkerRequest::Compile {
             kind,
             source: source.clone(),
         })
         .await
     {
-        Ok(WorkerReply::Compiled { handles }) => handles,
-        Ok(WorkerReply::Failed(failure)) => return (Outcome::Failed(failure), Vec::new()),
+        Ok(WorkerReply::Compiled { handles, reads }) => Handlers { handles, reads },
+        Ok(WorkerReply::Failed(failure)) => return (Outcome::Failed(failure), Handlers::default()),
         Ok(other) => {
             return (
                 Outcome::Broken(format!("unexpected reply {other:?}")),
-                Vec::new(),
+                Handlers::default(),
             )
         }
-        Err(problem) => return (Outcome::Broken(problem), Vec::new()),
+        Err(problem) => return (Outcome::Broken(problem), Handlers::default()),
     };
-    let events = events_for(&state, &handles, until);
+    let events = events_for(&state, &handlers.handles, until);
     let outcome = match worker
         .call(WorkerRequest::Run {
             kind,
@@ -107,7 +108,7 @@ pub async fn run_script(
         Ok(other) => Outcome::Broken(format!("unexpected reply {other:?}")),
         Err(problem) => Outcome::Broken(problem),
     };
-    (outcome, handles)
+    (outcome, handlers)
 }
 
 /// A dry run: the draft's result and, when a version of it is deployed, the deployed one's on
@@ -237,13 +238,13 @@ pub fn scripts_panel() -> Html {
                 // A script goes live only if it runs over the log as it stands: one that fails
                 // on its first event is refused with that failure, not deployed with a cheer.
                 let head = state.session().shop().store().head();
-                let (outcome, handles) =
+                let (outcome, handlers) =
                     run_script(state.clone(), draft.kind, draft.source.clone(), head).await;
                 match outcome {
                     Outcome::Table { .. } | Outcome::Intentions { .. } => {
                         // What was shown of an earlier run no longer speaks for this script.
                         dry_run.set(None);
-                        state.dispatch(Action::DeployScript { handles });
+                        state.dispatch(Action::DeployScript(handlers));
                     }
                     Outcome::Failed(failure) => {
                         state.dispatch(Action::InvalidInput(format!(

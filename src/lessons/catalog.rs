@@ -250,8 +250,8 @@ pub static LESSONS: &[Lesson] = &[
         title: "12. The event catalog and impact analysis",
         concept: "Who breaks if this event's schema changes?",
         text: &[
-            "The catalog lists each event type's producers and consumers: services in both coordination models and read models.",
-            "Propose an incompatible change to OrderPlaced: the catalog names everyone who would break. Export the whole catalog as AsyncAPI with `eventide catalog asyncapi`.",
+            "The catalog lists each event type's producers and consumers: services in both coordination models, read models and your deployed scripts, each with the payload fields it reads.",
+            "Propose an incompatible change to OrderPlaced (take `total` out, add a required `coupon`) and check it: only the consumers that read `total` break, each named with the field; the others are listed as unaffected. The required coupon is the registry's concern (not BACKWARD compatible), not a consumer's. Export the whole catalog as AsyncAPI with `eventide catalog asyncapi`.",
         ],
         scenario: Scenario::Empty,
         steps: &[
@@ -261,7 +261,7 @@ pub static LESSONS: &[Lesson] = &[
             question: "How many consumers does OrderPlaced have, across both models and the read models?",
             options: &["One", "Three", "More than five"],
             answer: 2,
-            explanation: "Inventory, fraud detection, notification, the checkout saga, the Orders and Activity read models: a change there is a change for all of them.",
+            explanation: "Inventory, fraud detection, notification, the checkout saga, the Orders and Activity read models: six of them. A change breaks only those that read the field it changes: removing `total` breaks the Orders read model and fraud detection, not inventory.",
         },
     },
     Lesson {

@@ -236,9 +236,7 @@ pub enum Action {
     /// The editor's script changed (its text, name or kind).
     EditScript(scripts::Draft),
     /// Make the draft live; the worker compiled it and found these handlers.
-    DeployScript {
-        handles: Vec<String>,
-    },
+    DeployScript(scripts::Handlers),
     /// A dry run finished (lessons count them).
     ScriptRan,
     /// A deployed policy, run over the log up to `up_to`, decided these; the ones caused by
@@ -282,7 +280,7 @@ impl Action {
                 | Action::RegisterSchema { .. }
                 | Action::SetSchemaMode { .. }
                 | Action::EditScript(_)
-                | Action::DeployScript { .. }
+                | Action::DeployScript(..)
                 | Action::UndeployScript(_)
                 | Action::Import {
                     source: ImportSource::File | ImportSource::Kept,
@@ -756,10 +754,10 @@ impl AppState {
                 up_to,
                 intentions,
             } => self.policy_reacted(id, version, up_to, intentions),
-            Action::DeployScript { handles } => {
+            Action::DeployScript(handlers) => {
                 let name = self.session().scripts.draft.name.clone();
                 let head = self.session().shop().store().head().0;
-                let version = self.session_mut().scripts.deploy(handles, head);
+                let version = self.session_mut().scripts.deploy(handlers, head);
                 self.notify(
                     Tone::Success,
                     format!("{name} v{version} deployed: it now follows the timeline beside the read models"),

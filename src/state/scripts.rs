@@ -1,7 +1,8 @@
 //! The user's scripts: the one being edited and those deployed. Only their text and what the
 //! worker said they handle live here; they run in the script worker, never on the page.
 
-use eventide_engine::scripting::ScriptKind;
+use eventide_engine::scripting::{HandlerReads, ScriptKind};
+use eventide_engine::shop::evolution::{FieldReads, Reader};
 use serde::{Deserialize, Serialize};
 
 /// A starting point for a script, shipped as text (the page carries no script engine).
@@ -53,6 +54,14 @@ impl Default for Draft {
     }
 }
 
+/// What the worker found in a compiled script: the event types it handles, and the payload
+/// fields each handler reads.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Handlers {
+    pub handles: Vec<String>,
+    pub reads: Vec<HandlerReads>,
+}
+
 /// A deployed script's identity: it stays through redeploys (new versions) and is what its
 /// events carry, since a name is free text and may be anything, "Storefront" included.
 #[derive(
@@ -76,12 +85,28 @@ pub struct Deployed {
     pub source: String,
     /// The event types it has handlers for: what it consumes, in the catalog's words.
     pub handles: Vec<String>,
+    /// The payload fields each handler reads, as the worker found them in the source. Files
+    /// saved before this was known have none: such a script counts as reading every field.
+    #[serde(default)]
+    pub reads: Vec<HandlerReads>,
     /// Counts deployments of this name: a redeploy is a new version.
     pub version: u32,
     /// A policy has reacted to every event up to here (it joins at the head when deployed, as a
     /// new service subscribing to the end of the log does).
     #[serde(default)]
     pub fed_to: u64,
+}
+
+impl Deployed {
+    /// The script as a reader of `event_type`, for the catalog's impact check.
+    pub fn reader(&self, event_type: &str) -> Reader {
+        let reads = self
+            .reads
+            .iter()
+            .find(|handler| handler.event_type == event_type)
+            .map_or(FieldReads::Every, |handler| handler.reads.clone());
+        Reader::script(format!("{} v{}", self.name, self.version), reads)
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -161,7 +186,8 @@ impl Scripts {
 
     /// Makes `draft` live under its name, replacing an earlier version of it; a policy reacts
     /// to what is appended after `head`.
-    pub fn deploy(&mut self, handles: Vec<String>, head: u64) -> u32 {
+    pub fn deploy(&mut self, handlers: Handlers, head: u64) -> u32 {
+        let Handlers { handles, reads } = handlers;
         let draft = self.draft.clone();
         let earlier = self.deployed(&draft.name).map(|old| (old.id, old.version));
         let (id, version) = match earlier {
@@ -178,6 +204,7 @@ impl Scripts {
             kind: draft.kind,
             source: draft.source,
             handles,
+            reads,
             version,
             fed_to: head,
         });
@@ -196,12 +223,46 @@ impl Scripts {
 mod tests {
     use super::*;
 
+    fn handling(types: &[&str]) -> Handlers {
+        Handlers {
+            handles: types.iter().map(|t| t.to_string()).collect(),
+            reads: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_script_saved_before_reads_were_known_reads_every_field() {
+        let mut scripts = Scripts::default();
+        scripts.deploy(
+            Handlers {
+                handles: vec!["OrderPlaced".into()],
+                reads: vec![HandlerReads {
+                    event_type: "OrderPlaced".into(),
+                    reads: FieldReads::Fields(vec!["total".into()]),
+                }],
+            },
+            0,
+        );
+        let reader = scripts.deployed[0].reader("OrderPlaced");
+        assert_eq!(reader.reads, FieldReads::Fields(vec!["total".into()]));
+        let mut old = serde_json::to_value(&scripts).expect("serialises");
+        old["deployed"][0]
+            .as_object_mut()
+            .expect("an object")
+            .remove("reads");
+        let read: Scripts = serde_json::from_value(old).expect("reads");
+        assert_eq!(
+            read.deployed[0].reader("OrderPlaced").reads,
+            FieldReads::Every
+        );
+    }
+
     #[test]
     fn deploying_again_makes_a_new_version_in_place() {
         let mut scripts = Scripts::default();
-        assert_eq!(scripts.deploy(vec!["OrderPlaced".into()], 0), 1);
+        assert_eq!(scripts.deploy(handling(&["OrderPlaced"]), 0), 1);
         scripts.draft.source.push_str("\n// edited");
-        assert_eq!(scripts.deploy(vec!["OrderPlaced".into()], 5), 2);
+        assert_eq!(scripts.deploy(handling(&["OrderPlaced"]), 5), 2);
         assert_eq!(scripts.deployed[0].fed_to, 5);
         assert_eq!(scripts.deployed.len(), 1);
         assert!(scripts.deployed[0].source.ends_with("// edited"));
@@ -212,21 +273,21 @@ mod tests {
     #[test]
     fn a_script_keeps_its_id_through_versions_and_another_gets_its_own() {
         let mut scripts = Scripts::default();
-        scripts.deploy(Vec::new(), 0);
+        scripts.deploy(Handlers::default(), 0);
         let first = scripts.deployed[0].id;
-        scripts.deploy(Vec::new(), 0);
+        scripts.deploy(Handlers::default(), 0);
         assert_eq!(scripts.deployed[0].id, first);
         scripts.draft.name = "Storefront".into();
-        scripts.deploy(Vec::new(), 0);
+        scripts.deploy(Handlers::default(), 0);
         assert_ne!(scripts.deployed[1].id, first);
     }
 
     #[test]
     fn scripts_saved_without_ids_get_distinct_ones() {
         let mut scripts = Scripts::default();
-        scripts.deploy(Vec::new(), 0);
+        scripts.deploy(Handlers::default(), 0);
         scripts.draft.name = "Other".into();
-        scripts.deploy(Vec::new(), 0);
+        scripts.deploy(Handlers::default(), 0);
         let mut old: serde_json::Value = serde_json::to_value(&scripts).expect("serialises");
         for script in old["deployed"].as_array_mut().expect("a list") {
             script.as_object_mut().expect("an object").remove("id");
@@ -242,7 +303,7 @@ mod tests {
     fn each_line_keeps_its_own_policy_progress() {
         let mut scripts = Scripts::default();
         scripts.draft.kind = ScriptKind::Policy;
-        scripts.deploy(Vec::new(), 100);
+        scripts.deploy(Handlers::default(), 100);
         let main = scripts.progress();
         scripts.rewind_to(40);
         assert_eq!(

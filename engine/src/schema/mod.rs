@@ -59,5 +59,5 @@ pub use compatibility::{
 pub use diff::diff;
 pub use document::{JsonSchema, Problem, SchemaError};
 pub use registry::{RegistrationError, SchemaRegistry};
-pub use upcast::{UpcastError, UpcastStep, Upcaster};
+pub use upcast::{FieldFate, UpcastError, UpcastStep, Upcaster};
 pub use validate::Violation;

@@ -196,6 +196,20 @@ fn quoted(fields: &[String]) -> String {
     names.join(", ")
 }
 
+/// What an upcaster does to one field of the earlier version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldFate {
+    /// Still there, under this name: its own, or the one a rename (or a one-part split or
+    /// merge) gave it.
+    Kept(String),
+    /// A step removed it.
+    Removed,
+    /// Cut into these fields.
+    Split(Vec<String>),
+    /// Joined with other fields into this one.
+    Merged(String),
+}
+
 /// The steps from one schema version to the next, applied in order.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -223,29 +237,35 @@ impl Upcaster {
     /// Follows a field of the earlier version through the steps: its name one version on, or
     /// `None` when a step removed it or a split or merge folded it into other fields.
     pub fn field_after(&self, field: &str) -> Option<String> {
+        match self.fate(field) {
+            FieldFate::Kept(name) => Some(name),
+            FieldFate::Removed | FieldFate::Split(_) | FieldFate::Merged(_) => None,
+        }
+    }
+
+    /// What the steps do to a field of the earlier version: keep it (perhaps renamed), remove
+    /// it, or fold it into other fields. The first step that takes it away decides.
+    pub fn fate(&self, field: &str) -> FieldFate {
         let mut name = field.to_string();
         for step in &self.steps {
             match step {
                 UpcastStep::Rename { from, to } if *from == name => name = to.clone(),
-                UpcastStep::Remove { field } if *field == name => return None,
-                UpcastStep::Split { from, into, .. } if *from == name => {
-                    if into.len() == 1 {
-                        name = into[0].clone();
-                    } else {
-                        return None;
-                    }
-                }
+                UpcastStep::Remove { field } if *field == name => return FieldFate::Removed,
+                UpcastStep::Split { from, into, .. } if *from == name => match into.as_slice() {
+                    [only] => name = only.clone(),
+                    _ => return FieldFate::Split(into.clone()),
+                },
                 UpcastStep::Merge { from, into, .. } if from.contains(&name) => {
                     if from.len() == 1 {
                         name = into.clone();
                     } else {
-                        return None;
+                        return FieldFate::Merged(into.clone());
                     }
                 }
                 _ => {}
             }
         }
-        Some(name)
+        FieldFate::Kept(name)
     }
 
     /// The value mappings that apply to a field of the earlier version, in step order.

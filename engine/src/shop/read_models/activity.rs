@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use crate::envelope::Recorded;
+use crate::envelope::{PayloadReads, Recorded};
 use crate::ids::{Position, Timestamp};
 use crate::persistent::ChunkedVec;
 use crate::projection::{Cell, Projection, Row};
@@ -62,6 +62,12 @@ impl Projection<ShopEvent> for ActivityPerMinute {
         &["Minute", "Events", "Orders placed", "Revenue", "Last event"];
     const CONSUMES: &'static [ShopEventKind] =
         &[K::OrderPlaced, K::PaymentProcessed, K::OrderCancelled];
+    // An order placed is counted, whatever it holds; money comes from payments and refunds.
+    const READS: PayloadReads<ShopEventKind> = &[
+        (K::OrderPlaced, &[]),
+        (K::PaymentProcessed, &["amount"]),
+        (K::OrderCancelled, &["refunded"]),
+    ];
 
     fn apply(&mut self, event: &Recorded<ShopEvent>) {
         let minute = Timestamp(event.recorded_at.0.div_euclid(MINUTE_MS) * MINUTE_MS);

@@ -3,7 +3,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::envelope::Recorded;
+use crate::envelope::{PayloadReads, Recorded};
 use crate::ids::Position;
 use crate::projection::{Cell, Projection, Row};
 use crate::shop::catalog;
@@ -86,6 +86,13 @@ impl Projection<ShopEvent> for InventoryLevels {
         K::InventoryReserved,
         K::InventoryReleased,
         K::ShipmentDispatched,
+    ];
+    const READS: PayloadReads<ShopEventKind> = &[
+        (K::StockReceived, &["sku", "quantity"]),
+        (K::InventoryReserved, &["sku", "quantity"]),
+        (K::InventoryReleased, &["sku", "quantity"]),
+        // The units that left, line by line.
+        (K::ShipmentDispatched, &["lines"]),
     ];
 
     fn apply(&mut self, event: &Recorded<ShopEvent>) {

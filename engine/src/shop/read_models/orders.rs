@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use crate::envelope::Recorded;
+use crate::envelope::{PayloadReads, Recorded};
 use crate::ids::{Position, Timestamp};
 use crate::persistent::ChunkedVec;
 use crate::projection::{Cell, Projection, Row};
@@ -107,6 +107,14 @@ impl Projection<ShopEvent> for OrderSummaries {
         K::PaymentFailed,
         K::ShipmentDispatched,
         K::OrderCancelled,
+    ];
+    // A placed order opens its row; later events only move its status.
+    const READS: PayloadReads<ShopEventKind> = &[
+        (K::OrderPlaced, &["order", "customer", "lines", "total"]),
+        (K::PaymentProcessed, &["order"]),
+        (K::PaymentFailed, &["order"]),
+        (K::ShipmentDispatched, &["order"]),
+        (K::OrderCancelled, &["order"]),
     ];
 
     fn apply(&mut self, event: &Recorded<ShopEvent>) {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use crate::envelope::Recorded;
+use crate::envelope::{PayloadReads, Recorded};
 use crate::ids::Position;
 use crate::projection::{Cell, Projection, Row};
 use crate::shop::events::{ShopEvent, ShopEventKind, ShopEventKind as K};
@@ -77,6 +77,10 @@ impl Projection<ShopEvent> for RevenuePerCustomer {
         "Last event",
     ];
     const CONSUMES: &'static [ShopEventKind] = &[K::PaymentProcessed, K::OrderCancelled];
+    const READS: PayloadReads<ShopEventKind> = &[
+        (K::PaymentProcessed, &["customer", "amount"]),
+        (K::OrderCancelled, &["customer", "refunded"]),
+    ];
 
     fn apply(&mut self, event: &Recorded<ShopEvent>) {
         let at = event.position;

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::envelope::Recorded;
+use crate::envelope::{PayloadReads, Recorded};
 use crate::ids::{CorrelationId, Position, Timestamp};
 use crate::persistent::ChunkedVec;
 use crate::projection::{Cell, Projection, Row};
@@ -98,6 +98,20 @@ impl Projection<ShopEvent> for SagaStates {
         K::SagaStepTimedOut,
         K::SagaCompleted,
         K::SagaCompensated,
+    ];
+    // The saga's own events: who it is for, then the order once one is known.
+    const READS: PayloadReads<ShopEventKind> = &[
+        (K::SagaStarted, &["customer"]),
+        (K::OrderCreationRequested, &[]),
+        (K::StockReservationRequested, &["order"]),
+        (K::FraudCheckRequested, &["order"]),
+        (K::PaymentRequested, &["order"]),
+        (K::ShipmentRequested, &["order"]),
+        (K::StockReleaseRequested, &["order"]),
+        (K::OrderCancellationRequested, &["order"]),
+        (K::SagaStepTimedOut, &["order"]),
+        (K::SagaCompleted, &["order"]),
+        (K::SagaCompensated, &["order"]),
     ];
 
     fn apply(&mut self, event: &Recorded<ShopEvent>) {

@@ -8,7 +8,7 @@
 use rustc_hash::FxHashMap;
 
 use super::{draw, Declaration, Failure, Mode, Reaction, Service};
-use crate::envelope::Named;
+use crate::envelope::{Named, PayloadReads};
 use crate::ids::{CorrelationId, EventId};
 use crate::shop::catalog::PRODUCTS;
 use crate::shop::commands::{PaymentOutcome, RequestedLine, ShopCommand};
@@ -135,6 +135,15 @@ impl Service for OrderService {
     fn name(&self) -> ServiceName {
         ServiceName::Order
     }
+    fn reads(&self) -> PayloadReads<K> {
+        &[
+            (K::CartCheckedOut, &["customer", "lines"]),
+            (K::OrderCreationRequested, &["customer", "lines"]),
+            (K::PaymentFailed, &["order"]),
+            (K::FraudCheckFailed, &["order"]),
+            (K::OrderCancellationRequested, &["order", "reason"]),
+        ]
+    }
     fn declaration(&self) -> Declaration {
         match self.mode {
             Mode::Choreography => Declaration {
@@ -224,6 +233,17 @@ impl Service for InventoryService {
     fn name(&self) -> ServiceName {
         ServiceName::Inventory
     }
+    fn reads(&self) -> PayloadReads<K> {
+        // A release looks up what was reserved for the order: only its number is read.
+        &[
+            (K::OrderPlaced, &["order", "lines"]),
+            (K::StockReservationRequested, &["order", "lines"]),
+            (K::OrderCancelled, &["order"]),
+            (K::StockReleaseRequested, &["order"]),
+            (K::ChaosModeEnabled, &[]),
+            (K::ChaosModeDisabled, &[]),
+        ]
+    }
     fn declaration(&self) -> Declaration {
         match self.mode {
             Mode::Choreography => Declaration {
@@ -281,6 +301,12 @@ const FRAUD_RATE: f64 = 0.03;
 impl Service for FraudService {
     fn name(&self) -> ServiceName {
         ServiceName::FraudDetection
+    }
+    fn reads(&self) -> PayloadReads<K> {
+        &[
+            (K::OrderPlaced, &["order", "customer", "total"]),
+            (K::FraudCheckRequested, &["order", "customer", "amount"]),
+        ]
     }
     fn declaration(&self) -> Declaration {
         let publishes = &[K::FraudCheckPassed, K::FraudCheckFailed];
@@ -353,6 +379,14 @@ pub const DECLINE_RATE: f64 = 0.08;
 impl Service for PaymentService {
     fn name(&self) -> ServiceName {
         ServiceName::Payment
+    }
+    fn reads(&self) -> PayloadReads<K> {
+        &[
+            (K::FraudCheckPassed, &["order", "amount"]),
+            (K::PaymentRequested, &["order", "amount"]),
+            (K::ChaosModeEnabled, &[]),
+            (K::ChaosModeDisabled, &[]),
+        ]
     }
     fn declaration(&self) -> Declaration {
         let publishes = &[K::PaymentProcessed, K::PaymentFailed];
@@ -519,6 +553,14 @@ impl Service for ShippingService {
     fn name(&self) -> ServiceName {
         ServiceName::Shipping
     }
+    fn reads(&self) -> PayloadReads<K> {
+        &[
+            (K::PaymentProcessed, &["order"]),
+            (K::ShipmentRequested, &["order"]),
+            (K::ChaosModeEnabled, &[]),
+            (K::ChaosModeDisabled, &[]),
+        ]
+    }
     fn declaration(&self) -> Declaration {
         let publishes = &[K::ShipmentDispatched];
         match self.mode {
@@ -576,6 +618,16 @@ struct NotificationService {
 impl Service for NotificationService {
     fn name(&self) -> ServiceName {
         ServiceName::Notification
+    }
+    fn reads(&self) -> PayloadReads<K> {
+        &[
+            (K::OrderPlaced, &["order", "customer"]),
+            (K::ShipmentDispatched, &["order", "customer"]),
+            (K::OrderCancelled, &["order", "customer"]),
+            (K::NotificationRequested, &["order", "customer", "template"]),
+            (K::ChaosModeEnabled, &[]),
+            (K::ChaosModeDisabled, &[]),
+        ]
     }
     fn declaration(&self) -> Declaration {
         match self.mode {
@@ -643,6 +695,12 @@ struct PersonalizationService {
 impl Service for PersonalizationService {
     fn name(&self) -> ServiceName {
         ServiceName::Personalization
+    }
+    fn reads(&self) -> PayloadReads<K> {
+        &[
+            (K::ProductViewed, &["customer", "sku"]),
+            (K::ItemAddedToCart, &["customer", "sku"]),
+        ]
     }
     fn declaration(&self) -> Declaration {
         Declaration {

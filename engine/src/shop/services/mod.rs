@@ -17,6 +17,7 @@ pub use runtime::{LogLevel, OpsSettings, ServiceRuntime, ServiceView};
 use super::commands::ShopCommand;
 use super::events::{ShopEvent, ShopEventKind};
 use super::ShopRecorded;
+use crate::envelope::PayloadReads;
 use crate::ids::CorrelationId;
 
 /// The two ways to coordinate one business flow across services.
@@ -132,6 +133,9 @@ pub struct Declaration {
 pub trait Service {
     fn name(&self) -> ServiceName;
     fn declaration(&self) -> Declaration;
+    /// The payload fields `react` reads, per type it consumes in either model (a type only
+    /// announced, such as `ChaosModeDisabled`, reads none): whom a schema change breaks.
+    fn reads(&self) -> PayloadReads<ShopEventKind>;
     fn react(&mut self, event: &ShopRecorded, seed: u64) -> Vec<Reaction>;
     /// The service's derived state, as labelled numbers (for its panel and the command line).
     fn state(&self) -> Vec<(&'static str, i64)>;

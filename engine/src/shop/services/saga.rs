@@ -9,6 +9,7 @@
 use rustc_hash::FxHashMap;
 
 use super::{Declaration, Reaction, Service, ServiceName};
+use crate::envelope::PayloadReads;
 use crate::ids::{CorrelationId, EventId};
 use crate::shop::events::{OrderLine, ShopEvent, ShopEventKind as K};
 use crate::shop::ids::{CustomerId, Money, OrderId};
@@ -134,6 +135,22 @@ impl CheckoutSaga {
 impl Service for CheckoutSaga {
     fn name(&self) -> ServiceName {
         ServiceName::CheckoutSaga
+    }
+
+    fn reads(&self) -> PayloadReads<K> {
+        // The checkout carries what the saga needs all along; replies only name the order (and
+        // a cancellation its reason, passed on to the compensation).
+        &[
+            (K::CartCheckedOut, &["customer", "lines", "total"]),
+            (K::OrderPlaced, &["order"]),
+            (K::InventoryReserved, &["order"]),
+            (K::FraudCheckPassed, &["order"]),
+            (K::FraudCheckFailed, &[]),
+            (K::PaymentProcessed, &["order"]),
+            (K::PaymentFailed, &[]),
+            (K::ShipmentDispatched, &["order"]),
+            (K::OrderCancelled, &["order", "reason"]),
+        ]
     }
 
     fn declaration(&self) -> Declaration {
