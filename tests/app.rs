@@ -2198,7 +2198,13 @@ fn it_should_not_make_a_deployed_policy_react_to_an_imported_history_and_give_ea
 
     let mut session = Session::default();
     session.scripts.draft.kind = ScriptKind::Policy;
-    session.scripts.deploy(vec!["OrderPlaced".into()], 0);
+    session.scripts.deploy(
+        eventide::state::scripts::Handlers {
+            handles: vec!["OrderPlaced".into()],
+            reads: Vec::new(),
+        },
+        0,
+    );
     session
         .start_import("batch.json".into(), batch.as_bytes(), ImportSource::File)
         .expect("a valid batch");

@@ -555,6 +555,9 @@ impl Service for ShippingService {
     }
     fn reads(&self) -> PayloadReads<K> {
         &[
+            // Choreography joins an order's lines, its reservations and its payment first.
+            (K::OrderPlaced, &["order", "lines"]),
+            (K::InventoryReserved, &["order", "sku", "quantity"]),
             (K::PaymentProcessed, &["order"]),
             (K::ShipmentRequested, &["order"]),
             (K::ChaosModeEnabled, &[]),
