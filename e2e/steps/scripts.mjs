@@ -78,7 +78,12 @@ export const scriptWorker = {
       fail(`${WORKER_NAME}_loader.js is not served from dist (HTTP ${probe.status}): ${probe.loaderText.slice(0, 200)}`);
     }
     const compiled = JSON.stringify(probe.compiled);
-    if (compiled !== JSON.stringify({ id: 7, reply: { Compiled: { handles: ['OrderPlaced'] } } })) {
+    // The handler reads no payload field: the Catalog's impact check counts on that list.
+    const expected = {
+      id: 7,
+      reply: { Compiled: { handles: ['OrderPlaced'], reads: [{ event_type: 'OrderPlaced', reads: { fields: [] } }] } },
+    };
+    if (compiled !== JSON.stringify(expected)) {
       fail(`the worker's answer to Compile is ${compiled}`);
     }
     const failure = probe.runaway?.reply?.Failed;
