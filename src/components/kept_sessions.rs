@@ -11,6 +11,13 @@ use crate::format::{fmt_count, fmt_time};
 use crate::saved::{self, Kept};
 use crate::state::{use_app, Action, ImportSource};
 
+fn events(count: usize) -> String {
+    match count {
+        1 => "1 event".to_string(),
+        n => format!("{} events", fmt_count(n as u64)),
+    }
+}
+
 #[function_component(KeptSessions)]
 pub fn kept_sessions() -> Html {
     let state = use_app();
@@ -39,7 +46,7 @@ pub fn kept_sessions() -> Html {
     };
     html! {
         <div class="kept" data-testid="kept-sessions">
-            <h3 class="panel-subtitle">{"Kept in this browser"}</h3>
+            <h3 class="subhead">{"Kept in this browser"}</h3>
             <ul class="kept-list">
                 if saved_elsewhere {
                     <li data-testid="saved-session">
@@ -113,7 +120,7 @@ fn kept_row(
     let when = fmt_time(eventide_engine::Timestamp::from_millis(entry.kept_at));
     html! {
         <li key={id} data-testid="kept-session">
-            <span class="kept-what">{ format!("{} · {} events · kept {when}", entry.name, fmt_count(entry.events as u64)) }</span>
+            <span class="kept-what">{ format!("{} · {} · kept {when}", entry.name, events(entry.events)) }</span>
             if **forgetting == Some(id) {
                 <span role="alert">{"Forget it for good?"}</span>
                 <button type="button" class="button" onclick={export.clone()}>{"Export it first"}</button>
