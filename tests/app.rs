@@ -80,6 +80,20 @@ fn number(root: &Element, testid: &str) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
+/// How many events the log holds: the header's head count ("of N") in the past, its count live.
+fn log_size(root: &Element) -> u64 {
+    match find(root, "event-count-head") {
+        Some(head) => head
+            .text_content()
+            .unwrap_or_default()
+            .replace([',', ' '], "")
+            .trim_start_matches("of")
+            .parse()
+            .unwrap_or(u64::MAX),
+        None => number(root, "event-count"),
+    }
+}
+
 async fn click(root: &Element, testid: &str) {
     find(root, testid)
         .unwrap_or_else(|| panic!("no element with data-testid={testid}"))
@@ -151,7 +165,7 @@ async fn next_frame() {
 #[wasm_bindgen_test]
 async fn it_starts_with_an_empty_log_at_live() {
     let root = mount().await;
-    assert_eq!(number(&root, "event-count"), 0);
+    assert_eq!(log_size(&root), 0);
     assert_eq!(number(&root, "cursor-position"), 0);
     assert!(find(&root, "past-banner").is_none());
 }
@@ -160,7 +174,7 @@ async fn it_starts_with_an_empty_log_at_live() {
 async fn placing_an_order_appends_an_event_and_updates_the_read_model() {
     let root = mount().await;
     click(&root, "cmd-place-order").await;
-    assert_eq!(number(&root, "event-count"), 1);
+    assert_eq!(log_size(&root), 1);
     let rows = all(&root, "order-row");
     assert_eq!(rows.len(), 1);
     let row = rows[0].text_content().unwrap_or_default();
@@ -169,11 +183,39 @@ async fn placing_an_order_appends_an_event_and_updates_the_read_model() {
 }
 
 #[wasm_bindgen_test]
+async fn the_header_counts_what_the_cursor_shows_and_the_head_beside_it() {
+    let root = mount().await;
+    for _ in 0..3 {
+        click(&root, "cmd-place-order").await;
+    }
+    assert_eq!(number(&root, "event-count"), 3);
+    assert!(find(&root, "event-count-head").is_none(), "live: no \"of\"");
+    set_slider(&root, 1).await;
+    assert_eq!(
+        all(&root, "order-row").len(),
+        1,
+        "the table shows the cursor"
+    );
+    assert_eq!(number(&root, "event-count"), 1);
+    assert_eq!(
+        number(&root, "order-count"),
+        1,
+        "as many orders as the table"
+    );
+    assert_eq!(number(&root, "stream-count"), 1);
+    assert_eq!(text(&root, "event-count-head").trim(), "of 3");
+    assert_eq!(text(&root, "order-count-head").trim(), "of 3");
+    click(&root, "timeline-live").await;
+    assert_eq!(number(&root, "order-count"), 3);
+    assert!(find(&root, "order-count-head").is_none());
+}
+
+#[wasm_bindgen_test]
 async fn a_rejected_command_shows_why_and_appends_nothing() {
     let root = mount().await;
     click(&root, "cmd-place-order").await;
     click(&root, "cmd-dispatch").await;
-    assert_eq!(number(&root, "event-count"), 1, "nothing appended");
+    assert_eq!(log_size(&root), 1, "nothing appended");
     let problems = text(&root, "problems");
     assert!(problems.contains("not paid"), "{problems}");
     assert!(text(&root, "notices").contains("DispatchShipment rejected"));
@@ -185,7 +227,7 @@ async fn the_order_follows_its_commands_to_shipped() {
     click(&root, "cmd-place-order").await;
     click(&root, "cmd-pay").await;
     click(&root, "cmd-dispatch").await;
-    assert_eq!(number(&root, "event-count"), 3);
+    assert_eq!(log_size(&root), 3);
     let row = all(&root, "order-row")[0]
         .text_content()
         .unwrap_or_default();
@@ -269,7 +311,7 @@ async fn invalid_form_input_is_reported_not_sent() {
     let root = mount().await;
     change_into(&root, "place-order-quantity", "lots").await;
     click(&root, "cmd-place-order").await;
-    assert_eq!(number(&root, "event-count"), 0);
+    assert_eq!(log_size(&root), 0);
     assert!(text(&root, "problems").contains("Quantity"));
 }
 
@@ -291,11 +333,7 @@ async fn generating_orders_runs_in_chunks_and_fills_every_read_model() {
         settle().await;
     }
     assert!(find(&root, "cmd-generate").is_some(), "generation finished");
-    assert!(
-        number(&root, "event-count") > 100,
-        "{}",
-        text(&root, "event-count")
-    );
+    assert!(log_size(&root) > 100, "{}", text(&root, "event-count"));
     assert!(text(&root, "notices").contains("Generated 30 orders"));
     assert!(!all(&root, "order-row").is_empty());
     click(&root, "tab-inventory").await;
@@ -849,13 +887,13 @@ async fn a_what_if_branch_can_be_compared_with_main_then_discarded_or_kept() {
     click(&root, "fork-here").await;
     assert!(find(&root, "branch-bar").is_some());
     assert_eq!(
-        number(&root, "event-count"),
+        log_size(&root),
         1,
         "the branch holds the log up to the fork"
     );
     click(&root, "cmd-place-order").await;
     click(&root, "cmd-pay").await;
-    assert_eq!(number(&root, "event-count"), 3);
+    assert_eq!(log_size(&root), 3);
     click(&root, "branch-compare").await;
     let diff = text(&root, "branch-diff");
     assert!(
@@ -874,11 +912,7 @@ async fn a_what_if_branch_can_be_compared_with_main_then_discarded_or_kept() {
     );
     click(&root, "confirm-yes").await;
     assert!(find(&root, "branch-bar").is_none());
-    assert_eq!(
-        number(&root, "event-count"),
-        3,
-        "the main line is untouched"
-    );
+    assert_eq!(log_size(&root), 3, "the main line is untouched");
     assert!(all(&root, "order-row")
         .iter()
         .all(|row| !row.text_content().unwrap_or_default().contains("paid")));
@@ -890,7 +924,7 @@ async fn a_what_if_branch_can_be_compared_with_main_then_discarded_or_kept() {
     click(&root, "confirm-yes").await;
     assert!(find(&root, "branch-bar").is_none());
     assert_eq!(
-        number(&root, "event-count"),
+        log_size(&root),
         3,
         "two from main, one cancellation from the branch"
     );
@@ -1016,11 +1050,7 @@ async fn a_lesson_loads_its_scenario_notices_each_step_and_reveals_after_a_predi
         "a reset that would lose the learner's events asks first"
     );
     click(&root, "confirm-yes").await;
-    assert_eq!(
-        number(&root, "event-count"),
-        0,
-        "reset reloads the scenario"
-    );
+    assert_eq!(log_size(&root), 0, "reset reloads the scenario");
     assert_eq!(
         gloo::utils::window().location().hash().unwrap_or_default(),
         "#lesson=immutable-facts"
@@ -1081,7 +1111,7 @@ async fn the_session_is_saved_as_it_changes_and_restored_on_the_next_visit() {
     let again = mount_as_is().await;
     let _ = gloo::utils::window().location().set_hash("fresh");
     yew::scheduler::flush().await;
-    assert_eq!(number(&again, "event-count"), 2, "restored");
+    assert_eq!(log_size(&again), 2, "restored");
     assert!(text(&again, "notices").contains("Restored your saved session"));
     let _ = storage.remove_item("eventide.scenario");
 }
@@ -1108,13 +1138,9 @@ async fn a_bad_file_is_refused_with_the_event_and_the_field_and_nothing_changes(
         problems.contains("quantity") && problems.contains("nothing changed"),
         "{problems}"
     );
-    assert_eq!(
-        number(&again, "event-count"),
-        0,
-        "the bad file changed nothing"
-    );
+    assert_eq!(log_size(&again), 0, "the bad file changed nothing");
     let _ = storage.remove_item("eventide.scenario");
-    assert_eq!(number(&root, "event-count"), 1);
+    assert_eq!(log_size(&root), 1);
 }
 
 #[wasm_bindgen_test]
@@ -1128,12 +1154,7 @@ async fn a_scenario_shared_as_a_link_opens_with_its_events() {
     let again = mount_as_is().await;
     let _ = gloo::utils::window().location().set_hash("fresh");
     yew::scheduler::flush().await;
-    assert_eq!(
-        number(&again, "event-count"),
-        2,
-        "{}",
-        text(&again, "problems")
-    );
+    assert_eq!(log_size(&again), 2, "{}", text(&again, "problems"));
     assert!(text(&again, "notices").contains("Imported the shared scenario"));
 }
 
@@ -1443,7 +1464,7 @@ async fn a_script_is_dry_run_marked_at_its_error_diffed_deployed_and_follows_the
 
     // And the time machine's diff replays it at A and at B.
     click(&root, "center-time").await;
-    let head = number(&root, "event-count");
+    let head = log_size(&root);
     type_into(&root, "diff-a", "0").await;
     type_into(&root, "diff-b", &head.to_string()).await;
     click(&root, "diff-run").await;
@@ -1636,9 +1657,9 @@ async fn a_deployed_policy_reacts_to_new_events_in_their_flow_and_in_its_name() 
         find(r, "deployed-policy").is_some()
     })
     .await;
-    assert_eq!(number(&root, "event-count"), 1);
+    assert_eq!(log_size(&root), 1);
     click(&root, "cmd-place-order").await;
-    wait_for(&root, "the reaction", |r| number(r, "event-count") == 3).await;
+    wait_for(&root, "the reaction", |r| log_size(r) == 3).await;
     let log = text(&root, "event-log");
     assert!(
         log.contains("EmailSent") && log.contains("Welcome mail"),
@@ -1649,7 +1670,7 @@ async fn a_deployed_policy_reacts_to_new_events_in_their_flow_and_in_its_name() 
     for _ in 0..20 {
         settle().await;
     }
-    assert_eq!(number(&root, "event-count"), 3);
+    assert_eq!(log_size(&root), 3);
 
     // An edit is compared with what the deployed version would have done.
     edit_area(&root, "script-source", &welcome.replace("welcome", "hello")).await;
@@ -1782,11 +1803,7 @@ async fn it_should_never_overwrite_the_saved_session_when_a_link_opens() {
     let _ = gloo::utils::window().location().set_hash("");
     let again = mount_as_is().await;
     let _ = gloo::utils::window().location().set_hash("fresh");
-    assert_eq!(
-        number(&again, "event-count"),
-        3,
-        "the saved session is all there"
-    );
+    assert_eq!(log_size(&again), 3, "the saved session is all there");
     clear_saved();
 }
 
@@ -1826,7 +1843,7 @@ async fn it_should_keep_the_saved_session_aside_when_the_user_works_in_a_linked_
     click(&tab, "kept-open").await;
     assert!(find(&tab, "confirm-dialog").is_some());
     click(&tab, "confirm-yes").await;
-    assert_eq!(number(&tab, "event-count"), 1);
+    assert_eq!(log_size(&tab), 1);
     // Forgetting it takes a second yes.
     click(&tab, "kept-forget").await;
     assert_eq!(all(&tab, "kept-session").len(), 1);
@@ -1844,7 +1861,7 @@ async fn it_should_ask_before_keeping_a_branch_and_keep_the_main_line_reachable(
     set_slider(&root, 1).await;
     click(&root, "fork-here").await;
     click(&root, "cmd-place-order").await;
-    assert_eq!(number(&root, "event-count"), 2);
+    assert_eq!(log_size(&root), 2);
 
     click(&root, "branch-keep").await;
     let goes = text(&root, "confirm-goes");
@@ -1861,24 +1878,16 @@ async fn it_should_ask_before_keeping_a_branch_and_keep_the_main_line_reachable(
         find(&root, "branch-bar").is_some(),
         "cancel changes nothing"
     );
-    assert_eq!(number(&root, "event-count"), 2);
+    assert_eq!(log_size(&root), 2);
 
     click(&root, "branch-keep").await;
     click(&root, "confirm-yes").await;
-    assert_eq!(
-        number(&root, "event-count"),
-        2,
-        "the branch is the main line"
-    );
+    assert_eq!(log_size(&root), 2, "the branch is the main line");
     assert!(find(&root, "set-aside-bar").is_some());
     click(&root, "set-aside-switch").await;
-    assert_eq!(
-        number(&root, "event-count"),
-        4,
-        "the old main line comes back whole"
-    );
+    assert_eq!(log_size(&root), 4, "the old main line comes back whole");
     click(&root, "set-aside-switch").await;
-    assert_eq!(number(&root, "event-count"), 2, "and the kept branch too");
+    assert_eq!(log_size(&root), 2, "and the kept branch too");
     click(&root, "set-aside-forget").await;
     assert!(
         find(&root, "confirm-dialog").is_some(),
@@ -1920,7 +1929,7 @@ async fn it_should_ask_before_a_valid_import_replaces_the_session() {
     })
     .await;
     click(&root, "confirm-yes").await;
-    assert_eq!(number(&root, "event-count"), 1);
+    assert_eq!(log_size(&root), 1);
 }
 
 /// The scenario a tab would export, read back through the share link it makes.
