@@ -562,6 +562,44 @@ async fn services_react_to_a_checkout_and_the_graph_follows_the_timeline() {
 }
 
 #[wasm_bindgen_test]
+async fn the_consumers_switch_says_the_same_thing_ticked_or_not() {
+    let root = mount().await;
+    click(&root, "center-services").await;
+    let label = |root: &Element| {
+        find(root, "idempotent")
+            .and_then(|input| input.parent_element())
+            .and_then(|label| label.text_content())
+            .unwrap_or_default()
+    };
+    let ticked = |root: &Element| {
+        find(root, "idempotent")
+            .expect("the consumers switch")
+            .unchecked_into::<HtmlInputElement>()
+            .checked()
+    };
+    let idempotent_label = label(&root);
+    assert!(
+        ticked(&root),
+        "consumers start idempotent, and the box says so"
+    );
+    assert!(
+        idempotent_label.contains("Idempotent consumers"),
+        "{idempotent_label}"
+    );
+    click(&root, "idempotent").await;
+    assert!(!ticked(&root));
+    assert_eq!(
+        label(&root),
+        idempotent_label,
+        "the label does not change with the box"
+    );
+    assert!(text(&root, "idempotent-now").contains("naive"));
+    click(&root, "idempotent").await;
+    assert!(ticked(&root));
+    assert!(text(&root, "idempotent-now").contains("skips a duplicate"));
+}
+
+#[wasm_bindgen_test]
 async fn a_naive_consumer_shows_the_wrong_value_beside_the_right_one() {
     let root = mount().await;
     click(&root, "center-services").await;
