@@ -684,6 +684,33 @@ async fn a_trace_shows_every_lane_of_a_flow_as_a_waterfall_and_a_causation_graph
     assert!(all(&root, "cause-node").len() >= 8);
     assert!(text(&root, "trace-summary").contains("fan-out"));
 
+    // The customer's browsing is cut out of the axis, so the backend's flow fills the width
+    // and every span stays wide enough to see and click.
+    assert!(
+        !all(&root, "axis-break").is_empty(),
+        "idle time is a marked break"
+    );
+    let extent = |span: &Element, name: &str| -> f64 {
+        span.get_attribute(name)
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    let (mut left, mut right) = (f64::MAX, f64::MIN);
+    for span in all(&root, "span") {
+        let (x, width) = (extent(&span, "data-x"), extent(&span, "data-width"));
+        assert!(width >= 4.0, "a span {width} wide");
+        let lane = span.get_attribute("data-lane").unwrap_or_default();
+        if !matches!(lane.as_str(), "Storefront" | "Personalization") {
+            left = left.min(x);
+            right = right.max(x + width);
+        }
+    }
+    assert!(
+        right - left >= 0.5 * 650.0,
+        "the backend flow takes {} of the 650 the spans have",
+        right - left
+    );
+
     // The trace follows the cursor: before the flow began, nothing of it had happened.
     set_slider(&root, 0).await;
     assert!(all(&root, "span").is_empty());
