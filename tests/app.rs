@@ -489,7 +489,45 @@ async fn the_graph_draws_every_declared_service_and_edge() {
         has("Payment", "Order"),
         "a failed payment flows back to orders"
     );
+    // Edges are drawn by what they carry, not by which way they point.
+    let meaning = |from: &str, to: &str| {
+        edges
+            .iter()
+            .find(|e| {
+                e.get_attribute("data-from").as_deref() == Some(from)
+                    && e.get_attribute("data-to").as_deref() == Some(to)
+            })
+            .and_then(|e| e.get_attribute("data-meaning"))
+    };
+    assert_eq!(
+        meaning("Shipping", "Notification").as_deref(),
+        Some("success"),
+        "a dispatched shipment is no failure"
+    );
+    assert_eq!(meaning("Payment", "Order").as_deref(), Some("failure"));
     assert_eq!(all(&root, "service-card").len(), 7);
+
+    // Large text draws the graph's text larger, and the drawing is never shrunk below its size.
+    let font = |root: &Element| -> f64 {
+        find(root, "graph-label-line")
+            .and_then(|line| line.get_attribute("font-size"))
+            .and_then(|size| size.parse().ok())
+            .unwrap_or(0.0)
+    };
+    let normal = font(&root);
+    click(&root, "large-text").await;
+    assert!(font(&root) > normal, "{} then {}", normal, font(&root));
+    let graph = find(&root, "service-graph").expect("the graph");
+    let own_width: f64 = graph
+        .get_attribute("viewBox")
+        .and_then(|view| view.split(' ').nth(2).and_then(|w| w.parse().ok()))
+        .unwrap_or(f64::MAX);
+    assert!(
+        f64::from(graph.client_width()) >= own_width - 1.0,
+        "drawn {} wide, its own size {own_width}",
+        graph.client_width()
+    );
+    click(&root, "large-text").await;
 }
 
 /// Steps the simulation until `done` or the budget runs out.

@@ -170,7 +170,7 @@ mod tests {
         use eventide_engine::shop::events::ShopEventKind as K;
         use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
         use eventide_engine::trace::Trace;
-        use eventide_engine::{DomainEvent, Timestamp};
+        use eventide_engine::Timestamp;
 
         let lesson = find("nordstrom").expect("the lesson");
         let Scenario::Services {
