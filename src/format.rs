@@ -63,6 +63,23 @@ pub fn fmt_short_time(time: Timestamp) -> String {
         .unwrap_or_else(|| time.to_string())
 }
 
+/// A duration as people say it: `850 ms`, `6.4 s`, `2 min 5 s`.
+pub fn fmt_duration(ms: i64) -> String {
+    let ms = ms.max(0);
+    match ms {
+        ms if ms < 1_000 => format!("{ms} ms"),
+        ms if ms < 60_000 => format!("{:.1} s", ms as f64 / 1_000.0),
+        ms => {
+            let seconds = ms / 1_000;
+            format!(
+                "{} min {} s",
+                fmt_count((seconds / 60) as u64),
+                seconds % 60
+            )
+        }
+    }
+}
+
 /// `09:14:03.120`: for the log, where the date rarely changes.
 pub fn fmt_clock(time: Timestamp) -> String {
     time.to_datetime()

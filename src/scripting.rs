@@ -8,6 +8,9 @@
 //! worker that crashes (a trap, a stack overflow), cannot start or stops answering is dropped:
 //! its calls fail with a message for people, and the next call starts a new one.
 
+/// The diff of two tables of a projection script (pure, tested natively).
+pub mod table_diff;
+
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};

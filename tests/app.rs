@@ -86,6 +86,20 @@ fn number(root: &Element, testid: &str) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
+/// How many events the log holds: the header's head count ("of N") in the past, its count live.
+fn log_size(root: &Element) -> u64 {
+    match find(root, "event-count-head") {
+        Some(head) => head
+            .text_content()
+            .unwrap_or_default()
+            .replace([',', ' '], "")
+            .trim_start_matches("of")
+            .parse()
+            .unwrap_or(u64::MAX),
+        None => number(root, "event-count"),
+    }
+}
+
 async fn click(root: &Element, testid: &str) {
     find(root, testid)
         .unwrap_or_else(|| panic!("no element with data-testid={testid}"))
@@ -157,7 +171,7 @@ async fn next_frame() {
 #[wasm_bindgen_test]
 async fn it_starts_with_an_empty_log_at_live() {
     let root = mount().await;
-    assert_eq!(number(&root, "event-count"), 0);
+    assert_eq!(log_size(&root), 0);
     assert_eq!(number(&root, "cursor-position"), 0);
     assert!(find(&root, "past-banner").is_none());
 }
@@ -166,7 +180,7 @@ async fn it_starts_with_an_empty_log_at_live() {
 async fn placing_an_order_appends_an_event_and_updates_the_read_model() {
     let root = mount().await;
     click(&root, "cmd-place-order").await;
-    assert_eq!(number(&root, "event-count"), 1);
+    assert_eq!(log_size(&root), 1);
     let rows = all(&root, "order-row");
     assert_eq!(rows.len(), 1);
     let row = rows[0].text_content().unwrap_or_default();
@@ -175,11 +189,39 @@ async fn placing_an_order_appends_an_event_and_updates_the_read_model() {
 }
 
 #[wasm_bindgen_test]
+async fn the_header_counts_what_the_cursor_shows_and_the_head_beside_it() {
+    let root = mount().await;
+    for _ in 0..3 {
+        click(&root, "cmd-place-order").await;
+    }
+    assert_eq!(number(&root, "event-count"), 3);
+    assert!(find(&root, "event-count-head").is_none(), "live: no \"of\"");
+    set_slider(&root, 1).await;
+    assert_eq!(
+        all(&root, "order-row").len(),
+        1,
+        "the table shows the cursor"
+    );
+    assert_eq!(number(&root, "event-count"), 1);
+    assert_eq!(
+        number(&root, "order-count"),
+        1,
+        "as many orders as the table"
+    );
+    assert_eq!(number(&root, "stream-count"), 1);
+    assert_eq!(text(&root, "event-count-head").trim(), "of 3");
+    assert_eq!(text(&root, "order-count-head").trim(), "of 3");
+    click(&root, "timeline-live").await;
+    assert_eq!(number(&root, "order-count"), 3);
+    assert!(find(&root, "order-count-head").is_none());
+}
+
+#[wasm_bindgen_test]
 async fn a_rejected_command_shows_why_and_appends_nothing() {
     let root = mount().await;
     click(&root, "cmd-place-order").await;
     click(&root, "cmd-dispatch").await;
-    assert_eq!(number(&root, "event-count"), 1, "nothing appended");
+    assert_eq!(log_size(&root), 1, "nothing appended");
     let problems = text(&root, "problems");
     assert!(problems.contains("not paid"), "{problems}");
     assert!(text(&root, "notices").contains("DispatchShipment rejected"));
@@ -283,7 +325,7 @@ async fn invalid_form_input_is_reported_not_sent() {
     let root = mount().await;
     change_into(&root, "place-order-quantity", "lots").await;
     click(&root, "cmd-place-order").await;
-    assert_eq!(number(&root, "event-count"), 0);
+    assert_eq!(log_size(&root), 0);
     assert!(text(&root, "problems").contains("Quantity"));
 }
 
@@ -305,11 +347,7 @@ async fn generating_orders_runs_in_chunks_and_fills_every_read_model() {
         settle().await;
     }
     assert!(find(&root, "cmd-generate").is_some(), "generation finished");
-    assert!(
-        number(&root, "event-count") > 100,
-        "{}",
-        text(&root, "event-count")
-    );
+    assert!(log_size(&root) > 100, "{}", text(&root, "event-count"));
     assert!(text(&root, "notices").contains("Generated 30 orders"));
     assert!(!all(&root, "order-row").is_empty());
     click(&root, "tab-inventory").await;
@@ -465,7 +503,45 @@ async fn the_graph_draws_every_declared_service_and_edge() {
         has("Payment", "Order"),
         "a failed payment flows back to orders"
     );
+    // Edges are drawn by what they carry, not by which way they point.
+    let meaning = |from: &str, to: &str| {
+        edges
+            .iter()
+            .find(|e| {
+                e.get_attribute("data-from").as_deref() == Some(from)
+                    && e.get_attribute("data-to").as_deref() == Some(to)
+            })
+            .and_then(|e| e.get_attribute("data-meaning"))
+    };
+    assert_eq!(
+        meaning("Shipping", "Notification").as_deref(),
+        Some("success"),
+        "a dispatched shipment is no failure"
+    );
+    assert_eq!(meaning("Payment", "Order").as_deref(), Some("failure"));
     assert_eq!(all(&root, "service-card").len(), 7);
+
+    // Large text draws the graph's text larger, and the drawing is never shrunk below its size.
+    let font = |root: &Element| -> f64 {
+        find(root, "graph-label-line")
+            .and_then(|line| line.get_attribute("font-size"))
+            .and_then(|size| size.parse().ok())
+            .unwrap_or(0.0)
+    };
+    let normal = font(&root);
+    click(&root, "large-text").await;
+    assert!(font(&root) > normal, "{} then {}", normal, font(&root));
+    let graph = find(&root, "service-graph").expect("the graph");
+    let own_width: f64 = graph
+        .get_attribute("viewBox")
+        .and_then(|view| view.split(' ').nth(2).and_then(|w| w.parse().ok()))
+        .unwrap_or(f64::MAX);
+    assert!(
+        f64::from(graph.client_width()) >= own_width - 1.0,
+        "drawn {} wide, its own size {own_width}",
+        graph.client_width()
+    );
+    click(&root, "large-text").await;
 }
 
 /// Steps the simulation until `done` or the budget runs out.
@@ -536,6 +612,44 @@ async fn services_react_to_a_checkout_and_the_graph_follows_the_timeline() {
         "{}",
         badge(&root, "Shipping")
     );
+}
+
+#[wasm_bindgen_test]
+async fn the_consumers_switch_says_the_same_thing_ticked_or_not() {
+    let root = mount().await;
+    click(&root, "center-services").await;
+    let label = |root: &Element| {
+        find(root, "idempotent")
+            .and_then(|input| input.parent_element())
+            .and_then(|label| label.text_content())
+            .unwrap_or_default()
+    };
+    let ticked = |root: &Element| {
+        find(root, "idempotent")
+            .expect("the consumers switch")
+            .unchecked_into::<HtmlInputElement>()
+            .checked()
+    };
+    let idempotent_label = label(&root);
+    assert!(
+        ticked(&root),
+        "consumers start idempotent, and the box says so"
+    );
+    assert!(
+        idempotent_label.contains("Idempotent consumers"),
+        "{idempotent_label}"
+    );
+    click(&root, "idempotent").await;
+    assert!(!ticked(&root));
+    assert_eq!(
+        label(&root),
+        idempotent_label,
+        "the label does not change with the box"
+    );
+    assert!(text(&root, "idempotent-now").contains("naive"));
+    click(&root, "idempotent").await;
+    assert!(ticked(&root));
+    assert!(text(&root, "idempotent-now").contains("skips a duplicate"));
 }
 
 #[wasm_bindgen_test]
@@ -622,6 +736,33 @@ async fn a_trace_shows_every_lane_of_a_flow_as_a_waterfall_and_a_causation_graph
     assert!(all(&root, "span").len() >= 8);
     assert!(all(&root, "cause-node").len() >= 8);
     assert!(text(&root, "trace-summary").contains("fan-out"));
+
+    // The customer's browsing is cut out of the axis, so the backend's flow fills the width
+    // and every span stays wide enough to see and click.
+    assert!(
+        !all(&root, "axis-break").is_empty(),
+        "idle time is a marked break"
+    );
+    let extent = |span: &Element, name: &str| -> f64 {
+        span.get_attribute(name)
+            .and_then(|value| value.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    let (mut left, mut right) = (f64::MAX, f64::MIN);
+    for span in all(&root, "span") {
+        let (x, width) = (extent(&span, "data-x"), extent(&span, "data-width"));
+        assert!(width >= 4.0, "a span {width} wide");
+        let lane = span.get_attribute("data-lane").unwrap_or_default();
+        if !matches!(lane.as_str(), "Storefront" | "Personalization") {
+            left = left.min(x);
+            right = right.max(x + width);
+        }
+    }
+    assert!(
+        right - left >= 0.5 * 650.0,
+        "the backend flow takes {} of the 650 the spans have",
+        right - left
+    );
 
     // The trace follows the cursor: before the flow began, nothing of it had happened.
     set_slider(&root, 0).await;
@@ -875,13 +1016,13 @@ async fn a_what_if_branch_can_be_compared_with_main_then_discarded_or_kept() {
     click(&root, "fork-here").await;
     assert!(find(&root, "branch-bar").is_some());
     assert_eq!(
-        number(&root, "event-count"),
+        log_size(&root),
         1,
         "the branch holds the log up to the fork"
     );
     click(&root, "cmd-place-order").await;
     click(&root, "cmd-pay").await;
-    assert_eq!(number(&root, "event-count"), 3);
+    assert_eq!(log_size(&root), 3);
     click(&root, "branch-compare").await;
     let diff = text(&root, "branch-diff");
     assert!(
@@ -900,11 +1041,7 @@ async fn a_what_if_branch_can_be_compared_with_main_then_discarded_or_kept() {
     );
     click(&root, "confirm-yes").await;
     assert!(find(&root, "branch-bar").is_none());
-    assert_eq!(
-        number(&root, "event-count"),
-        3,
-        "the main line is untouched"
-    );
+    assert_eq!(log_size(&root), 3, "the main line is untouched");
     assert!(all(&root, "order-row")
         .iter()
         .all(|row| !row.text_content().unwrap_or_default().contains("paid")));
@@ -916,7 +1053,7 @@ async fn a_what_if_branch_can_be_compared_with_main_then_discarded_or_kept() {
     click(&root, "confirm-yes").await;
     assert!(find(&root, "branch-bar").is_none());
     assert_eq!(
-        number(&root, "event-count"),
+        log_size(&root),
         3,
         "two from main, one cancellation from the branch"
     );
@@ -1042,11 +1179,7 @@ async fn a_lesson_loads_its_scenario_notices_each_step_and_reveals_after_a_predi
         "a reset that would lose the learner's events asks first"
     );
     click(&root, "confirm-yes").await;
-    assert_eq!(
-        number(&root, "event-count"),
-        0,
-        "reset reloads the scenario"
-    );
+    assert_eq!(log_size(&root), 0, "reset reloads the scenario");
     assert_eq!(
         gloo::utils::window().location().hash().unwrap_or_default(),
         "#lesson=immutable-facts"
@@ -1162,7 +1295,7 @@ async fn the_session_is_saved_as_it_changes_and_restored_on_the_next_visit() {
     let again = mount_as_is().await;
     set_address("fresh");
     yew::scheduler::flush().await;
-    assert_eq!(number(&again, "event-count"), 2, "restored");
+    assert_eq!(log_size(&again), 2, "restored");
     assert!(text(&again, "notices").contains("Restored your saved session"));
     let _ = storage.remove_item("eventide.scenario");
 }
@@ -1189,13 +1322,9 @@ async fn a_bad_file_is_refused_with_the_event_and_the_field_and_nothing_changes(
         problems.contains("quantity") && problems.contains("nothing changed"),
         "{problems}"
     );
-    assert_eq!(
-        number(&again, "event-count"),
-        0,
-        "the bad file changed nothing"
-    );
+    assert_eq!(log_size(&again), 0, "the bad file changed nothing");
     let _ = storage.remove_item("eventide.scenario");
-    assert_eq!(number(&root, "event-count"), 1);
+    assert_eq!(log_size(&root), 1);
 }
 
 #[wasm_bindgen_test]
@@ -1209,12 +1338,7 @@ async fn a_scenario_shared_as_a_link_opens_with_its_events() {
     let again = mount_as_is().await;
     set_address("fresh");
     yew::scheduler::flush().await;
-    assert_eq!(
-        number(&again, "event-count"),
-        2,
-        "{}",
-        text(&again, "problems")
-    );
+    assert_eq!(log_size(&again), 2, "{}", text(&again, "problems"));
     assert!(text(&again, "notices").contains("Imported the shared scenario"));
 }
 
@@ -1522,7 +1646,7 @@ async fn a_script_is_dry_run_marked_at_its_error_diffed_deployed_and_follows_the
 
     // And the time machine's diff replays it at A and at B.
     click(&root, "center-time").await;
-    let head = number(&root, "event-count");
+    let head = log_size(&root);
     type_into(&root, "diff-a", "0").await;
     type_into(&root, "diff-b", &head.to_string()).await;
     click(&root, "diff-run").await;
@@ -1721,9 +1845,9 @@ async fn a_deployed_policy_reacts_to_new_events_in_their_flow_and_in_its_name() 
         find(r, "deployed-policy").is_some()
     })
     .await;
-    assert_eq!(number(&root, "event-count"), 1);
+    assert_eq!(log_size(&root), 1);
     click(&root, "cmd-place-order").await;
-    wait_for(&root, "the reaction", |r| number(r, "event-count") == 3).await;
+    wait_for(&root, "the reaction", |r| log_size(r) == 3).await;
     let log = text(&root, "event-log");
     assert!(
         log.contains("EmailSent") && log.contains("Welcome mail"),
@@ -1734,7 +1858,7 @@ async fn a_deployed_policy_reacts_to_new_events_in_their_flow_and_in_its_name() 
     for _ in 0..20 {
         settle().await;
     }
-    assert_eq!(number(&root, "event-count"), 3);
+    assert_eq!(log_size(&root), 3);
 
     // An edit is compared with what the deployed version would have done.
     edit_area(&root, "script-source", &welcome.replace("welcome", "hello")).await;
@@ -1927,7 +2051,7 @@ async fn it_should_keep_the_saved_session_aside_when_the_user_works_in_a_linked_
     click(&tab, "kept-open").await;
     assert!(find(&tab, "confirm-dialog").is_some());
     click(&tab, "confirm-yes").await;
-    assert_eq!(number(&tab, "event-count"), 1);
+    assert_eq!(log_size(&tab), 1);
     // Forgetting it takes a second yes.
     click(&tab, "kept-forget").await;
     assert_eq!(all(&tab, "kept-session").len(), 1);
@@ -1945,7 +2069,7 @@ async fn it_should_ask_before_keeping_a_branch_and_keep_the_main_line_reachable(
     set_slider(&root, 1).await;
     click(&root, "fork-here").await;
     click(&root, "cmd-place-order").await;
-    assert_eq!(number(&root, "event-count"), 2);
+    assert_eq!(log_size(&root), 2);
 
     click(&root, "branch-keep").await;
     let goes = text(&root, "confirm-goes");
@@ -1962,24 +2086,16 @@ async fn it_should_ask_before_keeping_a_branch_and_keep_the_main_line_reachable(
         find(&root, "branch-bar").is_some(),
         "cancel changes nothing"
     );
-    assert_eq!(number(&root, "event-count"), 2);
+    assert_eq!(log_size(&root), 2);
 
     click(&root, "branch-keep").await;
     click(&root, "confirm-yes").await;
-    assert_eq!(
-        number(&root, "event-count"),
-        2,
-        "the branch is the main line"
-    );
+    assert_eq!(log_size(&root), 2, "the branch is the main line");
     assert!(find(&root, "set-aside-bar").is_some());
     click(&root, "set-aside-switch").await;
-    assert_eq!(
-        number(&root, "event-count"),
-        4,
-        "the old main line comes back whole"
-    );
+    assert_eq!(log_size(&root), 4, "the old main line comes back whole");
     click(&root, "set-aside-switch").await;
-    assert_eq!(number(&root, "event-count"), 2, "and the kept branch too");
+    assert_eq!(log_size(&root), 2, "and the kept branch too");
     click(&root, "set-aside-forget").await;
     assert!(
         find(&root, "confirm-dialog").is_some(),
@@ -2021,7 +2137,7 @@ async fn it_should_ask_before_a_valid_import_replaces_the_session() {
     })
     .await;
     click(&root, "confirm-yes").await;
-    assert_eq!(number(&root, "event-count"), 1);
+    assert_eq!(log_size(&root), 1);
 }
 
 /// The scenario a tab would export, read back through the share link it makes.

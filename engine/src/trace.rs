@@ -1,6 +1,9 @@
 //! Distributed tracing over the log: every event of one flow (one correlation id), who produced
 //! each, what caused what. Choreography spreads a business flow over many services; this is how
-//! it is put back together, as a waterfall of lanes and as a causation graph.
+//! it is put back together, as a waterfall of lanes and as a causation graph. [`axis`] is the
+//! waterfall's time axis, with idle stretches cut out.
+
+pub mod axis;
 
 use crate::envelope::{DomainEvent, Named, Recorded, StreamKey};
 use crate::ids::{CorrelationId, EventId, Position, Timestamp};

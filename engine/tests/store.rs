@@ -72,6 +72,28 @@ fn it_should_version_each_stream_from_one_without_gaps() {
 }
 
 #[test]
+fn it_should_count_the_streams_a_prefix_of_the_log_holds() {
+    let store = interleaved();
+    let by_scan = |cursor: u64| {
+        let mut seen = Vec::new();
+        for event in &store.events()[..cursor as usize] {
+            if !seen.contains(&event.stream) {
+                seen.push(event.stream);
+            }
+        }
+        seen.len()
+    };
+    for cursor in 0..=store.head().0 {
+        assert_eq!(
+            store.stream_count_at(Position(cursor)),
+            by_scan(cursor),
+            "at {cursor}"
+        );
+    }
+    assert_eq!(store.stream_count_at(Position(99)), store.stream_count());
+}
+
+#[test]
 fn it_should_append_a_batch_at_consecutive_positions_and_versions() {
     let mut store = store_with([(G1, incremented(1, 1))]);
     let appended = store

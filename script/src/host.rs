@@ -10,6 +10,8 @@ use std::rc::Rc;
 use rhai::packages::{Package, StandardPackage};
 use rhai::{CallFnOptions, Dynamic, Engine, FuncArgs, Scope, AST};
 
+use eventide_engine::Timestamp;
+
 use crate::error::ScriptError;
 
 /// How far one script may go. Sizes of 0 mean "no limit", as in Rhai.
@@ -228,6 +230,8 @@ impl ScriptHost {
         engine.set_max_string_size(limits.max_string_len);
         engine.set_max_array_size(limits.max_array_len);
         engine.set_max_map_size(limits.max_map_len);
+        // Scripts see times as milliseconds, for arithmetic; a table is read by people.
+        engine.register_fn("format_time", format_time);
 
         let progress = Rc::clone(&watch);
         engine.on_progress(move |_| progress.tick(1).then(|| Dynamic::from("time is up")));
@@ -317,9 +321,37 @@ impl ScriptHost {
     }
 }
 
+/// `2026-11-26 09:14:03 UTC` from milliseconds since the epoch: how the app shows a time (to the
+/// second, in UTC). A time out of range reads as its milliseconds, never as an error.
+pub fn format_time(millis: i64) -> String {
+    let text = Timestamp::from_millis(millis).to_rfc3339();
+    match text
+        .split_once('T')
+        .and_then(|(date, rest)| Some((date, rest.get(..8)?)))
+    {
+        Some((date, time)) => format!("{date} {time} UTC"),
+        None => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn it_should_format_times_as_the_app_shows_them() {
+        assert_eq!(format_time(1_795_683_600_120), "2026-11-26 09:00:00 UTC");
+        assert_eq!(format_time(i64::MAX), format!("{}ms", i64::MAX));
+        let host = ScriptHost::default();
+        let ast = host.compile("fn f() { format_time(0) }").expect("compiles");
+        let text = host
+            .call(&ast, "f", None, (), &Deadline::none())
+            .expect("runs");
+        assert_eq!(
+            text.into_string().ok().as_deref(),
+            Some("1970-01-01 00:00:00 UTC")
+        );
+    }
 
     #[test]
     fn it_should_name_a_time_budget_as_people_do() {

@@ -612,6 +612,32 @@ fn a_table_of_the_wrong_shape_says_what_it_got() {
 }
 
 #[test]
+fn the_orders_example_shows_times_as_people_read_them() {
+    let projection = projection(example("Orders per customer")).expect("compiles");
+    let deadline = Deadline::none();
+    let mut state = projection.init(&deadline).expect("init runs");
+    let placed = event(
+        "OrderPlaced",
+        1,
+        1_795_683_600_000,
+        json!({"order": "O-0001", "customer": "C-001", "lines": [], "total": 100}),
+    );
+    projection
+        .apply(&mut state, &placed, &deadline)
+        .expect("folds");
+    let table = projection.table(&state, &deadline).expect("table");
+    let column = table
+        .columns
+        .iter()
+        .position(|c| c == "last_order_at")
+        .expect("the column");
+    assert_eq!(
+        table.rows[0].cells[column],
+        json!("2026-11-26 09:00:00 UTC")
+    );
+}
+
+#[test]
 fn a_cloned_state_is_a_checkpoint_that_later_events_do_not_touch() {
     let projection = projection(example("Orders per customer")).expect("compiles");
     let deadline = Deadline::none();

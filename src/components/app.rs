@@ -33,7 +33,7 @@ pub fn app() -> Html {
     use_player(&state);
     use_sim_clock(&state);
     use_generation(&state);
-    super::scripts_panel::use_policies(&state);
+    super::deployed_scripts::use_policies(&state);
     use_shortcuts(&state);
     super::autosave::use_opening_address(&state);
     super::autosave::use_pasted_links(&state);

@@ -6,7 +6,7 @@ use eventide_engine::delivery::{DeliverySettings, SubscriptionId};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::knobs::{MillisKnob, PercentKnob, WindowKnob};
+use super::knobs::{ConsumersKnob, MillisKnob, PercentKnob, WindowKnob};
 use crate::format::{fmt_count, fmt_time};
 use crate::state::{use_app, Action, SIM_SPEEDS};
 
@@ -81,8 +81,7 @@ pub fn choreography_panel() -> Html {
     };
     let idempotent = {
         let dispatcher = dispatcher.clone();
-        let on = state.idempotent;
-        Callback::from(move |_| dispatcher.dispatch(Action::SetIdempotent(!on)))
+        Callback::from(move |on: bool| dispatcher.dispatch(Action::SetIdempotent(on)))
     };
 
     html! {
@@ -123,10 +122,7 @@ pub fn choreography_panel() -> Html {
             <DeliveryKnobs settings={state.delivery} />
             <div class="command-card">
                 <h3 class="command-name">{"Consumers"}</h3>
-                <label class="switch">
-                    <input type="checkbox" checked={state.idempotent} onchange={idempotent} data-testid="idempotent" />
-                    <span>{ if state.idempotent { "Idempotent: each keeps a ledger of event ids" } else { "Naive: a duplicate is processed again" } }</span>
-                </label>
+                <ConsumersKnob idempotent={state.idempotent} testid="idempotent" on_change={idempotent} />
                 <button type="button" class={classes!("button", state.chaos.then_some("chaos-on"))} onclick={chaos} data-testid="chaos">
                     { if state.chaos { "Disable chaos mode" } else { "Enable chaos mode" } }
                 </button>

@@ -13,7 +13,7 @@ use eventide_engine::shop::services::Failure;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::knobs::{fmt_window, MillisKnob, PercentKnob, WindowKnob};
+use super::knobs::{fmt_window, ConsumersKnob, MillisKnob, PercentKnob, WindowKnob};
 use crate::format::fmt_count;
 use crate::state::use_app;
 
@@ -174,9 +174,9 @@ fn conditions_form(props: &ConditionsProps) -> Html {
     };
     let on_idempotent = {
         let on_change = props.on_change.clone();
-        Callback::from(move |_| {
+        Callback::from(move |idempotent: bool| {
             on_change.emit(Conditions {
-                idempotent: !conditions.idempotent,
+                idempotent,
                 ..conditions
             })
         })
@@ -194,10 +194,7 @@ fn conditions_form(props: &ConditionsProps) -> Html {
             <PercentKnob label="Reordering" value={delivery.reorder_rate} testid="compare-reorder" on_change={set(|s, v| DeliverySettings { reorder_rate: v, ..s })} />
             <PercentKnob label="Failures" value={delivery.failure_rate} testid="compare-failures" on_change={set(|s, v| DeliverySettings { failure_rate: v, ..s })} />
             <WindowKnob value={delivery.dedup_window_ms} testid="compare-window" on_change={on_window} />
-            <label class="switch">
-                <input type="checkbox" checked={conditions.idempotent} onchange={on_idempotent} data-testid="compare-idempotent" />
-                <span>{ if conditions.idempotent { "Idempotent consumers" } else { "Naive consumers: a duplicate is processed again" } }</span>
-            </label>
+            <ConsumersKnob idempotent={conditions.idempotent} testid="compare-idempotent" on_change={on_idempotent} />
             if conditions != props.app {
                 <button type="button" class="button" onclick={reset} data-testid="compare-use-app">{"Use the app's delivery settings"}</button>
             }

@@ -1,4 +1,5 @@
-//! The top bar: the product, and what the log holds right now.
+//! The top bar: the product, and what the log held at the cursor, as every other panel shows
+//! it; in the past, each count also says what the head holds ("86 of 200").
 
 use eventide_engine::shop::read_models::OrderSummaries;
 use yew::prelude::*;
@@ -10,13 +11,31 @@ use crate::state::{use_app, Action};
 pub fn header() -> Html {
     let state = use_app();
     let session = state.session();
-    let store = session.shop().store();
-    let orders = session
-        .shop()
-        .history()
-        .live()
-        .get::<OrderSummaries>()
-        .map_or(0, |orders| orders.len());
+    let shop = session.shop();
+    let store = shop.store();
+    let cursor = shop.cursor();
+    let orders_in = |models: &eventide_engine::projection::ReadModelSet<_>| {
+        models
+            .get::<OrderSummaries>()
+            .map_or(0, |orders| orders.len()) as u64
+    };
+    // Each count as of the cursor, and the head's beside it while the cursor is in the past.
+    let stats = [
+        ("Events", "event-count", cursor.0, store.len() as u64),
+        (
+            "Streams",
+            "stream-count",
+            store.stream_count_at(cursor) as u64,
+            store.stream_count() as u64,
+        ),
+        (
+            "Orders",
+            "order-count",
+            orders_in(shop.history().at_cursor()),
+            orders_in(shop.history().live()),
+        ),
+    ];
+    let live = shop.is_live();
     let toggle_large = {
         let dispatcher = state.dispatcher();
         Callback::from(move |_| dispatcher.dispatch(Action::ToggleLargeText))
@@ -44,9 +63,17 @@ pub fn header() -> Html {
                 <button type="button" class="button tool" onclick={toggle_help} aria-label="Keyboard shortcuts" data-testid="help-button">{"? Shortcuts"}</button>
             </div>
             <dl class="stats">
-                <div><dt>{"Events"}</dt><dd data-testid="event-count">{ fmt_count(store.len() as u64) }</dd></div>
-                <div><dt>{"Streams"}</dt><dd>{ fmt_count(store.stream_count() as u64) }</dd></div>
-                <div><dt>{"Orders"}</dt><dd>{ fmt_count(orders as u64) }</dd></div>
+                { for stats.iter().map(|&(name, testid, at_cursor, at_head)| html! {
+                    <div>
+                        <dt>{ name }</dt>
+                        <dd>
+                            <span data-testid={testid}>{ fmt_count(at_cursor) }</span>
+                            if !live {
+                                <span class="stat-of" data-testid={format!("{testid}-head")}>{ format!(" of {}", fmt_count(at_head)) }</span>
+                            }
+                        </dd>
+                    </div>
+                }) }
             </dl>
         </header>
     }

@@ -1,5 +1,5 @@
-//! The delivery knobs as small controlled inputs: a percentage, a duration in milliseconds and
-//! the dedup window. Each shows its value and reports a typed new one; the panel that owns the
+//! The delivery knobs as small controlled inputs: a percentage, a duration in milliseconds, the
+//! dedup window and whether consumers deduplicate. Each shows its value and reports a typed new one; the panel that owns the
 //! settings decides what to do with it (dispatch an action, or keep it for a comparison run).
 
 use eventide_engine::delivery::DeliverySettings;
@@ -147,6 +147,44 @@ pub fn window_knob(props: &WindowProps) -> Html {
                 </select>
             </label>
             <p class="panel-hint">{"How long an idempotent consumer remembers an event id after processing it, as a JetStream duplicate window does (2 min by default there). Memory stays bounded; a duplicate that comes later is processed again."}</p>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ConsumersProps {
+    pub idempotent: bool,
+    pub testid: AttrValue,
+    pub on_change: Callback<bool>,
+}
+
+/// Idempotent or naive consumers: a checkbox that is checked when consumers deduplicate, under a
+/// label that says so whatever its state (a label that changed with the box read backwards: an
+/// unticked "Naive" looked like "not naive"), and a line saying what happens to a duplicate now.
+#[function_component(ConsumersKnob)]
+pub fn consumers_knob(props: &ConsumersProps) -> Html {
+    let onchange = {
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: Event| {
+            if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
+                on_change.emit(input.checked());
+            }
+        })
+    };
+    let hint_id = format!("{}-hint", props.testid);
+    html! {
+        <div class="knob-consumers">
+            <label class="switch">
+                <input type="checkbox" checked={props.idempotent} {onchange} aria-describedby={hint_id.clone()} data-testid={props.testid.clone()} />
+                <span>{"Idempotent consumers (deduplicate by event id)"}</span>
+            </label>
+            <p class="panel-hint" id={hint_id} data-testid={format!("{}-now", props.testid)}>
+                { if props.idempotent {
+                    "Now: each consumer remembers the event ids it processed and skips a duplicate."
+                } else {
+                    "Now: naive consumers, a duplicate is processed again."
+                } }
+            </p>
         </div>
     }
 }

@@ -9,6 +9,7 @@ mod choreography_panel;
 mod command_panel;
 mod compare_view;
 mod confirm_dialog;
+mod deployed_scripts;
 mod event_detail;
 mod event_log;
 mod files_panel;

@@ -150,7 +150,7 @@ pub fn read_models() -> Html {
             }
             <div class="model-tabs" role="tablist">{ for tabs }{ for script_tabs }</div>
             if let Some(script) = selected_script {
-                <super::scripts_panel::DeployedProjection key={script.id.0} script={script.clone()} />
+                <super::deployed_scripts::DeployedProjection key={script.id.0} script={script.clone()} />
             } else {
                 { selected_model.map(|model| html! {
                     <ModelTable name={model.name()} lagging={lagging.as_ref().as_ref().map(|(view, _)| view.clone())} />

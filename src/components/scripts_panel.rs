@@ -3,8 +3,6 @@
 //! the deployed version (blue/green), and deployment. Scripts run in the script worker, never on
 //! the page: a runaway script is stopped there and the store is never touched by a dry run.
 
-use std::collections::BTreeMap;
-
 use eventide_engine::scripting::{
     PlannedIntention, ScriptFailure, ScriptKind, TableRow, WorkerReply, WorkerRequest,
 };
@@ -14,14 +12,15 @@ use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElem
 use yew::prelude::*;
 
 use crate::format::fmt_count;
+use crate::scripting::table_diff::{self, Table, TableDiff};
 use crate::scripting::ScriptWorker;
-use crate::state::scripts::{Deployed, Draft, Handlers, EXAMPLES};
+use crate::state::scripts::{Draft, Handlers, EXAMPLES};
 use crate::state::{use_app, Action, AppContext};
 
 /// How long a run may take in the worker before it is stopped.
 pub const TIME_LIMIT_MS: f64 = 5_000.0;
 /// Rows shown of a table (a dry run's or a deployed projection's).
-const SHOWN_ROWS: usize = 200;
+pub(super) const SHOWN_ROWS: usize = 200;
 
 /// What a run produced, or why it did not.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,7 +40,7 @@ pub enum Outcome {
 }
 
 /// The envelopes of the events a script handles, up to `until`, as consumers read them now.
-fn events_for(state: &AppContext, handles: &[String], until: Position) -> Vec<Value> {
+pub(super) fn events_for(state: &AppContext, handles: &[String], until: Position) -> Vec<Value> {
     let session = state.session();
     let store = session.shop().store();
     let evolution = session.evolution();
@@ -350,7 +349,7 @@ pub fn scripts_panel() -> Html {
                 Some(run) => dry_run_view(run),
                 None => html! { <p class="muted">{"A dry run replays the log up to the cursor through the script in the worker, and shows what it would build or do. If a version of this script is deployed, it also shows what would change (blue/green)."}</p> },
             } }
-            <DeployedList />
+            <super::deployed_scripts::DeployedList />
         </section>
     }
 }
@@ -362,7 +361,7 @@ fn kind_name(kind: ScriptKind) -> &'static str {
     }
 }
 
-fn failure_title(failure: &ScriptFailure) -> String {
+pub(super) fn failure_title(failure: &ScriptFailure) -> String {
     let place = match (failure.line, failure.column) {
         (Some(line), Some(column)) => format!("Line {line}, column {column}:"),
         (Some(line), None) => format!("Line {line}:"),
@@ -400,7 +399,7 @@ fn dry_run_view(run: &DryRun) -> Html {
                     <>
                         <h3 class="subhead">{ format!("Dry run: {} rows from {} events, {at}", fmt_count(rows.len() as u64), fmt_count(*events)) }</h3>
                         { match &run.live {
-                            Some((version, Outcome::Table { rows: live_rows, .. })) => diff_view(*version, columns, live_rows, rows),
+                            Some((version, Outcome::Table { columns: live_columns, rows: live_rows, .. })) => diff_view(*version, Table { columns: live_columns, rows: live_rows }, Table { columns, rows }),
                             Some((version, _)) => html! { <p class="muted">{ format!("The deployed v{version} did not produce a table to compare with.") }</p> },
                             None => html! {},
                         } }
@@ -437,76 +436,37 @@ fn dry_run_view(run: &DryRun) -> Html {
     }
 }
 
-/// Rows added, removed and changed between two tables of the same script, by key.
-struct TableChanges {
-    added: Vec<String>,
-    removed: Vec<String>,
-    changed: Vec<(String, Vec<String>)>,
-}
-
-impl TableChanges {
-    fn list(&self) -> Html {
-        html! {
-            <ul class="diff-list">
-                { for self.added.iter().take(20).map(|key| html! { <li class="diff-added">{ format!("+ {key}") }</li> }) }
-                { for self.removed.iter().take(20).map(|key| html! { <li class="diff-removed">{ format!("− {key}") }</li> }) }
-                { for self.changed.iter().take(20).map(|(key, fields)| html! { <li class="diff-changed">{ format!("~ {key}: {}", fields.join(", ")) }</li> }) }
+/// What differs between two tables of the same script: columns by name, rows by key.
+pub(super) fn changes_view(changes: &TableDiff) -> Html {
+    let count = |n: usize| fmt_count(n as u64);
+    html! {
+        <>
+            <p>
+                <span class="diff-added">{ format!("{} added", count(changes.rows_added.len())) }</span>{" · "}
+                <span class="diff-removed">{ format!("{} removed", count(changes.rows_removed.len())) }</span>{" · "}
+                <span class="diff-changed">{ format!("{} changed", count(changes.rows_changed.len())) }</span>
+            </p>
+            <ul class="diff-list" data-testid="script-diff-list">
+                { for changes.columns_added.iter().map(|column| html! { <li class="diff-added" data-testid="column-added">{ format!("+ column {column}") }</li> }) }
+                { for changes.columns_removed.iter().map(|column| html! { <li class="diff-removed" data-testid="column-removed">{ format!("− column {column}") }</li> }) }
+                { for changes.rows_added.iter().take(20).map(|key| html! { <li class="diff-added">{ format!("+ {key}") }</li> }) }
+                { for changes.rows_removed.iter().take(20).map(|key| html! { <li class="diff-removed">{ format!("− {key}") }</li> }) }
+                { for changes.rows_changed.iter().take(20).map(|row| {
+                    let fields: Vec<String> = row.fields.iter().map(|field| format!("{}: {} → {}", field.column, cell_text(&field.before), cell_text(&field.after))).collect();
+                    html! { <li class="diff-changed">{ format!("~ {}: {}", row.key, fields.join(", ")) }</li> }
+                }) }
             </ul>
-        }
-    }
-}
-
-fn table_changes(columns: &[String], before: &[TableRow], after: &[TableRow]) -> TableChanges {
-    let old: BTreeMap<&str, &TableRow> = before.iter().map(|row| (row.key.as_str(), row)).collect();
-    let new: BTreeMap<&str, &TableRow> = after.iter().map(|row| (row.key.as_str(), row)).collect();
-    let added = new
-        .keys()
-        .filter(|k| !old.contains_key(*k))
-        .map(|k| k.to_string())
-        .collect();
-    let removed = old
-        .keys()
-        .filter(|k| !new.contains_key(*k))
-        .map(|k| k.to_string())
-        .collect();
-    let changed = new
-        .iter()
-        .filter_map(|(key, row)| {
-            let was = old.get(key)?;
-            let fields: Vec<String> = columns
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| row.cells.get(*i) != was.cells.get(*i))
-                .map(|(i, column)| {
-                    format!(
-                        "{column}: {} → {}",
-                        was.cells.get(i).map_or("—".into(), cell_text),
-                        row.cells.get(i).map_or("—".into(), cell_text)
-                    )
-                })
-                .collect();
-            (!fields.is_empty() || was.cells.len() != row.cells.len())
-                .then(|| (key.to_string(), fields))
-        })
-        .collect();
-    TableChanges {
-        added,
-        removed,
-        changed,
+        </>
     }
 }
 
 /// What the draft would change against the deployed version of the same script (blue/green).
-fn diff_view(version: u32, columns: &[String], live: &[TableRow], draft: &[TableRow]) -> Html {
-    let changes = table_changes(columns, live, draft);
+fn diff_view(version: u32, live: Table<'_>, draft: Table<'_>) -> Html {
+    let changes = table_diff::diff(live, draft);
     html! {
         <div class="script-diff" data-testid="script-diff">
-            <p><strong>{ format!("Against the deployed v{version}: ") }</strong>
-                <span class="diff-added">{ format!("{} added", changes.added.len()) }</span>{" · "}
-                <span class="diff-removed">{ format!("{} removed", changes.removed.len()) }</span>{" · "}
-                <span class="diff-changed">{ format!("{} changed", changes.changed.len()) }</span>
-            </p>
-            { changes.list() }
+            <p><strong>{ format!("Against the deployed v{version}:") }</strong></p>
+            { changes_view(&changes) }
         </div>
     }
 }
@@ -533,7 +493,7 @@ fn intentions_diff(version: u32, live: &[PlannedIntention], draft: &[PlannedInte
     }
 }
 
-fn table_view(columns: &[String], rows: &[TableRow], testid: &'static str) -> Html {
+pub(super) fn table_view(columns: &[String], rows: &[TableRow], testid: &'static str) -> Html {
     html! {
         <div class="table-wrap">
             <table class="compare-table script-table" data-testid={testid}>
@@ -554,363 +514,11 @@ fn table_view(columns: &[String], rows: &[TableRow], testid: &'static str) -> Ht
     }
 }
 
-fn cell_text(cell: &Value) -> String {
+pub(super) fn cell_text(cell: &Value) -> String {
     match cell {
         Value::String(text) => text.clone(),
         Value::Null => "—".into(),
         other => other.to_string(),
-    }
-}
-
-/// Deployed policies react to what is appended: each time the log grows past what a policy has
-/// seen, the worker runs it over the log (its state is rebuilt from the same events every time,
-/// so nothing but its text needs keeping) and the page carries out its new decisions.
-#[hook]
-pub fn use_policies(state: &AppContext) {
-    let in_flight = use_mut_ref(std::collections::BTreeSet::<crate::state::scripts::ScriptId>::new);
-    let state = state.clone();
-    use_effect_with(state.revision, move |_| {
-        let due: Vec<Deployed> = {
-            let session = state.session();
-            let head = session.shop().store().head().0;
-            session
-                .scripts
-                .deployed
-                .iter()
-                .filter(|script| script.kind == ScriptKind::Policy && script.fed_to < head)
-                .cloned()
-                .collect()
-        };
-        for policy in due {
-            if !in_flight.borrow_mut().insert(policy.id) {
-                continue;
-            }
-            let (state, in_flight) = (state.clone(), in_flight.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let up_to = state.session().shop().store().head();
-                let (outcome, _) =
-                    run_script(state.clone(), policy.kind, policy.source.clone(), up_to).await;
-                in_flight.borrow_mut().remove(&policy.id);
-                let intentions = match outcome {
-                    Outcome::Intentions { intentions, .. } => intentions,
-                    Outcome::Failed(failure) => {
-                        state.dispatch(Action::InvalidInput(format!(
-                            "{} stopped: {} {}",
-                            policy.name,
-                            failure_title(&failure),
-                            failure.message
-                        )));
-                        Vec::new()
-                    }
-                    Outcome::Broken(problem) => {
-                        state.dispatch(Action::InvalidInput(format!("{}: {problem}", policy.name)));
-                        Vec::new()
-                    }
-                    Outcome::Table { .. } => Vec::new(),
-                };
-                state.dispatch(Action::PolicyReacted {
-                    id: policy.id,
-                    version: policy.version,
-                    up_to,
-                    intentions,
-                });
-            });
-        }
-    });
-}
-
-/// The deployed projections, each as of the cursor: rerun in the worker when the cursor or the
-/// log moves (after the slider rests), so they follow the timeline like the built-in models.
-#[function_component(DeployedList)]
-fn deployed_list() -> Html {
-    let state = use_app();
-    let deployed: Vec<Deployed> = state.session().scripts.deployed.clone();
-    if deployed.is_empty() {
-        return html! {};
-    }
-    html! {
-        <div class="deployed" data-testid="deployed-scripts">
-            <h3 class="subhead">{"Deployed"}</h3>
-            { for deployed.into_iter().map(deployed_item) }
-        </div>
-    }
-}
-
-/// One deployed script, keyed by its id so no component ever shows another script's state.
-fn deployed_item(script: Deployed) -> Html {
-    let key = script.id.0;
-    match script.kind {
-        ScriptKind::Projection => html! { <DeployedProjection {key} {script} /> },
-        ScriptKind::Policy => html! { <DeployedPolicy {key} {script} /> },
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct DeployedProps {
-    pub script: Deployed,
-}
-
-/// One deployed projection's table as of the cursor.
-#[function_component(DeployedProjection)]
-pub fn deployed_projection(props: &DeployedProps) -> Html {
-    let state = use_app();
-    let table = use_state(|| None::<(crate::state::scripts::ScriptId, Position, Outcome)>);
-    let cursor = state.session().shop().cursor();
-    // One run at a time: while one is in the worker, cursor moves only mark it stale; when it
-    // comes back, `finished` changes and the newest cursor is run. So a scrub or a running
-    // simulation is followed as fast as the worker answers, never queued up behind it.
-    let running = use_mut_ref(|| false);
-    // Which script, version and cursor the table shows: a component shown for another script
-    // must never keep this one's result.
-    let last_run = use_mut_ref(|| None::<(crate::state::scripts::ScriptId, u32, Position)>);
-    let finished = use_state(|| 0u32);
-    {
-        let (state, table, script) = (state.clone(), table.clone(), props.script.clone());
-        let (running, last_run, finished) = (running.clone(), last_run.clone(), finished.clone());
-        use_effect_with((cursor, script.id, script.version, *finished), move |_| {
-            let wanted = Some((script.id, script.version, cursor));
-            if *running.borrow() || *last_run.borrow() == wanted {
-                return;
-            }
-            *running.borrow_mut() = true;
-            *last_run.borrow_mut() = wanted;
-            // Another script's table must not show while this one's first run is out.
-            if table.as_ref().is_some_and(|(id, ..)| *id != script.id) {
-                table.set(None);
-            }
-            wasm_bindgen_futures::spawn_local(async move {
-                let (outcome, _) =
-                    run_script(state.clone(), script.kind, script.source, cursor).await;
-                table.set(Some((script.id, cursor, outcome)));
-                *running.borrow_mut() = false;
-                finished.set(finished.wrapping_add(1));
-            });
-        });
-    }
-    let undeploy = {
-        let (dispatcher, id) = (state.dispatcher(), props.script.id);
-        Callback::from(move |_| dispatcher.dispatch(Action::UndeployScript(id)))
-    };
-    let script = &props.script;
-    html! {
-        <div class="deployed-projection" data-testid="deployed-projection">
-            <div class="panel-head">
-                <h4 class="subhead">{ format!("{} v{}", script.name, script.version) }
-                    <span class="muted">{ format!(" · consumes {}", script.handles.join(", ")) }</span>
-                </h4>
-                <button type="button" class="button" onclick={undeploy} data-testid="script-undeploy">{"Undeploy"}</button>
-            </div>
-            { match table.as_ref().filter(|(id, ..)| *id == script.id) {
-                None => html! { <p class="muted">{"Building…"}</p> },
-                Some((_, at, outcome)) => html! {
-                    <>
-                        <p class="muted" data-testid="deployed-at">
-                            { format!("As of position {}", fmt_count(at.0)) }
-                            if *at != cursor { {" · catching up with the cursor…"} }
-                        </p>
-                        { match outcome {
-                            Outcome::Table { columns, rows, .. } => html! {
-                                <>
-                                    <WhenDid script={script.clone()} columns={columns.clone()} />
-                                    { table_view(columns, rows, "deployed-table") }
-                                </>
-                            },
-                            Outcome::Failed(failure) => html! { <p class="warning">{ format!("{} {}", failure_title(failure), failure.message) }</p> },
-                            Outcome::Broken(problem) => html! { <p class="warning">{ problem.clone() }</p> },
-                            Outcome::Intentions { .. } => html! {},
-                        } }
-                    </>
-                },
-            } }
-        </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct WhenDidProps {
-    script: Deployed,
-    columns: Vec<String>,
-}
-
-/// "When did this row's column first become this value?", asked of a deployed projection: the
-/// worker replays the whole log through it and checks the row after every event it handles.
-#[function_component(WhenDid)]
-fn when_did(props: &WhenDidProps) -> Html {
-    let state = use_app();
-    let key = use_state(String::new);
-    let column = use_state(|| props.columns.first().cloned().unwrap_or_default());
-    let value = use_state(String::new);
-    let answer = use_state(|| None::<Result<(Option<u64>, u64), String>>);
-    let typed = |handle: UseStateHandle<String>| {
-        Callback::from(move |event: InputEvent| {
-            if let Some(input) = event.target_dyn_into::<HtmlInputElement>() {
-                handle.set(input.value());
-            }
-        })
-    };
-    let on_column = {
-        let column = column.clone();
-        Callback::from(move |event: Event| {
-            if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
-                column.set(select.value());
-            }
-        })
-    };
-    // The columns come from the table at the cursor, which changes: a choice no longer offered
-    // falls back to the first column, as the select then shows.
-    let column_now = if props.columns.contains(&column) {
-        (*column).clone()
-    } else {
-        props.columns.first().cloned().unwrap_or_default()
-    };
-    let ask = {
-        let (state, answer, script) = (state.clone(), answer.clone(), props.script.clone());
-        let (key, column, value) = ((*key).clone(), column_now.clone(), (*value).clone());
-        Callback::from(move |event: SubmitEvent| {
-            event.prevent_default();
-            let (state, answer, script) = (state.clone(), answer.clone(), script.clone());
-            let (key, column, value) = (key.trim().to_string(), column.clone(), value.clone());
-            let head = state.session().shop().store().head();
-            let events = events_for(&state, &script.handles, head);
-            wasm_bindgen_futures::spawn_local(async move {
-                let reply = ScriptWorker::shared()
-                    .call(WorkerRequest::When {
-                        source: script.source,
-                        events,
-                        key,
-                        column,
-                        value,
-                        time_limit_ms: TIME_LIMIT_MS,
-                    })
-                    .await;
-                answer.set(Some(match reply {
-                    Ok(WorkerReply::FirstTime { position, events }) => Ok((position, events)),
-                    Ok(WorkerReply::Failed(failure)) => {
-                        Err(format!("{} {}", failure_title(&failure), failure.message))
-                    }
-                    Ok(other) => Err(format!("unexpected reply {other:?}")),
-                    Err(problem) => Err(problem),
-                }));
-            });
-        })
-    };
-    let seek = |position: u64| {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |_| {
-            dispatcher.dispatch(Action::Seek(Position(position)));
-            dispatcher.dispatch(Action::Select(Some(Position(position))));
-        })
-    };
-    html! {
-        <form class="time-form script-when" onsubmit={ask}>
-            <label class="field">{"When did row"}<input value={(*key).clone()} oninput={typed(key.clone())} placeholder="key" data-testid="script-when-key" /></label>
-            <label class="field">{"have"}
-                <select onchange={on_column} data-testid="script-when-column">
-                    { for props.columns.iter().map(|c| html! { <option value={c.clone()} selected={*c == column_now}>{ c.clone() }</option> }) }
-                </select>
-            </label>
-            <label class="field">{"equal to"}<input value={(*value).clone()} oninput={typed(value.clone())} data-testid="script-when-value" /></label>
-            <button type="submit" class="button align-end" data-testid="script-when-run">{"Ask (a scan)"}</button>
-            { match answer.as_ref() {
-                None => html! {},
-                Some(Ok((Some(position), events))) => html! {
-                    <p class="align-end" data-testid="script-when-answer">
-                        { format!("First after event #{} (scanned {} events) ", fmt_count(*position), fmt_count(*events)) }
-                        <button type="button" class="link" onclick={seek(*position)}>{"go there"}</button>
-                    </p>
-                },
-                Some(Ok((None, events))) => html! { <p class="align-end" data-testid="script-when-answer">{ format!("Never, in {} events.", fmt_count(*events)) }</p> },
-                Some(Err(problem)) => html! { <p class="warning" data-testid="script-when-answer">{ problem.clone() }</p> },
-            } }
-        </form>
-    }
-}
-
-/// A deployed policy: what it listens to and what it has done (its events, in the log).
-#[function_component(DeployedPolicy)]
-fn deployed_policy(props: &DeployedProps) -> Html {
-    let state = use_app();
-    let script = &props.script;
-    let reactions = {
-        let actor = eventide_engine::shop::simulation::PolicyActor {
-            id: script.id.0,
-            name: &script.name,
-        };
-        let session = state.session();
-        session
-            .shop()
-            .store()
-            .events()
-            .iter()
-            .filter(|event| actor.published(event))
-            .count()
-    };
-    let undeploy = {
-        let (dispatcher, id) = (state.dispatcher(), script.id);
-        Callback::from(move |_| dispatcher.dispatch(Action::UndeployScript(id)))
-    };
-    html! {
-        <div class="deployed-projection" data-testid="deployed-policy">
-            <div class="panel-head">
-                <h4 class="subhead">{ format!("{} v{} (policy)", script.name, script.version) }
-                    <span class="muted">{ format!(" · reacts to {}", script.handles.join(", ")) }</span>
-                </h4>
-                <button type="button" class="button" onclick={undeploy} data-testid="script-undeploy">{"Undeploy"}</button>
-            </div>
-            <p data-testid="policy-reactions">{ format!("{} event(s) in the log so far came from it (producer \u{201c}policy: {}\u{201d}); it has seen up to position {}.", fmt_count(reactions as u64), script.name, fmt_count(script.fed_to)) }</p>
-        </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct ScriptDiffProps {
-    pub script: Deployed,
-    pub a: Position,
-    pub b: Position,
-}
-
-/// A deployed projection in the time machine's diff: its table at A and at B, from the worker.
-#[function_component(ScriptDiff)]
-pub fn script_diff(props: &ScriptDiffProps) -> Html {
-    let state = use_app();
-    let tables = use_state(|| None::<(Outcome, Outcome)>);
-    {
-        let (state, tables, script) = (state.clone(), tables.clone(), props.script.clone());
-        use_effect_with((props.a, props.b, script.version), move |&(a, b, _)| {
-            tables.set(None);
-            wasm_bindgen_futures::spawn_local(async move {
-                let (at_a, _) =
-                    run_script(state.clone(), script.kind, script.source.clone(), a).await;
-                let (at_b, _) = run_script(state, script.kind, script.source, b).await;
-                tables.set(Some((at_a, at_b)));
-            });
-        });
-    }
-    let title = format!(
-        "{} v{} (your script)",
-        props.script.name, props.script.version
-    );
-    html! {
-        <details class="diff-model" open=true data-testid="script-diff-model">
-            <summary>{ title }</summary>
-            { match tables.as_ref() {
-                None => html! { <p class="muted">{"Replaying it at A and at B in the worker…"}</p> },
-                Some((Outcome::Table { rows: before, .. }, Outcome::Table { columns, rows: after, .. })) => {
-                    let changes = table_changes(columns, before, after);
-                    html! {
-                        <div class="script-diff">
-                            <p>
-                                <span class="diff-added">{ format!("{} added", changes.added.len()) }</span>{" · "}
-                                <span class="diff-removed">{ format!("{} removed", changes.removed.len()) }</span>{" · "}
-                                <span class="diff-changed">{ format!("{} changed", changes.changed.len()) }</span>
-                            </p>
-                            { changes.list() }
-                        </div>
-                    }
-                }
-                Some(_) => html! { <p class="warning">{"The script did not produce a table at A or at B: dry run it in the Scripts tab to see why."}</p> },
-            } }
-        </details>
     }
 }
 

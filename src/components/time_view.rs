@@ -146,7 +146,7 @@ fn diff_panel() -> Html {
                         { for state.session().scripts.deployed.iter()
                             .filter(|script| script.kind == eventide_engine::scripting::ScriptKind::Projection)
                             .map(|script| html! {
-                                <super::scripts_panel::ScriptDiff script={script.clone()} a={Position(*a)} b={Position(*b)} />
+                                <super::deployed_scripts::ScriptDiff script={script.clone()} a={Position(*a)} b={Position(*b)} />
                             }) }
                         { for diffs.iter().map(|model| {
                             let (added, removed, changed) = model.counts();

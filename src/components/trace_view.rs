@@ -1,18 +1,20 @@
 //! A flow put back together: every event sharing a correlation id, as a waterfall with a lane
 //! per producer (as Jaeger draws spans) and as a causation graph that shows fan-out and fan-in.
-//! Both follow the timeline cursor; a cause missing from the store is flagged.
+//! Both follow the timeline cursor; a cause missing from the store is flagged. The waterfall's
+//! axis cuts out idle stretches (a customer browsing) as marked breaks, so the flow fills it.
 
 use eventide_engine::shop::services::graph::Node;
 use eventide_engine::shop::services::ServiceName;
 use eventide_engine::shop::simulation::{PLATFORM, STOREFRONT};
 use eventide_engine::shop::ShopEvent;
+use eventide_engine::trace::axis::{AxisStyle, TimeAxis};
 use eventide_engine::trace::{find_correlations, Trace};
 use eventide_engine::{CorrelationId, Named, Position};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::service_graph::node_colour;
-use crate::format::{fmt_clock, fmt_count};
+use crate::format::{fmt_clock, fmt_count, fmt_duration};
 use crate::state::{use_app, Action};
 
 const WIDTH: f64 = 820.0;
@@ -139,10 +141,17 @@ fn waterfall(
     let Some((start, end)) = trace.time_range() else {
         return html! {};
     };
-    let span_ms = (end.0 - start.0).max(1) as f64;
+    // Idle stretches (a customer browsing) are cut out of the axis, so the backend's flow gets
+    // the width instead of a few pixels at the end.
     let plot = WIDTH - LANE_LABEL - 20.0;
-    let x = |t: i64| LANE_LABEL + (t - start.0) as f64 / span_ms * plot;
-    let height = lanes.len() as f64 * LANE_H + 28.0;
+    let moments = trace
+        .spans
+        .iter()
+        .flat_map(|span| [span.start.0, span.event.recorded_at.0]);
+    let axis = TimeAxis::fit(moments, AxisStyle::new(plot));
+    let lanes_h = lanes.len() as f64 * LANE_H;
+    let height = lanes_h + 44.0;
+    let skipped: i64 = axis.breaks().iter().map(|b| b.skipped_ms).sum();
     html! {
         <svg class="waterfall" viewBox={format!("0 0 {WIDTH} {height}")} data-testid="waterfall" role="img" aria-label="Waterfall: a lane per producer">
             { for lanes.iter().enumerate().map(|(i, lane)| html! {
@@ -151,22 +160,44 @@ fn waterfall(
                     <text class="lane-name" x="8" y={format!("{:.1}", i as f64 * LANE_H + 22.0)} fill={lane_colour(lane)} data-testid="lane">{ lane.to_string() }</text>
                 </g>
             }) }
+            { for axis.breaks().iter().map(|cut| {
+                let (x, middle) = (LANE_LABEL + cut.x, LANE_LABEL + cut.x + cut.width / 2.0);
+                let skipped = fmt_duration(cut.skipped_ms);
+                html! {
+                    <g class="axis-break" data-testid="axis-break">
+                        <title>{ format!("{skipped} with nothing happening, cut out of the axis") }</title>
+                        <rect x={format!("{x:.1}")} y="0" width={format!("{:.1}", cut.width)} height={format!("{lanes_h:.1}")} />
+                        <text class="axis-break-mark" x={format!("{middle:.1}")} y={format!("{:.1}", lanes_h + 14.0)} text-anchor="middle">{"⫽"}</text>
+                        if cut.width >= 30.0 {
+                            <text class="axis" x={format!("{middle:.1}")} y={format!("{:.1}", lanes_h + 28.0)} text-anchor="middle">{ skipped }</text>
+                        }
+                    </g>
+                }
+            }) }
             { for trace.spans.iter().map(|span| {
                 let row = lanes.iter().position(|l| *l == span.lane).unwrap_or(0) as f64;
-                let (x0, x1) = (x(span.start.0), x(span.event.recorded_at.0));
+                let (left, width) = axis.span(span.start.0, span.event.recorded_at.0);
+                let (x0, x1) = (LANE_LABEL + left, LANE_LABEL + left + width);
                 let y = row * LANE_H + 9.0;
                 let colour = lane_colour(&span.lane);
                 let is_selected = selected == Some(span.event.position);
                 html! {
-                    <g class={classes!("span", is_selected.then_some("selected"))} onclick={select(span.event.position)} data-testid="span">
+                    <g class={classes!("span", is_selected.then_some("selected"))} onclick={select(span.event.position)} data-testid="span" data-lane={span.lane.clone()}
+                       data-x={format!("{x0:.1}")} data-width={format!("{width:.1}")}>
                         <title>{ format!("{} #{} · {} UTC", span.event.kind().name(), span.event.position.0, fmt_clock(span.event.recorded_at)) }</title>
-                        <rect x={format!("{:.1}", x0)} y={format!("{:.1}", y)} width={format!("{:.1}", (x1 - x0).max(3.0))} height="16" rx="3" fill={colour} opacity="0.85" />
+                        <rect x={format!("{:.1}", x0)} y={format!("{:.1}", y)} width={format!("{:.1}", width)} height="16" rx="3" fill={colour} opacity="0.85" />
                         <circle cx={format!("{:.1}", x1)} cy={format!("{:.1}", y + 8.0)} r="4" fill={colour} />
                     </g>
                 }
             }) }
-            <text class="axis" x={LANE_LABEL.to_string()} y={format!("{:.1}", height - 8.0)}>{ format!("{} UTC", fmt_clock(start)) }</text>
-            <text class="axis" x={format!("{:.1}", WIDTH - 20.0)} y={format!("{:.1}", height - 8.0)} text-anchor="end">{ format!("+{} ms", fmt_count(span_ms as u64)) }</text>
+            <text class="axis" x={LANE_LABEL.to_string()} y={format!("{:.1}", height - 4.0)}>{ format!("{} UTC", fmt_clock(start)) }</text>
+            <text class="axis" x={format!("{:.1}", WIDTH - 20.0)} y={format!("{:.1}", height - 4.0)} text-anchor="end" data-testid="waterfall-extent">
+                { if skipped > 0 {
+                    format!("+{} in all · {} idle cut out (⫽)", fmt_duration(end.0 - start.0), fmt_duration(skipped))
+                } else {
+                    format!("+{}", fmt_duration(end.0 - start.0))
+                } }
+            </text>
         </svg>
     }
 }

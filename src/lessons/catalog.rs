@@ -270,7 +270,7 @@ pub static LESSONS: &[Lesson] = &[
         concept: "Browse, add-to-cart and checkout events fan out to many services",
         text: &[
             "Each customer action emits an event that several services consume: personalization learns from browsing, inventory, fraud detection and notification from checkouts.",
-            "Watch the graph as the storefront runs: one CartCheckedOut fans out into a dozen events across services.",
+            "Watch the graph as the storefront runs: one CartCheckedOut becomes an OrderPlaced, which inventory, fraud detection and notification each consume on their own; payment and shipping follow. Select a CartCheckedOut and open the Trace tab to see its whole flow, a lane per service that reacted (how many events depends on how the payment went).",
         ],
         scenario: Scenario::Services { mode: Mode::Choreography, checkouts: 15, delivery: CALM, idempotent: true, failure: Failure::None },
         steps: &[

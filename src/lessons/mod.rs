@@ -134,4 +134,107 @@ mod tests {
             assert!(!lesson.steps.is_empty(), "{}", lesson.slug);
         }
     }
+
+    /// The counts a text claims: "a dozen events", "7 events", "seven events".
+    fn claimed_counts(text: &str) -> Vec<usize> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let named = [
+            ("dozen", 12),
+            ("two", 2),
+            ("three", 3),
+            ("four", 4),
+            ("five", 5),
+            ("six", 6),
+            ("seven", 7),
+            ("eight", 8),
+            ("nine", 9),
+            ("ten", 10),
+        ];
+        words
+            .windows(2)
+            .filter(|pair| pair[1].trim_matches(|c: char| !c.is_alphanumeric()) == "events")
+            .filter_map(|pair| {
+                let word = pair[0].to_ascii_lowercase();
+                word.parse().ok().or_else(|| {
+                    named
+                        .iter()
+                        .find(|(name, _)| *name == word)
+                        .map(|(_, n)| *n)
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_nordstrom_lesson_claims_only_what_its_scenario_shows() {
+        use eventide_engine::shop::events::ShopEventKind as K;
+        use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
+        use eventide_engine::trace::Trace;
+        use eventide_engine::Timestamp;
+
+        let lesson = find("nordstrom").expect("the lesson");
+        let Scenario::Services {
+            mode,
+            checkouts,
+            delivery,
+            idempotent,
+            failure,
+        } = lesson.scenario
+        else {
+            panic!("the lesson runs the services");
+        };
+        let mut config =
+            SimulationConfig::new(crate::state::DEFAULT_SEED, 0, Timestamp(1_795_683_600_000));
+        config.mode = mode;
+        config.delivery = delivery;
+        config.idempotent = idempotent;
+        config.failure = failure;
+        let mut sim = Simulation::idle(config);
+        sim.set_reacting(true);
+        sim.open_storefront(checkouts)
+            .expect("the storefront opens");
+        for _ in 0..100_000 {
+            if sim.is_quiescent() && sim.checkouts_remaining() == 0 {
+                break;
+            }
+            sim.step().expect("a step");
+        }
+        // What the trace of one checkout shows after its CartCheckedOut: every flow that reached
+        // shipping, counted.
+        let store = sim.shop().store();
+        let mut shown: Vec<usize> = store
+            .read_by_kind(K::CartCheckedOut)
+            .map(|checkout| {
+                let trace = Trace::of(store, checkout.correlation_id, store.head());
+                let after: Vec<_> = trace
+                    .spans
+                    .iter()
+                    .filter(|span| span.event.position > checkout.position)
+                    .collect();
+                let shipped = after
+                    .iter()
+                    .any(|span| span.event.kind() == K::ShipmentDispatched);
+                (shipped, after.len())
+            })
+            .filter(|(shipped, _)| *shipped)
+            .map(|(_, events)| events)
+            .collect();
+        shown.dedup();
+        assert!(!shown.is_empty(), "a checkout reached shipping");
+        for paragraph in lesson.text {
+            for claimed in claimed_counts(paragraph) {
+                assert!(
+                    shown.contains(&claimed),
+                    "the text claims {claimed} events; a checkout's trace shows {shown:?}: {paragraph}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn counts_are_read_from_words_and_digits() {
+        assert_eq!(claimed_counts("into a dozen events across"), [12]);
+        assert_eq!(claimed_counts("7 events, then seven events."), [7, 7]);
+        assert!(claimed_counts("events of the flow").is_empty());
+    }
 }

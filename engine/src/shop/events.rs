@@ -284,6 +284,46 @@ impl Named for ShopEventKind {
     }
 }
 
+impl ShopEventKind {
+    /// Whether the event records the unhappy path: something failed, was refused, cancelled,
+    /// timed out, or is being undone (a compensation). Views draw these apart; everything else
+    /// (an order placed, a shipment dispatched, an email sent) is business going as it should.
+    pub fn is_failure(self) -> bool {
+        match self {
+            Self::PaymentFailed
+            | Self::FraudCheckFailed
+            | Self::OrderCancelled
+            | Self::InventoryReleased
+            | Self::StockReleaseRequested
+            | Self::OrderCancellationRequested
+            | Self::SagaStepTimedOut
+            | Self::SagaCompensated => true,
+            Self::ItemAddedToCart
+            | Self::ItemRemovedFromCart
+            | Self::CartCheckedOut
+            | Self::OrderPlaced
+            | Self::PaymentProcessed
+            | Self::ShipmentDispatched
+            | Self::StockReceived
+            | Self::InventoryReserved
+            | Self::ProductViewed
+            | Self::FraudCheckPassed
+            | Self::EmailSent
+            | Self::RecommendationsUpdated
+            | Self::ChaosModeEnabled
+            | Self::ChaosModeDisabled
+            | Self::SagaStarted
+            | Self::OrderCreationRequested
+            | Self::StockReservationRequested
+            | Self::FraudCheckRequested
+            | Self::PaymentRequested
+            | Self::ShipmentRequested
+            | Self::NotificationRequested
+            | Self::SagaCompleted => false,
+        }
+    }
+}
+
 impl fmt::Display for ShopEventKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -507,6 +547,33 @@ mod tests {
             .windows(2)
             .map(|pair| &name[pair[0]..pair[1]])
             .collect()
+    }
+
+    #[test]
+    fn only_the_unhappy_path_is_a_failure() {
+        let failures: Vec<&str> = ShopEventKind::ALL
+            .iter()
+            .filter(|kind| kind.is_failure())
+            .map(|kind| kind.name())
+            .collect();
+        assert!(!ShopEventKind::ShipmentDispatched.is_failure());
+        assert!(!ShopEventKind::PaymentProcessed.is_failure());
+        for name in &failures {
+            assert!(
+                [
+                    "Failed",
+                    "Cancel",
+                    "Released",
+                    "Release",
+                    "TimedOut",
+                    "Compensated"
+                ]
+                .iter()
+                .any(|word| name.contains(word)),
+                "{name} is a failure, but its name does not say so"
+            );
+        }
+        assert!(failures.contains(&"PaymentFailed") && failures.contains(&"SagaStepTimedOut"));
     }
 
     #[test]

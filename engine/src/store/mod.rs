@@ -51,6 +51,9 @@ struct StreamEntry {
 pub struct EventStore<E: DomainEvent> {
     log: Vec<Recorded<E>>,
     streams: FxHashMap<E::Stream, StreamEntry>,
+    /// The offset of each stream's first event, in log order: how many streams a prefix of the
+    /// log holds is a binary search, so a view at the cursor counts them without a scan.
+    stream_starts: Vec<u32>,
     by_kind: Vec<Vec<u32>>,
     by_category: Vec<Vec<u32>>,
     by_correlation: FxHashMap<CorrelationId, Vec<u32>>,
@@ -62,6 +65,7 @@ impl<E: DomainEvent> Default for EventStore<E> {
         EventStore {
             log: Vec::new(),
             streams: FxHashMap::default(),
+            stream_starts: Vec::new(),
             by_kind: vec![Vec::new(); E::Kind::ALL.len()],
             by_category: vec![Vec::new(); <E::Stream as StreamKey>::Category::ALL.len()],
             by_correlation: FxHashMap::default(),
@@ -178,11 +182,11 @@ impl<E: DomainEvent> EventStore<E> {
         self.ids.insert(hash, offset, |existing| {
             FxBuildHasher.hash_one(log[existing as usize].id)
         });
-        self.streams
-            .entry(recorded.stream)
-            .or_default()
-            .offsets
-            .push(offset);
+        let offsets = &mut self.streams.entry(recorded.stream).or_default().offsets;
+        if offsets.is_empty() {
+            self.stream_starts.push(offset);
+        }
+        offsets.push(offset);
         self.by_kind[recorded.kind().index()].push(offset);
         self.by_category[recorded.stream.category().index()].push(offset);
         self.by_correlation
@@ -303,6 +307,12 @@ impl<E: DomainEvent> EventStore<E> {
         self.streams.len()
     }
 
+    /// How many distinct streams the log held at `cursor` (after its first `cursor` events).
+    pub fn stream_count_at(&self, cursor: Position) -> usize {
+        self.stream_starts
+            .partition_point(|&offset| u64::from(offset) < cursor.0)
+    }
+
     /// The cursor just after the last event recorded at or before `time`: seeking there shows
     /// the world as it was known at that moment.
     pub fn position_at(&self, time: Timestamp) -> Position {
@@ -331,6 +341,7 @@ impl<E: DomainEvent> EventStore<E> {
                 .values()
                 .map(|entry| vec_bytes(&entry.offsets))
                 .sum::<usize>()
+            + vec_bytes(&self.stream_starts)
             + self.by_kind.iter().map(vec_bytes).sum::<usize>()
             + self.by_category.iter().map(vec_bytes).sum::<usize>()
             + self.by_correlation.capacity() * corr_slot

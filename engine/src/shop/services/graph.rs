@@ -4,7 +4,9 @@
 //!
 //! Nodes are placed in layers by their distance from the sources (breadth first over the
 //! edges), so a flow reads from top to bottom; an edge that points back up (a failure that
-//! cancels an order) is a feedback edge, drawn differently by the view.
+//! cancels an order, a shipment reported back) is a feedback edge: a fact of the layout, not of
+//! meaning. What an edge means, success or failure, comes from its event types
+//! ([`GraphEdge::meaning`]).
 
 use petgraph::algo::toposort;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -59,6 +61,29 @@ pub struct GraphEdge {
     pub kinds: Vec<K>,
     /// True when the edge points back to an earlier (or the same) layer.
     pub feedback: bool,
+}
+
+/// What an edge carries, by the meaning of its event types: a view draws the unhappy path apart
+/// from business going as it should, whichever way the edge points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeMeaning {
+    /// No failure among its event types (a shipment dispatched, an order placed).
+    Success,
+    /// Only failures, cancellations, timeouts or compensations.
+    Failure,
+    /// Both: a reply that may go either way (a payment processed or failed).
+    Either,
+}
+
+impl GraphEdge {
+    pub fn meaning(&self) -> EdgeMeaning {
+        let failures = self.kinds.iter().filter(|kind| kind.is_failure()).count();
+        match failures {
+            0 => EdgeMeaning::Success,
+            n if n == self.kinds.len() => EdgeMeaning::Failure,
+            _ => EdgeMeaning::Either,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -266,6 +291,38 @@ mod tests {
             graph.publisher_of(K::CartCheckedOut),
             Some(Node::Storefront)
         );
+    }
+}
+
+#[cfg(test)]
+mod meaning_tests {
+    use super::*;
+
+    fn edge(graph: &ServiceGraph, from: ServiceName, to: ServiceName) -> &GraphEdge {
+        graph
+            .edges
+            .iter()
+            .find(|e| e.from == Node::Service(from) && e.to == Node::Service(to))
+            .expect("the edge")
+    }
+
+    #[test]
+    fn a_dispatched_shipment_is_no_failure_though_its_edge_points_back_up() {
+        let graph = choreography();
+        let shipped = edge(&graph, ServiceName::Shipping, ServiceName::Notification);
+        assert!(shipped.feedback);
+        assert_eq!(shipped.meaning(), EdgeMeaning::Success);
+        let failed = edge(&graph, ServiceName::Payment, ServiceName::Order);
+        assert_eq!(failed.meaning(), EdgeMeaning::Failure);
+        let placed = edge(&graph, ServiceName::Order, ServiceName::Inventory);
+        assert_eq!(placed.meaning(), EdgeMeaning::Either, "placed or cancelled");
+        let orchestrated = for_mode(Mode::Orchestration);
+        let shipped = edge(
+            &orchestrated,
+            ServiceName::Shipping,
+            ServiceName::CheckoutSaga,
+        );
+        assert_eq!(shipped.meaning(), EdgeMeaning::Success);
     }
 }
 
