@@ -4,6 +4,7 @@
 //! component compares state by that counter alone, never by walking the log. An action that
 //! changes nothing returns the same `Rc`, so Yew skips the render.
 
+mod lesson;
 mod pending;
 pub mod scripts;
 mod session;
@@ -22,6 +23,7 @@ use eventide_engine::{Named, Position, Timestamp};
 use yew::prelude::*;
 
 use crate::format::fmt_count;
+use crate::lessons::Gesture;
 
 pub use pending::{Asking, ExportWhich, Pending};
 pub use session::{GenerateJob, ImportSource, Session, SetAside, DEFAULT_SEED};
@@ -87,6 +89,10 @@ pub struct AppState {
     pub lessons_open: bool,
     /// The lesson loaded, and the learner's progress in it.
     pub lesson: Option<(&'static str, crate::lessons::Progress)>,
+    /// The welcome for a first visit (nothing saved, no link): what this is, where to start.
+    pub welcome: bool,
+    /// An action from a link is being applied: it is no gesture of the learner's.
+    linking: bool,
     /// A destructive step waiting for the user's yes.
     pub pending: Option<Pending>,
     /// Counts what the user did (commands, generation, imports, scripts, knobs): a tab opened
@@ -127,6 +133,8 @@ impl Default for AppState {
             backdate: None,
             lessons_open: false,
             lesson: None,
+            welcome: false,
+            linking: false,
             pending: None,
             work: 0,
             precious: false,
@@ -199,6 +207,8 @@ pub enum Action {
     Notify(String),
     /// Load a lesson's scenario (again, to reset it) and start it.
     LoadLesson(&'static str),
+    /// Show the welcome (a first visit) or put it away.
+    Welcome(bool),
     AnswerLesson(usize),
     RevealLesson,
     /// Back-date the next commands to this business time (or stop back-dating).
@@ -375,14 +385,22 @@ impl AppState {
                 }
                 true
             }
-            Action::Seek(target) => self.seek(target),
+            Action::Seek(target) => {
+                let moved = self.seek(target);
+                let noted = self.noted_seek();
+                moved || noted
+            }
             Action::SeekTime(time) => {
                 let target = self.session().shop().store().position_at(time);
-                self.seek(target)
+                let moved = self.seek(target);
+                let noted = self.noted_seek();
+                moved || noted
             }
             Action::StepBack => {
                 let cursor = self.session().shop().cursor();
-                cursor.0 > 0 && self.seek(Position(cursor.0 - 1))
+                let moved = cursor.0 > 0 && self.seek(Position(cursor.0 - 1));
+                let noted = moved && self.note(Gesture::SteppedBack);
+                moved || noted
             }
             Action::StepForward => {
                 let cursor = self.session().shop().cursor();
@@ -422,7 +440,9 @@ impl AppState {
             Action::Select(position) => {
                 let changed = self.selected != position;
                 self.selected = position;
-                changed
+                // Clicking the event a command just selected is still the learner's pick.
+                let noted = self.note(Gesture::Picked(position));
+                changed || noted
             }
             Action::InvalidInput(text) => {
                 self.notify(Tone::Problem, text, None);
@@ -678,6 +698,7 @@ impl AppState {
                 }
                 true
             }
+            Action::Welcome(show) => std::mem::replace(&mut self.welcome, show) != show,
             Action::AnswerLesson(choice) => {
                 if let Some((_, progress)) = self.lesson.as_mut() {
                     if !progress.revealed {
@@ -778,7 +799,12 @@ impl AppState {
                 self.running = true;
                 true
             }
-            Action::FromLink(action) => self.apply(*action),
+            Action::FromLink(action) => {
+                self.linking = true;
+                let changed = self.apply(*action);
+                self.linking = false;
+                changed
+            }
             Action::Confirm => match self.pending.take() {
                 Some(pending) => {
                     self.carry_out(pending);
@@ -894,48 +920,6 @@ impl AppState {
             ),
             None,
         );
-    }
-
-    fn load_lesson(&mut self, slug: &'static str) {
-        let Some(lesson) = crate::lessons::find(slug) else {
-            return;
-        };
-        match Session::prepared(lesson.scenario) {
-            Ok(session) => {
-                let baseline = session.shop().store().head();
-                *self.session_mut() = session;
-                let (running, delivery, idempotent) = match lesson.scenario {
-                    crate::lessons::Scenario::Services {
-                        delivery,
-                        idempotent,
-                        ..
-                    } => (true, delivery, idempotent),
-                    _ => (false, DeliverySettings::default(), true),
-                };
-                self.running = running;
-                self.delivery = delivery;
-                self.idempotent = idempotent;
-                self.chaos = false;
-                self.playing = false;
-                self.backdate = None;
-                self.selected = None;
-                self.lessons_open = true;
-                self.precious = false;
-                self.lesson = Some((
-                    lesson.slug,
-                    crate::lessons::Progress {
-                        baseline,
-                        ..Default::default()
-                    },
-                ));
-                self.notify(
-                    Tone::Success,
-                    format!("{}: scenario loaded", lesson.title),
-                    None,
-                );
-            }
-            Err(problem) => self.notify(Tone::Problem, problem, None),
-        }
     }
 
     /// Carries out a policy's new decisions, each in its cause's flow; refusals are reported
@@ -1081,6 +1065,7 @@ impl Reducible for AppState {
         let work = action.is_work();
         if next.apply(action) {
             if work {
+                next.welcome = false;
                 next.work += 1;
                 next.precious = true;
             }

@@ -1,0 +1,76 @@
+//! The reducer's lesson side: loading a lesson's scenario, and noting the learner's own
+//! gestures (a pick, a seek into the past, a step back) in its progress, so a step that asks
+//! for one is done only when the learner made it.
+
+use eventide_engine::delivery::DeliverySettings;
+
+use super::{AppState, Session, Tone};
+use crate::lessons::Gesture;
+
+impl AppState {
+    /// Notes a gesture of the learner's in the lesson's progress; true if the progress changed.
+    /// What a link asks for is nobody's gesture.
+    pub(super) fn note(&mut self, gesture: Gesture) -> bool {
+        if self.linking {
+            return false;
+        }
+        match self.lesson.as_mut() {
+            Some((_, progress)) => {
+                let before = progress.did;
+                progress.did.note(gesture);
+                before != progress.did
+            }
+            None => false,
+        }
+    }
+
+    /// After a seek: notes it if it left the cursor in the past.
+    pub(super) fn noted_seek(&mut self) -> bool {
+        let past = !self.session().shop().is_live();
+        past && self.note(Gesture::SoughtBack)
+    }
+
+    pub(super) fn load_lesson(&mut self, slug: &'static str) {
+        let Some(lesson) = crate::lessons::find(slug) else {
+            return;
+        };
+        match Session::prepared(lesson.scenario) {
+            Ok(session) => {
+                let baseline = session.shop().store().head();
+                *self.session_mut() = session;
+                let (running, delivery, idempotent) = match lesson.scenario {
+                    crate::lessons::Scenario::Services {
+                        delivery,
+                        idempotent,
+                        ..
+                    } => (true, delivery, idempotent),
+                    _ => (false, DeliverySettings::default(), true),
+                };
+                self.running = running;
+                self.delivery = delivery;
+                self.idempotent = idempotent;
+                self.chaos = false;
+                self.playing = false;
+                self.backdate = None;
+                self.selected = None;
+                self.lessons_open = true;
+                self.welcome = false;
+                self.precious = false;
+                self.lesson = Some((
+                    lesson.slug,
+                    crate::lessons::Progress {
+                        baseline,
+                        ..Default::default()
+                    },
+                ));
+                self.notify(
+                    Tone::Success,
+                    format!("{}: scenario loaded", lesson.title),
+                    None,
+                );
+            }
+            Err(problem) => self.notify(Tone::Problem, problem, None),
+        }
+    }
+
+}
