@@ -54,6 +54,7 @@ pub fn app() -> Html {
                         <Problems />
                     </aside>
                     <section class="center" aria-label="Read models and services">
+                        <super::welcome::Welcome />
                         <CenterTabs />
                     </section>
                     <aside class="inspector" aria-label="Lessons and the selected event">
