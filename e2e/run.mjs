@@ -28,6 +28,7 @@ import { exportAndImport } from './steps/files.mjs';
 import { harnessCatchesProblems } from './steps/harness.mjs';
 import { keyboardShortcuts } from './steps/keyboard.mjs';
 import { lessonByAddress } from './steps/lessons.mjs';
+import { lessonWalkthroughs, lessonsAllWalked } from './steps/lessons-walkthrough.mjs';
 import { scriptWorker, scriptsTab } from './steps/scripts.mjs';
 import { backToLive, stepBack, travelToTheMiddle } from './steps/timeline.mjs';
 
@@ -45,6 +46,8 @@ const STEPS = [
   scriptWorker,
   scriptsTab,
   keyboardShortcuts,
+  lessonsAllWalked,
+  ...lessonWalkthroughs,
 ];
 
 const DIST = path.resolve(ROOT, process.env.E2E_DIST ?? 'dist');

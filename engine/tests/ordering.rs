@@ -75,4 +75,3 @@ fn it_should_agree_once_quiet_under_jitter_alone() {
     let simulation = run(7, 20, DeliverySettings::CALM);
     assert_eq!(parted(&simulation), Vec::<String>::new());
 }
-

@@ -22,7 +22,9 @@ pub fn lessons_panel() -> Html {
     let browsing = use_state(|| false);
     let panel = use_node_ref();
     // A new lesson (or a reset) starts at its top, not at the last lesson's scroll position.
-    let opened = state.lesson.map(|(slug, progress)| (slug, progress.baseline));
+    let opened = state
+        .lesson
+        .map(|(slug, progress)| (slug, progress.baseline));
     {
         let panel = panel.clone();
         use_effect_with((opened, *browsing), move |_| {

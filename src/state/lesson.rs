@@ -72,5 +72,4 @@ impl AppState {
             Err(problem) => self.notify(Tone::Problem, problem, None),
         }
     }
-
 }
