@@ -67,6 +67,14 @@ pub fn lessons_panel() -> Html {
             let steps_done = lesson.steps_done(&session, &progress);
             let unlocked = progress.unlocked();
             let finished = lesson.finished(&session, &progress);
+            // A services scenario waits, paused, for the learner to start its clock.
+            let paused = matches!(lesson.scenario, crate::lessons::Scenario::Services { .. })
+                && !state.running
+                && !session.sim().is_quiescent();
+            let run = {
+                let dispatcher = state.dispatcher();
+                Callback::from(move |_| dispatcher.dispatch(Action::SetRunning(true)))
+            };
             let answer = |choice: usize| {
                 let dispatcher = state.dispatcher();
                 Callback::from(move |_| dispatcher.dispatch(Action::AnswerLesson(choice)))
@@ -115,6 +123,12 @@ pub fn lessons_panel() -> Html {
                         }) }
                     </div>
                     <h4 class="subhead" data-testid="lesson-steps-head">{ format!("2. Steps ({steps_done} of {} done)", lesson.steps.len()) }</h4>
+                    if unlocked && paused {
+                        <p class="lesson-run">
+                            {"The virtual clock is paused. "}
+                            <button type="button" class="button primary" onclick={run} data-testid="lesson-run">{"Run the simulation"}</button>
+                        </p>
+                    }
                     if unlocked {
                         <ol class="lesson-steps">
                             { for lesson.steps.iter().map(|step| {

@@ -43,7 +43,9 @@ impl AppState {
                         delivery,
                         idempotent,
                         ..
-                    } => (true, delivery, idempotent),
+                    // The clock waits for the learner: the storefront opens when they press
+                    // Run, after the question, so nothing happens before the prediction.
+                    } => (false, delivery, idempotent),
                     _ => (false, DeliverySettings::default(), true),
                 };
                 self.running = running;
