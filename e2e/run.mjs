@@ -29,6 +29,7 @@ import { harnessCatchesProblems } from './steps/harness.mjs';
 import { keyboardShortcuts } from './steps/keyboard.mjs';
 import { lessonByAddress } from './steps/lessons.mjs';
 import { keepingABranchAsks, linksKeepSavedWork } from './steps/nothing_lost.mjs';
+import { lessonWalkthroughs, lessonsAllWalked } from './steps/lessons-walkthrough.mjs';
 import { scriptWorker, scriptsTab } from './steps/scripts.mjs';
 import { backToLive, stepBack, travelToTheMiddle } from './steps/timeline.mjs';
 
@@ -48,6 +49,8 @@ const STEPS = [
   keyboardShortcuts,
   linksKeepSavedWork,
   keepingABranchAsks,
+  lessonsAllWalked,
+  ...lessonWalkthroughs,
 ];
 
 const DIST = path.resolve(ROOT, process.env.E2E_DIST ?? 'dist');

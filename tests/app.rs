@@ -1138,18 +1138,35 @@ async fn a_lesson_loads_its_scenario_notices_each_step_and_reveals_after_a_predi
             .filter(|s| s.class_name().contains("done"))
             .count()
     };
+    // The question comes first: no step and no reveal until it is answered.
+    assert!(find(&root, "lesson-steps-locked").is_some());
+    assert!(all(&root, "lesson-step").is_empty());
+    let reveal = find(&root, "lesson-reveal-button").expect("a reveal button");
+    assert!(
+        reveal.has_attribute("disabled"),
+        "nothing to reveal before a prediction"
+    );
+    let options = all(&root, "lesson-option");
+    options[2].clone().unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    assert_eq!(
+        all(&root, "lesson-step").len(),
+        3,
+        "the answer unlocks the steps"
+    );
     assert_eq!(done(&root), 0);
     click(&root, "cmd-place-order").await;
     assert_eq!(
         done(&root),
-        2,
-        "placing it is noticed, and the new event is selected"
+        1,
+        "placing it is noticed; the new event is selected, but the learner did not pick it"
     );
     click(&root, "cmd-cancel").await;
-    assert_eq!(
-        done(&root),
-        2,
-        "cancelled, with the cancellation now selected"
+    assert_eq!(done(&root), 2, "cancelled");
+    let reveal = find(&root, "lesson-reveal-button").expect("a reveal button");
+    assert!(
+        reveal.has_attribute("disabled"),
+        "the reveal follows the steps"
     );
     let placed = all(&root, "event-row")
         .into_iter()
@@ -1164,14 +1181,16 @@ async fn a_lesson_loads_its_scenario_notices_each_step_and_reveals_after_a_predi
     assert_eq!(
         done(&root),
         3,
-        "reading the OrderPlaced envelope is the last step"
+        "clicking the OrderPlaced event to read its envelope is the last step"
     );
 
-    let options = all(&root, "lesson-option");
-    options[2].clone().unchecked_into::<HtmlElement>().click();
-    yew::scheduler::flush().await;
     click(&root, "lesson-reveal-button").await;
     assert!(text(&root, "lesson-reveal").starts_with("Right."));
+    assert!(find(&root, "lesson-finished").is_some());
+    assert!(
+        find(&root, "lesson-next").is_some(),
+        "the next lesson is one click away"
+    );
 
     click(&root, "lesson-reset").await;
     assert!(
@@ -1242,6 +1261,90 @@ async fn it_should_blame_only_the_readers_of_total_in_the_impact_analysis_lesson
     click(&root, "schema-check").await;
     judged(&root);
     assert!(text(&root, "who-breaks").contains("removed by the upcaster"));
+}
+
+#[wasm_bindgen_test]
+async fn dragging_the_slider_is_not_stepping_back_and_a_link_is_no_gesture() {
+    let _ = gloo::utils::window()
+        .location()
+        .set_hash("lesson=event-sourcing&at=40");
+    let root = mount_as_is().await;
+    let _ = gloo::utils::window().location().set_hash("");
+    all(&root, "lesson-option")[0]
+        .clone()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    yew::scheduler::flush().await;
+    let done = |root: &Element| -> Vec<bool> {
+        all(root, "lesson-step")
+            .iter()
+            .map(|s| s.class_name().contains("done"))
+            .collect()
+    };
+    assert_eq!(
+        done(&root),
+        [false, false],
+        "the link put the cursor in the past, the learner did not"
+    );
+    set_slider(&root, 20).await;
+    assert_eq!(number(&root, "cursor-position"), 20);
+    assert_eq!(done(&root), [true, false], "a drag is not a step back");
+    click(&root, "timeline-step-back").await;
+    assert_eq!(done(&root), [true, true]);
+}
+
+#[wasm_bindgen_test]
+async fn next_lesson_opens_the_following_lesson_at_its_top() {
+    let _ = gloo::utils::window()
+        .location()
+        .set_hash("lesson=immutable-facts");
+    let root = mount_as_is().await;
+    let _ = gloo::utils::window().location().set_hash("");
+    let panel = find(&root, "lessons-panel").expect("the lessons panel");
+    // The panel scrolls within a bounded height (the stylesheet's rule, here inline).
+    panel
+        .set_attribute("style", "height: 120px; overflow-y: auto")
+        .expect("styled");
+    panel.set_scroll_top(10_000);
+    assert!(panel.scroll_top() > 0, "scrolled down to the last step");
+    click(&root, "lesson-next").await;
+    yew::scheduler::flush().await;
+    assert!(text(&root, "lesson").contains("Event sourcing"));
+    let panel = find(&root, "lessons-panel").expect("the lessons panel");
+    assert_eq!(panel.scroll_top(), 0, "a new lesson starts at its top");
+}
+
+#[wasm_bindgen_test]
+async fn a_first_visit_is_welcomed_and_a_link_is_not() {
+    unmount_all();
+    clear_saved();
+    let _ = gloo::utils::window().location().set_hash("");
+    let root = mount_as_is().await;
+    assert!(
+        text(&root, "welcome").contains("Start lesson 1"),
+        "nothing saved and no link: a newcomer is told where to start"
+    );
+    click(&root, "welcome-start").await;
+    assert!(find(&root, "welcome").is_none());
+    assert!(text(&root, "lesson").contains("immutable facts"));
+
+    unmount_all();
+    clear_saved();
+    let _ = gloo::utils::window().location().set_hash("");
+    let root = mount_as_is().await;
+    click(&root, "welcome-explore").await;
+    assert!(find(&root, "welcome").is_none(), "dismissed with one click");
+
+    unmount_all();
+    clear_saved();
+    let _ = gloo::utils::window().location().set_hash("lesson=cqrs");
+    let root = mount_as_is().await;
+    let _ = gloo::utils::window().location().set_hash("");
+    assert!(
+        find(&root, "welcome").is_none(),
+        "a link opens what it names"
+    );
+    clear_saved();
 }
 
 #[wasm_bindgen_test]

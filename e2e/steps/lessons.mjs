@@ -9,6 +9,8 @@ export const lessonByAddress = {
     // A fresh page: loading the address is enough (no reload needed).
     await openApp(page, base, '#lesson=immutable-facts');
     await page.locator(tid('lesson')).first().waitFor({ timeout: TIMEOUT });
+    // The question comes first; answering it unlocks the steps.
+    await page.locator(tid('lesson-option')).first().check({ timeout: TIMEOUT });
     await page.locator(tid('cmd-place-order')).first().click({ timeout: TIMEOUT });
     await until(
       async () => (await page.locator(`${tid('lesson-step')}.done`).count()) >= 1,

@@ -55,6 +55,7 @@ pub fn app() -> Html {
                         <Problems />
                     </aside>
                     <section class="center" aria-label="Read models and services">
+                        <super::welcome::Welcome />
                         <CenterTabs />
                     </section>
                     <aside class="inspector" aria-label="Lessons and the selected event">
@@ -206,11 +207,16 @@ fn use_shortcuts(state: &AppContext) {
 
 /// Keys typed into a field belong to the field, not to the timeline; on a button, Space and
 /// Enter press it, and the other shortcuts still work (so End on a button does not scroll).
+/// On a slider (the timeline's), ← and → are the timeline's step back and forward: the same
+/// one event the slider would move, but a step, as the lessons ask for.
 fn claimed_by_target(event: &KeyboardEvent, key: &str) -> bool {
     event
         .target()
         .and_then(|target| target.dyn_into::<HtmlElement>().ok())
         .is_some_and(|element| match element.tag_name().as_str() {
+            "INPUT" if element.get_attribute("type").as_deref() == Some("range") => {
+                !matches!(key, "ArrowLeft" | "ArrowRight")
+            }
             "INPUT" | "SELECT" | "TEXTAREA" => true,
             "BUTTON" => matches!(key, " " | "Enter"),
             _ => element.is_content_editable(),

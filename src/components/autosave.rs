@@ -107,7 +107,11 @@ pub fn use_opening_address(state: &AppContext) {
                     bytes: std::rc::Rc::new(text.into_bytes()),
                     source: ImportSource::Autosave,
                 }),
-                None => link(Action::ClaimAutosave),
+                None => {
+                    link(Action::ClaimAutosave);
+                    // A first visit: nothing saved and no link asking for anything.
+                    link(Action::Welcome(true));
+                }
             },
             Opening::Lesson(slug, at) => link(Action::OpenLesson { slug, at }),
             Opening::Scenario(Ok(bytes)) => link(Action::Import {

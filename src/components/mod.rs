@@ -29,6 +29,7 @@ mod time_view;
 mod timeline;
 mod trace_view;
 mod virtual_list;
+mod welcome;
 
 pub use app::App;
 pub use files_panel::scenario_settings;

@@ -119,7 +119,9 @@ fn service_card(props: &ServiceCardProps) -> Html {
     };
     let s = &props.stats;
     let view = &props.view;
-    let diverged = view.state != view.expected;
+    // Only where the twin has folded everything the service saw (nothing early waits for a
+    // gap) is a difference a wrong value rather than a delivery still on its way.
+    let diverged = view.settled && view.state != view.expected;
     let ops = view.ops;
     html! {
         <article class={classes!("service-card", props.highlighted.then_some("highlighted"), diverged.then_some("diverged"))}
@@ -145,11 +147,11 @@ fn service_card(props: &ServiceCardProps) -> Html {
             }
             <dl class="service-state" data-testid="service-state">
                 { for view.state.iter().zip(&view.expected).map(|((label, value), (_, expected))| html! {
-                    <div class={classes!((value != expected).then_some("wrong"))}>
+                    <div class={classes!((view.settled && value != expected).then_some("wrong"))}>
                         <dt>{ *label }</dt>
                         <dd>
                             { fmt_signed(*value) }
-                            if value != expected {
+                            if view.settled && value != expected {
                                 <span class="expected" data-testid="expected-value">{ format!(" (exactly once: {})", fmt_signed(*expected)) }</span>
                             }
                         </dd>

@@ -22,7 +22,7 @@ pub static LESSONS: &[Lesson] = &[
         steps: &[
             Step { text: "Place an order (Commands → Place order).", done: |s, p, _| since(s, p, K::OrderPlaced) >= 1 },
             Step { text: "Cancel it (Order → Cancel).", done: |s, p, _| since(s, p, K::OrderCancelled) >= 1 },
-            Step { text: "Select the OrderPlaced event in the log and read its envelope.", done: |s, _, selected| selected.and_then(|p| s.shop().store().get(p)).is_some_and(|e| e.kind() == K::OrderPlaced) },
+            Step { text: "Click the OrderPlaced event in the log and read its envelope below.", done: |s, _, selected| selected.and_then(|p| s.shop().store().get(p)).is_some_and(|e| e.kind() == K::OrderPlaced) },
         ],
         predict: Predict {
             question: "After the cancellation, what does the OrderPlaced event say?",
@@ -41,8 +41,8 @@ pub static LESSONS: &[Lesson] = &[
         ],
         scenario: Scenario::History { orders: 200 },
         steps: &[
-            Step { text: "Drag the timeline slider into the past.", done: |s, _, _| !s.shop().is_live() },
-            Step { text: "Step back one event with ← (or the ◀ button).", done: |s, _, _| !s.shop().is_live() && s.shop().cursor().0 > 0 },
+            Step { text: "Drag the timeline slider into the past.", done: |_, p, _| p.did.sought_back },
+            Step { text: "Step back one event with ← (or the ◀ button).", done: |_, p, _| p.did.stepped_back },
         ],
         predict: Predict {
             question: "Rebuilding every read model from the whole log, a million events: how long natively?",
@@ -59,9 +59,9 @@ pub static LESSONS: &[Lesson] = &[
             "Orders, Inventory, Revenue, Activity and Sagas are five read models of the same events, each shaped for one question.",
             "Issue a command and watch which read models change: the highlighted row was changed by the event at the cursor.",
         ],
-        scenario: Scenario::History { orders: 50 },
+        scenario: Scenario::HistoryAndOpen { orders: 50, open: 1 },
         steps: &[
-            Step { text: "Pay an order (Order → Pay).", done: |s, p, _| since(s, p, K::PaymentProcessed) >= 1 },
+            Step { text: "Pay the order just placed, O-0051 (Order → Pay: the field's default is the newest order).", done: |s, p, _| since(s, p, K::PaymentProcessed) >= 1 },
             Step { text: "Restock a product (Inventory → Restock).", done: |s, p, _| since(s, p, K::StockReceived) >= 1 },
         ],
         predict: Predict {
@@ -163,7 +163,7 @@ pub static LESSONS: &[Lesson] = &[
         ],
         scenario: Scenario::Services { mode: Mode::Choreography, checkouts: 5, delivery: CALM, idempotent: true, failure: Failure::None },
         steps: &[
-            Step { text: "Let an order ship, then select its ShipmentDispatched event.", done: |s, p, _| since(s, p, K::ShipmentDispatched) >= 1 },
+            Step { text: "Let an order ship, then click its ShipmentDispatched event in the log.", done: |s, _, picked| picked.and_then(|p| s.shop().store().get(p)).is_some_and(|e| e.kind() == K::ShipmentDispatched) },
         ],
         predict: Predict {
             question: "An event names a causation id that is not in the store. What does Eventide do?",
@@ -177,18 +177,20 @@ pub static LESSONS: &[Lesson] = &[
         title: "9. Ordering guarantees",
         concept: "Events may arrive out of order",
         text: &[
-            "Reordering is at 100%: every event takes a detour. With 'keep each aggregate's events in order', a stream's events still arrive in order; across streams they do not.",
-            "Switch per-aggregate ordering off in the Delivery card and compare the services' state with the exactly-once values.",
+            "Reordering is at 100%: every event takes a detour of up to ten seconds. With 'Keep each aggregate's events in order', a stream's events still arrive in order; across streams they do not.",
+            "Each service card shows its state; a wrong value stands beside the one exactly-once, in-order delivery gives (\"exactly once: ...\"). Personalization is order-sensitive: it reads a customer's views and adds as they come.",
         ],
         scenario: Scenario::Services {
             mode: Mode::Choreography,
             checkouts: 20,
-            delivery: DeliverySettings { reorder_rate: 1.0, ..CALM },
+            delivery: DeliverySettings { latency_ms: 1_000, reorder_rate: 1.0, ..CALM },
             idempotent: true,
             failure: Failure::None,
         },
         steps: &[
-            Step { text: "Let orders flow with reordering on.", done: |s, p, _| since(s, p, K::ShipmentDispatched) >= 3 },
+            Step { text: "Let the checkouts finish with each aggregate kept in order: every service agrees with its exactly-once value.", done: |s, p, _| since(s, p, K::ShipmentDispatched) >= 3 && (!super::streams_kept_in_order(s) || (s.sim().is_quiescent() && super::services_agree(s))) },
+            Step { text: "Switch 'Keep each aggregate's events in order' off (Delivery card).", done: |s, _, _| !super::streams_kept_in_order(s) },
+            Step { text: "Open the storefront again and let it run: a service's value parts from its exactly-once value (Services tab).", done: |s, _, _| !super::streams_kept_in_order(s) && !super::services_agree(s) },
         ],
         predict: Predict {
             question: "With per-aggregate ordering on, can a PaymentProcessed for O-0001 overtake its OrderPlaced?",

@@ -2,8 +2,13 @@
 //! text, a prepared scenario loaded with one click, steps done in the live app (each noticed when
 //! it is done), and a question to answer before the result is revealed.
 //!
-//! Lessons are data (`catalog.rs`); a step's check reads only the session and where the lesson
-//! started, so progress is derived, never stored.
+//! Lessons are data (`catalog.rs`); a step's check reads the session, where the lesson started
+//! and what the learner did with their own hands (`Progress::did`, noted by the reducer), so a
+//! step never ticks by itself: a command's auto-selected event or a slider drag is not the
+//! click or the key a step asks for.
+//!
+//! The question comes first: the steps unlock once it is answered, so the learner predicts
+//! before seeing what happens, and the reveal follows the steps.
 
 mod catalog;
 
@@ -23,6 +28,10 @@ pub enum Scenario {
     Empty,
     /// A shop with a seeded history of this many orders, no services.
     History { orders: u64 },
+    /// A seeded history of `orders` finished orders, then `open` orders just placed and not
+    /// yet paid: order actions (pay, reserve, ship, cancel) have something to act on, and the
+    /// order form's default (the newest order) is one of them.
+    HistoryAndOpen { orders: u64, open: u64 },
     /// Services listening, in this mode, with these delivery settings, the storefront open.
     Services {
         mode: Mode,
@@ -36,7 +45,8 @@ pub enum Scenario {
 /// What the learner does, and how the app notices it was done.
 pub struct Step {
     pub text: &'static str,
-    /// Whether it is done, judged from the session, the lesson's start and the selected event.
+    /// Whether it is done, judged from the session, the lesson's progress and the event the
+    /// learner picked themselves (`Did::picked`: never the one a command selects by itself).
     pub done: fn(&Session, &Progress, Option<Position>) -> bool,
 }
 
@@ -60,13 +70,73 @@ pub struct Lesson {
     pub predict: Predict,
 }
 
-/// Where the learner's lesson started: steps are judged against it.
+/// Where the learner's lesson started and what they did since: steps are judged against it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Progress {
     /// The head of the log when the scenario was loaded.
     pub baseline: Position,
     pub answered: Option<usize>,
     pub revealed: bool,
+    pub did: Did,
+}
+
+impl Progress {
+    /// The steps unlock once the question is answered: predict first, then see.
+    pub fn unlocked(&self) -> bool {
+        self.answered.is_some()
+    }
+}
+
+/// What the learner did with their own hands since the lesson began, as the reducer saw it.
+/// Links (`FromLink`) and the app's own moves (selecting a command's new event) leave it alone.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Did {
+    /// The event the learner last selected (a click in the log, a trace, a table, ...).
+    pub picked: Option<Position>,
+    /// They moved the cursor into the past by seeking (the slider, a position, a time).
+    pub sought_back: bool,
+    /// They stepped back one event (← or the ◀ button).
+    pub stepped_back: bool,
+}
+
+/// Something the learner did that a step may ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gesture {
+    Picked(Option<Position>),
+    /// A seek that left the cursor behind the head.
+    SoughtBack,
+    SteppedBack,
+}
+
+impl Did {
+    pub fn note(&mut self, gesture: Gesture) {
+        match gesture {
+            Gesture::Picked(position) => self.picked = position,
+            Gesture::SoughtBack => self.sought_back = true,
+            Gesture::SteppedBack => self.stepped_back = true,
+        }
+    }
+}
+
+impl Lesson {
+    /// How many steps are done.
+    pub fn steps_done(&self, session: &Session, progress: &Progress) -> usize {
+        self.steps
+            .iter()
+            .filter(|step| (step.done)(session, progress, progress.did.picked))
+            .count()
+    }
+
+    /// Finished: every step done and the answer revealed.
+    pub fn finished(&self, session: &Session, progress: &Progress) -> bool {
+        progress.revealed && self.steps_done(session, progress) == self.steps.len()
+    }
+
+    /// The lesson after this one in the catalog, if any.
+    pub fn next(&self) -> Option<&'static Lesson> {
+        let at = LESSONS.iter().position(|lesson| lesson.slug == self.slug)?;
+        LESSONS.get(at + 1)
+    }
 }
 
 pub fn find(slug: &str) -> Option<&'static Lesson> {
@@ -102,6 +172,25 @@ pub fn since(session: &Session, progress: &Progress, kind: ShopEventKind) -> usi
         .count()
 }
 
+/// Whether every service's state equals its exactly-once, in-order value (where the two are
+/// fair to compare: nothing waits in the twin for a gap).
+pub fn services_agree(session: &Session) -> bool {
+    session.sim().services().iter().all(|runtime| {
+        let view = runtime.view();
+        !view.settled || view.state == view.expected
+    })
+}
+
+/// Whether every subscription keeps each aggregate's events in order.
+pub fn streams_kept_in_order(session: &Session) -> bool {
+    let sim = session.sim();
+    sim.services().iter().all(|runtime| {
+        sim.bus()
+            .settings(runtime.subscription)
+            .is_none_or(|settings| settings.per_aggregate_ordering)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,6 +205,28 @@ mod tests {
         );
         assert!(from_hash("#lesson=nope").is_none());
         assert!(from_hash("#bench").is_none());
+    }
+
+    #[test]
+    fn the_next_lesson_follows_in_catalog_order_and_the_last_has_none() {
+        assert_eq!(LESSONS[0].next().map(|l| l.slug), Some(LESSONS[1].slug));
+        assert!(LESSONS[LESSONS.len() - 1].next().is_none());
+    }
+
+    #[test]
+    fn a_gesture_is_noted_and_a_later_pick_replaces_an_earlier_one() {
+        let mut did = Did::default();
+        did.note(Gesture::Picked(Some(Position(3))));
+        did.note(Gesture::SteppedBack);
+        did.note(Gesture::Picked(Some(Position(5))));
+        assert_eq!(
+            did,
+            Did {
+                picked: Some(Position(5)),
+                sought_back: false,
+                stepped_back: true
+            }
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! component compares state by that counter alone, never by walking the log. An action that
 //! changes nothing returns the same `Rc`, so Yew skips the render.
 
+mod lesson;
 mod pending;
 pub mod scripts;
 mod session;
@@ -22,6 +23,7 @@ use eventide_engine::{Named, Position, Timestamp};
 use yew::prelude::*;
 
 use crate::format::fmt_count;
+use crate::lessons::Gesture;
 
 pub use pending::{Asking, ExportWhich, Pending};
 pub use session::{GenerateJob, ImportSource, Session, SetAside, DEFAULT_SEED};
@@ -93,6 +95,10 @@ pub struct AppState {
     pub lessons_open: bool,
     /// The lesson loaded, and the learner's progress in it.
     pub lesson: Option<(&'static str, crate::lessons::Progress)>,
+    /// The welcome for a first visit (nothing saved, no link): what this is, where to start.
+    pub welcome: bool,
+    /// An action from a link is being applied: it is no gesture of the learner's.
+    linking: bool,
     /// A destructive step waiting for the user's yes.
     pub pending: Option<Pending>,
     /// Counts what the user did (commands, generation, imports, scripts, knobs): a tab opened
@@ -133,6 +139,8 @@ impl Default for AppState {
             backdate: None,
             lessons_open: false,
             lesson: None,
+            welcome: false,
+            linking: false,
             pending: None,
             work: 0,
             precious: false,
@@ -212,6 +220,8 @@ pub enum Action {
     },
     /// An empty session in place of this one (asks first if it holds work).
     StartFresh,
+    /// Show the welcome (a first visit) or put it away.
+    Welcome(bool),
     AnswerLesson(usize),
     RevealLesson,
     /// Back-date the next commands to this business time (or stop back-dating).
@@ -401,14 +411,22 @@ impl AppState {
                 }
                 true
             }
-            Action::Seek(target) => self.seek(target),
+            Action::Seek(target) => {
+                let moved = self.seek(target);
+                let noted = self.noted_seek();
+                moved || noted
+            }
             Action::SeekTime(time) => {
                 let target = self.session().shop().store().position_at(time);
-                self.seek(target)
+                let moved = self.seek(target);
+                let noted = self.noted_seek();
+                moved || noted
             }
             Action::StepBack => {
                 let cursor = self.session().shop().cursor();
-                cursor.0 > 0 && self.seek(Position(cursor.0 - 1))
+                let moved = cursor.0 > 0 && self.seek(Position(cursor.0 - 1));
+                let noted = moved && self.note(Gesture::SteppedBack);
+                moved || noted
             }
             Action::StepForward => {
                 let cursor = self.session().shop().cursor();
@@ -448,7 +466,9 @@ impl AppState {
             Action::Select(position) => {
                 let changed = self.selected != position;
                 self.selected = position;
-                changed
+                // Clicking the event a command just selected is still the learner's pick.
+                let noted = self.note(Gesture::Picked(position));
+                changed || noted
             }
             Action::InvalidInput(text) => {
                 self.notify(Tone::Problem, text, None);
@@ -713,6 +733,7 @@ impl AppState {
                 }
                 true
             }
+            Action::Welcome(show) => std::mem::replace(&mut self.welcome, show) != show,
             Action::AnswerLesson(choice) => {
                 if let Some((_, progress)) = self.lesson.as_mut() {
                     if !progress.revealed {
@@ -813,7 +834,12 @@ impl AppState {
                 self.running = true;
                 true
             }
-            Action::FromLink(action) => self.apply(*action),
+            Action::FromLink(action) => {
+                self.linking = true;
+                let changed = self.apply(*action);
+                self.linking = false;
+                changed
+            }
             Action::Confirm => match self.pending.take() {
                 Some(pending) => {
                     self.carry_out(pending);
@@ -950,70 +976,6 @@ impl AppState {
         self.idempotent = true;
         self.chaos = false;
         self.notify(Tone::Success, "A fresh, empty session".into(), None);
-    }
-
-    fn load_lesson(&mut self, slug: &'static str, at: Option<Position>) {
-        let Some(lesson) = crate::lessons::find(slug) else {
-            return;
-        };
-        match Session::prepared(lesson.scenario) {
-            Ok(session) => {
-                let baseline = session.shop().store().head();
-                *self.session_mut() = session;
-                let (running, delivery, idempotent) = match lesson.scenario {
-                    crate::lessons::Scenario::Services {
-                        delivery,
-                        idempotent,
-                        ..
-                    } => (true, delivery, idempotent),
-                    _ => (false, DeliverySettings::default(), true),
-                };
-                self.running = running;
-                self.delivery = delivery;
-                self.idempotent = idempotent;
-                self.chaos = false;
-                self.playing = false;
-                self.backdate = None;
-                self.selected = None;
-                self.lessons_open = true;
-                self.precious = false;
-                self.lesson = Some((
-                    lesson.slug,
-                    crate::lessons::Progress {
-                        baseline,
-                        ..Default::default()
-                    },
-                ));
-                self.notify(
-                    Tone::Success,
-                    format!("{}: scenario loaded", lesson.title),
-                    None,
-                );
-                if let Some(at) = at {
-                    self.lesson_at(at);
-                }
-            }
-            Err(problem) => self.notify(Tone::Problem, problem, None),
-        }
-    }
-
-    /// A shared lesson link's position: a running scenario is run on (deterministically, from
-    /// its seed) until its log reaches it, then paused there, so the recipient sees what the
-    /// sharer saw.
-    fn lesson_at(&mut self, at: Position) {
-        if self.running {
-            // Each step is one customer action or one delivery; a generous bound, never a hang.
-            let mut steps = 0u32;
-            while self.session().shop().store().head() < at && steps < 1_000_000 {
-                let stepped = self.session_mut().sim_mut().step();
-                if stepped.is_err() || self.session().sim().is_quiescent() {
-                    break;
-                }
-                steps += 1;
-            }
-            self.running = false;
-        }
-        self.seek(at);
     }
 
     /// Carries out a policy's new decisions, each in its cause's flow; refusals are reported
@@ -1159,6 +1121,7 @@ impl Reducible for AppState {
         let work = action.is_work();
         if next.apply(action) {
             if work {
+                next.welcome = false;
                 next.work += 1;
                 next.precious = true;
             }

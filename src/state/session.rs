@@ -3,10 +3,12 @@
 
 use eventide_engine::rng::IdSource;
 use eventide_engine::schema::{CompatibilityMode, Upcaster};
-use eventide_engine::shop::commands::ShopCommand;
+use eventide_engine::shop::catalog::PRODUCTS;
+use eventide_engine::shop::commands::{RequestedLine, ShopCommand};
 use eventide_engine::shop::events::ShopEventKind;
 use eventide_engine::shop::evolution::{Evolution, EvolutionRecord};
 use eventide_engine::shop::generator::{Budget, Generated, Generator, GeneratorConfig};
+use eventide_engine::shop::ids::CustomerId;
 use eventide_engine::shop::interchange;
 use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
 use eventide_engine::shop::{CommandError, Shop};
@@ -180,11 +182,21 @@ impl Session {
         let mut session = Session::default();
         match scenario {
             Scenario::Empty => {}
-            Scenario::History { orders } => {
-                session.start_generating(DEFAULT_SEED, orders);
-                while session.job.is_some() {
+            Scenario::History { orders } => session.generate_now(orders)?,
+            Scenario::HistoryAndOpen { orders, open } => {
+                session.generate_now(orders)?;
+                // Fresh orders, one line each, from customers of the history: placed, not paid.
+                for i in 0..open {
+                    let product = &PRODUCTS[i as usize % PRODUCTS.len()];
+                    let command = ShopCommand::PlaceOrder {
+                        customer: CustomerId(1 + i as u32),
+                        lines: vec![RequestedLine {
+                            sku: product.sku,
+                            quantity: 1,
+                        }],
+                    };
                     session
-                        .continue_job(u64::MAX)
+                        .execute(command, None)
                         .map_err(|error| error.to_string())?;
                 }
             }
@@ -209,6 +221,16 @@ impl Session {
             }
         }
         Ok(session)
+    }
+
+    /// Generates `orders` orders at once (a lesson's scenario: small, so no chunks).
+    fn generate_now(&mut self, orders: u64) -> Result<(), String> {
+        self.start_generating(DEFAULT_SEED, orders);
+        while self.job.is_some() {
+            self.continue_job(u64::MAX)
+                .map_err(|error| error.to_string())?;
+        }
+        Ok(())
     }
 
     /// The whole scenario as a JSON file: events, schemas registered beyond version 1, settings.

@@ -5,10 +5,13 @@
 //! real brokers and consumers deduplicate within a window (JetStream's duplicate window, a
 //! Kafka topic's retention): its memory holds only what was processed within the window, and
 //! a copy that arrives after it is processed again. The exactly-once twin is the oracle that
-//! says what should have happened; it keeps a bit per log position, which no real consumer
-//! would have, to tell a first delivery from a repeat however late the repeat comes.
+//! says what should have happened: it folds every event handed to the subscription once, in log
+//! order (a resequencer holds what arrives early until the gap before it is filled), and keeps
+//! a bit per log position, which no real consumer would have, to tell a first delivery from a
+//! repeat however late the repeat comes. So duplicates and reordering both show as a wrong
+//! value beside the right one.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use rustc_hash::FxHashSet;
 use serde::Serialize;
@@ -112,13 +115,96 @@ impl Delivered {
         self.bits[word] |= mask;
         first
     }
+
+    fn contains(&self, position: Position) -> bool {
+        let index = usize::try_from(position.0).unwrap_or(usize::MAX);
+        self.bits
+            .get(index / 64)
+            .is_some_and(|word| word & (1u64 << (index % 64)) != 0)
+    }
+}
+
+/// The same service fed every event of its subscription exactly once and in log order.
+///
+/// The bus says which positions it handed to the subscription (`expect`); a first delivery
+/// (`arrive`) waits in `early` until every expected position before it has arrived, then they
+/// are folded in order. A delivery given up on (parked) arrives too: exactly-once delivery would
+/// have brought it. The buffer holds only what overtook something: empty whenever the
+/// subscription has nothing in flight.
+pub struct InOrderTwin {
+    service: Box<dyn Service>,
+    /// Positions handed to the subscription and not folded yet, in log order.
+    waiting: BTreeSet<Position>,
+    /// First deliveries that came before an earlier expected position.
+    early: BTreeMap<Position, ShopRecorded>,
+    folded: Delivered,
+}
+
+impl Clone for InOrderTwin {
+    fn clone(&self) -> Self {
+        InOrderTwin {
+            service: self.service.clone_boxed(),
+            waiting: self.waiting.clone(),
+            early: self.early.clone(),
+            folded: self.folded.clone(),
+        }
+    }
+}
+
+impl InOrderTwin {
+    fn new(service: &dyn Service) -> Self {
+        InOrderTwin {
+            service: service.clone_boxed(),
+            waiting: BTreeSet::new(),
+            early: BTreeMap::new(),
+            folded: Delivered::default(),
+        }
+    }
+
+    /// The bus handed the event at `position` to the subscription.
+    pub fn expect(&mut self, position: Position) {
+        if !self.folded.contains(position) {
+            self.waiting.insert(position);
+        }
+    }
+
+    /// A delivery of `event` reached the service (or was given up on): folded once, in order.
+    pub fn arrive(&mut self, event: &ShopRecorded, seed: u64) {
+        if self.folded.contains(event.position) {
+            return;
+        }
+        // Something nobody announced (a runtime fed by hand) is simply next.
+        self.waiting.insert(event.position);
+        self.early
+            .entry(event.position)
+            .or_insert_with(|| event.clone());
+        while let Some(&next) = self.waiting.first() {
+            let Some(event) = self.early.remove(&next) else {
+                break;
+            };
+            self.waiting.remove(&next);
+            self.folded.first(next);
+            self.service.react(&event, seed);
+        }
+    }
+
+    /// Whether everything that reached the service is folded (nothing waits for a gap).
+    pub fn settled(&self) -> bool {
+        self.early.is_empty()
+    }
+
+    /// What the service's state should be.
+    pub fn state(&self) -> Vec<(&'static str, i64)> {
+        self.service.state()
+    }
 }
 
 pub struct ServiceRuntime {
     pub service: Box<dyn Service>,
-    /// The same service fed every event exactly once: what its state should be. Beside a naive
-    /// service that processed duplicates, it shows the right value next to the wrong one.
-    pub exactly_once: Box<dyn Service>,
+    /// The same service fed every event exactly once, in log order: what its state should be.
+    /// Beside a naive service that processed duplicates, or one whose events came out of
+    /// order, it shows the right value next to the wrong one.
+    pub exactly_once: InOrderTwin,
     pub subscription: SubscriptionId,
     /// Idempotent services remember the event ids they processed within the dedup window and
     /// skip repeats of them.
@@ -144,7 +230,7 @@ pub enum Handling {
 impl ServiceRuntime {
     pub fn new(service: Box<dyn Service>, subscription: SubscriptionId) -> Self {
         ServiceRuntime {
-            exactly_once: service.clone_boxed(),
+            exactly_once: InOrderTwin::new(service.as_ref()),
             service,
             subscription,
             idempotent: true,
@@ -169,7 +255,7 @@ impl ServiceRuntime {
     ) -> Handling {
         let first = self.delivered.first(event.position);
         if first {
-            self.exactly_once.react(event, seed);
+            self.exactly_once.arrive(event, seed);
         }
         self.ledger.forget_older_than(now, dedup_window_ms);
         let remembered = self.ledger.contains(event.id);
@@ -200,8 +286,11 @@ impl ServiceRuntime {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServiceView {
     pub state: Vec<(&'static str, i64)>,
-    /// The state exactly-once delivery would have produced.
+    /// The state exactly-once, in-order delivery would have produced.
     pub expected: Vec<(&'static str, i64)>,
+    /// The twin has folded everything the service has seen (nothing overtook a gap), so
+    /// `state` and `expected` are fair to compare; always true once nothing is in flight.
+    pub settled: bool,
     pub idempotent: bool,
     pub ops: OpsSettings,
     pub processed: u64,
@@ -222,6 +311,7 @@ impl ServiceRuntime {
         ServiceView {
             state: self.service.state(),
             expected: self.exactly_once.state(),
+            settled: self.exactly_once.settled(),
             idempotent: self.idempotent,
             ops: self.ops,
             processed: self.processed,
