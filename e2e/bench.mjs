@@ -1,6 +1,8 @@
 // The in-browser benchmark: the release bundle in headless Chromium. Prints one line of JSON:
-// the engine's figures for the wasm build (the page behind #bench) and the frame time while
-// scrubbing the timeline across a million events (a scripted scrub, one slider move a frame).
+// the engine's figures for the wasm build (the page behind #bench), a plain-JavaScript fold of
+// the same events into the same read models in the same page (e2e/js-fold.mjs, five runs, the
+// median; `replay_vs_js_fold` is how many times faster the engine's replay is), and the frame
+// time while scrubbing the timeline across a million events (one slider move a frame).
 //
 //   node e2e/bench.mjs [EVENTS]      (after `trunk build --release`; scripts/bench-browser.sh does both)
 import { chromium } from 'playwright-core';
@@ -8,6 +10,8 @@ import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { foldInPage } from './js-fold.mjs';
+import { generateOrders } from './lib/app.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
@@ -32,6 +36,14 @@ try {
   await page.goto(`${base}#bench=${events}`);
   await page.waitForSelector('[data-testid=bench-result]', { timeout: 600000 });
   const figures = JSON.parse(await page.textContent('[data-testid=bench-result]'));
+  if (figures.error) throw new Error(`the benchmark page failed: ${figures.error}`);
+  // 1b. The peer, in the same page: a plain-JavaScript fold of the same events (five runs).
+  const js = await page.evaluate(foldInPage, 5);
+  const same = JSON.stringify(js.summary) === JSON.stringify(figures.fold_summary);
+  if (!same) {
+    throw new Error(`the JavaScript fold ended elsewhere than the engine's reference fold:\n` +
+      `js:   ${JSON.stringify(js.summary)}\nrust: ${JSON.stringify(figures.fold_summary)}`);
+  }
   await page.close();
 
   // 2. Scrubbing the real app across the log: one slider move per animation frame.
@@ -39,9 +51,8 @@ try {
   await app.goto(base);
   await app.waitForSelector('[data-testid=app]');
   const orders = Math.max(1, Math.round(events / 8.3));
-  await app.fill('[data-testid=cmd-generate-count]', String(orders));
-  await app.click('[data-testid=cmd-generate]');
-  await app.waitForSelector('[data-testid=cmd-generate]', { timeout: 600000 });
+  // Generation runs in chunks with progress: wait for it to finish, not for the button.
+  const { after: eventsInApp } = await generateOrders(app, orders, { timeout: 600000 });
   const frames = await app.evaluate(async () => {
     const slider = document.querySelector('[data-testid=timeline-slider]');
     const max = Number(slider.max);
@@ -65,10 +76,13 @@ try {
   });
   frames.sort((a, b) => a - b);
   const at = (q) => frames[Math.min(frames.length - 1, Math.round((frames.length - 1) * q))];
-  const eventsInApp = Number((await app.textContent('[data-testid=event-count]')).replace(/,/g, ''));
   console.log(JSON.stringify({
     ...figures,
     target: 'wasm32 in headless Chromium',
+    js_fold_ms: Math.round(js.median_ms * 1000) / 1000,
+    js_fold_runs: js.times.map((t) => Math.round(t * 10) / 10),
+    replay_vs_js_fold: Math.round((js.median_ms / figures.replay_ms) * 100) / 100,
+    reference_vs_js_fold: Math.round((js.median_ms / figures.reference_fold_ms) * 100) / 100,
     scrub_events: eventsInApp,
     scrub_frames: frames.length,
     scrub_frame_p50_ms: Math.round(at(0.5) * 100) / 100,

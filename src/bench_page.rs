@@ -3,6 +3,9 @@
 
 use eventide_engine::bench::{self, BenchConfig};
 use eventide_engine::history::DEFAULT_CHECKPOINT_INTERVAL;
+use eventide_engine::shop::generator::{generate_events, GeneratorConfig};
+use eventide_engine::shop::reference_fold::plain_log_json;
+use eventide_engine::shop::Shop;
 use gloo::timers::callback::Timeout;
 use yew::prelude::*;
 
@@ -32,6 +35,40 @@ pub fn requested_events(hash: &str) -> Option<Result<u64, String>> {
     })
 }
 
+/// The window property that holds the benchmark's log as JSON text, for the plain-JavaScript
+/// fold `scripts/bench-browser.sh` runs beside the engine in the same page.
+const PLAIN_LOG_PROPERTY: &str = "eventideBenchLog";
+
+/// Generates the benchmark's log again (the same seed, so the same events) and leaves it on the
+/// window as JSON text; the timed figures are already taken, so this costs them nothing.
+fn hand_over_plain_log(events: u64) -> Result<(), String> {
+    let mut shop = Shop::new();
+    generate_events(&mut shop, GeneratorConfig::new(SEED, bench::START), events)
+        .map_err(|error| format!("the plain log could not be generated: {error}"))?;
+    let text = plain_log_json(shop.store().events());
+    drop(shop);
+    let window = web_sys::window().ok_or("no window to hand the plain log to")?;
+    js_sys::Reflect::set(&window, &PLAIN_LOG_PROPERTY.into(), &text.into())
+        .map(|_| ())
+        .map_err(|_| "the plain log could not be handed to the page".to_string())
+}
+
+/// The wasm module's linear memory: it only grows, so its growth over the workload is what the
+/// log, its indexes, read models and checkpoints took, all in (as the page pays for it).
+fn wasm_memory_bytes() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    {
+        core::arch::wasm32::memory_size::<0>() * 65_536
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        0
+    }
+}
+
+/// The workload's seed, here and in `eventide bench`'s default.
+const SEED: u64 = 42;
+
 #[derive(Properties, PartialEq)]
 pub struct BenchPageProps {
     /// The events to run, or why the address cannot be run.
@@ -53,14 +90,15 @@ pub fn bench_page(props: &BenchPageProps) -> Html {
                     let clock = move || performance.as_ref().map_or(0.0, |p| p.now());
                     let config = BenchConfig {
                         events,
-                        seed: 42,
+                        seed: SEED,
                         checkpoint_interval: DEFAULT_CHECKPOINT_INTERVAL,
                         seeks: 500,
                     };
-                    let line = bench::run(config, &clock, None)
+                    let line = bench::run(config, &clock, Some(&wasm_memory_bytes))
                         .and_then(|report| {
                             serde_json::to_string(&report).map_err(|e| e.to_string())
                         })
+                        .and_then(|line| hand_over_plain_log(events).map(|()| line))
                         .unwrap_or_else(|problem| {
                             serde_json::json!({ "error": problem }).to_string()
                         });

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::rng::SeededRng;
 use crate::shop::events::{ShopEvent, ShopEventKind};
 use crate::shop::generator::{generate_events, GeneratorConfig};
+use crate::shop::reference_fold::{FoldSummary, ReferenceFold};
 use crate::shop::{Shop, ShopStore};
 use crate::store::ExpectedVersion;
 use crate::temporal;
@@ -31,7 +32,15 @@ pub struct BenchReport {
     pub orders: usize,
     pub generate_ms: f64,
     pub append_per_sec: f64,
+    /// The median of five full rebuilds of every read model from the log.
     pub replay_ms: f64,
+    /// The median of five folds of the same log into the same five models as plain FxHash
+    /// maps in one loop: what the hardware allows (`shop::reference_fold`).
+    pub reference_fold_ms: f64,
+    /// `replay_ms / reference_fold_ms`: the engine's overhead over the tight loop.
+    pub replay_vs_reference: f64,
+    /// What the reference fold ends with; the browser's plain-JavaScript fold must match it.
+    pub fold_summary: FoldSummary,
     pub seek_p50_ms: f64,
     pub seek_p99_ms: f64,
     pub diff_ms: f64,
@@ -69,6 +78,7 @@ pub fn run(
 
     let append_per_sec = time_appends(shop.store(), clock)?;
     let replay_ms = time_replay(&shop, clock);
+    let (reference_fold_ms, fold_summary) = time_reference_fold(&shop, clock);
     let (seek_p50_ms, seek_p99_ms) = time_seeks(&mut shop, config.seed, config.seeks, clock);
     let diff_ms = time_diff(&shop, clock);
     let (bisect_ms, bisect_probes) = time_bisect(&shop, clock);
@@ -81,6 +91,9 @@ pub fn run(
         generate_ms: round(generate_ms),
         append_per_sec: append_per_sec.round(),
         replay_ms: round(replay_ms),
+        reference_fold_ms: round(reference_fold_ms),
+        replay_vs_reference: round(replay_ms / reference_fold_ms.max(1e-9)),
+        fold_summary,
         seek_p50_ms: round(seek_p50_ms),
         seek_p99_ms: round(seek_p99_ms),
         diff_ms: round(diff_ms),
@@ -128,20 +141,44 @@ fn time_appends(source: &ShopStore, clock: &dyn Fn() -> f64) -> Result<f64, Stri
     Ok(store.len() as f64 / seconds.max(1e-9))
 }
 
-/// The best of three full rebuilds, so a cold cache does not decide the figure.
+/// The median of five full rebuilds, so neither a cold cache nor one lucky run decides it.
 fn time_replay(shop: &Shop, clock: &dyn Fn() -> f64) -> f64 {
-    (0..3)
+    median(
+        (0..RUNS)
+            .map(|_| {
+                let started = clock();
+                let rebuilt = shop.history().rebuild(shop.store());
+                let elapsed = clock() - started;
+                assert!(
+                    rebuilt.same_state(shop.history().live()),
+                    "rebuild differs from live"
+                );
+                elapsed
+            })
+            .collect(),
+    )
+}
+
+fn time_reference_fold(shop: &Shop, clock: &dyn Fn() -> f64) -> (f64, FoldSummary) {
+    let mut summary = FoldSummary::default();
+    let times = (0..RUNS)
         .map(|_| {
             let started = clock();
-            let rebuilt = shop.history().rebuild(shop.store());
+            let fold = ReferenceFold::of(shop.store().events());
             let elapsed = clock() - started;
-            assert!(
-                rebuilt.same_state(shop.history().live()),
-                "rebuild differs from live"
-            );
+            summary = fold.summary();
             elapsed
         })
-        .fold(f64::INFINITY, f64::min)
+        .collect();
+    (median(times), summary)
+}
+
+/// Timed runs of each repeated figure.
+const RUNS: usize = 5;
+
+fn median(mut times: Vec<f64>) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times.get(times.len() / 2).copied().unwrap_or(0.0)
 }
 
 fn time_seeks(shop: &mut Shop, seed: u64, seeks: u64, clock: &dyn Fn() -> f64) -> (f64, f64) {

@@ -18,6 +18,7 @@ pub mod ids;
 pub mod interchange;
 pub mod outcome;
 pub mod read_models;
+pub mod reference_fold;
 pub mod services;
 pub mod simulation;
 
