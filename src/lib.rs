@@ -17,6 +17,7 @@
 
 pub mod address;
 pub mod bench_page;
+pub mod clipboard;
 pub mod components;
 pub mod format;
 pub mod lessons;
