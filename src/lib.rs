@@ -22,6 +22,7 @@ pub mod components;
 pub mod format;
 pub mod lessons;
 pub mod panic;
+pub mod recipe;
 pub mod saved;
 pub mod scripting;
 pub mod share;

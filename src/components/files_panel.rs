@@ -48,24 +48,29 @@ pub fn scenario_settings(state: &AppState) -> serde_json::Map<String, serde_json
     settings
 }
 
-/// The link that opens what this tab shows (the scenario, its settings and the view), as its
+/// The link that opens what this tab shows (the log, its settings and the view), as its
 /// fragment and as a whole address; or why there is none (too large: the file is the way).
 fn shared_link(state: &AppState) -> Result<(String, String), String> {
-    let scenario = {
+    let fragment = {
         let session = state.session();
         let mut settings = scenario_settings(state);
         settings.insert(
             crate::state::VIEW_KEY.into(),
             serde_json::json!(crate::state::SharedView::of(state)),
         );
-        eventide_engine::shop::interchange::to_scenario(
-            session.shop().store(),
-            Some(crate::state::DEFAULT_SEED),
-            settings,
-        )
-        .to_string()
+        // The recipe when a replay proved it makes this very log; the whole file otherwise.
+        match session.proven_recipe(settings.clone()) {
+            Some(recipe) => crate::share::encode_recipe(&recipe.to_json())?,
+            None => crate::share::encode(
+                &eventide_engine::shop::interchange::to_scenario(
+                    session.shop().store(),
+                    Some(crate::state::DEFAULT_SEED),
+                    settings,
+                )
+                .to_string(),
+            )?,
+        }
     };
-    let fragment = crate::share::encode(&scenario)?;
     let href = web_sys::window()
         .and_then(|w| w.location().href().ok())
         .unwrap_or_default();
