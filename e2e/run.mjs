@@ -31,6 +31,7 @@ import { lessonByAddress } from './steps/lessons.mjs';
 import { keepingABranchAsks, linksKeepSavedWork } from './steps/nothing_lost.mjs';
 import { lessonWalkthroughs, lessonsAllWalked } from './steps/lessons-walkthrough.mjs';
 import { scriptWorker, scriptsTab } from './steps/scripts.mjs';
+import { copyLinkOpensWhatWasSeen } from './steps/share.mjs';
 import { backToLive, stepBack, travelToTheMiddle } from './steps/timeline.mjs';
 
 const STEPS = [
@@ -42,6 +43,7 @@ const STEPS = [
   stepBack,
   backToLive,
   exportAndImport,
+  copyLinkOpensWhatWasSeen,
   lessonByAddress,
   screenshot,
   scriptWorker,

@@ -17,10 +17,12 @@
 
 pub mod address;
 pub mod bench_page;
+pub mod clipboard;
 pub mod components;
 pub mod format;
 pub mod lessons;
 pub mod panic;
+pub mod recipe;
 pub mod saved;
 pub mod scripting;
 pub mod share;

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 /// The autosaved session of the tab that owns it.
 pub const AUTOSAVE_KEY: &str = "eventide.scenario";
+/// The presenter's large-text preference ("1" or "0"), apart from any session.
+const LARGE_TEXT_KEY: &str = "eventide.large-text";
 /// The list of kept sessions (their descriptions; each text under its own key).
 const KEPT_INDEX_KEY: &str = "eventide.kept";
 const KEPT_PREFIX: &str = "eventide.kept.";
@@ -107,4 +109,19 @@ pub fn forget(id: u64) -> Result<(), String> {
     write_index(&storage, &list)?;
     let _ = storage.remove_item(&format!("{KEPT_PREFIX}{id}"));
     Ok(())
+}
+
+/// Whether large text was on when last chosen; off when never chosen or unreadable.
+pub fn large_text() -> bool {
+    storage()
+        .ok()
+        .and_then(|storage| storage.get_item(LARGE_TEXT_KEY).ok().flatten())
+        .is_some_and(|value| value == "1")
+}
+
+/// Remembers the large-text choice. A preference: a full or missing storage only forgets it.
+pub fn remember_large_text(on: bool) {
+    if let Ok(storage) = storage() {
+        let _ = storage.set_item(LARGE_TEXT_KEY, if on { "1" } else { "0" });
+    }
 }

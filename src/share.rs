@@ -1,5 +1,7 @@
-//! Share by link: a whole scenario compressed into the address (`#scenario=…`), read back on
-//! load. Links have a practical limit, so a big scenario is refused with the file export offered.
+//! Share by link: a scenario's recipe (`#recipe=…`, see `crate::recipe`) or, when no recipe
+//! reproduces the log, the whole scenario (`#scenario=…`), compressed into the address and read
+//! back on load. Links have a practical limit, so a big scenario is refused with the file
+//! export offered.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -7,11 +9,21 @@ use base64::Engine as _;
 /// Longer addresses break in chat tools and mail clients; past this, the file is the way.
 pub const MAX_LINK_CHARS: usize = 32_000;
 const PREFIX: &str = "#scenario=";
+const RECIPE_PREFIX: &str = "#recipe=";
 
 /// The address fragment that carries `scenario` (compact JSON), or why it cannot.
 pub fn encode(scenario: &str) -> Result<String, String> {
-    let packed = miniz_oxide::deflate::compress_to_vec(scenario.as_bytes(), 9);
-    let fragment = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(packed));
+    pack(PREFIX, scenario)
+}
+
+/// The address fragment that carries a recipe (its JSON), or why it cannot.
+pub fn encode_recipe(recipe: &str) -> Result<String, String> {
+    pack(RECIPE_PREFIX, recipe)
+}
+
+fn pack(prefix: &str, text: &str) -> Result<String, String> {
+    let packed = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 9);
+    let fragment = format!("{prefix}{}", URL_SAFE_NO_PAD.encode(packed));
     if fragment.len() > MAX_LINK_CHARS {
         return Err(format!(
             "This scenario is too large for a link ({} KB compressed, a link holds about {} KB). Use Export scenario and share the file instead.",
@@ -22,19 +34,22 @@ pub fn encode(scenario: &str) -> Result<String, String> {
     Ok(fragment)
 }
 
-/// The scenario JSON an address carries, if it carries one.
+/// The scenario or recipe JSON an address carries, if it carries one (the import tells them
+/// apart by their `format`).
 pub fn decode(hash: &str) -> Option<Result<Vec<u8>, String>> {
-    let packed = hash.strip_prefix(PREFIX)?;
+    let packed = hash
+        .strip_prefix(PREFIX)
+        .or_else(|| hash.strip_prefix(RECIPE_PREFIX))?;
     Some(
         URL_SAFE_NO_PAD
             .decode(packed)
-            .map_err(|_| "The link's scenario is damaged (not valid base64).".to_string())
+            .map_err(|_| "The link is damaged (not valid base64).".to_string())
             .and_then(|bytes| {
                 miniz_oxide::inflate::decompress_to_vec_with_limit(
                     &bytes,
                     eventide_engine::shop::interchange::MAX_IMPORT_BYTES,
                 )
-                .map_err(|_| "The link's scenario is damaged (it does not decompress).".to_string())
+                .map_err(|_| "The link is damaged (it does not decompress).".to_string())
             }),
     )
 }

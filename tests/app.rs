@@ -1437,7 +1437,8 @@ async fn a_scenario_shared_as_a_link_opens_with_its_events() {
     click(&root, "cmd-pay").await;
     click(&root, "share-link").await;
     let hash = gloo::utils::window().location().hash().unwrap_or_default();
-    assert!(hash.starts_with("#scenario="), "{hash}");
+    // The user's commands replay to the very log: the link is their recipe.
+    assert!(hash.starts_with("#recipe="), "{hash}");
     let again = mount_as_is().await;
     set_address("fresh");
     yew::scheduler::flush().await;
@@ -2483,4 +2484,233 @@ async fn a_services_lesson_link_runs_its_scenario_on_to_the_shared_position() {
     set_address("");
     assert_eq!(number(&root, "cursor-position"), 30);
     assert!(number(&root, "event-count") >= 30);
+}
+
+// ------------------------------------------------------------------ sharing what the sharer saw
+
+/// The link this tab's Share button writes into the address.
+async fn share(root: &Element) -> String {
+    click(root, "share-link").await;
+    gloo::utils::window().location().hash().unwrap_or_default()
+}
+
+/// Opens `link` in a freshly mounted App (the others unmounted), as a recipient would.
+async fn open_link(link: &str) -> Element {
+    unmount_all();
+    set_address(link.trim_start_matches('#'));
+    let root = mount_as_is().await;
+    settle().await;
+    root
+}
+
+fn tab_open(root: &Element, testid: &str) -> bool {
+    find(root, testid).and_then(|tab| tab.get_attribute("aria-selected")) == Some("true".into())
+}
+
+fn large_text_on(root: &Element) -> bool {
+    find(root, "app").is_some_and(|app| {
+        app.class_name()
+            .split_whitespace()
+            .any(|c| c == "large-text")
+    })
+}
+
+fn checked_option(root: &Element) -> Option<usize> {
+    all(root, "lesson-option").iter().position(|option| {
+        option
+            .clone()
+            .unchecked_into::<HtmlInputElement>()
+            .checked()
+    })
+}
+
+#[wasm_bindgen_test]
+async fn a_shared_link_restores_the_log_cursor_tab_lesson_large_text_and_scripts_as_a_short_recipe()
+{
+    eventide::scripting::install_in_process(Box::new(|request| {
+        eventide_script_worker::handle(request, || 0.0)
+    }));
+    clear_saved();
+    let root = mount().await;
+    // A lesson open, its question answered.
+    click(&root, "lessons-button").await;
+    all(&root, "lesson-start")[0]
+        .clone()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    yew::scheduler::flush().await;
+    all(&root, "lesson-option")[1]
+        .clone()
+        .unchecked_into::<HtmlElement>()
+        .click();
+    yew::scheduler::flush().await;
+    // Generated orders, and commands of the user's own.
+    generate(&root, 20).await;
+    click(&root, "cmd-place-order").await;
+    click(&root, "cmd-place-order").await;
+    // A deployed projection.
+    click(&root, "center-scripts").await;
+    let counting = "fn OrderPlaced(event) {\n    let c = event.payload.customer;\n    let row = this[c] ?? #{ orders: 0 };\n    row.orders += 1;\n    this[c] = row;\n}\n";
+    edit_area(&root, "script-source", counting).await;
+    click(&root, "script-deploy").await;
+    wait_for(&root, "the deployed table", |r| {
+        find(r, "deployed-table").is_some()
+    })
+    .await;
+    // A tab other than the first, large text, the cursor in the past.
+    click(&root, "center-catalog").await;
+    click(&root, "large-text").await;
+    set_slider(&root, 25).await;
+    let lesson = text(&root, "lesson");
+    let (head, events, steps_done) = (
+        log_size(&root),
+        text(&root, "event-log"),
+        all(&root, "lesson-step")
+            .iter()
+            .filter(|s| s.class_name().contains("done"))
+            .count(),
+    );
+    assert_eq!(number(&root, "cursor-position"), 25);
+
+    let link = share(&root).await;
+    assert!(
+        link.starts_with("#recipe="),
+        "{}",
+        &link[..40.min(link.len())]
+    );
+    assert!(
+        link.len() < 3_000,
+        "a short link: {} characters",
+        link.len()
+    );
+    // The presenter's own preference must not be what turns large text on over there.
+    clear_saved();
+
+    let again = open_link(&link).await;
+    assert_eq!(log_size(&again), head, "{}", text(&again, "problems"));
+    assert_eq!(number(&again, "cursor-position"), 25);
+    assert_eq!(text(&again, "event-log"), events);
+    assert!(tab_open(&again, "center-catalog"));
+    assert!(large_text_on(&again));
+    assert_eq!(text(&again, "lesson"), lesson);
+    assert_eq!(checked_option(&again), Some(1));
+    assert_eq!(
+        all(&again, "lesson-step")
+            .iter()
+            .filter(|s| s.class_name().contains("done"))
+            .count(),
+        steps_done
+    );
+    click(&again, "center-scripts").await;
+    assert!(
+        find(&again, "deployed-projection").is_some(),
+        "the script is deployed"
+    );
+    click(&again, "center-catalog").await;
+    // The same log, view and scripts: sharing again makes the very same link.
+    assert_eq!(share(&again).await, link);
+    set_address("fresh");
+    clear_saved();
+}
+
+#[wasm_bindgen_test]
+async fn an_imported_foreign_log_is_shared_as_the_whole_file_and_still_restores() {
+    clear_saved();
+    // A scenario file made elsewhere: every event, no recipe.
+    let file = {
+        let other = mount().await;
+        generate(&other, 5).await;
+        let link = share(&other).await;
+        let bytes = eventide::share::decode(&link)
+            .expect("a link")
+            .expect("intact");
+        let recipe = eventide::recipe::Recipe::read(&bytes).expect("a recipe");
+        eventide::state::Session::replay(&recipe)
+            .expect("replays")
+            .export_scenario(serde_json::Map::new())
+    };
+    let root = mount().await;
+    choose_file(&root, "foreign.json", &file).await;
+    wait_for(&root, "the import", |r| log_size(r) > 0).await;
+    click(&root, "cmd-place-order").await;
+    click(&root, "center-trace").await;
+    let (head, events) = (log_size(&root), text(&root, "event-log"));
+
+    let link = share(&root).await;
+    assert!(
+        link.starts_with("#scenario="),
+        "no recipe makes an imported log"
+    );
+    let again = open_link(&link).await;
+    assert_eq!(log_size(&again), head, "{}", text(&again, "problems"));
+    assert_eq!(text(&again, "event-log"), events);
+    assert!(tab_open(&again, "center-trace"));
+    assert!(!large_text_on(&again));
+    assert_eq!(share(&again).await, link);
+    set_address("fresh");
+}
+
+#[wasm_bindgen_test]
+async fn a_damaged_or_newer_recipe_link_says_so_and_changes_nothing() {
+    let newer = eventide::share::encode_recipe(
+        r#"{"format":"eventide-recipe","version":99,"start":0,"steps":[]}"#,
+    )
+    .expect("small");
+    for (link, says) in [
+        ("#recipe=AAAA".to_string(), "damaged"),
+        (newer, "newer Eventide"),
+    ] {
+        let root = open_link(&link).await;
+        let problems = text(&root, "problems");
+        assert!(problems.contains(says), "{link}: {problems}");
+        assert_eq!(log_size(&root), 0);
+    }
+    set_address("fresh");
+}
+
+#[wasm_bindgen_test]
+async fn large_text_is_remembered_across_a_reload() {
+    clear_saved();
+    let root = mount().await;
+    assert!(!large_text_on(&root));
+    click(&root, "large-text").await;
+    let again = mount().await;
+    assert!(large_text_on(&again), "still on after the reload");
+    click(&again, "large-text").await;
+    let off = mount().await;
+    assert!(!large_text_on(&off), "and off once turned off");
+    clear_saved();
+}
+
+#[wasm_bindgen_test]
+async fn copy_link_copies_or_shows_the_link_to_copy_by_hand() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    click(&root, "copy-link").await;
+    wait_for(&root, "an answer from the clipboard", |r| {
+        text(r, "notices").contains("Link copied") || find(r, "manual-link").is_some()
+    })
+    .await;
+    let hash = gloo::utils::window().location().hash().unwrap_or_default();
+    assert!(
+        hash.starts_with("#recipe="),
+        "the address holds the link too"
+    );
+    if let Some(field) = find(&root, "manual-link") {
+        // A headless browser may refuse the clipboard: the link is there to copy by hand.
+        let field: HtmlInputElement = field.unchecked_into();
+        assert!(field.value().ends_with(&hash));
+        assert!(field.read_only());
+        assert!(text(&root, "problems").contains("could not be copied"));
+    } else {
+        assert!(text(&root, "notices").contains(&format!(
+            "Link copied: {} characters",
+            gloo::utils::window()
+                .location()
+                .href()
+                .unwrap_or_default()
+                .len()
+        )));
+    }
+    set_address("fresh");
 }

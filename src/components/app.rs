@@ -25,7 +25,7 @@ use super::services_view::ServicesView;
 use super::time_view::TimeView;
 use super::timeline::Timeline;
 use super::trace_view::TraceView;
-use crate::state::{Action, AppContext, AppState};
+use crate::state::{Action, AppContext, AppState, CenterTab};
 
 #[function_component(App)]
 pub fn app() -> Html {
@@ -38,6 +38,7 @@ pub fn app() -> Html {
     super::autosave::use_opening_address(&state);
     super::autosave::use_pasted_links(&state);
     super::autosave::use_autosave(&state);
+    use_large_text_preference(&state);
 
     let large_text = state.large_text;
     html! {
@@ -75,6 +76,17 @@ pub fn app() -> Html {
     }
 }
 
+/// Large text as the presenter last left it (a preference of this browser, not of a session).
+#[hook]
+fn use_large_text_preference(state: &AppContext) {
+    let dispatcher = state.dispatcher();
+    use_effect_with((), move |_| {
+        if crate::saved::large_text() {
+            dispatcher.dispatch(Action::SetLargeText(true));
+        }
+    });
+}
+
 /// While playing, moves the cursor forward at the chosen speed.
 #[hook]
 fn use_player(state: &AppContext) {
@@ -102,34 +114,32 @@ fn use_sim_clock(state: &AppContext) {
     });
 }
 
-/// The centre: the read models, or the services and their graph.
+/// The centre: the read models, or the services and their graph. The tab open is app state,
+/// so a shared link carries it.
 #[function_component(CenterTabs)]
 fn center_tabs() -> Html {
-    let tab = use_state(|| 0u8);
-    let select = |index: u8| {
-        let tab = tab.clone();
-        Callback::from(move |_| tab.set(index))
-    };
+    let state = crate::state::use_app();
+    let open = state.tab;
+    let buttons = CenterTab::ALL.iter().map(|&tab| {
+        let dispatcher = state.dispatcher();
+        let onclick = Callback::from(move |_| dispatcher.dispatch(Action::ChooseTab(tab)));
+        let active = tab == open;
+        html! {
+            <button type="button" role="tab" aria-selected={active.to_string()} class={classes!("center-tab", active.then_some("active"))} {onclick} data-testid={tab.testid()}>{ tab.label() }</button>
+        }
+    });
     html! {
         <>
-            <div class="center-tabs" role="tablist">
-                <button type="button" role="tab" aria-selected={(*tab == 0).to_string()} class={classes!("center-tab", (*tab == 0).then_some("active"))} onclick={select(0)} data-testid="center-read-models">{"Read models"}</button>
-                <button type="button" role="tab" aria-selected={(*tab == 1).to_string()} class={classes!("center-tab", (*tab == 1).then_some("active"))} onclick={select(1)} data-testid="center-services">{"Services"}</button>
-                <button type="button" role="tab" aria-selected={(*tab == 2).to_string()} class={classes!("center-tab", (*tab == 2).then_some("active"))} onclick={select(2)} data-testid="center-trace">{"Trace"}</button>
-                <button type="button" role="tab" aria-selected={(*tab == 3).to_string()} class={classes!("center-tab", (*tab == 3).then_some("active"))} onclick={select(3)} data-testid="center-compare">{"Compare"}</button>
-                <button type="button" role="tab" aria-selected={(*tab == 4).to_string()} class={classes!("center-tab", (*tab == 4).then_some("active"))} onclick={select(4)} data-testid="center-catalog">{"Catalog"}</button>
-                <button type="button" role="tab" aria-selected={(*tab == 5).to_string()} class={classes!("center-tab", (*tab == 5).then_some("active"))} onclick={select(5)} data-testid="center-time">{"Time machine"}</button>
-                <button type="button" role="tab" aria-selected={(*tab == 6).to_string()} class={classes!("center-tab", (*tab == 6).then_some("active"))} onclick={select(6)} data-testid="center-scripts">{"Scripts"}</button>
-            </div>
-            { match *tab {
-                0 => html! { <ReadModels /> },
-                1 => html! { <section class="panel"><ServicesView /></section> },
-                2 => html! { <TraceView /> },
-                3 => html! { <CompareView /> },
-                4 => html! { <CatalogView /> },
-                5 => html! { <TimeView /> },
+            <div class="center-tabs" role="tablist">{ for buttons }</div>
+            { match open {
+                CenterTab::ReadModels => html! { <ReadModels /> },
+                CenterTab::Services => html! { <section class="panel"><ServicesView /></section> },
+                CenterTab::Trace => html! { <TraceView /> },
+                CenterTab::Compare => html! { <CompareView /> },
+                CenterTab::Catalog => html! { <CatalogView /> },
+                CenterTab::Time => html! { <TimeView /> },
                 // The script worker's module is fetched the first time this tab asks it for work.
-                _ => html! { <super::scripts_panel::ScriptsPanel /> },
+                CenterTab::Scripts => html! { <super::scripts_panel::ScriptsPanel /> },
             } }
         </>
     }

@@ -48,6 +48,37 @@ pub fn scenario_settings(state: &AppState) -> serde_json::Map<String, serde_json
     settings
 }
 
+/// The link that opens what this tab shows (the log, its settings and the view), as its
+/// fragment and as a whole address; or why there is none (too large: the file is the way).
+fn shared_link(state: &AppState) -> Result<(String, String), String> {
+    let fragment = {
+        let session = state.session();
+        let mut settings = scenario_settings(state);
+        settings.insert(
+            crate::state::VIEW_KEY.into(),
+            serde_json::json!(crate::state::SharedView::of(state)),
+        );
+        // The recipe when a replay proved it makes this very log; the whole file otherwise.
+        match session.proven_recipe(settings.clone()) {
+            Some(recipe) => crate::share::encode_recipe(&recipe.to_json())?,
+            None => crate::share::encode(
+                &eventide_engine::shop::interchange::to_scenario(
+                    session.shop().store(),
+                    Some(crate::state::DEFAULT_SEED),
+                    settings,
+                )
+                .to_string(),
+            )?,
+        }
+    };
+    let href = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default();
+    let base = href.split('#').next().unwrap_or_default();
+    let whole = format!("{base}{fragment}");
+    Ok((fragment, whole))
+}
+
 #[function_component(FilesPanel)]
 pub fn files_panel() -> Html {
     let state = use_app();
@@ -74,33 +105,48 @@ pub fn files_panel() -> Html {
             }
         })
     };
+    // The link shown for copying by hand when the clipboard refused it.
+    let manual = use_state(|| None::<String>);
     let share = {
         let state = state.clone();
-        Callback::from(move |_| {
-            let scenario = {
-                let session = state.session();
-                eventide_engine::shop::interchange::to_scenario(
-                    session.shop().store(),
-                    Some(crate::state::DEFAULT_SEED),
-                    scenario_settings(&state),
-                )
-                .to_string()
-            };
-            match crate::share::encode(&scenario) {
-                Ok(fragment) => {
-                    let href = web_sys::window()
-                        .and_then(|w| w.location().href().ok())
-                        .unwrap_or_default();
-                    let base = href.split('#').next().unwrap_or_default().to_string();
-                    crate::address::write(&fragment);
-                    state.dispatch(Action::Notify(format!(
-                        "This page's address now holds the whole scenario ({} characters): copy it from the address bar to share it. {base}{}…",
-                        fragment.len(),
-                        &fragment[..fragment.len().min(40)]
-                    )));
-                }
-                Err(problem) => state.dispatch(Action::InvalidInput(problem)),
+        Callback::from(move |_| match shared_link(&state) {
+            Ok((fragment, href)) => {
+                crate::address::write(&fragment);
+                state.dispatch(Action::Notify(format!(
+                    "This page's address now holds the link ({} characters): copy it from the address bar, or press Copy link. {}…",
+                    href.len(),
+                    &href[..href.len().min(60)]
+                )));
             }
+            Err(problem) => state.dispatch(Action::InvalidInput(problem)),
+        })
+    };
+    let copy = {
+        let (state, manual) = (state.clone(), manual.clone());
+        Callback::from(move |_| {
+            let (fragment, href) = match shared_link(&state) {
+                Ok(link) => link,
+                Err(problem) => return state.dispatch(Action::InvalidInput(problem)),
+            };
+            crate::address::write(&fragment);
+            let (dispatcher, manual) = (state.dispatcher(), manual.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                match crate::clipboard::write(&href).await {
+                    Ok(()) => {
+                        manual.set(None);
+                        dispatcher.dispatch(Action::Notify(format!(
+                            "Link copied: {} characters",
+                            href.len()
+                        )));
+                    }
+                    Err(why) => {
+                        dispatcher.dispatch(Action::InvalidInput(format!(
+                            "The link could not be copied ({why}): select it in the field below and copy it yourself."
+                        )));
+                        manual.set(Some(href));
+                    }
+                }
+            });
         })
     };
     let on_file = {
@@ -158,7 +204,16 @@ pub fn files_panel() -> Html {
                 <button type="button" class="button" onclick={export_scenario} data-testid="export-scenario">{"Export scenario"}</button>
                 <button type="button" class="button" onclick={export_cloudevents} data-testid="export-cloudevents">{"Export CloudEvents"}</button>
                 <button type="button" class="button" onclick={share} data-testid="share-link">{"Share as a link"}</button>
+                <button type="button" class="button" onclick={copy} data-testid="copy-link">{"Copy link"}</button>
             </div>
+            if let Some(link) = (*manual).clone() {
+                <label class="field">{"The link, to copy by hand"}
+                    <input type="text" readonly=true value={link} data-testid="manual-link"
+                           onfocus={Callback::from(|event: FocusEvent| {
+                               if let Some(input) = event.target_dyn_into::<HtmlInputElement>() { input.select(); }
+                           })} />
+                </label>
+            }
             if let Some((name, done, total)) = importing {
                 <div class="progress" data-testid="import-progress">
                     <progress max={total.to_string()} value={done.to_string()} />

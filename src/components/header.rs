@@ -38,7 +38,12 @@ pub fn header() -> Html {
     let live = shop.is_live();
     let toggle_large = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |_| dispatcher.dispatch(Action::ToggleLargeText))
+        let on = state.large_text;
+        // The presenter's choice outlives the session: it is remembered apart from it.
+        Callback::from(move |_| {
+            crate::saved::remember_large_text(!on);
+            dispatcher.dispatch(Action::ToggleLargeText)
+        })
     };
     let toggle_lessons = {
         let dispatcher = state.dispatcher();

@@ -8,6 +8,8 @@ mod lesson;
 mod pending;
 pub mod scripts;
 mod session;
+mod tab;
+mod view;
 
 use std::cell::{Ref, RefCell, RefMut};
 use std::rc::Rc;
@@ -27,6 +29,8 @@ use crate::lessons::Gesture;
 
 pub use pending::{Asking, ExportWhich, Pending};
 pub use session::{GenerateJob, ImportSource, Session, SetAside, DEFAULT_SEED};
+pub use tab::CenterTab;
+pub use view::{SharedView, VIEW_KEY};
 
 /// A message shown for a while in the corner, and kept in the problems list if it is one.
 #[derive(Clone, Debug, PartialEq)]
@@ -89,6 +93,8 @@ pub struct AppState {
     pub help: bool,
     /// Presenter mode: everything larger, for the back of the room.
     pub large_text: bool,
+    /// The centre tab open.
+    pub tab: CenterTab,
     /// Business time for the next commands, when the user back-dates them.
     pub backdate: Option<Timestamp>,
     /// The lessons panel is open.
@@ -136,6 +142,7 @@ impl Default for AppState {
             chaos: false,
             help: false,
             large_text: false,
+            tab: CenterTab::ReadModels,
             backdate: None,
             lessons_open: false,
             lesson: None,
@@ -197,6 +204,9 @@ pub enum Action {
     /// Close the shortcuts list if it is open (Esc); never opens it.
     CloseHelp,
     ToggleLargeText,
+    /// Large text as remembered or as a link asks (not a toggle: applied, not flipped).
+    SetLargeText(bool),
+    ChooseTab(CenterTab),
     ToggleLessons,
     /// Replace the log with a file's (all or nothing; asks first if the session holds work).
     Import {
@@ -796,6 +806,16 @@ impl AppState {
                 self.large_text = !self.large_text;
                 true
             }
+            Action::SetLargeText(on) => {
+                let changed = self.large_text != on;
+                self.large_text = on;
+                changed
+            }
+            Action::ChooseTab(tab) => {
+                let changed = self.tab != tab;
+                self.tab = tab;
+                changed
+            }
             Action::RegisterSchema {
                 kind,
                 schema,
@@ -938,6 +958,10 @@ impl AppState {
         self.selected = None;
         self.lesson = None;
         self.precious = summary.events > 0;
+        // A shared link puts the recipient where the sharer was.
+        if let Some(view) = settings.get(VIEW_KEY) {
+            self.apply_view(view);
+        }
         if job.source == ImportSource::Autosave {
             self.owns_autosave = true;
         }

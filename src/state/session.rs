@@ -11,6 +11,8 @@ use eventide_engine::shop::generator::{Budget, Generated, Generator, GeneratorCo
 use eventide_engine::shop::ids::CustomerId;
 use eventide_engine::shop::interchange;
 use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
+
+use crate::recipe::{Recipe, Step};
 use eventide_engine::shop::{CommandError, Shop};
 use eventide_engine::store::Appended;
 use eventide_engine::store::ExpectedVersion;
@@ -87,6 +89,9 @@ pub struct Session {
     import_job: Option<ImportJob>,
     /// A finished import waiting for the user's yes before it replaces the session.
     ready_import: Option<ImportJob>,
+    /// The steps that made this line's log, while they are known (a foreign import, a branch
+    /// or a simulation run forgets them; a share then carries the whole file).
+    recipe: Option<Recipe>,
 }
 
 /// Appends recorded envelopes, exactly as they are, to `shop` (a fork, an import).
@@ -137,6 +142,8 @@ pub struct ImportJob {
     settings: serde_json::Map<String, serde_json::Value>,
     line: Simulation,
     pub done: usize,
+    /// The recipe the line was replayed from (an opened recipe link), so sharing again stays short.
+    recipe: Option<Recipe>,
 }
 
 impl ImportJob {
@@ -153,8 +160,25 @@ impl ImportJob {
 
 impl Default for Session {
     fn default() -> Self {
-        let start = Timestamp::from_millis(js_sys::Date::now() as i64);
+        Session::starting_at(Timestamp::from_millis(js_sys::Date::now() as i64))
+    }
+}
+
+/// The ids a recipe carries, handed out in order as the replayed commands ask for them. Run
+/// out, it hands out nil ids: the replay then differs and the proof refuses the recipe.
+struct RecordedIds(std::vec::IntoIter<EventId>);
+
+impl IdSource for RecordedIds {
+    fn next_event_id(&mut self) -> EventId {
+        self.0.next().unwrap_or(EventId(uuid::Uuid::nil()))
+    }
+}
+
+impl Session {
+    /// An empty session whose clock starts at `start` (no wall clock read: replays run natively).
+    pub fn starting_at(start: Timestamp) -> Session {
         Session {
+            recipe: Some(Recipe::new(start, Vec::new())),
             sim: Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start)),
             branch: None,
             set_aside: None,
@@ -165,9 +189,71 @@ impl Default for Session {
             ready_import: None,
         }
     }
-}
 
-impl Session {
+    /// Makes a session again from its recipe's steps (the settings are the import's to apply).
+    pub fn replay(recipe: &Recipe) -> Result<Session, String> {
+        let mut session = Session::starting_at(recipe.start);
+        for step in &recipe.steps {
+            match step {
+                Step::Generate { seed, orders } => {
+                    session.start_generating(*seed, *orders);
+                    while session.job.is_some() {
+                        session
+                            .continue_job(u64::MAX)
+                            .map_err(|error| error.to_string())?;
+                    }
+                }
+                Step::Command {
+                    command,
+                    at,
+                    occurred_at,
+                    ids,
+                } => {
+                    session
+                        .sim
+                        .advance_to(*at)
+                        .map_err(|error| error.to_string())?;
+                    let mut ids = RecordedIds(ids.clone().into_iter());
+                    session
+                        .sim
+                        .execute_backdated(command.clone(), &mut ids, *occurred_at)
+                        .map_err(|error| error.to_string())?;
+                }
+            }
+        }
+        session.recipe = Some(Recipe {
+            settings: serde_json::Map::new(),
+            ..recipe.clone()
+        });
+        Ok(session)
+    }
+
+    /// This line's recipe with `settings`, if replaying it proved to make exactly this log
+    /// (every envelope, byte for byte, as the scenario file writes them).
+    pub fn proven_recipe(
+        &self,
+        settings: serde_json::Map<String, serde_json::Value>,
+    ) -> Option<Recipe> {
+        if self.job.is_some() || self.import_job.is_some() || self.branch.is_some() {
+            return None;
+        }
+        let recipe = self.recipe.as_ref()?;
+        let replayed = Session::replay(recipe).ok()?;
+        let log = |session: &Session| {
+            interchange::to_scenario(session.shop().store(), None, serde_json::Map::new())
+                .to_string()
+        };
+        (log(&replayed) == log(self)).then(|| Recipe {
+            settings,
+            ..recipe.clone()
+        })
+    }
+
+    /// Forgets the steps: what follows cannot be replayed from them.
+    fn forget_recipe(&mut self) {
+        self.recipe = None;
+    }
+
     pub fn shop(&self) -> &Shop {
         self.sim.shop()
     }
@@ -214,6 +300,8 @@ impl Session {
                 config.failure = failure;
                 session.sim = Simulation::idle(config);
                 session.sim.set_reacting(true);
+                // Its log grows by simulation steps, which no recipe step records.
+                session.forget_recipe();
                 session
                     .sim
                     .open_storefront(checkouts)
@@ -251,6 +339,22 @@ impl Session {
         source: ImportSource,
     ) -> Result<(), String> {
         interchange::check_size(bytes.len() as u64).map_err(|error| error.to_string())?;
+        if Recipe::looks_like(bytes) {
+            let recipe = Recipe::read(bytes)?;
+            let replayed = Session::replay(&recipe)
+                .map_err(|problem| format!("the link's recipe does not replay ({problem})"))?;
+            self.import_job = Some(ImportJob {
+                name,
+                source,
+                fork_at: None,
+                settings: recipe.settings,
+                events: Vec::new(),
+                line: replayed.sim,
+                done: 0,
+                recipe: replayed.recipe,
+            });
+            return Ok(());
+        }
         let log = interchange::read(bytes).map_err(|error| error.to_string())?;
         let start = log.events.first().map_or(self.now(), |e| e.recorded_at);
         self.import_job = Some(ImportJob {
@@ -261,6 +365,7 @@ impl Session {
             events: log.events,
             line: Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start)),
             done: 0,
+            recipe: None,
         });
         Ok(())
     }
@@ -302,6 +407,7 @@ impl Session {
         };
         job.events = Vec::new();
         if let Some(fork_at) = job.fork_at {
+            self.forget_recipe();
             let idle = Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, self.now()));
             let line = std::mem::replace(&mut job.line, idle);
             let main = std::mem::replace(&mut self.sim, line);
@@ -331,6 +437,7 @@ impl Session {
         let settings = std::mem::take(&mut job.settings);
         let idle = Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, self.now()));
         self.sim = std::mem::replace(&mut job.line, idle);
+        self.recipe = job.recipe.take();
         self.branch = None;
         self.set_aside = None;
         self.job = None;
@@ -382,6 +489,7 @@ impl Session {
             settings: serde_json::Map::new(),
             line,
             done: 0,
+            recipe: None,
         });
         Ok(())
     }
@@ -390,6 +498,7 @@ impl Session {
     /// can come back ([`Session::switch_lines`]); otherwise the branch is thrown away.
     pub fn close_branch(&mut self, keep: bool) -> Option<Position> {
         let branch = self.branch.take()?;
+        self.forget_recipe();
         if keep {
             self.set_aside = Some(SetAside {
                 fork_at: branch.fork_at,
@@ -419,6 +528,7 @@ impl Session {
             return false;
         };
         std::mem::swap(&mut self.sim, &mut set_aside.line);
+        self.recipe = None;
         let progress = self.scripts.progress();
         let head = self.sim.shop().store().head().0;
         self.scripts.restore_progress(&set_aside.progress, head);
@@ -531,7 +641,12 @@ impl Session {
         cause: Position,
         reaction: eventide_engine::shop::simulation::ScriptReaction,
     ) -> Result<Appended, CommandError> {
-        self.sim.react_for(policy, cause, reaction, &mut self.ids)
+        let appended = self.sim.react_for(policy, cause, reaction, &mut self.ids)?;
+        // A policy's reaction is no step a recipe replays.
+        if appended.range.is_some() {
+            self.forget_recipe();
+        }
+        Ok(appended)
     }
 
     pub fn sim_mut(&mut self) -> &mut Simulation {
@@ -551,12 +666,31 @@ impl Session {
         command: ShopCommand,
         occurred_at: Option<Timestamp>,
     ) -> Result<Appended, CommandError> {
-        if !self.sim.is_reacting() {
+        let reacting = self.sim.is_reacting();
+        if !reacting {
             let wall = Timestamp::from_millis(js_sys::Date::now() as i64);
             self.sim.advance_to(wall)?;
         }
-        self.sim
-            .execute_backdated(command, &mut self.ids, occurred_at)
+        let at = self.sim.clock();
+        let appended = self
+            .sim
+            .execute_backdated(command.clone(), &mut self.ids, occurred_at)?;
+        if reacting {
+            // The services react on their own clock: no recipe step replays that.
+            self.forget_recipe();
+        } else if let (Some(recipe), Some((first, last))) = (self.recipe.as_mut(), appended.range) {
+            let store = self.sim.shop().store();
+            let ids = (first.0..=last.0)
+                .filter_map(|at| store.get(Position(at)).map(|event| event.id))
+                .collect();
+            recipe.steps.push(Step::Command {
+                command,
+                at,
+                occurred_at,
+                ids,
+            });
+        }
+        Ok(appended)
     }
 
     pub fn seek(&mut self, target: Position) -> Position {
@@ -582,6 +716,9 @@ impl Session {
             .start
             .plus_millis(-(span_ms.min(i64::MAX as u64) as i64));
         config.start = head.map_or(backdated, |head| head.max(backdated));
+        if let Some(recipe) = self.recipe.as_mut() {
+            recipe.steps.push(Step::Generate { seed, orders });
+        }
         self.job = Some(GenerateJob {
             generator: Generator::new(config),
             budget: Budget::Orders(orders),
@@ -595,6 +732,8 @@ impl Session {
     }
 
     pub fn cancel_job(&mut self) -> Option<GenerateJob> {
+        // Stopped part way: the recipe's step would make the whole workload.
+        self.forget_recipe();
         self.job.take()
     }
 
@@ -625,5 +764,57 @@ impl Session {
             return Ok(Some(total));
         }
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod recipe_tests {
+    use super::*;
+
+    fn generated() -> Session {
+        let mut session = Session::starting_at(Timestamp::from_millis(1_700_000_000_000));
+        session.start_generating(11, 30);
+        while session.job.is_some() {
+            session.continue_job(500).expect("generates");
+        }
+        session
+    }
+
+    #[test]
+    fn a_generated_session_is_proven_by_its_recipe_and_replays_to_the_same_log() {
+        let session = generated();
+        let recipe = session
+            .proven_recipe(serde_json::Map::new())
+            .expect("a recipe that reproduces the log");
+        assert_eq!(
+            recipe.steps,
+            vec![Step::Generate {
+                seed: 11,
+                orders: 30
+            }]
+        );
+        let back = Recipe::read(recipe.to_json().as_bytes()).expect("reads");
+        let replayed = Session::replay(&back).expect("replays");
+        assert_eq!(
+            replayed.export_scenario(serde_json::Map::new()),
+            session.export_scenario(serde_json::Map::new())
+        );
+    }
+
+    #[test]
+    fn a_recipe_that_does_not_reproduce_the_log_is_not_offered() {
+        let mut session = generated();
+        // Steps that make another log (a different seed) than the one held.
+        session.recipe = Some(Recipe::new(
+            Timestamp::from_millis(1_700_000_000_000),
+            vec![Step::Generate {
+                seed: 12,
+                orders: 30,
+            }],
+        ));
+        assert!(session.proven_recipe(serde_json::Map::new()).is_none());
+        // Steps forgotten (an import, a branch, a simulation run): none is offered.
+        session.recipe = None;
+        assert!(session.proven_recipe(serde_json::Map::new()).is_none());
     }
 }

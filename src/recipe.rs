@@ -1,0 +1,153 @@
+//! A scenario as the steps that made it rather than every event: the engine is deterministic
+//! (time, ids and seeds are passed in), so a start time, the generations with their seeds and
+//! the user's commands with their times and ids make the same log again, in far fewer
+//! characters. Pure data and its text form; replaying it is the session's job
+//! (`Session::replay`), and a recipe is only offered once a replay proved it exact.
+
+use eventide_engine::shop::commands::ShopCommand;
+use eventide_engine::{EventId, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// What a recipe file calls itself, so it is never mistaken for a scenario file.
+pub const FORMAT: &str = "eventide-recipe";
+/// The recipe format this version writes and reads. A later one is refused politely.
+pub const VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Recipe {
+    pub format: String,
+    pub version: u32,
+    /// The session's clock when it began.
+    pub start: Timestamp,
+    pub steps: Vec<Step>,
+    /// The scenario's settings beside the log (knobs, scripts, schema versions, the view).
+    #[serde(default)]
+    pub settings: serde_json::Map<String, serde_json::Value>,
+}
+
+/// One thing that appended events.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "kebab-case")]
+pub enum Step {
+    /// A generated workload, from its seed.
+    Generate { seed: u64, orders: u64 },
+    /// A command of the user's: the clock it ran at, its business time if back-dated, and the
+    /// ids its events got (random in the browser, so carried).
+    Command {
+        command: ShopCommand,
+        at: Timestamp,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        occurred_at: Option<Timestamp>,
+        ids: Vec<EventId>,
+    },
+}
+
+impl Recipe {
+    pub fn new(start: Timestamp, steps: Vec<Step>) -> Recipe {
+        Recipe {
+            format: FORMAT.into(),
+            version: VERSION,
+            start,
+            steps,
+            settings: serde_json::Map::new(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Whether these bytes say they are a recipe (whatever their version).
+    pub fn looks_like(bytes: &[u8]) -> bool {
+        #[derive(Deserialize)]
+        struct Head {
+            format: String,
+        }
+        serde_json::from_slice::<Head>(bytes).is_ok_and(|head| head.format == FORMAT)
+    }
+
+    /// Reads a recipe, or says in words why not: damaged, or made by a later version.
+    pub fn read(bytes: &[u8]) -> Result<Recipe, String> {
+        #[derive(Deserialize)]
+        struct Head {
+            format: String,
+            version: u32,
+        }
+        let head: Head = serde_json::from_slice(bytes)
+            .map_err(|_| "the link's recipe is damaged (it does not read)".to_string())?;
+        if head.format != FORMAT {
+            return Err("the link holds no Eventide recipe".into());
+        }
+        if head.version > VERSION {
+            return Err(format!(
+                "the link was made by a newer Eventide (recipe version {}); this one reads version {VERSION}. Open it in an up-to-date Eventide, or ask for the scenario file",
+                head.version
+            ));
+        }
+        serde_json::from_slice(bytes)
+            .map_err(|error| format!("the link's recipe is damaged ({error})"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eventide_engine::shop::ids::CustomerId;
+
+    fn sample() -> Recipe {
+        let mut recipe = Recipe::new(
+            Timestamp::from_millis(1_700_000_000_000),
+            vec![
+                Step::Generate {
+                    seed: 7,
+                    orders: 200,
+                },
+                Step::Command {
+                    command: ShopCommand::PlaceOrder {
+                        customer: CustomerId(3),
+                        lines: Vec::new(),
+                    },
+                    at: Timestamp::from_millis(1_700_000_100_000),
+                    occurred_at: None,
+                    ids: vec![EventId(uuid::Uuid::from_u128(42))],
+                },
+            ],
+        );
+        recipe
+            .settings
+            .insert("idempotent".into(), serde_json::json!(false));
+        recipe
+    }
+
+    #[test]
+    fn a_recipe_survives_its_text_form_and_the_link() {
+        let recipe = sample();
+        let text = recipe.to_json();
+        assert!(Recipe::looks_like(text.as_bytes()));
+        assert_eq!(Recipe::read(text.as_bytes()), Ok(recipe.clone()));
+        let fragment = crate::share::encode_recipe(&text).expect("small");
+        let bytes = crate::share::decode(&fragment)
+            .expect("a link")
+            .expect("intact");
+        assert_eq!(Recipe::read(&bytes), Ok(recipe));
+    }
+
+    #[test]
+    fn a_damaged_recipe_says_so() {
+        let text = sample().to_json();
+        let cut = &text.as_bytes()[..text.len() / 2];
+        assert!(Recipe::read(cut).is_err_and(|why| why.contains("damaged")));
+        let wrong_step = text.replace("\"generate\"", "\"teleport\"");
+        assert!(Recipe::read(wrong_step.as_bytes()).is_err_and(|why| why.contains("damaged")));
+        assert!(crate::share::decode("#recipe=%%%").is_some_and(|r| r.is_err()));
+    }
+
+    #[test]
+    fn a_recipe_from_a_later_version_is_refused_politely() {
+        let text = sample().to_json().replace("\"version\":1", "\"version\":2");
+        let why = Recipe::read(text.as_bytes()).expect_err("refused");
+        assert!(why.contains("newer Eventide (recipe version 2)"), "{why}");
+        // Still recognised as a recipe, so it is not taken for a scenario file.
+        assert!(Recipe::looks_like(text.as_bytes()));
+    }
+}
