@@ -84,10 +84,39 @@ impl Recipe {
                 head.version
             ));
         }
-        serde_json::from_slice(bytes)
-            .map_err(|error| format!("the link's recipe is damaged ({error})"))
+        let recipe: Recipe = serde_json::from_slice(bytes)
+            .map_err(|error| format!("the link's recipe is damaged ({error})"))?;
+        if !recipe.replays_in_a_moment() {
+            return Err(format!(
+                "the link's recipe generates {} orders; a link replays at most {} (ask for the scenario file)",
+                recipe.generated_orders(),
+                MAX_REPLAYED_ORDERS
+            ));
+        }
+        Ok(recipe)
+    }
+
+    /// Every order the recipe's generations make.
+    pub fn generated_orders(&self) -> u64 {
+        self.steps
+            .iter()
+            .map(|step| match step {
+                Step::Generate { orders, .. } => *orders,
+                Step::Command { .. } => 0,
+            })
+            .fold(0, u64::saturating_add)
+    }
+
+    /// Whether replaying it stays within what a tab does without a progress bar: a replay
+    /// runs in one go, when a link opens and when sharing proves the recipe.
+    pub fn replays_in_a_moment(&self) -> bool {
+        self.generated_orders() <= MAX_REPLAYED_ORDERS
     }
 }
+
+/// About 2M events: a couple of seconds of replay in a tab. A link asking for more is refused
+/// rather than freezing the page; a bigger session shares as its file.
+pub const MAX_REPLAYED_ORDERS: u64 = 250_000;
 
 #[cfg(test)]
 mod tests {
@@ -130,6 +159,17 @@ mod tests {
             .expect("a link")
             .expect("intact");
         assert_eq!(Recipe::read(&bytes), Ok(recipe));
+    }
+
+    #[test]
+    fn a_recipe_that_would_freeze_the_tab_is_refused() {
+        let mut recipe = sample();
+        recipe.steps.push(Step::Generate {
+            seed: 1,
+            orders: u64::MAX,
+        });
+        let problem = Recipe::read(recipe.to_json().as_bytes()).expect_err("refused");
+        assert!(problem.contains("at most 250000"), "{problem}");
     }
 
     #[test]

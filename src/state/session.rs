@@ -164,6 +164,9 @@ impl Default for Session {
     }
 }
 
+/// The scenario setting that carries the line's recipe (steps only; the file has the settings).
+const RECIPE_SETTING: &str = "recipe";
+
 /// The ids a recipe carries, handed out in order as the replayed commands ask for them. Run
 /// out, it hands out nil ids: the replay then differs and the proof refuses the recipe.
 struct RecordedIds(std::vec::IntoIter<EventId>);
@@ -237,7 +240,7 @@ impl Session {
         if self.job.is_some() || self.import_job.is_some() || self.branch.is_some() {
             return None;
         }
-        let recipe = self.recipe.as_ref()?;
+        let recipe = self.recipe.as_ref().filter(|r| r.replays_in_a_moment())?;
         let replayed = Session::replay(recipe).ok()?;
         let log = |session: &Session| {
             interchange::to_scenario(session.shop().store(), None, serde_json::Map::new())
@@ -322,7 +325,21 @@ impl Session {
     }
 
     /// The whole scenario as a JSON file: events, schemas registered beyond version 1, settings.
-    pub fn export_scenario(&self, settings: serde_json::Map<String, serde_json::Value>) -> String {
+    /// The line as a scenario file; its recipe, if it has one, rides along in the settings, so
+    /// a session restored from the autosave or a file shares as a short link again (the share
+    /// still proves the recipe by replaying it).
+    pub fn export_scenario(
+        &self,
+        mut settings: serde_json::Map<String, serde_json::Value>,
+    ) -> String {
+        if let Some(recipe) = &self.recipe {
+            if let Ok(steps) = serde_json::to_value(Recipe {
+                settings: serde_json::Map::new(),
+                ..recipe.clone()
+            }) {
+                settings.insert(RECIPE_SETTING.into(), steps);
+            }
+        }
         interchange::export_scenario(self.shop().store(), Some(DEFAULT_SEED), settings)
     }
 
@@ -355,8 +372,13 @@ impl Session {
             });
             return Ok(());
         }
-        let log = interchange::read(bytes).map_err(|error| error.to_string())?;
+        let mut log = interchange::read(bytes).map_err(|error| error.to_string())?;
         let start = log.events.first().map_or(self.now(), |e| e.recorded_at);
+        // A recipe the file carries is kept unproven: sharing replays it before trusting it.
+        let recipe = log
+            .settings
+            .remove(RECIPE_SETTING)
+            .and_then(|steps| Recipe::read(steps.to_string().as_bytes()).ok());
         self.import_job = Some(ImportJob {
             name,
             source,
@@ -365,7 +387,7 @@ impl Session {
             events: log.events,
             line: Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start)),
             done: 0,
-            recipe: None,
+            recipe,
         });
         Ok(())
     }
@@ -816,5 +838,40 @@ mod recipe_tests {
         // Steps forgotten (an import, a branch, a simulation run): none is offered.
         session.recipe = None;
         assert!(session.proven_recipe(serde_json::Map::new()).is_none());
+    }
+
+    fn reopen(file: &str) -> Session {
+        let mut reopened = Session::starting_at(Timestamp::from_millis(1_800_000_000_000));
+        reopened
+            .start_import("saved".into(), file.as_bytes(), ImportSource::Autosave)
+            .expect("the file reads");
+        let job = loop {
+            if let Some(job) = reopened.continue_import(10_000).expect("replays") {
+                break job;
+            }
+        };
+        reopened.adopt_import(job);
+        reopened
+    }
+
+    #[test]
+    fn a_session_reopened_from_its_file_is_still_proven_by_its_recipe() {
+        let session = generated();
+        let reopened = reopen(&session.export_scenario(serde_json::Map::new()));
+        let recipe = reopened
+            .proven_recipe(serde_json::Map::new())
+            .expect("the file's recipe still reproduces its log");
+        assert_eq!(Some(recipe), session.proven_recipe(serde_json::Map::new()));
+        // A file whose recipe does not make its log falls back to the file, as before.
+        let mut other = generated();
+        other.recipe = Some(Recipe::new(
+            Timestamp::from_millis(1_700_000_000_000),
+            vec![Step::Generate {
+                seed: 12,
+                orders: 30,
+            }],
+        ));
+        let reopened = reopen(&other.export_scenario(serde_json::Map::new()));
+        assert!(reopened.proven_recipe(serde_json::Map::new()).is_none());
     }
 }
