@@ -25,6 +25,21 @@ impl AppState {
         }
     }
 
+    /// Keeps every step done so far done: a step's check reads the session as it is now, and
+    /// the learner who moved the timeline back and then returned to live did the step.
+    pub(super) fn latch_steps(&mut self) {
+        let Some((slug, progress)) = self.lesson else {
+            return;
+        };
+        let Some(lesson) = crate::lessons::find(slug) else {
+            return;
+        };
+        let latched = lesson.latch(&self.session(), &progress);
+        if let Some((_, progress)) = self.lesson.as_mut() {
+            progress.latched = latched;
+        }
+    }
+
     /// After a seek: notes it if it left the cursor in the past.
     pub(super) fn noted_seek(&mut self) -> bool {
         let past = !self.session().shop().is_live();
