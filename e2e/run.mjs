@@ -30,6 +30,7 @@ import { keyboardShortcuts } from './steps/keyboard.mjs';
 import { lessonByAddress } from './steps/lessons.mjs';
 import { keepingABranchAsks, linksKeepSavedWork } from './steps/nothing_lost.mjs';
 import { lessonWalkthroughs, lessonsAllWalked } from './steps/lessons-walkthrough.mjs';
+import { answerThenArrows, projectorLayouts, skipToTheTimeline } from './steps/projector.mjs';
 import { scriptWorker, scriptsTab } from './steps/scripts.mjs';
 import { copyLinkOpensWhatWasSeen } from './steps/share.mjs';
 import { backToLive, stepBack, travelToTheMiddle } from './steps/timeline.mjs';
@@ -49,6 +50,9 @@ const STEPS = [
   scriptWorker,
   scriptsTab,
   keyboardShortcuts,
+  skipToTheTimeline,
+  answerThenArrows,
+  ...projectorLayouts,
   linksKeepSavedWork,
   keepingABranchAsks,
   lessonsAllWalked,

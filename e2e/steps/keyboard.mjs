@@ -19,7 +19,7 @@ const scrollState = (page) =>
       .map((el) => `${el.dataset.testid ?? el.className ?? el.tagName}@${el.scrollLeft},${el.scrollTop}`);
     return [`window@${window.scrollX},${window.scrollY}`, ...boxes].join(' ');
   });
-const scrollY = (page) => page.evaluate(() => window.scrollY);
+const scrollY = (page) => page.evaluate(() => document.querySelector('.sidebar')?.scrollTop ?? 0);
 const helpOpen = async (page) => (await page.locator(tid('help-overlay')).count()) > 0;
 const playing = async (page) => (await page.locator(tid('timeline-play')).first().getAttribute('aria-pressed')) === 'true';
 const inPast = async (page) => (await page.locator(tid('past-banner')).count()) > 0;
@@ -40,27 +40,30 @@ async function focusOn(page, target) {
 export const keyboardShortcuts = {
   name: 'keyboard-shortcuts',
   title: 'shortcuts on the body and on a button: they act, never scroll, log nothing; Esc only closes',
-  // A projector's screen: at this height the page scrolls (static/style.css), so a key that
-  // scrolled it would show.
+  // A projector's screen: the page itself fits it (static/style.css) and the sidebar scrolls
+  // inside itself, so a key that scrolled it (or the page) would show.
   viewport: { width: 1280, height: 720 },
   async run({ page, base }) {
     await appWithOrders(page, base, 50);
     const events = await readNumber(page, 'event-count');
-    const room = await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
-    if (room < 100) fail(`the page scrolls by only ${room} px at 1280x720: the scroll check would prove nothing`);
+    const room = await page.evaluate(() => {
+      const box = document.querySelector('.sidebar');
+      return box ? box.scrollHeight - box.clientHeight : 0;
+    });
+    if (room < 100) fail(`the sidebar scrolls by only ${room} px at 1280x720: the scroll check would prove nothing`);
     // Without scroll anchoring, scrollY moves only when something scrolls the page, not when
     // the past banner comes or goes above the fold. From the middle, Space and End would scroll
     // down and Home up.
     await page.evaluate((y) => {
       document.documentElement.style.overflowAnchor = 'none';
       document.body.style.overflowAnchor = 'none';
-      window.scrollTo(0, y);
+      document.querySelector('.sidebar').scrollTop = y;
     }, Math.floor(room / 2));
     const pressed = [];
 
     for (const target of ['body', 'center-read-models']) {
       const focus = await focusOn(page, target);
-      if ((await scrollY(page)) === 0) fail('the page is at its top: the scroll check would not see Home');
+      if ((await scrollY(page)) === 0) fail('the sidebar is at its top: the scroll check would not see Home');
       const y = await scrollState(page);
       const press = async (key, expect, description) => {
         await page.keyboard.press(key);

@@ -44,6 +44,7 @@ pub fn app() -> Html {
     html! {
         <ContextProvider<AppContext> context={state}>
             <div class={classes!("app", large_text.then_some("large-text"))} data-testid="app">
+                <SkipLink />
                 <Header />
                 <PastBanner />
                 <BranchBar />
@@ -85,6 +86,32 @@ fn use_large_text_preference(state: &AppContext) {
             dispatcher.dispatch(Action::SetLargeText(true));
         }
     });
+}
+
+/// The first Tab stop: puts the focus on the timeline's slider, where ← and → step it, without
+/// tabbing through every command first. A button, not a `#fragment` link: the address belongs
+/// to lessons and shared links.
+#[function_component(SkipLink)]
+fn skip_link() -> Html {
+    let onclick = Callback::from(|_| {
+        let slider = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| {
+                document
+                    .query_selector("[data-testid=timeline-slider]")
+                    .ok()
+                    .flatten()
+            })
+            .and_then(|element| element.dyn_into::<HtmlElement>().ok());
+        if let Some(slider) = slider {
+            let _ = slider.focus();
+        }
+    });
+    html! {
+        <button type="button" class="skip-link" {onclick} data-testid="skip-to-timeline">
+            {"Skip to the timeline"}
+        </button>
+    }
 }
 
 /// While playing, moves the cursor forward at the chosen speed.

@@ -75,7 +75,14 @@ pub fn lessons_panel() -> Html {
             };
             let answer = |choice: usize| {
                 let dispatcher = state.dispatcher();
-                Callback::from(move |_| dispatcher.dispatch(Action::AnswerLesson(choice)))
+                // The answer locks the radios; focus leaves them so ← and → step the timeline
+                // again instead of landing on a disabled radio (or changing the answer).
+                Callback::from(move |event: Event| {
+                    dispatcher.dispatch(Action::AnswerLesson(choice));
+                    if let Some(radio) = event.target_dyn_into::<web_sys::HtmlElement>() {
+                        let _ = radio.blur();
+                    }
+                })
             };
             let reveal = {
                 let dispatcher = state.dispatcher();
@@ -112,7 +119,7 @@ pub fn lessons_panel() -> Html {
                     <div class="predict" role="radiogroup" aria-label="Your prediction">
                         { for lesson.predict.options.iter().enumerate().map(|(i, option)| html! {
                             <label class="switch">
-                                <input type="radio" name="predict" checked={progress.answered == Some(i)} disabled={progress.revealed}
+                                <input type="radio" name="predict" checked={progress.answered == Some(i)} disabled={progress.answered.is_some()}
                                        onchange={answer(i)} data-testid="lesson-option" />
                                 <span>{ *option }</span>
                             </label>
@@ -127,8 +134,8 @@ pub fn lessons_panel() -> Html {
                     }
                     if unlocked {
                         <ol class="lesson-steps">
-                            { for lesson.steps.iter().map(|step| {
-                                let done = (step.done)(&session, &progress, progress.did.picked);
+                            { for lesson.steps.iter().enumerate().map(|(index, step)| {
+                                let done = lesson.step_done(index, &session, &progress);
                                 html! {
                                     <li class={classes!(done.then_some("done"))} data-testid="lesson-step">
                                         <span class="step-mark" aria-label={if done { "done" } else { "to do" }}>{ if done { "✓" } else { "○" } }</span>

@@ -78,6 +78,9 @@ pub struct Progress {
     pub answered: Option<usize>,
     pub revealed: bool,
     pub did: Did,
+    /// The steps seen done since they unlocked, one bit per step: a step once done stays done
+    /// (going back to live does not untick "move the timeline back").
+    pub latched: u32,
 }
 
 impl Progress {
@@ -119,11 +122,33 @@ impl Did {
 }
 
 impl Lesson {
+    /// Whether step `index` is done now or was once since the steps unlocked.
+    pub fn step_done(&self, index: usize, session: &Session, progress: &Progress) -> bool {
+        let latched = u32::try_from(index)
+            .ok()
+            .and_then(|bit| progress.latched.checked_shr(bit))
+            .is_some_and(|bits| bits & 1 == 1);
+        latched
+            || self
+                .steps
+                .get(index)
+                .is_some_and(|step| (step.done)(session, progress, progress.did.picked))
+    }
+
+    /// The steps done now, or once since they unlocked, as `Progress::latched` bits.
+    pub fn latch(&self, session: &Session, progress: &Progress) -> u32 {
+        if !progress.unlocked() {
+            return progress.latched;
+        }
+        (0..self.steps.len().min(32))
+            .filter(|&index| self.step_done(index, session, progress))
+            .fold(0, |bits, index| bits | (1 << index))
+    }
+
     /// How many steps are done.
     pub fn steps_done(&self, session: &Session, progress: &Progress) -> usize {
-        self.steps
-            .iter()
-            .filter(|step| (step.done)(session, progress, progress.did.picked))
+        (0..self.steps.len())
+            .filter(|&index| self.step_done(index, session, progress))
             .count()
     }
 

@@ -25,6 +25,21 @@ impl AppState {
         }
     }
 
+    /// Keeps every step done so far done: a step's check reads the session as it is now, and
+    /// the learner who moved the timeline back and then returned to live did the step.
+    pub(super) fn latch_steps(&mut self) {
+        let Some((slug, progress)) = self.lesson else {
+            return;
+        };
+        let Some(lesson) = crate::lessons::find(slug) else {
+            return;
+        };
+        let latched = lesson.latch(&self.session(), &progress);
+        if let Some((_, progress)) = self.lesson.as_mut() {
+            progress.latched = latched;
+        }
+    }
+
     /// After a seek: notes it if it left the cursor in the past.
     pub(super) fn noted_seek(&mut self) -> bool {
         let past = !self.session().shop().is_live();
@@ -94,5 +109,65 @@ impl AppState {
         }
         self.running = false;
         self.seek(at);
+    }
+}
+
+// In the browser: the state reads the page's clock (a notice's time).
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use std::rc::Rc;
+
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use eventide_engine::Position;
+    use yew::Reducible;
+
+    use super::super::scripts::Handlers;
+    use super::super::{Action, AppState};
+
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    fn steps_done(state: &AppState) -> Vec<bool> {
+        let (slug, progress) = state.lesson.expect("a lesson");
+        let lesson = crate::lessons::find(slug).expect("in the catalog");
+        (0..lesson.steps.len())
+            .map(|index| lesson.step_done(index, &state.session(), &progress))
+            .collect()
+    }
+
+    #[test]
+    fn moving_the_timeline_back_stays_done_after_going_back_to_live() {
+        let state = [
+            Action::LoadLesson("your-own-read-model"),
+            Action::AnswerLesson(1),
+            Action::DeployScript(Handlers {
+                handles: vec!["OrderPlaced".into()],
+                reads: Vec::new(),
+            }),
+            Action::Seek(Position(5)),
+        ]
+        .into_iter()
+        .fold(Rc::new(AppState::default()), |state, action| {
+            state.reduce(action)
+        });
+        assert!(steps_done(&state)[2], "in the past with a deployed script");
+        let state = state.reduce(Action::GoLive);
+        assert!(state.session().shop().is_live());
+        assert!(steps_done(&state)[2], "back to live: the step stays done");
+    }
+
+    #[test]
+    fn the_prediction_is_locked_once_made() {
+        let state = [
+            Action::LoadLesson("immutable-facts"),
+            Action::AnswerLesson(0),
+            Action::AnswerLesson(1),
+        ]
+        .into_iter()
+        .fold(Rc::new(AppState::default()), |state, action| {
+            state.reduce(action)
+        });
+        let (_, progress) = state.lesson.expect("a lesson");
+        assert_eq!(progress.answered, Some(0));
     }
 }

@@ -746,7 +746,8 @@ impl AppState {
             Action::Welcome(show) => std::mem::replace(&mut self.welcome, show) != show,
             Action::AnswerLesson(choice) => {
                 if let Some((_, progress)) = self.lesson.as_mut() {
-                    if !progress.revealed {
+                    // The prediction is locked once made: the learner commits to it.
+                    if progress.answered.is_none() {
                         progress.answered = Some(choice);
                     }
                 }
@@ -1144,6 +1145,7 @@ impl Reducible for AppState {
         let mut next = (*self).clone();
         let work = action.is_work();
         if next.apply(action) {
+            next.latch_steps();
             if work {
                 next.welcome = false;
                 next.work += 1;

@@ -31,6 +31,10 @@ pub struct SharedLesson {
     pub picked: Option<Position>,
     pub sought_back: bool,
     pub stepped_back: bool,
+    /// The steps done so far, one bit each: a step once done stays done for the one who opens
+    /// the link too.
+    #[serde(default)]
+    pub latched: u32,
 }
 
 impl SharedView {
@@ -53,6 +57,7 @@ impl SharedView {
                 picked: progress.did.picked,
                 sought_back: progress.did.sought_back,
                 stepped_back: progress.did.stepped_back,
+                latched: progress.latched,
             }),
         }
     }
@@ -95,6 +100,7 @@ impl AppState {
                                 sought_back: shared.sought_back,
                                 stepped_back: shared.stepped_back,
                             },
+                            latched: shared.latched,
                         },
                     ))
                 }
