@@ -79,7 +79,7 @@ pub fn files_panel() -> Html {
         Callback::from(move |_| {
             let scenario = {
                 let session = state.session();
-                eventide_engine::shop::interchange::to_scenario(
+                eventide_shop::interchange::to_scenario(
                     session.shop().store(),
                     Some(crate::state::DEFAULT_SEED),
                     scenario_settings(&state),
@@ -114,7 +114,7 @@ pub fn files_panel() -> Html {
             };
             let file = File::from(file);
             let name = file.name();
-            if let Err(error) = eventide_engine::shop::interchange::check_size(file.size()) {
+            if let Err(error) = eventide_shop::interchange::check_size(file.size()) {
                 dispatcher.dispatch(Action::InvalidInput(format!(
                     "{name} was not imported (nothing changed): {error}"
                 )));
