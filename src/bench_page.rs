@@ -1,11 +1,11 @@
 //! The in-browser benchmark (`#bench` or `#bench=EVENTS` in the address): the engine's workload
 //! figures for the wasm build, timed with `performance.now()`, printed as one line of JSON.
 
-use eventide_engine::bench::{self, BenchConfig};
 use eventide_engine::history::DEFAULT_CHECKPOINT_INTERVAL;
-use eventide_engine::shop::generator::{generate_events, GeneratorConfig};
-use eventide_engine::shop::reference_fold::plain_log_json;
-use eventide_engine::shop::Shop;
+use eventide_shop::bench::{self, BenchConfig};
+use eventide_shop::generator::{generate_events, GeneratorConfig};
+use eventide_shop::reference_fold::plain_log_json;
+use eventide_shop::Shop;
 use gloo::timers::callback::Timeout;
 use yew::prelude::*;
 

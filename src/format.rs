@@ -2,8 +2,8 @@
 
 use chrono::{Datelike, Timelike};
 use eventide_engine::projection::Cell;
-use eventide_engine::shop::ids::format_cents;
 use eventide_engine::Timestamp;
+use eventide_shop::ids::format_cents;
 
 /// `1234567` as `1,234,567`.
 pub fn fmt_count(n: u64) -> String {

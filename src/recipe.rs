@@ -4,8 +4,8 @@
 //! characters. Pure data and its text form; replaying it is the session's job
 //! (`Session::replay`), and a recipe is only offered once a replay proved it exact.
 
-use eventide_engine::shop::commands::ShopCommand;
 use eventide_engine::{EventId, Timestamp};
+use eventide_shop::commands::ShopCommand;
 use serde::{Deserialize, Serialize};
 
 /// What a recipe file calls itself, so it is never mistaken for a scenario file.
@@ -121,7 +121,7 @@ pub const MAX_REPLAYED_ORDERS: u64 = 250_000;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eventide_engine::shop::ids::CustomerId;
+    use eventide_shop::ids::CustomerId;
 
     fn sample() -> Recipe {
         let mut recipe = Recipe::new(

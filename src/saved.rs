@@ -81,7 +81,7 @@ pub fn keep(name: &str, text: &str, now_ms: i64) -> Result<Kept, String> {
     let storage = storage()?;
     let mut list = kept();
     let id = list.iter().map(|kept| kept.id).max().unwrap_or(0) + 1;
-    let events = eventide_engine::shop::interchange::read(text.as_bytes())
+    let events = eventide_shop::interchange::read(text.as_bytes())
         .map(|log| log.events.len())
         .unwrap_or(0);
     let entry = Kept {

@@ -15,7 +15,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
-use eventide_engine::scripting::{
+use eventide_shop::scripting::{
     ReplyEnvelope, RequestEnvelope, WorkerReply, WorkerRequest, WORKER_READY,
 };
 use futures_channel::oneshot;

@@ -47,7 +47,7 @@ pub fn decode(hash: &str) -> Option<Result<Vec<u8>, String>> {
             .and_then(|bytes| {
                 miniz_oxide::inflate::decompress_to_vec_with_limit(
                     &bytes,
-                    eventide_engine::shop::interchange::MAX_IMPORT_BYTES,
+                    eventide_shop::interchange::MAX_IMPORT_BYTES,
                 )
                 .map_err(|_| "The link is damaged (it does not decompress).".to_string())
             }),

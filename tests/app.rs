@@ -1805,7 +1805,7 @@ fn a_branch_of_a_long_log_opens_a_chunk_at_a_time_and_a_cancel_changes_nothing()
 #[wasm_bindgen_test]
 async fn the_script_worker_answers_a_compile_request_through_its_json_protocol() {
     use eventide::scripting::{install_in_process, ScriptWorker};
-    use eventide_engine::scripting::{ScriptKind, WorkerReply, WorkerRequest};
+    use eventide_shop::scripting::{ScriptKind, WorkerReply, WorkerRequest};
 
     install_in_process(Box::new(|request| {
         eventide_script_worker::handle(request, || 0.0)
@@ -1821,9 +1821,9 @@ async fn the_script_worker_answers_a_compile_request_through_its_json_protocol()
         reply,
         Ok(WorkerReply::Compiled {
             handles: vec!["OrderPlaced".into()],
-            reads: vec![eventide_engine::scripting::HandlerReads {
+            reads: vec![eventide_shop::scripting::HandlerReads {
                 event_type: "OrderPlaced".into(),
-                reads: eventide_engine::shop::evolution::FieldReads::Fields(Vec::new()),
+                reads: eventide_shop::evolution::FieldReads::Fields(Vec::new()),
             }],
         })
     );
@@ -1857,7 +1857,7 @@ async fn the_script_worker_waits_until_ready_and_survives_a_crash_a_missing_modu
     use std::rc::Rc;
 
     use eventide::scripting::ScriptWorker;
-    use eventide_engine::scripting::{ScriptKind, WorkerReply, WorkerRequest};
+    use eventide_shop::scripting::{ScriptKind, WorkerReply, WorkerRequest};
 
     let compile = |source: &str| WorkerRequest::Compile {
         kind: ScriptKind::Projection,
@@ -2284,7 +2284,7 @@ async fn it_should_change_nothing_when_a_bad_or_oversized_file_is_imported_over_
             Some(body) => choose_file(&root, name, body).await,
             // One byte past the limit: refused by its size before it is read.
             None => {
-                let size = eventide_engine::shop::interchange::MAX_IMPORT_BYTES + 1;
+                let size = eventide_shop::interchange::MAX_IMPORT_BYTES + 1;
                 choose_sized_file(&root, name, size as f64).await
             }
         }
@@ -2406,8 +2406,8 @@ async fn it_should_keep_each_deployed_script_s_results_and_errors_its_own() {
 fn it_should_not_make_a_deployed_policy_react_to_an_imported_history_and_give_each_line_its_progress(
 ) {
     use eventide::state::{ImportSource, Session};
-    use eventide_engine::scripting::ScriptKind;
     use eventide_engine::Position;
+    use eventide_shop::scripting::ScriptKind;
 
     let mut other = Session::default();
     other.start_generating(7, 10);

@@ -5,7 +5,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use eventide_engine::shop::golden::{golden_digest, golden_logs, log_digest, GOLDEN_DIGEST};
+use eventide_shop::golden::{golden_digest, golden_logs, log_digest, GOLDEN_DIGEST};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

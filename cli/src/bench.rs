@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use clap::Args;
-use eventide_engine::bench::{self, BenchConfig};
+use eventide_shop::bench::{self, BenchConfig};
 
 use crate::alloc::live_bytes;
 

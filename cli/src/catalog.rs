@@ -2,7 +2,7 @@
 //! document (JSON), for tools that speak AsyncAPI.
 
 use clap::Subcommand;
-use eventide_engine::shop::event_catalog;
+use eventide_shop::event_catalog;
 
 #[derive(Subcommand)]
 pub enum CatalogCommand {

@@ -2,10 +2,10 @@
 //! printed as JSON. The same seed and size give the same file, byte for byte.
 
 use clap::{Args, ValueEnum};
-use eventide_engine::bench::START;
-use eventide_engine::shop::generator::{generate_orders, GeneratorConfig};
-use eventide_engine::shop::interchange;
-use eventide_engine::shop::Shop;
+use eventide_shop::bench::START;
+use eventide_shop::generator::{generate_orders, GeneratorConfig};
+use eventide_shop::interchange;
+use eventide_shop::Shop;
 use serde_json::json;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

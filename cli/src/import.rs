@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use eventide_engine::shop::interchange;
+use eventide_shop::interchange;
 use serde_json::json;
 
 #[derive(Args)]

@@ -8,10 +8,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Args;
-use eventide_engine::bench::START;
-use eventide_engine::shop::generator::{generate_orders, GeneratorConfig};
-use eventide_engine::shop::Shop;
 use eventide_script::{Deadline, Limits, Projection, ScriptError, ScriptHost};
+use eventide_shop::bench::START;
+use eventide_shop::generator::{generate_orders, GeneratorConfig};
+use eventide_shop::Shop;
 use serde_json::json;
 
 #[derive(Args)]

@@ -4,10 +4,10 @@
 use clap::Args;
 use eventide_engine::delivery::DeliverySettings;
 use eventide_engine::projection::Cell;
-use eventide_engine::shop::compare;
-use eventide_engine::shop::services::{Failure, Mode};
-use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
 use eventide_engine::{Named, Timestamp};
+use eventide_shop::compare;
+use eventide_shop::services::{Failure, Mode};
+use eventide_shop::simulation::{Simulation, SimulationConfig};
 use serde_json::{json, Map, Value};
 
 #[derive(Args)]

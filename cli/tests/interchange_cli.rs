@@ -6,7 +6,7 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use eventide_engine::shop::interchange::MAX_IMPORT_BYTES;
+use eventide_shop::interchange::MAX_IMPORT_BYTES;
 use serde_json::{json, Value};
 
 fn eventide(args: &[&str]) -> Output {

@@ -163,6 +163,8 @@ impl<E: DomainEvent> History<E> {
 
 #[cfg(test)]
 mod tests {
+    // The test domain has one event type, so matching it is irrefutable.
+    #![allow(irrefutable_let_patterns)]
     use std::ops::Range;
 
     use uuid::Uuid;
@@ -172,10 +174,9 @@ mod tests {
     use crate::envelope::NewEvent;
     use crate::ids::{EventId, Timestamp};
     use crate::projection::{Projection, Row};
-    use crate::shop::events::ShopEventKind;
-    use crate::shop::ids::Sku;
-    use crate::shop::{ShopEvent, ShopStream};
     use crate::store::ExpectedVersion;
+    use crate::test_domain::StockStream as ShopStream;
+    use crate::test_domain::{Sku, StockEvent as ShopEvent, StockEventKind as ShopEventKind};
 
     /// How many events were folded in: enough to tell any two positions apart.
     #[derive(Clone, Debug, Default, PartialEq)]

@@ -5,7 +5,6 @@
 //! ids and seeds are handed in, so every replay is exact.
 //!
 //! # Layout
-//! - [`bench`]: the shop workload, measured (native and wasm hand in their own stopwatch).
 //! - [`ids`]: positions, stream versions, event and correlation ids, timestamps (newtypes).
 //! - [`envelope`]: the envelope every event travels in, and the traits a domain implements.
 //! - [`temporal`]: diffs between two moments with blame, and "when did" queries.
@@ -16,9 +15,7 @@
 //! - [`persistent`]: copy-on-write containers that make checkpoints cheap.
 //! - [`rng`]: the seeded generator behind workloads and event ids.
 //! - [`schema`]: JSON Schema compatibility (Confluent's rules and modes) and a schema registry.
-//! - [`shop`]: the domain: events, commands, aggregates, read models, a workload generator.
 
-pub mod bench;
 pub mod delivery;
 pub mod envelope;
 pub mod history;
@@ -27,10 +24,10 @@ pub mod persistent;
 pub mod projection;
 pub mod rng;
 pub mod schema;
-pub mod scripting;
-pub mod shop;
 pub mod store;
 pub mod temporal;
+#[cfg(test)]
+mod test_domain;
 pub mod trace;
 
 pub use envelope::{DomainEvent, Metadata, Named, NewEvent, PayloadReads, Recorded, StreamKey};

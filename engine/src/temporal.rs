@@ -1041,6 +1041,8 @@ pub fn late_events<E: DomainEvent>(
 
 #[cfg(test)]
 mod tests {
+    // The test domain has one event type, so matching it is irrefutable.
+    #![allow(irrefutable_let_patterns)]
     use std::collections::BTreeMap;
     use std::ops::Range;
 
@@ -1050,10 +1052,9 @@ mod tests {
     use crate::envelope::{NewEvent, Recorded};
     use crate::ids::{EventId, Timestamp};
     use crate::projection::Projection;
-    use crate::shop::events::ShopEventKind;
-    use crate::shop::ids::Sku;
-    use crate::shop::{ShopEvent, ShopStream};
     use crate::store::ExpectedVersion;
+    use crate::test_domain::StockStream as ShopStream;
+    use crate::test_domain::{Sku, StockEvent as ShopEvent, StockEventKind as ShopEventKind};
 
     /// Per product: the last quantity received and whether it was odd. Receiving nothing
     /// removes the product. Small enough to say which event changed which field.

@@ -1,9 +1,14 @@
-//! The engine's architecture invariants, checked: it depends on no browser crate, and it reads no
-//! clock and draws no randomness of its own (time, ids and seeds are passed in). Also the web
+//! The engine's architecture invariants, checked on the resolved dependency graph: the kernel
+//! (eventide-engine) reaches nothing of the shop; neither reaches a browser crate; and neither
+//! reads a clock or draws randomness of its own (time, ids and seeds are passed in). Also the web
 //! app's: its main bundle carries no script engine (scripts run in the script worker).
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
 
 const BROWSER_CRATES: &[&str] = &["yew", "web-sys", "js-sys", "gloo", "wasm-bindgen"];
 const CLOCKS_AND_DICE: &[&str] = &[
@@ -18,43 +23,154 @@ const CLOCKS_AND_DICE: &[&str] = &[
     "OsRng",
 ];
 
-#[test]
-fn the_engine_depends_on_no_browser_crate() {
-    let manifest = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
-        .expect("the engine's Cargo.toml");
-    for line in manifest.lines() {
-        let name = line.split('=').next().unwrap_or("").trim();
-        assert!(
-            !BROWSER_CRATES.contains(&name),
-            "engine/Cargo.toml depends on {name}: the engine must not know the browser"
-        );
+/// The resolved dependency graph (`cargo metadata`), not manifest text: a crate is a leak
+/// however many hops away it sits.
+struct Graph {
+    names: HashMap<String, String>,
+    /// Per package id: (dependency id, whether the parent declares it optional).
+    edges: HashMap<String, Vec<(String, bool)>>,
+}
+
+impl Graph {
+    fn resolve() -> Graph {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let output = Command::new(cargo)
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--offline",
+                "--manifest-path",
+            ])
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml"))
+            .output()
+            .expect("cargo metadata runs");
+        assert!(output.status.success(), "cargo metadata failed");
+        let metadata: Value = serde_json::from_slice(&output.stdout).expect("metadata is JSON");
+        let mut names = HashMap::new();
+        let mut optional: HashMap<String, Vec<String>> = HashMap::new();
+        for package in metadata["packages"].as_array().into_iter().flatten() {
+            let id = package["id"].as_str().unwrap_or_default().to_owned();
+            names.insert(
+                id.clone(),
+                package["name"].as_str().unwrap_or_default().to_owned(),
+            );
+            let declared = package["dependencies"].as_array().into_iter().flatten();
+            optional.insert(
+                id,
+                declared
+                    .filter(|dep| dep["optional"].as_bool() == Some(true))
+                    .filter_map(|dep| dep["name"].as_str().map(str::to_owned))
+                    .collect(),
+            );
+        }
+        let mut edges = HashMap::new();
+        for node in metadata["resolve"]["nodes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let id = node["id"].as_str().unwrap_or_default().to_owned();
+            let deps = node["deps"].as_array().into_iter().flatten();
+            let runtime = deps.filter(|dep| {
+                // Dev-dependencies never reach a user; normal and build ones do.
+                dep["dep_kinds"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|kind| kind["kind"].is_null() || kind["kind"].as_str() == Some("build"))
+            });
+            let list = runtime
+                .filter_map(|dep| dep["pkg"].as_str().map(str::to_owned))
+                .map(|pkg| {
+                    let is_optional = optional
+                        .get(&id)
+                        .is_some_and(|names_| names_.contains(&names[&pkg]));
+                    (pkg, is_optional)
+                })
+                .collect();
+            edges.insert(id, list);
+        }
+        Graph { names, edges }
+    }
+
+    /// Every crate `root` reaches at run time. Cargo unifies features across the workspace, so
+    /// a third-party crate's optional dependency (uuid's `js` feature, turned on by the web
+    /// app) is not the root's doing: it is followed only when the root itself declares it.
+    fn reached_from(&self, root: &str) -> HashSet<String> {
+        let start = self
+            .names
+            .iter()
+            .find(|(_, name)| name.as_str() == root)
+            .map(|(id, _)| id.clone())
+            .expect("the root is a workspace package");
+        let mut seen = HashSet::new();
+        let mut stack = vec![start.clone()];
+        while let Some(id) = stack.pop() {
+            for (dep, is_optional) in self.edges.get(&id).into_iter().flatten() {
+                if *is_optional && id != start {
+                    continue;
+                }
+                if seen.insert(dep.clone()) {
+                    stack.push(dep.clone());
+                }
+            }
+        }
+        seen.iter().map(|id| self.names[id].clone()).collect()
     }
 }
 
 #[test]
-fn the_engine_reads_no_clock_and_no_random_source() {
+fn the_kernel_depends_on_nothing_of_the_shop() {
+    let reached = Graph::resolve().reached_from("eventide-engine");
+    assert!(
+        !reached.contains("eventide-shop"),
+        "the kernel reaches eventide-shop: the domain builds on the kernel, never the reverse"
+    );
+}
+
+#[test]
+fn neither_kernel_nor_shop_depends_on_a_browser_crate() {
+    let graph = Graph::resolve();
+    for root in ["eventide-engine", "eventide-shop"] {
+        let reached = graph.reached_from(root);
+        for browser in BROWSER_CRATES {
+            assert!(
+                !reached.contains(*browser),
+                "{root} reaches {browser}: the engine and the shop must not know the browser"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_kernel_and_the_shop_read_no_clock_and_no_random_source() {
     let mut offenders = Vec::new();
-    visit(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
-        &mut |path, text| {
-            for (number, line) in text.lines().enumerate() {
-                let code = line.split("//").next().unwrap_or("");
-                for needle in CLOCKS_AND_DICE {
-                    if code.contains(needle) {
-                        offenders.push(format!(
-                            "{}:{}: {}",
-                            path.display(),
-                            number + 1,
-                            line.trim()
-                        ));
+    for crate_dir in [".", "../shop"] {
+        visit(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join(crate_dir)
+                .join("src"),
+            &mut |path, text| {
+                for (number, line) in text.lines().enumerate() {
+                    let code = line.split("//").next().unwrap_or("");
+                    for needle in CLOCKS_AND_DICE {
+                        if code.contains(needle) {
+                            offenders.push(format!(
+                                "{}:{}: {}",
+                                path.display(),
+                                number + 1,
+                                line.trim()
+                            ));
+                        }
                     }
                 }
-            }
-        },
-    );
+            },
+        );
+    }
     assert!(
         offenders.is_empty(),
-        "clock or randomness in the engine:\n{}",
+        "clock or randomness in the kernel or the shop:\n{}",
         offenders.join("\n")
     );
 }

@@ -13,15 +13,15 @@
 //!   ([`RequestEnvelope`] in, [`ReplyEnvelope`] out).
 //! - `main.rs`: the worker's entry point on wasm32 (listen, answer, say it is ready).
 //!
-//! [`RequestEnvelope`]: eventide_engine::scripting::RequestEnvelope
-//! [`ReplyEnvelope`]: eventide_engine::scripting::ReplyEnvelope
+//! [`RequestEnvelope`]: eventide_shop::scripting::RequestEnvelope
+//! [`ReplyEnvelope`]: eventide_shop::scripting::ReplyEnvelope
 
-use eventide_engine::scripting::{
-    HandlerReads, PlannedIntention, ReplyEnvelope, RequestEnvelope, ScriptFailure, ScriptKind,
-    TableRow, WorkerReply, WorkerRequest,
-};
 use eventide_script::{
     Deadline, ErrorKind, Intention, Policy, Projection, ScriptError, ScriptHost,
+};
+use eventide_shop::scripting::{
+    HandlerReads, PlannedIntention, ReplyEnvelope, RequestEnvelope, ScriptFailure, ScriptKind,
+    TableRow, WorkerReply, WorkerRequest,
 };
 use serde_json::Value;
 

@@ -4,11 +4,11 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use eventide_engine::scripting::{ReplyEnvelope, RequestEnvelope, ScriptFailure, WORKER_READY};
-use eventide_engine::shop::commands::ShopCommand;
-use eventide_engine::shop::events::ShopEvent;
-use eventide_engine::shop::evolution::FieldReads;
-use eventide_engine::shop::ids::{CustomerId, OrderId};
+use eventide_shop::commands::ShopCommand;
+use eventide_shop::events::ShopEvent;
+use eventide_shop::evolution::FieldReads;
+use eventide_shop::ids::{CustomerId, OrderId};
+use eventide_shop::scripting::{ReplyEnvelope, RequestEnvelope, ScriptFailure, WORKER_READY};
 use serde_json::json;
 
 use super::*;

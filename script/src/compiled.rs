@@ -2,9 +2,9 @@
 //! handlers named after event types (a capital first letter) taking the event; a few other
 //! functions known by name (`init`, and for projections `rows` and `columns`); helpers free.
 
-use eventide_engine::shop::events::ShopEventKind;
-use eventide_engine::shop::evolution::FieldReads;
 use eventide_engine::Named;
+use eventide_shop::events::ShopEventKind;
+use eventide_shop::evolution::FieldReads;
 use rhai::{Dynamic, FuncArgs, AST};
 
 use crate::error::{ErrorKind, ScriptError};

@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 use std::str::FromStr;
 
-use eventide_engine::shop::commands::{PaymentOutcome, RequestedLine, ShopCommand};
-use eventide_engine::shop::events::ShopEvent;
-use eventide_engine::shop::ids::Sku;
 use eventide_engine::{Named, StreamKey};
+use eventide_shop::commands::{PaymentOutcome, RequestedLine, ShopCommand};
+use eventide_shop::events::ShopEvent;
+use eventide_shop::ids::Sku;
 use serde_json::{Map, Value};
 
 /// One thing a policy wants to happen. Executing it (and whether the shop agrees) is the
@@ -161,7 +161,7 @@ impl Intention {
                 return Err(IntentionError::NotAPublication(name.clone()))
             }
         };
-        if eventide_engine::shop::events::ShopEventKind::from_name(event_type).is_none() {
+        if eventide_shop::events::ShopEventKind::from_name(event_type).is_none() {
             return Err(IntentionError::UnknownEventType(event_type.clone()));
         }
         let tagged = serde_json::json!({ "event_type": event_type, "payload": payload });
@@ -334,7 +334,7 @@ impl Fields<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eventide_engine::shop::ids::{CustomerId, OrderId};
+    use eventide_shop::ids::{CustomerId, OrderId};
     use serde_json::json;
 
     fn command(name: &str, args: Value) -> Intention {

@@ -2,7 +2,7 @@
 //! happen next (commands to send, events to publish); the host hands those back as values and
 //! executes nothing. A policy may keep state of its own, as a projection does.
 
-use eventide_engine::shop::evolution::FieldReads;
+use eventide_shop::evolution::FieldReads;
 use rhai::Dynamic;
 use serde_json::Value;
 

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use rhai::Dynamic;
 use serde_json::Value;
 
-use eventide_engine::shop::evolution::FieldReads;
+use eventide_shop::evolution::FieldReads;
 
 use crate::compiled::{Compiled, Known};
 use crate::error::{ErrorKind, ScriptError};

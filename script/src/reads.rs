@@ -15,7 +15,7 @@
 
 use std::collections::BTreeSet;
 
-use eventide_engine::shop::evolution::FieldReads;
+use eventide_shop::evolution::FieldReads;
 use rhai::{ASTFlags, ASTNode, Expr, Stmt, AST};
 
 /// The fields `handler` (a function of one parameter, `param`) reads of its event's payload.

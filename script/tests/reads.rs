@@ -2,8 +2,8 @@
 //! accesses through the event or an alias of its payload, and "every field" wherever the text
 //! cannot tell.
 
-use eventide_engine::shop::evolution::FieldReads;
 use eventide_script::{Policy, Projection, ScriptHost, EXAMPLES};
+use eventide_shop::evolution::FieldReads;
 
 fn reads(source: &str) -> Vec<(String, FieldReads)> {
     Projection::compile(&ScriptHost::default(), source)

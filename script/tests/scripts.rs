@@ -5,18 +5,18 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use eventide_engine::bench::START;
 use eventide_engine::projection::Projection as _;
-use eventide_engine::shop::commands::ShopCommand;
-use eventide_engine::shop::events::ShopEvent;
-use eventide_engine::shop::generator::{generate_orders, GeneratorConfig};
-use eventide_engine::shop::ids::{CustomerId, OrderId};
-use eventide_engine::shop::read_models::RevenuePerCustomer;
-use eventide_engine::shop::Shop;
 use eventide_script::{
     Deadline, ErrorKind, ExampleKind, Intention, Limits, Policy, Projection, ScriptError,
     ScriptHost, EXAMPLES,
 };
+use eventide_shop::bench::START;
+use eventide_shop::commands::ShopCommand;
+use eventide_shop::events::ShopEvent;
+use eventide_shop::generator::{generate_orders, GeneratorConfig};
+use eventide_shop::ids::{CustomerId, OrderId};
+use eventide_shop::read_models::RevenuePerCustomer;
+use eventide_shop::Shop;
 use serde_json::{json, Value};
 
 /// A generated shop and its log as JSON envelopes, in log order.

@@ -6,12 +6,12 @@
 use std::rc::Rc;
 
 use eventide_engine::schema::{diff, CompatibilityMode, Direction, JsonSchema, Upcaster};
-use eventide_engine::shop::event_catalog::{description, example, payload, producers, Party};
-use eventide_engine::shop::events::ShopEventKind;
-use eventide_engine::shop::evolution::{
+use eventide_engine::{Named, Position};
+use eventide_shop::event_catalog::{description, example, payload, producers, Party};
+use eventide_shop::events::ShopEventKind;
+use eventide_shop::evolution::{
     built_in_readers, suggest_upcaster, FieldReads, Proposal, Reader, ReaderRole,
 };
-use eventide_engine::{Named, Position};
 use serde_json::Value;
 use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;

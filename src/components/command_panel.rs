@@ -1,9 +1,9 @@
 //! The command side: every shop command with its parameters. A command is imperative
 //! (PlaceOrder); what it records is past tense (OrderPlaced). Rejections come back as notices.
 
-use eventide_engine::shop::catalog::PRODUCTS;
-use eventide_engine::shop::commands::{PaymentOutcome, RequestedLine, ShopCommand};
-use eventide_engine::shop::ids::{CustomerId, OrderId, Sku};
+use eventide_shop::catalog::PRODUCTS;
+use eventide_shop::commands::{PaymentOutcome, RequestedLine, ShopCommand};
+use eventide_shop::ids::{CustomerId, OrderId, Sku};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 

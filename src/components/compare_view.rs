@@ -6,10 +6,8 @@
 use std::rc::Rc;
 
 use eventide_engine::delivery::DeliverySettings;
-use eventide_engine::shop::compare::{
-    compare_under, reading, verdict, Comparison, Conditions, ModeReport,
-};
-use eventide_engine::shop::services::Failure;
+use eventide_shop::compare::{compare_under, reading, verdict, Comparison, Conditions, ModeReport};
+use eventide_shop::services::Failure;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 

@@ -2,8 +2,8 @@
 //! cursor or the log moves), "when did" asked of it, each policy's reactions, a projection in
 //! the time machine's A/B diff, and the hook that feeds deployed policies what is appended.
 
-use eventide_engine::scripting::{ScriptKind, WorkerReply, WorkerRequest};
 use eventide_engine::Position;
+use eventide_shop::scripting::{ScriptKind, WorkerReply, WorkerRequest};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -286,7 +286,7 @@ fn deployed_policy(props: &DeployedProps) -> Html {
     let state = use_app();
     let script = &props.script;
     let reactions = {
-        let actor = eventide_engine::shop::simulation::PolicyActor {
+        let actor = eventide_shop::simulation::PolicyActor {
             id: script.id.0,
             name: &script.name,
         };

@@ -1,8 +1,8 @@
 //! The selected event: its whole envelope, its payload, what caused it and what it caused.
 //! Cause and effect are one click apart.
 
-use eventide_engine::shop::ShopRecorded;
 use eventide_engine::{Named, Position, StreamKey};
+use eventide_shop::ShopRecorded;
 use yew::prelude::*;
 
 use eventide_engine::projection::Cell;

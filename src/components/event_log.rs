@@ -4,9 +4,9 @@
 use eventide_engine::{Named, StreamKey};
 use yew::prelude::*;
 
-use eventide_engine::shop::services::graph::Node;
-use eventide_engine::shop::services::ServiceName;
-use eventide_engine::shop::simulation::{PLATFORM, PRODUCER, STOREFRONT};
+use eventide_shop::services::graph::Node;
+use eventide_shop::services::ServiceName;
+use eventide_shop::simulation::{PLATFORM, PRODUCER, STOREFRONT};
 
 use super::service_graph::node_colour;
 use super::VirtualList;

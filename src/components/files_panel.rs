@@ -62,7 +62,7 @@ fn shared_link(state: &AppState) -> Result<(String, String), String> {
         match session.proven_recipe(settings.clone()) {
             Some(recipe) => crate::share::encode_recipe(&recipe.to_json())?,
             None => crate::share::encode(
-                &eventide_engine::shop::interchange::to_scenario(
+                &eventide_shop::interchange::to_scenario(
                     session.shop().store(),
                     Some(crate::state::DEFAULT_SEED),
                     settings,
@@ -160,7 +160,7 @@ pub fn files_panel() -> Html {
             };
             let file = File::from(file);
             let name = file.name();
-            if let Err(error) = eventide_engine::shop::interchange::check_size(file.size()) {
+            if let Err(error) = eventide_shop::interchange::check_size(file.size()) {
                 dispatcher.dispatch(Action::InvalidInput(format!(
                     "{name} was not imported (nothing changed): {error}"
                 )));

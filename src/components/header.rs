@@ -1,7 +1,7 @@
 //! The top bar: the product, and what the log held at the cursor, as every other panel shows
 //! it; in the past, each count also says what the head holds ("86 of 200").
 
-use eventide_engine::shop::read_models::OrderSummaries;
+use eventide_shop::read_models::OrderSummaries;
 use yew::prelude::*;
 
 use crate::format::fmt_count;

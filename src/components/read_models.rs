@@ -4,11 +4,11 @@
 use std::rc::Rc;
 
 use eventide_engine::projection::{Cell, ReadModel, ReadModelSet};
-use eventide_engine::shop::aggregates::OrderStatus;
-use eventide_engine::shop::read_models::{
+use eventide_shop::aggregates::OrderStatus;
+use eventide_shop::read_models::{
     ActivityPerMinute, InventoryLevels, OrderSummaries, RevenuePerCustomer,
 };
-use eventide_engine::shop::ShopEvent;
+use eventide_shop::ShopEvent;
 use yew::prelude::*;
 
 use super::VirtualList;
@@ -113,7 +113,7 @@ pub fn read_models() -> Html {
         .scripts
         .deployed
         .iter()
-        .filter(|script| script.kind == eventide_engine::scripting::ScriptKind::Projection)
+        .filter(|script| script.kind == eventide_shop::scripting::ScriptKind::Projection)
         .cloned()
         .collect();
     let script_tabs = scripted.iter().enumerate().map(|(offset, script)| {

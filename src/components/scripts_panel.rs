@@ -3,10 +3,10 @@
 //! the deployed version (blue/green), and deployment. Scripts run in the script worker, never on
 //! the page: a runaway script is stopped there and the store is never touched by a dry run.
 
-use eventide_engine::scripting::{
+use eventide_engine::Position;
+use eventide_shop::scripting::{
     PlannedIntention, ScriptFailure, ScriptKind, TableRow, WorkerReply, WorkerRequest,
 };
-use eventide_engine::Position;
 use serde_json::Value;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;

@@ -8,9 +8,9 @@
 //! large-text mode, so its text is never smaller than the app's.
 
 use eventide_engine::delivery::{Outcome, SubscriptionStats};
-use eventide_engine::shop::services::graph::{EdgeMeaning, Node, ServiceGraph};
-use eventide_engine::shop::services::ServiceName;
 use eventide_engine::Timestamp;
+use eventide_shop::services::graph::{EdgeMeaning, Node, ServiceGraph};
+use eventide_shop::services::ServiceName;
 use yew::prelude::*;
 
 use crate::format::fmt_count;

@@ -5,9 +5,9 @@
 use std::rc::Rc;
 
 use eventide_engine::delivery::SubscriptionStats;
-use eventide_engine::shop::services::graph::{for_mode, Node};
-use eventide_engine::shop::services::{LogLevel, Mode, ServiceName, ServiceView};
 use eventide_engine::Named;
+use eventide_shop::services::graph::{for_mode, Node};
+use eventide_shop::services::{LogLevel, Mode, ServiceName, ServiceView};
 use yew::prelude::*;
 
 use super::service_graph::{node_colour, Selection, ServiceGraphView};
@@ -176,7 +176,7 @@ fn service_card(props: &ServiceCardProps) -> Html {
 #[derive(Properties, PartialEq)]
 struct SelectionDetailProps {
     selection: Selection,
-    graph: Rc<eventide_engine::shop::services::graph::ServiceGraph>,
+    graph: Rc<eventide_shop::services::graph::ServiceGraph>,
 }
 
 /// What a picked node or edge carries, and its latest deliveries up to the cursor, each one

@@ -144,7 +144,7 @@ fn diff_panel() -> Html {
                             <p class="muted">{"B comes before A: each row links to its last event at B, and no field is blamed."}</p>
                         }
                         { for state.session().scripts.deployed.iter()
-                            .filter(|script| script.kind == eventide_engine::scripting::ScriptKind::Projection)
+                            .filter(|script| script.kind == eventide_shop::scripting::ScriptKind::Projection)
                             .map(|script| html! {
                                 <super::deployed_scripts::ScriptDiff script={script.clone()} a={Position(*a)} b={Position(*b)} />
                             }) }
@@ -351,13 +351,13 @@ fn when_panel() -> Html {
 
 /// One line per read model: its rows, and for revenue the total.
 fn summary(
-    models: &eventide_engine::projection::ReadModelSet<eventide_engine::shop::ShopEvent>,
+    models: &eventide_engine::projection::ReadModelSet<eventide_shop::ShopEvent>,
 ) -> Vec<(String, String)> {
     models
         .iter()
         .map(|model| {
             let extra = models
-                .get::<eventide_engine::shop::read_models::RevenuePerCustomer>()
+                .get::<eventide_shop::read_models::RevenuePerCustomer>()
                 .filter(|_| model.name() == "Revenue")
                 .map(|revenue| format!(" · {}", revenue.total()))
                 .unwrap_or_default();
@@ -458,7 +458,7 @@ fn bitemporal_panel() -> Html {
 /// "What was the state of aggregate X as of a position, a time or a version?"
 #[function_component(AggregatePanel)]
 fn aggregate_panel() -> Html {
-    use eventide_engine::shop::as_of::{aggregate_as_of, parse_aggregate, AsOf};
+    use eventide_shop::as_of::{aggregate_as_of, parse_aggregate, AsOf};
     let state = use_app();
     let aggregate = use_state(|| "O-0001".to_string());
     let kind = use_state(|| "position".to_string());
@@ -547,8 +547,8 @@ fn aggregate_panel() -> Html {
 /// "Which events happened between two times?", filtered by type, aggregate and flow.
 #[function_component(BetweenPanel)]
 fn between_panel() -> Html {
-    use eventide_engine::shop::events::ShopEventKind;
     use eventide_engine::Named;
+    use eventide_shop::events::ShopEventKind;
     const LIMIT: usize = 200;
     let state = use_app();
     let from = use_state(String::new);

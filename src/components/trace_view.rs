@@ -3,13 +3,13 @@
 //! Both follow the timeline cursor; a cause missing from the store is flagged. The waterfall's
 //! axis cuts out idle stretches (a customer browsing) as marked breaks, so the flow fills it.
 
-use eventide_engine::shop::services::graph::Node;
-use eventide_engine::shop::services::ServiceName;
-use eventide_engine::shop::simulation::{PLATFORM, STOREFRONT};
-use eventide_engine::shop::ShopEvent;
 use eventide_engine::trace::axis::{AxisStyle, TimeAxis};
 use eventide_engine::trace::{find_correlations, Trace};
 use eventide_engine::{CorrelationId, Named, Position};
+use eventide_shop::services::graph::Node;
+use eventide_shop::services::ServiceName;
+use eventide_shop::simulation::{PLATFORM, STOREFRONT};
+use eventide_shop::ShopEvent;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 

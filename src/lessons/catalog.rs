@@ -1,9 +1,9 @@
 //! The lessons, in the order a workshop takes them.
 
 use eventide_engine::delivery::DeliverySettings;
-use eventide_engine::shop::events::ShopEventKind as K;
-use eventide_engine::shop::services::{Failure, Mode, OpsSettings};
 use eventide_engine::Named;
+use eventide_shop::events::ShopEventKind as K;
+use eventide_shop::services::{Failure, Mode, OpsSettings};
 
 use super::{since, Lesson, Predict, Scenario, Step};
 

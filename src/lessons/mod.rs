@@ -15,9 +15,9 @@ mod catalog;
 pub use catalog::LESSONS;
 
 use eventide_engine::delivery::DeliverySettings;
-use eventide_engine::shop::events::ShopEventKind;
-use eventide_engine::shop::services::{Failure, Mode};
 use eventide_engine::Position;
+use eventide_shop::events::ShopEventKind;
+use eventide_shop::services::{Failure, Mode};
 
 use crate::state::Session;
 
@@ -303,10 +303,10 @@ mod tests {
 
     #[test]
     fn the_nordstrom_lesson_claims_only_what_its_scenario_shows() {
-        use eventide_engine::shop::events::ShopEventKind as K;
-        use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
         use eventide_engine::trace::Trace;
         use eventide_engine::Timestamp;
+        use eventide_shop::events::ShopEventKind as K;
+        use eventide_shop::simulation::{Simulation, SimulationConfig};
 
         let lesson = find("nordstrom").expect("the lesson");
         let Scenario::Services {

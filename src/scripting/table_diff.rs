@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use eventide_engine::scripting::TableRow;
+use eventide_shop::scripting::TableRow;
 use serde_json::Value;
 
 /// One table as a projection returned it: its column names and its rows.

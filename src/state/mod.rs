@@ -16,12 +16,12 @@ use std::rc::Rc;
 
 use eventide_engine::delivery::{DeliverySettings, SubscriptionId};
 use eventide_engine::schema::{CompatibilityMode, Upcaster};
-use eventide_engine::shop::commands::ShopCommand;
-use eventide_engine::shop::events::{ShopEvent, ShopEventKind};
-use eventide_engine::shop::evolution::EvolutionRecord;
-use eventide_engine::shop::services::{Mode, ServiceName};
-use eventide_engine::shop::CommandError;
 use eventide_engine::{Named, Position, Timestamp};
+use eventide_shop::commands::ShopCommand;
+use eventide_shop::events::{ShopEvent, ShopEventKind};
+use eventide_shop::evolution::EvolutionRecord;
+use eventide_shop::services::{Mode, ServiceName};
+use eventide_shop::CommandError;
 use yew::prelude::*;
 
 use crate::format::fmt_count;
@@ -265,7 +265,7 @@ pub enum Action {
         id: scripts::ScriptId,
         version: u32,
         up_to: Position,
-        intentions: Vec<eventide_engine::scripting::PlannedIntention>,
+        intentions: Vec<eventide_shop::scripting::PlannedIntention>,
     },
     /// Take a deployed script down.
     UndeployScript(scripts::ScriptId),
@@ -1010,9 +1010,9 @@ impl AppState {
         id: scripts::ScriptId,
         version: u32,
         up_to: Position,
-        intentions: Vec<eventide_engine::scripting::PlannedIntention>,
+        intentions: Vec<eventide_shop::scripting::PlannedIntention>,
     ) -> bool {
-        use eventide_engine::shop::simulation::{PolicyActor, ScriptReaction};
+        use eventide_shop::simulation::{PolicyActor, ScriptReaction};
         let (fed_to, name) = match self.session().scripts.by_id(id) {
             Some(policy) if policy.version == version && policy.fed_to < up_to.0 => {
                 (policy.fed_to, policy.name.clone())

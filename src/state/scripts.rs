@@ -1,8 +1,8 @@
 //! The user's scripts: the one being edited and those deployed. Only their text and what the
 //! worker said they handle live here; they run in the script worker, never on the page.
 
-use eventide_engine::scripting::{HandlerReads, ScriptKind};
-use eventide_engine::shop::evolution::{FieldReads, Reader};
+use eventide_shop::evolution::{FieldReads, Reader};
+use eventide_shop::scripting::{HandlerReads, ScriptKind};
 use serde::{Deserialize, Serialize};
 
 /// A starting point for a script, shipped as text (the page carries no script engine).

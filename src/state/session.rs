@@ -3,22 +3,21 @@
 
 use eventide_engine::rng::IdSource;
 use eventide_engine::schema::{CompatibilityMode, Upcaster};
-use eventide_engine::shop::catalog::PRODUCTS;
-use eventide_engine::shop::commands::{RequestedLine, ShopCommand};
-use eventide_engine::shop::events::ShopEventKind;
-use eventide_engine::shop::evolution::{Evolution, EvolutionRecord};
-use eventide_engine::shop::generator::{Budget, Generated, Generator, GeneratorConfig};
-use eventide_engine::shop::ids::CustomerId;
-use eventide_engine::shop::interchange;
-use eventide_engine::shop::simulation::{Simulation, SimulationConfig};
-
-use crate::recipe::{Recipe, Step};
-use eventide_engine::shop::{CommandError, Shop};
 use eventide_engine::store::Appended;
 use eventide_engine::store::ExpectedVersion;
 use eventide_engine::{EventId, NewEvent, Position, SchemaVersion, StreamVersion, Timestamp};
+use eventide_shop::catalog::PRODUCTS;
+use eventide_shop::commands::{RequestedLine, ShopCommand};
+use eventide_shop::events::ShopEventKind;
+use eventide_shop::evolution::{Evolution, EvolutionRecord};
+use eventide_shop::generator::{Budget, Generated, Generator, GeneratorConfig};
+use eventide_shop::ids::CustomerId;
+use eventide_shop::interchange;
+use eventide_shop::simulation::{Simulation, SimulationConfig};
+use eventide_shop::{CommandError, Shop};
 
 use super::scripts::PolicyProgress;
+use crate::recipe::{Recipe, Step};
 
 const HOUR_MS: u64 = 3_600_000;
 
@@ -97,7 +96,7 @@ pub struct Session {
 /// Appends recorded envelopes, exactly as they are, to `shop` (a fork, an import).
 fn replay(
     shop: &mut Shop,
-    events: &[eventide_engine::Recorded<eventide_engine::shop::ShopEvent>],
+    events: &[eventide_engine::Recorded<eventide_shop::ShopEvent>],
 ) -> Result<(), String> {
     for recorded in events {
         let expected = match recorded.version.0 {
@@ -138,7 +137,7 @@ pub struct ImportJob {
     pub source: ImportSource,
     /// Set when the job opens a branch at this position.
     pub fork_at: Option<Position>,
-    events: Vec<eventide_engine::Recorded<eventide_engine::shop::ShopEvent>>,
+    events: Vec<eventide_engine::Recorded<eventide_shop::ShopEvent>>,
     settings: serde_json::Map<String, serde_json::Value>,
     line: Simulation,
     pub done: usize,
@@ -659,9 +658,9 @@ impl Session {
     /// Carries out what a deployed policy decided about the event at `cause`.
     pub fn react_for(
         &mut self,
-        policy: eventide_engine::shop::simulation::PolicyActor<'_>,
+        policy: eventide_shop::simulation::PolicyActor<'_>,
         cause: Position,
-        reaction: eventide_engine::shop::simulation::ScriptReaction,
+        reaction: eventide_shop::simulation::ScriptReaction,
     ) -> Result<Appended, CommandError> {
         let appended = self.sim.react_for(policy, cause, reaction, &mut self.ids)?;
         // A policy's reaction is no step a recipe replays.

@@ -11,8 +11,8 @@
 //! Every size scales with the text: in large-text mode the boxes, tracks and labels grow with
 //! the fonts, so nothing is drawn smaller than the app's text size or cut short.
 
-use eventide_engine::shop::services::graph::{GraphEdge, Node, ServiceGraph};
 use eventide_engine::Named;
+use eventide_shop::services::graph::{GraphEdge, Node, ServiceGraph};
 
 /// At most this many boxes side by side; a wider layer wraps onto further rows.
 pub const PER_ROW: usize = 3;
@@ -500,8 +500,8 @@ fn place_labels(
 
 #[cfg(test)]
 mod tests {
-    use eventide_engine::shop::services::graph::for_mode;
-    use eventide_engine::shop::services::Mode;
+    use eventide_shop::services::graph::for_mode;
+    use eventide_shop::services::Mode;
 
     use super::*;
 

@@ -1,0 +1,142 @@
+//! A second domain on the kernel alone: the counter domain (`support::counter`) exercises the
+//! store, a projection, history and seek, a temporal diff with blame and delivery, depending
+//! only on `eventide-engine`. Nothing here names the shop.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use eventide_engine::delivery::{Bus, DeliverySettings, Outcome};
+use eventide_engine::history::History;
+use eventide_engine::projection::{Cell, Projection, Row};
+use eventide_engine::temporal::{diff_between, BlameLimits, RowChange};
+use eventide_engine::{Named, PayloadReads, Position, Recorded};
+use support::counter::*;
+
+/// Each meter's running total: increments add, a reset empties it.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Totals(BTreeMap<String, (u64, Position)>);
+
+impl Projection<Tally> for Totals {
+    const NAME: &'static str = "Totals";
+    const QUESTION: &'static str = "What does each meter read?";
+    const COLUMNS: &'static [&'static str] = &["Meter", "Total", "Last event"];
+    const CONSUMES: &'static [TallyKind] = TallyKind::ALL;
+    const READS: PayloadReads<TallyKind> = &[(TallyKind::Incremented, &["by"])];
+
+    fn apply(&mut self, event: &Recorded<Tally>) {
+        let meter = event.stream.to_string();
+        match event.event {
+            Tally::Incremented { by } => {
+                let entry = self.0.entry(meter).or_default();
+                entry.0 += u64::from(by);
+                entry.1 = event.position;
+            }
+            Tally::Reset {} => {
+                self.0.insert(meter, (0, event.position));
+            }
+        }
+    }
+
+    fn row_count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn rows(&self, range: Range<usize>) -> Vec<Row> {
+        self.0
+            .iter()
+            .skip(range.start)
+            .take(range.len())
+            .map(|(meter, (total, at))| Row {
+                key: meter.clone(),
+                cells: vec![
+                    Cell::Text(meter.clone()),
+                    Cell::Count(i64::try_from(*total).unwrap_or(i64::MAX)),
+                    Cell::Event(*at),
+                ],
+            })
+            .collect()
+    }
+
+    fn unshared_bytes(&self, _earlier: &Self) -> usize {
+        0
+    }
+}
+
+/// counter-1 += 2, counter-2 += 5, counter-1 += 3, counter-1 reset, gauge-1 += 7.
+fn log() -> TallyStore {
+    store_with([
+        (Meter::Counter(1), incremented(1, 2)),
+        (Meter::Counter(2), incremented(2, 5)),
+        (Meter::Counter(1), incremented(3, 3)),
+        (Meter::Counter(1), reset(4)),
+        (Meter::Gauge(1), incremented(5, 7)),
+    ])
+}
+
+fn total(history: &History<Tally>, meter: &str) -> Option<u64> {
+    let totals = history.at_cursor().get::<Totals>()?;
+    totals.0.get(meter).map(|(total, _)| *total)
+}
+
+#[test]
+fn a_second_domain_folds_seeks_and_diffs_on_the_kernel_alone() {
+    let store = log();
+    let mut history = History::new(2);
+    history.register(Box::new(Totals::default()), &store);
+    assert_eq!(total(&history, "counter-1"), Some(0));
+    assert_eq!(total(&history, "gauge-1"), Some(7));
+
+    history.seek(&store, Position(3));
+    assert_eq!(total(&history, "counter-1"), Some(5));
+    assert_eq!(total(&history, "gauge-1"), None);
+    history.go_live();
+    assert_eq!(
+        history.live().get::<Totals>(),
+        history.rebuild(&store).get::<Totals>()
+    );
+
+    let diffs = diff_between(
+        &history,
+        &store,
+        Position(3),
+        Position(5),
+        BlameLimits::default(),
+    );
+    let totals = diffs
+        .iter()
+        .find(|diff| diff.model == "Totals")
+        .expect("Totals diffs");
+    assert!(totals
+        .changes
+        .iter()
+        .any(|change| matches!(change, RowChange::Added(row) if row.key == "gauge-1")));
+    let blame = totals
+        .field_blame
+        .get("counter-1")
+        .and_then(|row| row.field("Total"));
+    assert_eq!(blame.map(|blame| blame.position()), Some(Position(4)));
+}
+
+#[test]
+fn a_second_domain_is_delivered_exactly_once_when_asked() {
+    let store = log();
+    let mut bus: Bus<Tally> = Bus::new(7);
+    let resets = bus.subscribe(
+        "resets",
+        &[TallyKind::Reset],
+        DeliverySettings::exactly_once(),
+    );
+    for event in store.events() {
+        bus.publish(event, event.recorded_at);
+    }
+    let mut handled = Vec::new();
+    while let Some(due) = bus.next_due() {
+        let delivery = bus.pop_due(due).expect("a delivery is due");
+        assert_eq!(delivery.subscription, resets);
+        handled.push(delivery.position);
+        bus.complete(delivery, Outcome::Handled, due);
+    }
+    assert_eq!(handled, [Position(4)]);
+}

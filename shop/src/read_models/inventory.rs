@@ -1,0 +1,163 @@
+//! Inventory levels: "how much of each product is on hand, promised and free to sell?"
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::catalog;
+use crate::events::{ShopEvent, ShopEventKind, ShopEventKind as K};
+use crate::ids::Sku;
+use eventide_engine::envelope::{PayloadReads, Recorded};
+use eventide_engine::ids::Position;
+use eventide_engine::projection::{Cell, Projection, Row};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StockLevel {
+    pub sku: Sku,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub shipped: i64,
+    pub last_event: Position,
+}
+
+impl StockLevel {
+    /// What can still be promised to a new order.
+    pub fn available(&self) -> i64 {
+        self.on_hand - self.reserved
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InventoryLevels {
+    /// Sorted by SKU. The catalog is small, so a shared vector copied on write is cheapest.
+    levels: Arc<Vec<StockLevel>>,
+}
+
+impl InventoryLevels {
+    pub fn get(&self, sku: Sku) -> Option<&StockLevel> {
+        let index = self
+            .levels
+            .binary_search_by_key(&sku, |level| level.sku)
+            .ok()?;
+        self.levels.get(index)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &StockLevel> {
+        self.levels.iter()
+    }
+
+    fn level(&mut self, sku: Sku, at: Position) -> &mut StockLevel {
+        let levels = Arc::make_mut(&mut self.levels);
+        let index = match levels.binary_search_by_key(&sku, |level| level.sku) {
+            Ok(index) => index,
+            Err(index) => {
+                levels.insert(
+                    index,
+                    StockLevel {
+                        sku,
+                        on_hand: 0,
+                        reserved: 0,
+                        shipped: 0,
+                        last_event: at,
+                    },
+                );
+                index
+            }
+        };
+        let level = &mut levels[index];
+        level.last_event = at;
+        level
+    }
+}
+
+impl Projection<ShopEvent> for InventoryLevels {
+    const NAME: &'static str = "Inventory";
+    const QUESTION: &'static str = "How much of each product is on hand, reserved and available?";
+    const COLUMNS: &'static [&'static str] = &[
+        "SKU",
+        "Product",
+        "On hand",
+        "Reserved",
+        "Available",
+        "Shipped",
+        "Last event",
+    ];
+    const CONSUMES: &'static [ShopEventKind] = &[
+        K::StockReceived,
+        K::InventoryReserved,
+        K::InventoryReleased,
+        K::ShipmentDispatched,
+    ];
+    const READS: PayloadReads<ShopEventKind> = &[
+        (K::StockReceived, &["sku", "quantity"]),
+        (K::InventoryReserved, &["sku", "quantity"]),
+        (K::InventoryReleased, &["sku", "quantity"]),
+        // The units that left, line by line.
+        (K::ShipmentDispatched, &["lines"]),
+    ];
+
+    fn apply(&mut self, event: &Recorded<ShopEvent>) {
+        let at = event.position;
+        match &event.event {
+            ShopEvent::StockReceived { sku, quantity } => {
+                self.level(*sku, at).on_hand += i64::from(*quantity);
+            }
+            ShopEvent::InventoryReserved { sku, quantity, .. } => {
+                self.level(*sku, at).reserved += i64::from(*quantity);
+            }
+            ShopEvent::InventoryReleased { sku, quantity, .. } => {
+                self.level(*sku, at).reserved -= i64::from(*quantity);
+            }
+            ShopEvent::ShipmentDispatched { lines, .. } => {
+                for line in lines {
+                    let level = self.level(line.sku, at);
+                    let quantity = i64::from(line.quantity);
+                    level.on_hand -= quantity;
+                    level.reserved -= quantity;
+                    level.shipped += quantity;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn row_count(&self) -> usize {
+        self.levels.len()
+    }
+
+    fn rows(&self, range: Range<usize>) -> Vec<Row> {
+        self.levels
+            .iter()
+            .skip(range.start)
+            .take(range.len())
+            .map(|level| Row {
+                key: level.sku.to_string(),
+                cells: vec![
+                    Cell::Text(level.sku.to_string()),
+                    Cell::Text(
+                        catalog::product(level.sku)
+                            .map_or("?", |p| p.name)
+                            .to_string(),
+                    ),
+                    Cell::Count(level.on_hand),
+                    Cell::Count(level.reserved),
+                    Cell::Count(level.available()),
+                    Cell::Count(level.shipped),
+                    Cell::Event(level.last_event),
+                ],
+            })
+            .collect()
+    }
+
+    fn settles(&self, column: &str, at_least: bool, _value: &str) -> bool {
+        // Units shipped only ever grow.
+        at_least && column.eq_ignore_ascii_case("Shipped")
+    }
+
+    fn unshared_bytes(&self, earlier: &Self) -> usize {
+        if Arc::ptr_eq(&self.levels, &earlier.levels) {
+            0
+        } else {
+            self.levels.capacity() * std::mem::size_of::<StockLevel>()
+        }
+    }
+}

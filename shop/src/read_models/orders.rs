@@ -1,0 +1,197 @@
+//! Order summaries: "what is the state of each order?", newest first.
+
+use std::ops::Range;
+
+use crate::aggregates::OrderStatus;
+use crate::events::{OrderLine, ShopEvent, ShopEventKind, ShopEventKind as K};
+use crate::ids::{CustomerId, Money, OrderId};
+use eventide_engine::envelope::{PayloadReads, Recorded};
+use eventide_engine::ids::{Position, Timestamp};
+use eventide_engine::persistent::ChunkedVec;
+use eventide_engine::projection::{Cell, Projection, Row};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderSummary {
+    pub order: OrderId,
+    pub customer: CustomerId,
+    pub items: u32,
+    /// What was ordered, as placed: part of the business outcome two runs are compared by.
+    /// Shared, so the checkpoints that copy a chunk of rows copy no lines (replay and seek
+    /// cost 1.7x and 2.5x more with a `Vec` here).
+    pub lines: std::sync::Arc<[OrderLine]>,
+    pub total: Money,
+    pub status: OrderStatus,
+    pub placed_at: Timestamp,
+    pub last_event: Position,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OrderSummaries {
+    /// Dense by order number (`O-n` at `n - 1`); `None` for a number not seen yet.
+    orders: ChunkedVec<Option<OrderSummary>>,
+    count: usize,
+    by_status: [u32; 5],
+}
+
+fn status_index(status: OrderStatus) -> usize {
+    status as usize
+}
+
+impl OrderSummaries {
+    pub fn get(&self, order: OrderId) -> Option<&OrderSummary> {
+        self.orders
+            .get((order.0 as usize).checked_sub(1)?)?
+            .as_ref()
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    pub fn count_with(&self, status: OrderStatus) -> u32 {
+        self.by_status[status_index(status)]
+    }
+
+    /// Newest first.
+    pub fn iter(&self) -> impl Iterator<Item = &OrderSummary> {
+        self.orders.iter().rev().flatten()
+    }
+
+    fn set_status(&mut self, order: OrderId, status: OrderStatus, at: Position) {
+        let Some(index) = (order.0 as usize).checked_sub(1) else {
+            return;
+        };
+        let Some(Some(summary)) = self.orders.get_mut(index) else {
+            return;
+        };
+        let previous = summary.status;
+        summary.status = status;
+        summary.last_event = at;
+        self.by_status[status_index(previous)] -= 1;
+        self.by_status[status_index(status)] += 1;
+    }
+}
+
+fn summary_row(summary: &OrderSummary) -> Row {
+    Row {
+        key: summary.order.to_string(),
+        cells: vec![
+            Cell::Text(summary.order.to_string()),
+            Cell::Text(summary.customer.to_string()),
+            Cell::Count(i64::from(summary.items)),
+            Cell::Cents(summary.total.cents()),
+            Cell::Text(summary.status.label().to_string()),
+            Cell::Time(summary.placed_at),
+            Cell::Event(summary.last_event),
+        ],
+    }
+}
+
+impl Projection<ShopEvent> for OrderSummaries {
+    const NAME: &'static str = "Orders";
+    const QUESTION: &'static str = "What state is each order in?";
+    const COLUMNS: &'static [&'static str] = &[
+        "Order",
+        "Customer",
+        "Items",
+        "Total",
+        "Status",
+        "Placed",
+        "Last event",
+    ];
+    const CONSUMES: &'static [ShopEventKind] = &[
+        K::OrderPlaced,
+        K::PaymentProcessed,
+        K::PaymentFailed,
+        K::ShipmentDispatched,
+        K::OrderCancelled,
+    ];
+    // A placed order opens its row; later events only move its status.
+    const READS: PayloadReads<ShopEventKind> = &[
+        (K::OrderPlaced, &["order", "customer", "lines", "total"]),
+        (K::PaymentProcessed, &["order"]),
+        (K::PaymentFailed, &["order"]),
+        (K::ShipmentDispatched, &["order"]),
+        (K::OrderCancelled, &["order"]),
+    ];
+
+    fn apply(&mut self, event: &Recorded<ShopEvent>) {
+        let at = event.position;
+        match &event.event {
+            ShopEvent::OrderPlaced {
+                order,
+                customer,
+                lines,
+                total,
+            } => {
+                let Some(index) = (order.0 as usize).checked_sub(1) else {
+                    return;
+                };
+                let slot = self.orders.get_or_extend(index, || None);
+                if slot.is_some() {
+                    return;
+                }
+                *slot = Some(OrderSummary {
+                    order: *order,
+                    customer: *customer,
+                    items: lines
+                        .iter()
+                        .fold(0u32, |items, line| items.saturating_add(line.quantity)),
+                    lines: lines.as_slice().into(),
+                    total: *total,
+                    status: OrderStatus::Placed,
+                    placed_at: event.recorded_at,
+                    last_event: at,
+                });
+                self.count += 1;
+                self.by_status[status_index(OrderStatus::Placed)] += 1;
+            }
+            ShopEvent::PaymentProcessed { order, .. } => {
+                self.set_status(*order, OrderStatus::Paid, at)
+            }
+            ShopEvent::PaymentFailed { order, .. } => {
+                self.set_status(*order, OrderStatus::PaymentFailed, at)
+            }
+            ShopEvent::ShipmentDispatched { order, .. } => {
+                self.set_status(*order, OrderStatus::Shipped, at)
+            }
+            ShopEvent::OrderCancelled { order, .. } => {
+                self.set_status(*order, OrderStatus::Cancelled, at)
+            }
+            _ => {}
+        }
+    }
+
+    fn row_count(&self) -> usize {
+        self.count
+    }
+
+    fn rows(&self, range: Range<usize>) -> Vec<Row> {
+        self.iter()
+            .skip(range.start)
+            .take(range.len())
+            .map(summary_row)
+            .collect()
+    }
+
+    fn row(&self, key: &str) -> Option<Row> {
+        self.get(key.parse().ok()?).map(summary_row)
+    }
+
+    fn settles(&self, column: &str, at_least: bool, value: &str) -> bool {
+        // Shipped and cancelled are terminal: an order never leaves them.
+        !at_least
+            && column.eq_ignore_ascii_case("Status")
+            && [OrderStatus::Shipped, OrderStatus::Cancelled]
+                .iter()
+                .any(|status| status.label().eq_ignore_ascii_case(value.trim()))
+    }
+
+    fn unshared_bytes(&self, earlier: &Self) -> usize {
+        self.orders.unshared_bytes(&earlier.orders)
+    }
+}

@@ -1,0 +1,199 @@
+//! Checkout sagas: "where does each orchestrated checkout stand?", newest first. Folded from the
+//! saga's own events, so a saga's state time-travels like every other read model. Empty in
+//! choreography, where no one holds the state of the whole flow.
+
+use std::ops::Range;
+
+use crate::events::{ShopEvent, ShopEventKind, ShopEventKind as K};
+use crate::ids::{CustomerId, OrderId};
+use eventide_engine::envelope::{PayloadReads, Recorded};
+use eventide_engine::ids::{CorrelationId, Position, Timestamp};
+use eventide_engine::persistent::ChunkedVec;
+use eventide_engine::projection::{Cell, Projection, Row};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SagaSummary {
+    pub flow: CorrelationId,
+    pub customer: CustomerId,
+    pub order: Option<OrderId>,
+    /// The last step the saga recorded, in words.
+    pub step: &'static str,
+    pub steps: u32,
+    pub compensations: u32,
+    pub started_at: Timestamp,
+    pub last_event: Position,
+}
+
+/// How many of the newest sagas a lookup scans before it searches them all: replies come for
+/// recent sagas, so this almost always suffices.
+const RECENT: usize = 4096;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SagaStates {
+    sagas: ChunkedVec<SagaSummary>,
+}
+
+impl SagaStates {
+    pub fn len(&self) -> usize {
+        self.sagas.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sagas.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &SagaSummary> {
+        self.sagas.iter().rev()
+    }
+
+    fn index_of(&self, flow: CorrelationId) -> Option<usize> {
+        let len = self.sagas.len();
+        let recent = (len.saturating_sub(RECENT)..len).rev();
+        let older = (0..len.saturating_sub(RECENT)).rev();
+        recent
+            .chain(older)
+            .find(|&i| self.sagas.get(i).is_some_and(|s| s.flow == flow))
+    }
+}
+
+fn saga_row(saga: &SagaSummary) -> Row {
+    Row {
+        key: saga.flow.to_string(),
+        cells: vec![
+            Cell::Text(saga.flow.short()),
+            Cell::Text(saga.customer.to_string()),
+            Cell::Text(
+                saga.order
+                    .map_or_else(|| "—".to_string(), |o| o.to_string()),
+            ),
+            Cell::Text(saga.step.to_string()),
+            Cell::Count(i64::from(saga.steps)),
+            Cell::Count(i64::from(saga.compensations)),
+            Cell::Event(saga.last_event),
+        ],
+    }
+}
+
+impl Projection<ShopEvent> for SagaStates {
+    const NAME: &'static str = "Sagas";
+    const QUESTION: &'static str = "Where does each orchestrated checkout stand?";
+    const COLUMNS: &'static [&'static str] = &[
+        "Saga",
+        "Customer",
+        "Order",
+        "Step",
+        "Steps",
+        "Compensations",
+        "Last event",
+    ];
+    const CONSUMES: &'static [ShopEventKind] = &[
+        K::SagaStarted,
+        K::OrderCreationRequested,
+        K::StockReservationRequested,
+        K::FraudCheckRequested,
+        K::PaymentRequested,
+        K::ShipmentRequested,
+        K::StockReleaseRequested,
+        K::OrderCancellationRequested,
+        K::SagaStepTimedOut,
+        K::SagaCompleted,
+        K::SagaCompensated,
+    ];
+    // The saga's own events: who it is for, then the order once one is known.
+    const READS: PayloadReads<ShopEventKind> = &[
+        (K::SagaStarted, &["customer"]),
+        (K::OrderCreationRequested, &[]),
+        (K::StockReservationRequested, &["order"]),
+        (K::FraudCheckRequested, &["order"]),
+        (K::PaymentRequested, &["order"]),
+        (K::ShipmentRequested, &["order"]),
+        (K::StockReleaseRequested, &["order"]),
+        (K::OrderCancellationRequested, &["order"]),
+        (K::SagaStepTimedOut, &["order"]),
+        (K::SagaCompleted, &["order"]),
+        (K::SagaCompensated, &["order"]),
+    ];
+
+    fn apply(&mut self, event: &Recorded<ShopEvent>) {
+        let flow = event.correlation_id;
+        if let ShopEvent::SagaStarted { customer, .. } = &event.event {
+            self.sagas.push(SagaSummary {
+                flow,
+                customer: *customer,
+                order: None,
+                step: "started",
+                steps: 1,
+                compensations: 0,
+                started_at: event.recorded_at,
+                last_event: event.position,
+            });
+            return;
+        }
+        let (step, order, compensation): (&'static str, Option<OrderId>, bool) = match &event.event
+        {
+            ShopEvent::OrderCreationRequested { .. } => ("order requested", None, false),
+            ShopEvent::StockReservationRequested { order, .. } => {
+                ("stock requested", Some(*order), false)
+            }
+            ShopEvent::FraudCheckRequested { order, .. } => {
+                ("fraud check requested", Some(*order), false)
+            }
+            ShopEvent::PaymentRequested { order, .. } => ("payment requested", Some(*order), false),
+            ShopEvent::ShipmentRequested { order } => ("shipment requested", Some(*order), false),
+            ShopEvent::StockReleaseRequested { order, .. } => {
+                ("releasing stock", Some(*order), true)
+            }
+            ShopEvent::OrderCancellationRequested { order, .. } => {
+                ("cancelling order", Some(*order), true)
+            }
+            ShopEvent::SagaStepTimedOut { order, .. } => ("timed out", *order, false),
+            ShopEvent::SagaCompleted { order } => ("completed", Some(*order), false),
+            ShopEvent::SagaCompensated { order, .. } => ("compensated", *order, false),
+            _ => return,
+        };
+        let Some(index) = self.index_of(flow) else {
+            return;
+        };
+        if let Some(saga) = self.sagas.get_mut(index) {
+            saga.step = step;
+            saga.order = order.or(saga.order);
+            saga.steps += 1;
+            saga.compensations += u32::from(compensation);
+            saga.last_event = event.position;
+        }
+    }
+
+    fn row_count(&self) -> usize {
+        self.sagas.len()
+    }
+
+    fn rows(&self, range: Range<usize>) -> Vec<Row> {
+        self.iter()
+            .skip(range.start)
+            .take(range.len())
+            .map(saga_row)
+            .collect()
+    }
+
+    /// By the flow's id, newest sagas first, without building the rows it passes over.
+    fn row(&self, key: &str) -> Option<Row> {
+        let flow = CorrelationId(key.parse().ok()?);
+        let saga = self.sagas.get(self.index_of(flow)?)?;
+        Some(saga_row(saga)).filter(|row| row.key == key)
+    }
+
+    fn settles(&self, column: &str, at_least: bool, value: &str) -> bool {
+        let terminal = ["completed", "compensated"]
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(value.trim()));
+        (column.eq_ignore_ascii_case("Step") && !at_least && terminal)
+            || (at_least
+                && ["Steps", "Compensations"]
+                    .iter()
+                    .any(|c| c.eq_ignore_ascii_case(column)))
+    }
+
+    fn unshared_bytes(&self, earlier: &Self) -> usize {
+        self.sagas.unshared_bytes(&earlier.sagas)
+    }
+}
