@@ -13,7 +13,7 @@ const SHOTS = process.env.PROJECTOR_SHOTS ?? '/tmp/shots-projector';
 const TABS = ['read-models', 'services', 'trace', 'compare', 'catalog', 'time', 'scripts'];
 const ESSENTIAL = ['timeline-slider', 'timeline-step-back', 'timeline-step-forward', 'event-row'];
 // Boxes whose text must be whole: tile summaries, column headers, totals, buttons, tabs.
-const NOT_CLIPPED = '.model-tab, .model-name, .model-headline, .table-header span, th, .stats dd, .center-tab, .button, .icon-button, .panel-title';
+const NOT_CLIPPED = '.model-tab, .model-name, .model-headline, .table-header span, th, .stats dd, .center-tab, .button, .icon-button, .panel-title, .log-row > *';
 
 // Where each essential element stands, whether it is in the viewport and on top at its centre.
 const layout = (page, ids) =>
