@@ -21,7 +21,6 @@ use eventide_shop::commands::ShopCommand;
 use eventide_shop::events::{ShopEvent, ShopEventKind};
 use eventide_shop::evolution::EvolutionRecord;
 use eventide_shop::services::{Mode, ServiceName};
-use eventide_shop::CommandError;
 use yew::prelude::*;
 
 use crate::format::fmt_count;
@@ -357,7 +356,7 @@ impl AppState {
                         }) {
                             Some(kind) => format!(
                                 "{name} → {} at position {}",
-                                kind_name(kind),
+                                eventide_engine::Named::name(kind),
                                 fmt_position(last)
                             ),
                             None => format!("{name}: already recorded, nothing appended"),
@@ -365,7 +364,7 @@ impl AppState {
                         self.selected = last;
                         self.notify(Tone::Success, text, last);
                     }
-                    Err(error) => self.notify(Tone::Problem, describe(&error), None),
+                    Err(error) => self.notify(Tone::Problem, error.to_string(), None),
                 }
                 true
             }
@@ -403,7 +402,7 @@ impl AppState {
                         );
                     }
                     Ok(None) => {}
-                    Err(error) => self.notify(Tone::Problem, describe(&error), None),
+                    Err(error) => self.notify(Tone::Problem, error.to_string(), None),
                 }
                 true
             }
@@ -509,7 +508,7 @@ impl AppState {
                             None,
                         );
                     }
-                    Err(error) => self.notify(Tone::Problem, describe(&error), None),
+                    Err(error) => self.notify(Tone::Problem, error.to_string(), None),
                 }
                 true
             }
@@ -542,7 +541,7 @@ impl AppState {
                     Ok(false) => {}
                     Err(error) => {
                         self.running = false;
-                        self.notify(Tone::Problem, describe(&error), None);
+                        self.notify(Tone::Problem, error.to_string(), None);
                     }
                 }
                 true
@@ -550,7 +549,7 @@ impl AppState {
             Action::SimStep => {
                 let outcome = self.session_mut().sim_mut().step();
                 if let Err(error) = outcome {
-                    self.notify(Tone::Problem, describe(&error), None);
+                    self.notify(Tone::Problem, error.to_string(), None);
                 }
                 true
             }
@@ -604,7 +603,7 @@ impl AppState {
                         self.chaos = on;
                         self.running = true;
                     }
-                    Err(error) => self.notify(Tone::Problem, describe(&error), None),
+                    Err(error) => self.notify(Tone::Problem, error.to_string(), None),
                 }
                 true
             }
@@ -1167,14 +1166,6 @@ pub type AppContext = UseReducerHandle<AppState>;
 #[hook]
 pub fn use_app() -> AppContext {
     use_context::<AppContext>().expect("components are mounted inside App's context provider")
-}
-
-pub fn describe(error: &CommandError) -> String {
-    error.to_string()
-}
-
-fn kind_name<K: eventide_engine::Named>(kind: K) -> &'static str {
-    kind.name()
 }
 
 fn fmt_position(position: Option<Position>) -> String {
