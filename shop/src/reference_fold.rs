@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::aggregates::OrderStatus;
 use super::events::{OrderLine, ShopEvent};
 use super::ids::{CustomerId, Money, OrderId, Sku};
+use super::read_models::SagaStep;
 use eventide_engine::{CorrelationId, Position, Recorded, Timestamp};
 
 const MINUTE_MS: i64 = 60_000;
@@ -234,26 +235,13 @@ impl<'log> ReferenceFold<'log> {
     }
 
     fn advance_saga(&mut self, event: &Recorded<ShopEvent>, payload: &ShopEvent) {
-        let (step, order, compensation): (&'static str, Option<OrderId>, bool) = match payload {
-            ShopEvent::OrderCreationRequested { .. } => ("order requested", None, false),
-            ShopEvent::StockReservationRequested { order, .. } => {
-                ("stock requested", Some(*order), false)
-            }
-            ShopEvent::FraudCheckRequested { order, .. } => {
-                ("fraud check requested", Some(*order), false)
-            }
-            ShopEvent::PaymentRequested { order, .. } => ("payment requested", Some(*order), false),
-            ShopEvent::ShipmentRequested { order } => ("shipment requested", Some(*order), false),
-            ShopEvent::StockReleaseRequested { order, .. } => {
-                ("releasing stock", Some(*order), true)
-            }
-            ShopEvent::OrderCancellationRequested { order, .. } => {
-                ("cancelling order", Some(*order), true)
-            }
-            ShopEvent::SagaStepTimedOut { order, .. } => ("timed out", *order, false),
-            ShopEvent::SagaCompleted { order } => ("completed", Some(*order), false),
-            ShopEvent::SagaCompensated { order, .. } => ("compensated", *order, false),
-            _ => return,
+        let Some(SagaStep {
+            step,
+            order,
+            compensation,
+        }) = SagaStep::of(payload)
+        else {
+            return;
         };
         if let Some(saga) = self.sagas.get_mut(&event.correlation_id) {
             saga._step = step;

@@ -11,7 +11,7 @@ pub use activity::{ActivityPerMinute, MinuteBucket};
 pub use inventory::{InventoryLevels, StockLevel};
 pub use orders::{OrderSummaries, OrderSummary};
 pub use revenue::{CustomerRevenue, RevenuePerCustomer};
-pub use sagas::{SagaStates, SagaSummary};
+pub use sagas::{SagaStates, SagaStep, SagaSummary};
 
 use super::events::ShopEvent;
 use eventide_engine::projection::ReadModel;

@@ -11,6 +11,48 @@ use eventide_engine::ids::{CorrelationId, Position, Timestamp};
 use eventide_engine::persistent::ChunkedVec;
 use eventide_engine::projection::{Cell, Projection, Row};
 
+/// What a saga's event says of it: the step it is at, the order it names, and whether it undoes
+/// something. One table for the read model and for the benchmark's reference fold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SagaStep {
+    pub step: &'static str,
+    pub order: Option<OrderId>,
+    pub compensation: bool,
+}
+
+impl SagaStep {
+    /// The step an event moves its saga to; `None` for events no saga takes (`SagaStarted`
+    /// opens one rather than moving it).
+    pub fn of(event: &ShopEvent) -> Option<SagaStep> {
+        let (step, order, compensation) = match event {
+            ShopEvent::OrderCreationRequested { .. } => ("order requested", None, false),
+            ShopEvent::StockReservationRequested { order, .. } => {
+                ("stock requested", Some(*order), false)
+            }
+            ShopEvent::FraudCheckRequested { order, .. } => {
+                ("fraud check requested", Some(*order), false)
+            }
+            ShopEvent::PaymentRequested { order, .. } => ("payment requested", Some(*order), false),
+            ShopEvent::ShipmentRequested { order } => ("shipment requested", Some(*order), false),
+            ShopEvent::StockReleaseRequested { order, .. } => {
+                ("releasing stock", Some(*order), true)
+            }
+            ShopEvent::OrderCancellationRequested { order, .. } => {
+                ("cancelling order", Some(*order), true)
+            }
+            ShopEvent::SagaStepTimedOut { order, .. } => ("timed out", *order, false),
+            ShopEvent::SagaCompleted { order } => ("completed", Some(*order), false),
+            ShopEvent::SagaCompensated { order, .. } => ("compensated", *order, false),
+            _ => return None,
+        };
+        Some(SagaStep {
+            step,
+            order,
+            compensation,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SagaSummary {
     pub flow: CorrelationId,
@@ -129,27 +171,13 @@ impl Projection<ShopEvent> for SagaStates {
             });
             return;
         }
-        let (step, order, compensation): (&'static str, Option<OrderId>, bool) = match &event.event
-        {
-            ShopEvent::OrderCreationRequested { .. } => ("order requested", None, false),
-            ShopEvent::StockReservationRequested { order, .. } => {
-                ("stock requested", Some(*order), false)
-            }
-            ShopEvent::FraudCheckRequested { order, .. } => {
-                ("fraud check requested", Some(*order), false)
-            }
-            ShopEvent::PaymentRequested { order, .. } => ("payment requested", Some(*order), false),
-            ShopEvent::ShipmentRequested { order } => ("shipment requested", Some(*order), false),
-            ShopEvent::StockReleaseRequested { order, .. } => {
-                ("releasing stock", Some(*order), true)
-            }
-            ShopEvent::OrderCancellationRequested { order, .. } => {
-                ("cancelling order", Some(*order), true)
-            }
-            ShopEvent::SagaStepTimedOut { order, .. } => ("timed out", *order, false),
-            ShopEvent::SagaCompleted { order } => ("completed", Some(*order), false),
-            ShopEvent::SagaCompensated { order, .. } => ("compensated", *order, false),
-            _ => return,
+        let Some(SagaStep {
+            step,
+            order,
+            compensation,
+        }) = SagaStep::of(&event.event)
+        else {
+            return;
         };
         let Some(index) = self.index_of(flow) else {
             return;
