@@ -23,6 +23,12 @@ const layout = (page, ids) =>
       return { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
     };
     const out = { scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth, essentials: {}, clipped: [], covers: [] };
+    // Boxes that scroll sideways inside the page (a drawing wider than its frame once did). The
+    // script editor is the one exception: it keeps each line whole, so its line numbers and error
+    // markers stay true, and scrolls like every code editor.
+    out.sideways = [...document.querySelectorAll('*')]
+      .filter((el) => el.offsetParent !== null && el.tagName !== 'TEXTAREA' && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1)
+      .map((el) => `${el.dataset.testid ?? el.className} (${el.scrollWidth} > ${el.clientWidth})`);
     for (const id of ids) {
       const el = document.querySelector(`[data-testid="${id}"]`);
       if (!el) { out.essentials[id] = { missing: true }; continue; }
@@ -67,6 +73,7 @@ async function check(page, where, { clipping = true } = {}) {
   const problems = [];
   const l = await layout(page, ESSENTIAL);
   if (l.scrollWidth > l.clientWidth) problems.push(`scrolls sideways (${l.scrollWidth} > ${l.clientWidth})`);
+  for (const box of l.sideways) problems.push(`${box} scrolls sideways`);
   for (const [id, e] of Object.entries(l.essentials)) {
     if (e.missing) problems.push(`${id} missing`);
     else if (!e.inView) problems.push(`${id} off screen (${Math.round(e.top)}..${Math.round(e.bottom)})`);
@@ -84,16 +91,29 @@ async function largeText(page) {
   await page.locator('.app.large-text').first().waitFor({ timeout: TIMEOUT });
 }
 
-// Places an order (a notice appears) so the log has a row and a notice is on screen.
+// Shows or folds the commands where they fold (large text beside a lesson on a narrow screen).
+async function commandsShown(page, shown) {
+  const fold = page.locator(tid('commands-fold')).first();
+  if (!(await fold.isVisible())) return false;
+  if ((await fold.getAttribute('aria-expanded')) !== String(shown)) await fold.click({ timeout: TIMEOUT });
+  return true;
+}
+
+// Places an order (a notice appears) so the log has a row and a notice is on screen. Where the
+// commands fold, it unfolds them for the order and folds them again, as a teacher would.
 async function withANotice(page) {
+  const folds = await commandsShown(page, true);
   await placeOrder(page);
   await page.locator('.toast').first().waitFor({ timeout: TIMEOUT });
+  if (folds) await commandsShown(page, false);
 }
 
 async function everyTab(page, label, size, options) {
   let shown = 0;
   for (const tab of TABS) {
     await page.locator(tid(`center-${tab}`)).first().click({ timeout: TIMEOUT });
+    // Two frames: drawings laid out for their frame's measured width re-flow in between.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
     shown += await check(page, `${label} ${size}, ${tab} tab`, options);
     if (process.env.PROJECTOR_SHOTS !== 'none') {
       await mkdir(SHOTS, { recursive: true });
@@ -101,6 +121,27 @@ async function everyTab(page, label, size, options) {
     }
   }
   return shown;
+}
+
+// On a projector's screen beside a lesson, the commands fold into a rail and, on a short
+// screen, the jump fields behind a button: the live system gets the room. Both unfold on a click.
+async function projectorFolds(page, size) {
+  const fold = page.locator(tid('commands-fold')).first();
+  await fold.waitFor({ timeout: TIMEOUT });
+  if ((await fold.getAttribute('aria-expanded')) !== 'false') fail(`${size}: the commands are not folded beside the lesson`);
+  if (await page.locator(tid('cmd-place-order')).first().isVisible()) fail(`${size}: a folded command is still shown`);
+  const centre = await page.locator('.workspace > .center').first().boundingBox();
+  const short = (await page.viewportSize()).height <= 820;
+  if (short) {
+    if (await page.locator(tid('jump-position')).first().isVisible()) fail(`${size}: the jump fields are not folded`);
+    await page.locator(tid('jumps-fold')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('jump-position')).first().waitFor({ timeout: TIMEOUT });
+    await page.locator(tid('jumps-fold')).first().click({ timeout: TIMEOUT });
+  }
+  await fold.click({ timeout: TIMEOUT });
+  await page.locator(tid('cmd-place-order')).first().waitFor({ timeout: TIMEOUT });
+  await fold.click({ timeout: TIMEOUT });
+  return `; folded, the centre is ${Math.round(centre.width)}x${Math.round(centre.height)}`;
 }
 
 function layoutStep(width, height, large) {
@@ -114,6 +155,8 @@ function layoutStep(width, height, large) {
       await openApp(page, base, '#lesson=immutable-facts');
       await page.locator(tid('lesson')).first().waitFor({ timeout: TIMEOUT });
       if (large) await largeText(page);
+      let folds = '';
+      if (large && width <= 1500) folds = await projectorFolds(page, size);
       await page.locator(tid('lesson-option')).first().check({ timeout: TIMEOUT });
       await withANotice(page);
       await page.locator(tid('event-row')).first().click({ timeout: TIMEOUT });
@@ -126,7 +169,7 @@ function layoutStep(width, height, large) {
       await until(async () => (await page.locator(tid('lesson')).count()) === 0, 'the lesson panel to close');
       await withANotice(page);
       await everyTab(page, 'playground', size, { clipping });
-      return `${TABS.length} tabs, with and without a lesson, fit ${size}`;
+      return `${TABS.length} tabs, with and without a lesson, fit ${size}${folds}`;
     },
   };
 }

@@ -41,15 +41,26 @@ pub fn app() -> Html {
     use_large_text_preference(&state);
 
     let large_text = state.large_text;
+    // Beside a lesson on a narrow screen the commands fold into a rail (style.css decides when),
+    // giving the centre the width; this is whether the user unfolded them there.
+    let commands_open = use_state_eq(|| false);
+    let toggle_commands = {
+        let commands_open = commands_open.clone();
+        Callback::from(move |_: MouseEvent| commands_open.set(!*commands_open))
+    };
     html! {
         <ContextProvider<AppContext> context={state}>
-            <div class={classes!("app", large_text.then_some("large-text"))} data-testid="app">
+            <div class={classes!("app", large_text.then_some("large-text"), commands_open.then_some("commands-open"))} data-testid="app">
                 <SkipLink />
                 <Header />
                 <PastBanner />
                 <BranchBar />
                 <main class="workspace">
                     <aside class="sidebar" aria-label="Commands">
+                        <button class="button commands-fold" onclick={toggle_commands} aria-expanded={commands_open.to_string()}
+                                title="Show or hide the commands beside the lesson" data-testid="commands-fold">
+                            { if *commands_open { "◂ Fold commands" } else { "Commands ▸" } }
+                        </button>
                         <CommandPanel />
                         <ChoreographyPanel />
                         <GeneratePanel />

@@ -13,6 +13,7 @@ mod deployed_scripts;
 mod event_detail;
 mod event_log;
 mod files_panel;
+mod frame_width;
 mod generate_panel;
 mod header;
 mod icons;

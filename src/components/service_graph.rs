@@ -4,7 +4,9 @@
 //! flight then. An edge that carries only failures is drawn dashed and red, whichever way it
 //! points; a failure among an edge's event types is marked in its label.
 //!
-//! The drawing is never shrunk below its own size (it scrolls instead), and grows with the
+//! The drawing is laid out for the width of its frame (measured, and again whenever the frame
+//! resizes): a narrow frame, such as the projector's centre beside a lesson, puts fewer
+//! services side by side instead of shrinking the text or scrolling sideways. It grows with the
 //! large-text mode, so its text is never smaller than the app's.
 
 use eventide_engine::delivery::{Outcome, SubscriptionStats};
@@ -13,6 +15,7 @@ use eventide_shop::services::graph::{EdgeMeaning, Node, ServiceGraph};
 use eventide_shop::services::ServiceName;
 use yew::prelude::*;
 
+use super::frame_width::use_element_width;
 use crate::format::fmt_count;
 use crate::state::use_app;
 
@@ -125,9 +128,12 @@ pub fn service_graph_view(props: &ServiceGraphProps) -> Html {
     }
 
     let scale = if state.large_text { LARGE_TEXT } else { 1.0 };
-    let drawn = use_memo((props.graph.clone(), scale.to_bits()), |(graph, _)| {
-        layout::layout(graph, scale)
-    });
+    let frame = use_node_ref();
+    let room = use_element_width(frame.clone());
+    let drawn = use_memo(
+        (props.graph.clone(), scale.to_bits(), *room),
+        |(graph, _, room)| layout::layout(graph, scale, room.map(f64::from)),
+    );
     let sizes = drawn.sizes;
     let route_of = |from: Node, to: Node| {
         graph
@@ -138,8 +144,9 @@ pub fn service_graph_view(props: &ServiceGraphProps) -> Html {
     };
     let px = |v: f64| format!("{v:.1}");
     html! {
+        <div class="graph-fit" ref={frame}>
         <svg class="service-graph" viewBox={format!("0 0 {:.0} {:.0}", drawn.width, drawn.height)} role="img" data-testid="service-graph"
-             style={format!("min-width: {:.0}px", drawn.width)} data-scale={scale.to_string()}
+             style={format!("max-width: {:.0}px", drawn.width)} data-scale={scale.to_string()}
              aria-label="Choreography graph: services and the event types between them">
             <defs>
                 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -210,5 +217,6 @@ pub fn service_graph_view(props: &ServiceGraphProps) -> Html {
                 }
             }) }
         </svg>
+        </div>
     }
 }

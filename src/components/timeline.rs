@@ -96,9 +96,16 @@ pub fn timeline() -> Html {
         })
     };
     let play_label = if state.playing { "Pause" } else { "Play" };
+    // Beside a lesson on a short screen the jump fields fold behind a button (style.css decides
+    // when), so the timeline is one row; this is whether the user unfolded them there.
+    let jumps_open = use_state_eq(|| false);
+    let toggle_jumps = {
+        let jumps_open = jumps_open.clone();
+        Callback::from(move |_: MouseEvent| jumps_open.set(!*jumps_open))
+    };
 
     html! {
-        <section class={classes!("timeline", (!live).then_some("in-past"))} aria-label="Timeline">
+        <section class={classes!("timeline", (!live).then_some("in-past"), jumps_open.then_some("jumps-open"))} aria-label="Timeline">
             <div class="timeline-controls">
                 <button class="icon-button" title="Start (Home)" aria-label="Go to the start" onclick={send(|| Action::Seek(Position::ORIGIN))} data-testid="timeline-start">{ icon(Icon::Start) }</button>
                 <button class="icon-button" title="Step back (←)" aria-label="Step back one event" onclick={send(|| Action::StepBack)} data-testid="timeline-step-back">{ icon(Icon::StepBack) }</button>
@@ -109,20 +116,29 @@ pub fn timeline() -> Html {
                 <button class={classes!("button", "live-button", live.then_some("is-live"))} title="Back to live (End)" onclick={send(|| Action::GoLive)} data-testid="timeline-live">
                     { if live { "● Live" } else { "Go live" } }
                 </button>
-                <label class="speed">{"Speed"}
+                <label class="speed"><span class="speed-word">{"Speed"}</span>
                     <select onchange={on_speed} aria-label="Playback speed in events per second">
                         { for SPEEDS.iter().map(|&speed| html! {
                             <option value={speed.to_string()} selected={speed == state.speed}>{ format!("{} ev/s", fmt_count(speed)) }</option>
                         }) }
                     </select>
                 </label>
+                <button class="button jumps-fold" onclick={toggle_jumps} aria-expanded={jumps_open.to_string()}
+                        title="Jump to a position or a time" data-testid="jumps-fold">{ "Jump…" }</button>
             </div>
             <div class="timeline-track">
                 <input type="range" class="slider" min="0" max={head.0.to_string()} value={cursor.0.to_string()}
                        step="1" oninput={on_slide} aria-label="Timeline position" data-testid="timeline-slider" />
                 <div class="timeline-readout">
                     <span>{"position "}<strong data-testid="cursor-position">{ fmt_count(cursor.0) }</strong>{ format!(" of {}", fmt_count(head.0)) }</span>
-                    <span>{ cursor_time.map_or_else(|| "the empty log".to_string(), |t| format!("{} UTC", fmt_time(t))) }</span>
+                    { match cursor_time.map(fmt_time) {
+                        // The date can give way beside a lesson (style.css); the time of day stays.
+                        Some(shown) => match shown.split_once(' ') {
+                            Some((date, time)) => html! { <span><span class="readout-date">{ format!("{date} ") }</span>{ format!("{time} UTC") }</span> },
+                            None => html! { <span>{ format!("{shown} UTC") }</span> },
+                        },
+                        None => html! { <span>{ "the empty log" }</span> },
+                    } }
                 </div>
             </div>
             <div class="timeline-jumps">

@@ -14,7 +14,8 @@
 use eventide_engine::Named;
 use eventide_shop::services::graph::{GraphEdge, Node, ServiceGraph};
 
-/// At most this many boxes side by side; a wider layer wraps onto further rows.
+/// At most this many boxes side by side; a wider layer wraps onto further rows, and a narrow
+/// frame takes fewer (down to one), so the drawing never needs sideways scrolling.
 pub const PER_ROW: usize = 3;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -107,8 +108,31 @@ impl Sizes {
         }
     }
 
-    fn width(&self) -> f64 {
-        820.0 * self.scale
+    /// The drawing's comfortable width with `per_row` boxes side by side.
+    fn natural_width(&self, per_row: usize) -> f64 {
+        820.0 / PER_ROW as f64 * per_row as f64 * self.scale
+    }
+
+    /// The least width that still leaves a routing corridor beside every box.
+    fn least_width(&self, per_row: usize) -> f64 {
+        per_row as f64 * self.node_w + (per_row as f64 + 1.0) * 40.0 * self.scale
+    }
+
+    /// How many boxes go side by side in `room` (the frame's width; `None`: as many as wanted),
+    /// and the drawing's width: its natural width, or the room when that is narrower.
+    fn fit(&self, room: Option<f64>) -> (usize, f64) {
+        let Some(room) = room.filter(|r| r.is_finite() && *r > 0.0) else {
+            return (PER_ROW, self.natural_width(PER_ROW));
+        };
+        let per_row = (1..=PER_ROW)
+            .rev()
+            .find(|&n| self.least_width(n) <= room)
+            .unwrap_or(1);
+        let width = self
+            .natural_width(per_row)
+            .min(room)
+            .max(self.least_width(per_row));
+        (per_row, width)
     }
 }
 
@@ -204,24 +228,25 @@ impl Layout {
     }
 }
 
-/// Lays the graph out at a text scale (1 normally, larger in large-text mode).
-pub fn layout(graph: &ServiceGraph, scale: f64) -> Layout {
+/// Lays the graph out at a text scale (1 normally, larger in large-text mode) in `room`, the
+/// width of its frame (`None` before it is measured).
+pub fn layout(graph: &ServiceGraph, scale: f64, room: Option<f64>) -> Layout {
     let sizes = Sizes::new(scale);
-    let width = sizes.width();
+    let (per_row, width) = sizes.fit(room);
 
-    // Rows: each layer takes as many as it needs to hold its boxes, PER_ROW to a row.
+    // Rows: each layer takes as many as it needs to hold its boxes, `per_row` to a row.
     let layers = graph.layers();
     let in_layer = |layer: usize| graph.nodes.iter().filter(|n| n.layer == layer).count();
     let first_row: Vec<usize> = (0..layers)
         .scan(0, |next, layer| {
             let here = *next;
-            *next += in_layer(layer).div_ceil(PER_ROW).max(1);
+            *next += in_layer(layer).div_ceil(per_row).max(1);
             Some(here)
         })
         .collect();
     let row_of = |node: Node| -> usize {
         graph.placed(node).map_or(0, |p| {
-            first_row.get(p.layer).copied().unwrap_or(0) + p.slot / PER_ROW
+            first_row.get(p.layer).copied().unwrap_or(0) + p.slot / per_row
         })
     };
     let rows = graph
@@ -245,10 +270,10 @@ pub fn layout(graph: &ServiceGraph, scale: f64) -> Layout {
         .iter()
         .map(|placed| {
             let total = in_layer(placed.layer);
-            let (row_in_layer, column) = (placed.slot / PER_ROW, placed.slot % PER_ROW);
+            let (row_in_layer, column) = (placed.slot / per_row, placed.slot % per_row);
             let in_row = total
-                .saturating_sub(row_in_layer * PER_ROW)
-                .clamp(1, PER_ROW);
+                .saturating_sub(row_in_layer * per_row)
+                .clamp(1, per_row);
             let centre = width * (column as f64 + 1.0) / (in_row as f64 + 1.0);
             let rect = Rect {
                 x: centre - sizes.node_w / 2.0,
@@ -365,7 +390,7 @@ pub fn layout(graph: &ServiceGraph, scale: f64) -> Layout {
         routes.push(Route { points });
     }
 
-    let labels = place_labels(graph, &boxes, &routes, &sizes);
+    let labels = place_labels(graph, &boxes, &routes, &sizes, width);
     let lowest_box = boxes.iter().map(|(_, r)| r.bottom()).fold(0.0, f64::max);
     let below = if leaves_bottom {
         sizes.channel_h
@@ -426,6 +451,7 @@ fn place_labels(
     boxes: &[(Node, Rect)],
     routes: &[Route],
     sizes: &Sizes,
+    width: f64,
 ) -> Vec<Label> {
     let mut groups: Vec<(Node, &GraphEdge, Vec<usize>)> = Vec::new();
     for (i, edge) in graph.edges.iter().enumerate() {
@@ -468,7 +494,8 @@ fn place_labels(
             };
             Label {
                 rect: Rect {
-                    x: anchor.x - w / 2.0,
+                    // Kept inside the drawing: a narrow frame puts anchors near its sides.
+                    x: (anchor.x - w / 2.0).min(width - w).max(0.0),
                     y: anchor.y - h / 2.0,
                     w,
                     h,
@@ -510,8 +537,14 @@ mod tests {
         for mode in [Mode::Choreography, Mode::Orchestration] {
             for scale in [1.0, 1.25] {
                 let graph = for_mode(mode);
-                let drawn = layout(&graph, scale);
-                all.push((format!("{mode:?} at {scale}"), graph, drawn));
+                for room in [None, Some(1200.0), Some(820.0), Some(600.0), Some(420.0)] {
+                    let drawn = layout(&graph, scale, room);
+                    all.push((
+                        format!("{mode:?} at {scale} in {room:?}"),
+                        graph.clone(),
+                        drawn,
+                    ));
+                }
             }
         }
         all
@@ -580,6 +613,10 @@ mod tests {
                     assert!(!label.rect.overlaps(&other.rect), "{name}: labels overlap");
                 }
                 assert!(label.rect.bottom() <= drawn.height);
+                assert!(
+                    label.rect.x >= 0.0 && label.rect.right() <= drawn.width,
+                    "{name}: a label sticks out sideways"
+                );
             }
             for (_, rect) in &drawn.boxes {
                 assert!(
@@ -592,10 +629,32 @@ mod tests {
     #[test]
     fn large_text_draws_everything_larger() {
         let graph = for_mode(Mode::Choreography);
-        let (normal, large) = (layout(&graph, 1.0), layout(&graph, 1.25));
+        let (normal, large) = (layout(&graph, 1.0, None), layout(&graph, 1.25, None));
         assert!(large.sizes.small_font > normal.sizes.small_font);
         assert!(large.width > normal.width);
         assert!(large.labels[0].rect.w > normal.labels[0].rect.w);
+    }
+
+    #[test]
+    fn a_narrow_frame_takes_fewer_boxes_a_row_and_is_never_overflowed() {
+        let graph = for_mode(Mode::Choreography);
+        let roomy = layout(&graph, 1.25, Some(1400.0));
+        // The projector's centre beside a lesson: about 600 px.
+        let narrow = layout(&graph, 1.25, Some(600.0));
+        assert!(narrow.width <= 600.0, "drawn {} wide in 600", narrow.width);
+        // A phone-sized frame: one box a row.
+        let single = layout(&graph, 1.25, Some(300.0));
+        // The text keeps its size: only the arrangement changes.
+        assert_eq!(narrow.sizes, roomy.sizes);
+        let row_of = |drawn: &Layout| {
+            let mut tops: Vec<f64> = drawn.boxes.iter().map(|(_, r)| r.y).collect();
+            tops.sort_by(f64::total_cmp);
+            tops.dedup();
+            tops.len()
+        };
+        assert!(row_of(&narrow) >= row_of(&roomy));
+        assert_eq!(row_of(&single), single.boxes.len(), "one box a row");
+        assert!(row_of(&single) > row_of(&roomy));
     }
 
     #[test]
