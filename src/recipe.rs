@@ -1,17 +1,25 @@
 //! A scenario as the steps that made it rather than every event: the engine is deterministic
 //! (time, ids and seeds are passed in), so a start time, the generations with their seeds and
 //! the user's commands with their times and ids make the same log again, in far fewer
-//! characters. Pure data and its text form; replaying it is the session's job
-//! (`Session::replay`), and a recipe is only offered once a replay proved it exact.
+//! characters. So does a run of the services: the simulation is deterministic too, so what was
+//! done to it (opened the storefront, ran the clock on, switched a consumer to naive, injected
+//! chaos, a policy's reaction) replays it in order. Pure data and its text form; replaying it is
+//! the session's job (`Session::replay`), and a recipe is only offered once a replay proved it
+//! exact.
 
-use eventide_engine::{EventId, Timestamp};
+use eventide_engine::delivery::{DeliverySettings, SubscriptionId};
+use eventide_engine::{EventId, Position, Timestamp};
 use eventide_shop::commands::ShopCommand;
+use eventide_shop::events::ShopEvent;
+use eventide_shop::services::{Mode, ServiceName};
+use eventide_shop::simulation::{ScriptReaction, SimulationConfig};
 use serde::{Deserialize, Serialize};
 
 /// What a recipe file calls itself, so it is never mistaken for a scenario file.
 pub const FORMAT: &str = "eventide-recipe";
-/// The recipe format this version writes and reads. A later one is refused politely.
-pub const VERSION: u32 = 1;
+/// The recipe format this version writes and reads (2 added the services' steps). A later one
+/// is refused politely.
+pub const VERSION: u32 = 2;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Recipe {
@@ -30,7 +38,10 @@ pub struct Recipe {
 #[serde(tag = "step", rename_all = "kebab-case")]
 pub enum Step {
     /// A generated workload, from its seed.
-    Generate { seed: u64, orders: u64 },
+    Generate {
+        seed: u64,
+        orders: u64,
+    },
     /// A command of the user's: the clock it ran at, its business time if back-dated, and the
     /// ids its events got (random in the browser, so carried).
     Command {
@@ -38,6 +49,56 @@ pub enum Step {
         at: Timestamp,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         occurred_at: Option<Timestamp>,
+        ids: Vec<EventId>,
+    },
+    /// A fresh simulation of the services (a services lesson's scenario starts with one).
+    Services {
+        config: SimulationConfig,
+    },
+    /// The services start or stop listening.
+    Reacting {
+        on: bool,
+    },
+    OpenStorefront {
+        checkouts: u64,
+    },
+    /// The virtual clock ran on to `until`, everything due on the way done.
+    AdvanceTo {
+        until: Timestamp,
+    },
+    /// The simulation did its next thing `count` times (the Step button, a lesson's catch-up).
+    SimSteps {
+        count: u64,
+    },
+    /// A subscription's delivery settings changed (`None`: every subscription's).
+    Delivery {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        subscription: Option<SubscriptionId>,
+        settings: DeliverySettings,
+    },
+    /// A service's consumer made idempotent or naive (`None`: every service's).
+    Idempotent {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        service: Option<ServiceName>,
+        idempotent: bool,
+    },
+    /// An event published from outside the services (chaos on or off).
+    Inject {
+        event: ShopEvent,
+    },
+    Mode {
+        mode: Mode,
+    },
+    /// A service's dead letters sent again.
+    ReplayParked {
+        service: ServiceName,
+    },
+    /// What a deployed policy did about the event at `cause`, with the ids its events got.
+    React {
+        policy: u64,
+        name: String,
+        cause: Position,
+        reaction: ScriptReaction,
         ids: Vec<EventId>,
     },
 }
@@ -88,21 +149,35 @@ impl Recipe {
             .map_err(|error| format!("the link's recipe is damaged ({error})"))?;
         if !recipe.replays_in_a_moment() {
             return Err(format!(
-                "the link's recipe generates {} orders; a link replays at most {} (ask for the scenario file)",
+                "the link's recipe makes {} orders in {} simulation steps; a link replays at most {} orders and {} steps (ask for the scenario file)",
                 recipe.generated_orders(),
-                MAX_REPLAYED_ORDERS
+                recipe.simulation_steps(),
+                MAX_REPLAYED_ORDERS,
+                MAX_REPLAYED_STEPS
             ));
         }
         Ok(recipe)
     }
 
-    /// Every order the recipe's generations make.
+    /// Every order the recipe's generations and storefronts make.
     pub fn generated_orders(&self) -> u64 {
         self.steps
             .iter()
             .map(|step| match step {
                 Step::Generate { orders, .. } => *orders,
-                Step::Command { .. } => 0,
+                Step::OpenStorefront { checkouts } => *checkouts,
+                _ => 0,
+            })
+            .fold(0, u64::saturating_add)
+    }
+
+    /// The single steps it asks of the simulation.
+    pub fn simulation_steps(&self) -> u64 {
+        self.steps
+            .iter()
+            .map(|step| match step {
+                Step::SimSteps { count } => *count,
+                _ => 0,
             })
             .fold(0, u64::saturating_add)
     }
@@ -111,12 +186,30 @@ impl Recipe {
     /// runs in one go, when a link opens and when sharing proves the recipe.
     pub fn replays_in_a_moment(&self) -> bool {
         self.generated_orders() <= MAX_REPLAYED_ORDERS
+            && self.simulation_steps() <= MAX_REPLAYED_STEPS
+    }
+
+    /// Adds a step, folding it into the last one where the two do what one would: the clock
+    /// run on twice is the clock run on to the later time, single steps add up.
+    pub fn push(&mut self, step: Step) {
+        match (self.steps.last_mut(), step) {
+            (Some(Step::AdvanceTo { until }), Step::AdvanceTo { until: later }) => {
+                *until = (*until).max(later)
+            }
+            (Some(Step::SimSteps { count }), Step::SimSteps { count: more }) => {
+                *count = count.saturating_add(more)
+            }
+            (_, step) => self.steps.push(step),
+        }
     }
 }
 
 /// About 2M events: a couple of seconds of replay in a tab. A link asking for more is refused
 /// rather than freezing the page; a bigger session shares as its file.
 pub const MAX_REPLAYED_ORDERS: u64 = 250_000;
+
+/// As many single simulation steps as a lesson's catch-up may take (`lesson_at`'s bound).
+pub const MAX_REPLAYED_STEPS: u64 = 1_000_000;
 
 #[cfg(test)]
 mod tests {
@@ -184,9 +277,9 @@ mod tests {
 
     #[test]
     fn a_recipe_from_a_later_version_is_refused_politely() {
-        let text = sample().to_json().replace("\"version\":1", "\"version\":2");
+        let text = sample().to_json().replace("\"version\":2", "\"version\":3");
         let why = Recipe::read(text.as_bytes()).expect_err("refused");
-        assert!(why.contains("newer Eventide (recipe version 2)"), "{why}");
+        assert!(why.contains("newer Eventide (recipe version 3)"), "{why}");
         // Still recognised as a recipe, so it is not taken for a scenario file.
         assert!(Recipe::looks_like(text.as_bytes()));
     }

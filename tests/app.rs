@@ -2662,6 +2662,54 @@ async fn an_imported_foreign_log_is_shared_as_the_whole_file_and_still_restores(
 }
 
 #[wasm_bindgen_test]
+async fn a_run_of_the_services_shares_as_its_short_recipe_and_replays_to_the_same_log() {
+    clear_saved();
+    // A services lesson: its scenario is a simulation with a storefront.
+    let root = open_link("#lesson=idempotency").await;
+    for _ in 0..60 {
+        click(&root, "sim-step").await;
+    }
+    // A knob turned mid-run, a command of the user's own while the services listen, more steps.
+    click(&root, "idempotent").await;
+    click(&root, "cmd-place-order").await;
+    for _ in 0..60 {
+        click(&root, "sim-step").await;
+    }
+    let (head, events) = (log_size(&root), text(&root, "event-log"));
+    assert!(head > 20, "the run made events: {head}");
+
+    let link = share(&root).await;
+    // Before, a run of the services could only share as its whole file.
+    assert!(
+        link.starts_with("#recipe="),
+        "{}",
+        &link[..40.min(link.len())]
+    );
+    assert!(
+        link.len() < 3_000,
+        "a short link: {} characters",
+        link.len()
+    );
+
+    // The services come back as they were, not only their log: what the sharer's services do
+    // next, the recipient's do too.
+    let next = |root: Element| async move {
+        for _ in 0..30 {
+            click(&root, "sim-step").await;
+        }
+        (log_size(&root), text(&root, "event-log"))
+    };
+    let ours = next(root.clone()).await;
+
+    let again = open_link(&link).await;
+    assert_eq!(log_size(&again), head, "{}", text(&again, "problems"));
+    assert_eq!(text(&again, "event-log"), events);
+    assert_eq!(next(again).await, ours);
+    set_address("fresh");
+    clear_saved();
+}
+
+#[wasm_bindgen_test]
 async fn a_damaged_or_newer_recipe_link_says_so_and_changes_nothing() {
     let newer = eventide::share::encode_recipe(
         r#"{"format":"eventide-recipe","version":99,"start":0,"steps":[]}"#,

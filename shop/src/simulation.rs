@@ -59,7 +59,7 @@ impl PolicyActor<'_> {
 /// Enough stock that choreography never waits on the warehouse.
 const OPENING_STOCK: u32 = 1_000_000;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct SimulationConfig {
     pub seed: u64,
     /// Checkouts the storefront makes before it closes.
@@ -924,7 +924,8 @@ impl Storefront {
 }
 
 /// What a policy script asks the shop for.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ScriptReaction {
     Command(ShopCommand),
     Publish(ShopEvent),

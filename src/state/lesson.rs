@@ -101,7 +101,9 @@ impl AppState {
         // Each step is one customer action or one delivery; a generous bound, never a hang.
         let mut steps = 0u32;
         while self.session().shop().store().head() < at && steps < 1_000_000 {
-            let stepped = self.session_mut().sim_mut().step();
+            let stepped = self
+                .session_mut()
+                .run_services(crate::recipe::Step::SimSteps { count: 1 });
             if stepped.is_err() || self.session().sim().is_quiescent() {
                 break;
             }

@@ -25,6 +25,7 @@ use yew::prelude::*;
 
 use crate::format::fmt_count;
 use crate::lessons::Gesture;
+use crate::recipe::Step;
 
 pub use pending::{Asking, ExportWhich, Pending};
 pub use session::{GenerateJob, ImportSource, Session, SetAside, DEFAULT_SEED};
@@ -484,7 +485,7 @@ impl AppState {
                 true
             }
             Action::SetReacting(on) => {
-                self.session_mut().sim_mut().set_reacting(on);
+                let _ = self.session_mut().run_services(Step::Reacting { on });
                 if !on {
                     self.running = false;
                 }
@@ -493,11 +494,12 @@ impl AppState {
             Action::OpenStorefront(checkouts) => {
                 let opened = {
                     let mut session = self.session_mut();
-                    session.sim_mut().set_reacting(true);
-                    session.sim_mut().open_storefront(checkouts)
+                    session
+                        .run_services(Step::Reacting { on: true })
+                        .and_then(|_| session.run_services(Step::OpenStorefront { checkouts }))
                 };
                 match opened {
-                    Ok(()) => {
+                    Ok(_) => {
                         self.running = true;
                         self.notify(
                             Tone::Success,
@@ -508,7 +510,7 @@ impl AppState {
                             None,
                         );
                     }
-                    Err(error) => self.notify(Tone::Problem, error.to_string(), None),
+                    Err(error) => self.notify(Tone::Problem, error, None),
                 }
                 true
             }
@@ -525,9 +527,8 @@ impl AppState {
                     let mut session = self.session_mut();
                     let until = session.now().plus_millis(self.sim_speed as i64);
                     session
-                        .sim_mut()
-                        .advance_to(until)
-                        .map(|()| session.sim().is_quiescent())
+                        .run_services(Step::AdvanceTo { until })
+                        .map(|_| session.sim().is_quiescent())
                 };
                 match outcome {
                     Ok(true) => {
@@ -541,15 +542,15 @@ impl AppState {
                     Ok(false) => {}
                     Err(error) => {
                         self.running = false;
-                        self.notify(Tone::Problem, error.to_string(), None);
+                        self.notify(Tone::Problem, error, None);
                     }
                 }
                 true
             }
             Action::SimStep => {
-                let outcome = self.session_mut().sim_mut().step();
+                let outcome = self.session_mut().run_services(Step::SimSteps { count: 1 });
                 if let Err(error) = outcome {
-                    self.notify(Tone::Problem, error.to_string(), None);
+                    self.notify(Tone::Problem, error, None);
                 }
                 true
             }
@@ -560,18 +561,10 @@ impl AppState {
             }
             Action::SetDelivery { target, settings } => {
                 let settings = settings.clamped();
-                let mut session = self.session_mut();
-                let sim = session.sim_mut();
-                match target {
-                    Some(subscription) => sim.set_subscription_delivery(subscription, settings),
-                    None => {
-                        let all: Vec<SubscriptionId> = sim.subscriptions().collect();
-                        for subscription in all {
-                            sim.set_subscription_delivery(subscription, settings);
-                        }
-                    }
-                }
-                drop(session);
+                let _ = self.session_mut().run_services(Step::Delivery {
+                    subscription: target,
+                    settings,
+                });
                 if target.is_none() {
                     self.delivery = settings;
                 }
@@ -579,10 +572,10 @@ impl AppState {
             }
             Action::SetIdempotent(idempotent) => {
                 self.idempotent = idempotent;
-                let mut session = self.session_mut();
-                for &service in <ServiceName as eventide_engine::Named>::ALL {
-                    session.sim_mut().set_idempotent(service, idempotent);
-                }
+                let _ = self.session_mut().run_services(Step::Idempotent {
+                    service: None,
+                    idempotent,
+                });
                 true
             }
             Action::SetChaos(on) => {
@@ -595,22 +588,23 @@ impl AppState {
                 };
                 let outcome = {
                     let mut session = self.session_mut();
-                    session.sim_mut().set_reacting(true);
-                    session.sim_mut().inject(event)
+                    session
+                        .run_services(Step::Reacting { on: true })
+                        .and_then(|_| session.run_services(Step::Inject { event }))
                 };
                 match outcome {
-                    Ok(()) => {
+                    Ok(_) => {
                         self.chaos = on;
                         self.running = true;
                     }
-                    Err(error) => self.notify(Tone::Problem, error.to_string(), None),
+                    Err(error) => self.notify(Tone::Problem, error, None),
                 }
                 true
             }
             Action::SetMode(mode) => {
-                let outcome = self.session_mut().sim_mut().set_mode(mode);
+                let outcome = self.session_mut().run_services(Step::Mode { mode });
                 match outcome {
-                    Ok(()) => self.notify(
+                    Ok(_) => self.notify(
                         Tone::Success,
                         format!("Now coordinating by {}", mode.name()),
                         None,
@@ -841,7 +835,10 @@ impl AppState {
                 true
             }
             Action::ReplayParked(service) => {
-                let count = self.session_mut().sim_mut().replay_parked(service);
+                let count = self
+                    .session_mut()
+                    .run_services(Step::ReplayParked { service })
+                    .unwrap_or(0);
                 self.notify(
                     Tone::Success,
                     format!(
@@ -951,8 +948,9 @@ impl AppState {
 
     /// A finished import takes the session's place.
     fn adopt_import(&mut self, job: session::ImportJob) {
+        let knobs_replayed = job.knobs_replayed;
         let (job, summary, settings) = self.session_mut().adopt_import(job);
-        self.apply_settings(&settings);
+        self.apply_settings(&settings, knobs_replayed);
         self.running = false;
         self.playing = false;
         self.selected = None;
@@ -1083,25 +1081,45 @@ impl AppState {
         true
     }
 
-    /// What a scenario file says about the knobs and the schemas, put back in place.
-    fn apply_settings(&mut self, settings: &serde_json::Map<String, serde_json::Value>) {
-        if let Some(delivery) = settings
+    /// What a scenario file says about the knobs and the schemas, put back in place. A recipe's
+    /// steps already set the knobs as they were (`knobs_replayed`), per subscription and all.
+    fn apply_settings(
+        &mut self,
+        settings: &serde_json::Map<String, serde_json::Value>,
+        knobs_replayed: bool,
+    ) {
+        let delivery = settings
             .get("delivery")
-            .and_then(|v| serde_json::from_value::<DeliverySettings>(v.clone()).ok())
-        {
+            .and_then(|v| serde_json::from_value::<DeliverySettings>(v.clone()).ok());
+        if knobs_replayed {
+            // Only the panel's copies follow what the steps already set.
+            let idempotent = {
+                let session = self.session();
+                session.sim().services().iter().all(|r| r.idempotent)
+            };
+            self.idempotent = idempotent;
+            if let Some(delivery) = delivery {
+                self.delivery = delivery.clamped();
+            }
+        } else if let Some(delivery) = delivery {
             self.apply(Action::SetDelivery {
                 target: None,
                 settings: delivery,
             });
         }
-        if let Some(idempotent) = settings.get("idempotent").and_then(|v| v.as_bool()) {
+        if let Some(idempotent) = settings
+            .get("idempotent")
+            .and_then(|v| v.as_bool())
+            .filter(|_| !knobs_replayed)
+        {
             self.apply(Action::SetIdempotent(idempotent));
         }
         if let Some(mode) = settings
             .get("mode")
             .and_then(|v| serde_json::from_value::<Mode>(v.clone()).ok())
+            .filter(|_| !knobs_replayed)
         {
-            let _ = self.session_mut().sim_mut().set_mode(mode);
+            let _ = self.session_mut().run_services(Step::Mode { mode });
         }
         if let Some(saved) = settings
             .get("scripts")

@@ -13,7 +13,8 @@ use eventide_shop::evolution::{Evolution, EvolutionRecord};
 use eventide_shop::generator::{Budget, Generated, Generator, GeneratorConfig};
 use eventide_shop::ids::CustomerId;
 use eventide_shop::interchange;
-use eventide_shop::simulation::{Simulation, SimulationConfig};
+use eventide_shop::services::ServiceName;
+use eventide_shop::simulation::{PolicyActor, ScriptReaction, Simulation, SimulationConfig};
 use eventide_shop::{CommandError, Shop};
 
 use super::scripts::PolicyProgress;
@@ -94,6 +95,56 @@ pub struct Session {
 }
 
 /// Appends recorded envelopes, exactly as they are, to `shop` (a fork, an import).
+/// Does a services step to a simulation: the one place both the live session and a replayed
+/// recipe change the services, so the two cannot drift apart. Returns how many deliveries a
+/// `ReplayParked` sent again (0 for the others). Commands, generations and policy reactions need
+/// ids and are the session's own.
+fn apply_to_services(sim: &mut Simulation, step: &Step) -> Result<usize, String> {
+    let failed = |error: CommandError| error.to_string();
+    match step {
+        Step::Services { config } => *sim = Simulation::idle(config.clone()),
+        Step::Reacting { on } => sim.set_reacting(*on),
+        Step::OpenStorefront { checkouts } => sim.open_storefront(*checkouts).map_err(failed)?,
+        Step::AdvanceTo { until } => sim.advance_to(*until).map_err(failed)?,
+        Step::SimSteps { count } => {
+            for _ in 0..*count {
+                sim.step().map_err(failed)?;
+            }
+        }
+        Step::Delivery {
+            subscription,
+            settings,
+        } => {
+            let targets: Vec<_> = match subscription {
+                Some(one) => vec![*one],
+                None => sim.subscriptions().collect(),
+            };
+            for target in targets {
+                sim.set_subscription_delivery(target, *settings);
+            }
+        }
+        Step::Idempotent {
+            service,
+            idempotent,
+        } => {
+            let services = match service {
+                Some(one) => vec![*one],
+                None => <ServiceName as eventide_engine::Named>::ALL.to_vec(),
+            };
+            for service in services {
+                sim.set_idempotent(service, *idempotent);
+            }
+        }
+        Step::Inject { event } => sim.inject(event.clone()).map_err(failed)?,
+        Step::Mode { mode } => sim.set_mode(*mode)?,
+        Step::ReplayParked { service } => return Ok(sim.replay_parked(*service)),
+        Step::Generate { .. } | Step::Command { .. } | Step::React { .. } => {
+            return Err("not a step of the services".into())
+        }
+    }
+    Ok(0)
+}
+
 fn replay(
     shop: &mut Shop,
     events: &[eventide_engine::Recorded<eventide_shop::ShopEvent>],
@@ -143,6 +194,9 @@ pub struct ImportJob {
     pub done: usize,
     /// The recipe the line was replayed from (an opened recipe link), so sharing again stays short.
     recipe: Option<Recipe>,
+    /// Whether the services' knobs (delivery, idempotence, model) came back with the replayed
+    /// steps, so the settings must not set them over again (recipes from version 2 on).
+    pub knobs_replayed: bool,
 }
 
 impl ImportJob {
@@ -211,15 +265,36 @@ impl Session {
                     occurred_at,
                     ids,
                 } => {
-                    session
-                        .sim
-                        .advance_to(*at)
-                        .map_err(|error| error.to_string())?;
+                    // As `execute` did: the wall clock moved the simulation on only while the
+                    // services were not running; while they ran, the command took their clock.
+                    if !session.sim.is_reacting() {
+                        session
+                            .sim
+                            .advance_to(*at)
+                            .map_err(|error| error.to_string())?;
+                    }
                     let mut ids = RecordedIds(ids.clone().into_iter());
                     session
                         .sim
                         .execute_backdated(command.clone(), &mut ids, *occurred_at)
                         .map_err(|error| error.to_string())?;
+                }
+                Step::React {
+                    policy,
+                    name,
+                    cause,
+                    reaction,
+                    ids,
+                } => {
+                    let actor = PolicyActor { id: *policy, name };
+                    let mut ids = RecordedIds(ids.clone().into_iter());
+                    session
+                        .sim
+                        .react_for(actor, *cause, reaction.clone(), &mut ids)
+                        .map_err(|error| error.to_string())?;
+                }
+                services => {
+                    apply_to_services(&mut session.sim, services)?;
                 }
             }
         }
@@ -252,6 +327,32 @@ impl Session {
     /// Forgets the steps: what follows cannot be replayed from them.
     fn forget_recipe(&mut self) {
         self.recipe = None;
+    }
+
+    /// Does one thing to the services' simulation and, while the line has a recipe, writes it
+    /// down. Every change to the simulation goes through here (there is no `&mut Simulation`
+    /// outside the session), so a run of the services shares as its steps. Returns how many
+    /// deliveries a `ReplayParked` sent again (0 for the others).
+    pub fn run_services(&mut self, step: Step) -> Result<usize, String> {
+        // Choosing the model already in use changes nothing, and a reopened link asks it again.
+        if matches!(step, Step::Mode { mode } if mode == self.sim.mode()) {
+            return Ok(0);
+        }
+        let done = apply_to_services(&mut self.sim, &step)?;
+        if let Some(recipe) = self.recipe.as_mut() {
+            recipe.push(step);
+        }
+        Ok(done)
+    }
+
+    /// The ids of the events at `range`, in order (what a recipe step carries).
+    fn ids_of(&self, range: Option<(Position, Position)>) -> Vec<EventId> {
+        let store = self.sim.shop().store();
+        range.map_or_else(Vec::new, |(first, last)| {
+            (first.0..=last.0)
+                .filter_map(|at| store.get(Position(at)).map(|event| event.id))
+                .collect()
+        })
     }
 
     pub fn shop(&self) -> &Shop {
@@ -298,14 +399,9 @@ impl Session {
                 config.delivery = delivery;
                 config.idempotent = idempotent;
                 config.failure = failure;
-                session.sim = Simulation::idle(config);
-                session.sim.set_reacting(true);
-                // Its log grows by simulation steps, which no recipe step records.
-                session.forget_recipe();
-                session
-                    .sim
-                    .open_storefront(checkouts)
-                    .map_err(|error| error.to_string())?;
+                session.run_services(Step::Services { config })?;
+                session.run_services(Step::Reacting { on: true })?;
+                session.run_services(Step::OpenStorefront { checkouts })?;
             }
         }
         Ok(session)
@@ -365,6 +461,7 @@ impl Session {
                 events: Vec::new(),
                 line: replayed.sim,
                 done: 0,
+                knobs_replayed: recipe.version >= 2,
                 recipe: replayed.recipe,
             });
             return Ok(());
@@ -385,6 +482,7 @@ impl Session {
             line: Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start)),
             done: 0,
             recipe,
+            knobs_replayed: false,
         });
         Ok(())
     }
@@ -509,6 +607,7 @@ impl Session {
             line,
             done: 0,
             recipe: None,
+            knobs_replayed: false,
         });
         Ok(())
     }
@@ -653,23 +752,30 @@ impl Session {
         Ok(())
     }
 
-    /// Carries out what a deployed policy decided about the event at `cause`.
+    /// Carries out what a deployed policy decided about the event at `cause`. The recipe keeps
+    /// the decision itself (not the script's run), with the ids its events got.
     pub fn react_for(
         &mut self,
-        policy: eventide_shop::simulation::PolicyActor<'_>,
+        policy: PolicyActor<'_>,
         cause: Position,
-        reaction: eventide_shop::simulation::ScriptReaction,
+        reaction: ScriptReaction,
     ) -> Result<Appended, CommandError> {
+        let step = (policy.id, policy.name.to_string(), reaction.clone());
         let appended = self.sim.react_for(policy, cause, reaction, &mut self.ids)?;
-        // A policy's reaction is no step a recipe replays.
         if appended.range.is_some() {
-            self.forget_recipe();
+            let ids = self.ids_of(appended.range);
+            if let Some(recipe) = self.recipe.as_mut() {
+                let (policy, name, reaction) = step;
+                recipe.push(Step::React {
+                    policy,
+                    name,
+                    cause,
+                    reaction,
+                    ids,
+                });
+            }
         }
         Ok(appended)
-    }
-
-    pub fn sim_mut(&mut self) -> &mut Simulation {
-        &mut self.sim
     }
 
     /// The virtual clock: it stands still until the simulation runs, and never falls behind
@@ -694,20 +800,16 @@ impl Session {
         let appended = self
             .sim
             .execute_backdated(command.clone(), &mut self.ids, occurred_at)?;
-        if reacting {
-            // The services react on their own clock: no recipe step replays that.
-            self.forget_recipe();
-        } else if let (Some(recipe), Some((first, last))) = (self.recipe.as_mut(), appended.range) {
-            let store = self.sim.shop().store();
-            let ids = (first.0..=last.0)
-                .filter_map(|at| store.get(Position(at)).map(|event| event.id))
-                .collect();
-            recipe.steps.push(Step::Command {
-                command,
-                at,
-                occurred_at,
-                ids,
-            });
+        if appended.range.is_some() {
+            let ids = self.ids_of(appended.range);
+            if let Some(recipe) = self.recipe.as_mut() {
+                recipe.push(Step::Command {
+                    command,
+                    at,
+                    occurred_at,
+                    ids,
+                });
+            }
         }
         Ok(appended)
     }
@@ -817,6 +919,74 @@ mod recipe_tests {
         assert_eq!(
             replayed.export_scenario(serde_json::Map::new()),
             session.export_scenario(serde_json::Map::new())
+        );
+    }
+
+    #[test]
+    fn a_run_of_the_services_is_proven_by_a_few_steps() {
+        let start = Timestamp::from_millis(1_700_000_000_000);
+        let mut session = Session::starting_at(start);
+        let mut config = SimulationConfig::new(DEFAULT_SEED, 0, start);
+        config.idempotent = false;
+        for step in [
+            Step::Services { config },
+            Step::Reacting { on: true },
+            Step::OpenStorefront { checkouts: 12 },
+        ] {
+            session.run_services(step).expect("runs");
+        }
+        // The clock runs on a frame at a time, then single steps, a knob, chaos, more time.
+        for frame in 1..=200 {
+            let until = start.plus_millis(frame * 250);
+            session
+                .run_services(Step::AdvanceTo { until })
+                .expect("runs");
+        }
+        for _ in 0..25 {
+            session
+                .run_services(Step::SimSteps { count: 1 })
+                .expect("steps");
+        }
+        let knob = Step::Idempotent {
+            service: Some(ServiceName::Payment),
+            idempotent: true,
+        };
+        session.run_services(knob).expect("turns");
+        let chaos = eventide_shop::ShopEvent::ChaosModeEnabled {
+            reason: "game day".into(),
+        };
+        session
+            .run_services(Step::Inject { event: chaos })
+            .expect("injects");
+        let until = start.plus_millis(3_600_000);
+        session
+            .run_services(Step::AdvanceTo { until })
+            .expect("runs");
+        assert!(session.shop().store().len() > 50, "the run made events");
+
+        let recipe = session
+            .proven_recipe(serde_json::Map::new())
+            .expect("a recipe that reproduces the run");
+        // 200 frames of clock are one step, 25 single steps another.
+        assert_eq!(recipe.steps.len(), 8, "{:?}", recipe.steps);
+        let back = Recipe::read(recipe.to_json().as_bytes()).expect("reads");
+        let replayed = Session::replay(&back).expect("replays");
+        assert_eq!(
+            replayed.shop().store().events(),
+            session.shop().store().events()
+        );
+        // The services themselves came back: their next steps make the same events.
+        let mut replayed = replayed;
+        let later = start.plus_millis(7_200_000);
+        for line in [&mut session, &mut replayed] {
+            line.run_services(Step::OpenStorefront { checkouts: 3 })
+                .expect("opens");
+            line.run_services(Step::AdvanceTo { until: later })
+                .expect("runs");
+        }
+        assert_eq!(
+            replayed.shop().store().events(),
+            session.shop().store().events()
         );
     }
 

@@ -23,7 +23,9 @@ use crate::ids::{Position, Timestamp};
 use crate::rng::SeededRng;
 
 /// One subscription of the bus, by its order of creation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct SubscriptionId(pub u16);
 
 /// One delivery: an event on its way to a subscription. Duplicates get their own id.

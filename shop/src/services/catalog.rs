@@ -16,7 +16,9 @@ use crate::ShopRecorded;
 use eventide_engine::envelope::{Named, PayloadReads};
 use eventide_engine::ids::{CorrelationId, EventId};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum ServiceName {
     Order,
     Inventory,
