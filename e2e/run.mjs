@@ -32,7 +32,7 @@ import { keepingABranchAsks, linksKeepSavedWork } from './steps/nothing_lost.mjs
 import { lessonWalkthroughs, lessonsAllWalked } from './steps/lessons-walkthrough.mjs';
 import { answerThenArrows, projectorLayouts, skipToTheTimeline } from './steps/projector.mjs';
 import { scriptWorker, scriptsTab } from './steps/scripts.mjs';
-import { copyLinkOpensWhatWasSeen } from './steps/share.mjs';
+import { copyLinkOpensWhatWasSeen, servicesLinkOpensTheRun } from './steps/share.mjs';
 import { backToLive, stepBack, travelToTheMiddle } from './steps/timeline.mjs';
 
 const STEPS = [
@@ -45,6 +45,7 @@ const STEPS = [
   backToLive,
   exportAndImport,
   copyLinkOpensWhatWasSeen,
+  servicesLinkOpensTheRun,
   lessonByAddress,
   screenshot,
   scriptWorker,

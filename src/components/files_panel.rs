@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::state::{use_app, Action, AppState};
+use crate::state::{use_app, Action, AppContext, AppState};
 
 /// Offers `text` as a file download named `name`.
 pub(super) fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
@@ -79,6 +79,51 @@ fn shared_link(state: &AppState) -> Result<(String, String), String> {
     Ok((fragment, whole))
 }
 
+/// Puts the link to what this tab shows in the address bar and on the clipboard, and says so.
+/// `refused` hears the link when the clipboard refused it (`None` once copied); `by_hand` says
+/// where the user finds it then.
+pub fn copy_link(state: &AppContext, by_hand: &'static str, refused: Callback<Option<String>>) {
+    let (fragment, href) = match shared_link(state) {
+        Ok(link) => link,
+        Err(problem) => return state.dispatch(Action::InvalidInput(problem)),
+    };
+    crate::address::write(&fragment);
+    let dispatcher = state.dispatcher();
+    wasm_bindgen_futures::spawn_local(async move {
+        match crate::clipboard::write(&href).await {
+            Ok(()) => {
+                refused.emit(None);
+                dispatcher.dispatch(Action::Notify(format!(
+                    "Link copied: {} characters",
+                    href.len()
+                )));
+            }
+            Err(why) => {
+                dispatcher.dispatch(Action::InvalidInput(format!(
+                    "The link could not be copied ({why}): {by_hand}."
+                )));
+                refused.emit(Some(href));
+            }
+        }
+    });
+}
+
+/// Copy link where it is always in reach (the top bar), even with the commands folded away.
+#[function_component(CopyLinkButton)]
+pub fn copy_link_button() -> Html {
+    let state = use_app();
+    let onclick = Callback::from(move |_: MouseEvent| {
+        copy_link(
+            &state,
+            "it is in the address bar, copy it from there",
+            Callback::noop(),
+        )
+    });
+    html! {
+        <button type="button" class="button tool" {onclick} title="Copy a link to what this tab shows" data-testid="header-copy-link">{"Copy link"}</button>
+    }
+}
+
 #[function_component(FilesPanel)]
 pub fn files_panel() -> Html {
     let state = use_app();
@@ -124,29 +169,12 @@ pub fn files_panel() -> Html {
     let copy = {
         let (state, manual) = (state.clone(), manual.clone());
         Callback::from(move |_| {
-            let (fragment, href) = match shared_link(&state) {
-                Ok(link) => link,
-                Err(problem) => return state.dispatch(Action::InvalidInput(problem)),
-            };
-            crate::address::write(&fragment);
-            let (dispatcher, manual) = (state.dispatcher(), manual.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                match crate::clipboard::write(&href).await {
-                    Ok(()) => {
-                        manual.set(None);
-                        dispatcher.dispatch(Action::Notify(format!(
-                            "Link copied: {} characters",
-                            href.len()
-                        )));
-                    }
-                    Err(why) => {
-                        dispatcher.dispatch(Action::InvalidInput(format!(
-                            "The link could not be copied ({why}): select it in the field below and copy it yourself."
-                        )));
-                        manual.set(Some(href));
-                    }
-                }
-            });
+            let manual = manual.clone();
+            copy_link(
+                &state,
+                "select it in the field below and copy it yourself",
+                Callback::from(move |refused: Option<String>| manual.set(refused)),
+            )
         })
     };
     let on_file = {

@@ -65,6 +65,7 @@ pub fn header() -> Html {
                         onclick={toggle_lessons} data-testid="lessons-button">{"Lessons"}</button>
                 <button type="button" class={classes!("button", "tool", state.large_text.then_some("on"))} aria-pressed={state.large_text.to_string()}
                         onclick={toggle_large} data-testid="large-text">{"Large text"}</button>
+                <super::files_panel::CopyLinkButton />
                 <button type="button" class="button tool" onclick={toggle_help} aria-label="Keyboard shortcuts" data-testid="help-button">{"? Shortcuts"}</button>
             </div>
             <dl class="stats">

@@ -274,9 +274,12 @@ pub fn layout(graph: &ServiceGraph, scale: f64, room: Option<f64>) -> Layout {
             let in_row = total
                 .saturating_sub(row_in_layer * per_row)
                 .clamp(1, per_row);
-            let centre = width * (column as f64 + 1.0) / (in_row as f64 + 1.0);
+            // The same gap between neighbours in every row (a full row's), a shorter row centred.
+            let gap = (width - per_row as f64 * sizes.node_w) / (per_row as f64 + 1.0);
+            let span = in_row as f64 * sizes.node_w + (in_row as f64 - 1.0) * gap;
+            let left = (width - span) / 2.0 + column as f64 * (sizes.node_w + gap);
             let rect = Rect {
-                x: centre - sizes.node_w / 2.0,
+                x: left,
                 y: row_y(row_of(placed.node)),
                 w: sizes.node_w,
                 h: sizes.node_h,
@@ -622,6 +625,27 @@ mod tests {
                 assert!(
                     rect.x >= 0.0 && rect.right() <= drawn.width && rect.bottom() <= drawn.height
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn boxes_keep_a_corridor_between_them() {
+        for (name, _, drawn) in drawings() {
+            for (i, (a, ra)) in drawn.boxes.iter().enumerate() {
+                for (b, rb) in &drawn.boxes[..i] {
+                    let wide = Rect {
+                        x: ra.x - 2.0 * drawn.sizes.clearance,
+                        w: ra.w + 4.0 * drawn.sizes.clearance,
+                        ..*ra
+                    };
+                    assert!(
+                        !wide.overlaps(rb),
+                        "{name}: {} and {} stand too close",
+                        a.name(),
+                        b.name()
+                    );
+                }
             }
         }
     }
