@@ -11,6 +11,7 @@ use eventide_engine::delivery::{DeliverySettings, SubscriptionId};
 use eventide_engine::{EventId, Position, Timestamp};
 use eventide_shop::commands::ShopCommand;
 use eventide_shop::events::ShopEvent;
+use eventide_shop::evolution::EvolutionRecord;
 use eventide_shop::services::{Mode, ServiceName};
 use eventide_shop::simulation::{ScriptReaction, SimulationConfig};
 use serde::{Deserialize, Serialize};
@@ -92,6 +93,11 @@ pub enum Step {
     /// A service's dead letters sent again.
     ReplayParked {
         service: ServiceName,
+    },
+    /// The schema registry as it stood after a change (a version registered, a mode chosen):
+    /// later commands write and read their events by it.
+    Evolution {
+        record: EvolutionRecord,
     },
     /// What a deployed policy did about the event at `cause`, with the ids its events got.
     React {
@@ -198,6 +204,10 @@ impl Recipe {
             }
             (Some(Step::SimSteps { count }), Step::SimSteps { count: more }) => {
                 *count = count.saturating_add(more)
+            }
+            // Only the registry as it ended up matters to what comes next.
+            (Some(Step::Evolution { record }), Step::Evolution { record: newer }) => {
+                *record = newer
             }
             (_, step) => self.steps.push(step),
         }

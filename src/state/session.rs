@@ -138,9 +138,10 @@ fn apply_to_services(sim: &mut Simulation, step: &Step) -> Result<usize, String>
         Step::Inject { event } => sim.inject(event.clone()).map_err(failed)?,
         Step::Mode { mode } => sim.set_mode(*mode)?,
         Step::ReplayParked { service } => return Ok(sim.replay_parked(*service)),
-        Step::Generate { .. } | Step::Command { .. } | Step::React { .. } => {
-            return Err("not a step of the services".into())
-        }
+        Step::Generate { .. }
+        | Step::Command { .. }
+        | Step::React { .. }
+        | Step::Evolution { .. } => return Err("not a step of the services".into()),
     }
     Ok(0)
 }
@@ -293,6 +294,7 @@ impl Session {
                         .react_for(actor, *cause, reaction.clone(), &mut ids)
                         .map_err(|error| error.to_string())?;
                 }
+                Step::Evolution { record } => session.restore_evolution(record)?,
                 services => {
                     apply_to_services(&mut session.sim, services)?;
                 }
@@ -735,21 +737,37 @@ impl Session {
         schema: serde_json::Value,
         upcaster: Upcaster,
     ) -> Result<SchemaVersion, String> {
-        self.sim
+        let version = self
+            .sim
             .with_shop(|shop| shop.register_version(kind, schema, upcaster))
-            .map_err(|error| error.to_string())
+            .map_err(|error| error.to_string())?;
+        self.record_evolution();
+        Ok(version)
     }
 
     pub fn set_schema_mode(&mut self, kind: ShopEventKind, mode: CompatibilityMode) {
         self.sim.with_shop(|shop| shop.set_schema_mode(kind, mode));
+        self.record_evolution();
     }
 
     /// Puts back the evolution a scenario saved; a record the log does not satisfy is refused.
     pub fn restore_evolution(&mut self, record: &EvolutionRecord) -> Result<(), String> {
+        if *record == self.evolution().record() {
+            return Ok(());
+        }
         let evolution = Evolution::from_record(record, self.shop().store())
             .map_err(|error| error.to_string())?;
         self.sim.with_shop(|shop| shop.set_evolution(evolution));
+        self.record_evolution();
         Ok(())
+    }
+
+    /// Writes the registry down as it now stands: commands after it write by it.
+    fn record_evolution(&mut self) {
+        let record = self.evolution().record();
+        if let Some(recipe) = self.recipe.as_mut() {
+            recipe.push(Step::Evolution { record });
+        }
     }
 
     /// Carries out what a deployed policy decided about the event at `cause`. The recipe keeps
@@ -987,6 +1005,29 @@ mod recipe_tests {
         assert_eq!(
             replayed.shop().store().events(),
             session.shop().store().events()
+        );
+    }
+
+    #[test]
+    fn the_schema_registry_is_a_step_so_commands_after_it_replay_under_it() {
+        let mut session = generated();
+        session.set_schema_mode(ShopEventKind::OrderPlaced, CompatibilityMode::Full);
+        session.set_schema_mode(ShopEventKind::OrderPlaced, CompatibilityMode::None);
+        let recipe = session
+            .proven_recipe(serde_json::Map::new())
+            .expect("a recipe");
+        // Two changes in a row are one step: the registry as it ended up.
+        let changes = recipe
+            .steps
+            .iter()
+            .filter(|step| matches!(step, Step::Evolution { .. }))
+            .count();
+        assert_eq!(changes, 1, "{:?}", recipe.steps);
+        let replayed = Session::replay(&recipe).expect("replays");
+        assert_eq!(replayed.evolution().record(), session.evolution().record());
+        assert_eq!(
+            replayed.evolution().mode(ShopEventKind::OrderPlaced),
+            CompatibilityMode::None
         );
     }
 
