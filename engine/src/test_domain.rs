@@ -104,8 +104,8 @@ impl DomainEvent for StockEvent {
 }
 
 impl crate::query::PayloadFields for StockEvent {
-    fn field_names(_: StockEventKind) -> &'static [&'static str] {
-        &["sku", "quantity"]
+    fn field_slot(_: StockEventKind, name: &str) -> Option<usize> {
+        ["sku", "quantity"].iter().position(|field| *field == name)
     }
 
     fn field(&self, slot: usize) -> Option<crate::query::FieldValue<'_>> {

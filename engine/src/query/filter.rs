@@ -1,8 +1,10 @@
 //! A [`Query`] compiled against a domain, and the test of one event against it.
 //!
-//! Compiling does every lookup once: event type and aggregate names become a set of kinds
-//! (a `type` test is one array read), `data.<name>` becomes a slot per event type (no string
-//! comparison per event), times and numbers are read once. A stream test formats a stream's
+//! Compiling does every lookup once: event type and aggregate names become a set of kinds,
+//! `data.<name>` becomes a slot per event type (no string comparison per event), times and
+//! numbers are read once. Then the tree is specialised for each event type: `type` tests and
+//! fields the type lacks fold to constants, so most event types' trees are a bare `true` or
+//! `false` (one array read per event), and what remains tests its cheapest conditions first. A stream test formats a stream's
 //! name only the first time a scan meets that stream and remembers the answer. Nothing here
 //! allocates per event.
 
@@ -22,14 +24,16 @@ use crate::trace::PRODUCER;
 /// A query ready to test events of the domain `E`.
 #[derive(Debug)]
 pub struct Filter<E> {
-    root: Node,
+    /// The query specialised for each event type (by kind index).
+    by_kind: Box<[Node]>,
     /// How many stream tests remember their answers per stream.
     stream_tests: usize,
     domain: PhantomData<fn(&E)>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq)]
 enum Node {
+    Const(bool),
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     Not(Box<Node>),
@@ -51,11 +55,16 @@ enum Node {
         slots: Box<[Option<u16>]>,
         test: ValueTest,
     },
+    /// A payload field at a known slot: `Data` specialised for one event type.
+    Field {
+        slot: u16,
+        test: ValueTest,
+    },
 }
 
 /// A check on a value of unknown shape (text, number, id), with the literal read every way
 /// it can be once.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct ValueTest {
     check: ValueCheck,
     lower: String,
@@ -64,14 +73,14 @@ struct ValueTest {
     id: Option<(Option<String>, u64)>,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum ValueCheck {
     Compare(Comparison),
     Contains,
     Exists,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq)]
 struct CorrelationTest {
     /// Lower-case hex digits, without hyphens.
     hex: String,
@@ -98,7 +107,10 @@ impl<E: PayloadFields> Filter<E> {
         let mut stream_tests = 0;
         let root = compile::<E>(query, &mut stream_tests)?;
         Ok(Filter {
-            root,
+            by_kind: E::Kind::ALL
+                .iter()
+                .map(|kind| specialise(&root, kind.index()))
+                .collect(),
             stream_tests,
             domain: PhantomData,
         })
@@ -133,11 +145,16 @@ pub struct Scanner<'f, E: PayloadFields> {
 impl<E: PayloadFields> Scanner<'_, E> {
     pub fn test(&mut self, event: &Recorded<E>) -> bool {
         let filter = self.filter;
-        self.node(&filter.root, event)
+        match filter.by_kind.get(event.kind().index()) {
+            Some(Node::Const(answer)) => *answer,
+            Some(tree) => self.node(tree, event),
+            None => false,
+        }
     }
 
     fn node(&mut self, node: &Node, event: &Recorded<E>) -> bool {
         match node {
+            Node::Const(answer) => *answer,
             Node::And(left, right) => self.node(left, event) && self.node(right, event),
             Node::Or(left, right) => self.node(left, event) || self.node(right, event),
             Node::Not(inner) => !self.node(inner, event),
@@ -176,7 +193,67 @@ impl<E: PayloadFields> Scanner<'_, E> {
                     None => false,
                 }
             }
+            Node::Field { slot, test } => {
+                test.test(event.event.field(usize::from(*slot)), &mut self.text)
+            }
         }
+    }
+}
+
+/// The tree as it reads for events of one type (by kind index): what that type settles is
+/// folded to a constant, and each `and`/`or` tests its cheaper side first (tests have no
+/// effects, so their order changes only the time taken).
+fn specialise(node: &Node, kind: usize) -> Node {
+    let ordered = |a: Node, b: Node| if cost(&b) < cost(&a) { (b, a) } else { (a, b) };
+    match node {
+        Node::And(left, right) => match (specialise(left, kind), specialise(right, kind)) {
+            (Node::Const(false), _) | (_, Node::Const(false)) => Node::Const(false),
+            (Node::Const(true), other) | (other, Node::Const(true)) => other,
+            (a, b) => {
+                let (a, b) = ordered(a, b);
+                Node::And(Box::new(a), Box::new(b))
+            }
+        },
+        Node::Or(left, right) => match (specialise(left, kind), specialise(right, kind)) {
+            (Node::Const(true), _) | (_, Node::Const(true)) => Node::Const(true),
+            (Node::Const(false), other) | (other, Node::Const(false)) => other,
+            (a, b) => {
+                let (a, b) = ordered(a, b);
+                Node::Or(Box::new(a), Box::new(b))
+            }
+        },
+        Node::Not(inner) => match specialise(inner, kind) {
+            Node::Const(answer) => Node::Const(!answer),
+            other => Node::Not(Box::new(other)),
+        },
+        Node::Kinds(kinds) => Node::Const(kinds.get(kind).copied().unwrap_or(false)),
+        Node::Data { slots, test } => match slots.get(kind).copied().flatten() {
+            Some(slot) => Node::Field {
+                slot,
+                test: test.clone(),
+            },
+            None => Node::Const(false),
+        },
+        other => other.clone(),
+    }
+}
+
+/// A rough price of testing a node: array reads first, then fields of the envelope and the
+/// payload, then metadata, then what formats or hashes.
+fn cost(node: &Node) -> u32 {
+    match node {
+        Node::Const(_) => 0,
+        Node::Kinds(_)
+        | Node::Categories(_)
+        | Node::Recorded(..)
+        | Node::Occurred(..)
+        | Node::Position(..) => 1,
+        Node::Field { .. } | Node::Data { .. } => 2,
+        Node::Producer(_) => 3,
+        Node::Correlation(_) => 4,
+        Node::Stream { .. } => 6,
+        Node::Not(inner) => cost(inner),
+        Node::And(a, b) | Node::Or(a, b) => cost(a) + cost(b),
     }
 }
 
@@ -238,12 +315,7 @@ fn compile_test<E: PayloadFields>(
         Field::Data(name) => {
             let slots: Box<[Option<u16>]> = E::Kind::ALL
                 .iter()
-                .map(|&kind| {
-                    E::field_names(kind)
-                        .iter()
-                        .position(|field| field == name)
-                        .and_then(|slot| u16::try_from(slot).ok())
-                })
+                .map(|&kind| E::field_slot(kind, name).and_then(|slot| u16::try_from(slot).ok()))
                 .collect();
             if slots.iter().all(Option::is_none) {
                 return Err(QueryError::UnknownPayloadField(name.clone()));

@@ -34,11 +34,12 @@ use crate::envelope::DomainEvent;
 /// The payload fields of a domain's events, read without serialising: what a query's
 /// `data.<name>` tests look at.
 pub trait PayloadFields: DomainEvent {
-    /// The top-level payload fields of an event type, named as the payload's JSON names them.
-    fn field_names(kind: Self::Kind) -> &'static [&'static str];
+    /// The slot of a top-level payload field of an event type, by the name the payload's JSON
+    /// gives it; `None` when that type has no such field. Asked once per query, never per event.
+    fn field_slot(kind: Self::Kind, name: &str) -> Option<usize>;
 
-    /// Field number `slot` of [`Self::field_names`] for this event's type; `None` when the
-    /// field is null (an order an email is not about) or there is no such slot.
+    /// The field in `slot` (as [`Self::field_slot`] numbers them for this event's type); `None`
+    /// when the field is null (an email about no order) or there is no such slot.
     fn field(&self, slot: usize) -> Option<FieldValue<'_>>;
 }
 
