@@ -12,7 +12,7 @@ use eventide_engine::query::{Filter, Matches};
 use eventide_engine::rng::SeededRng;
 use eventide_engine::store::ExpectedVersion;
 use eventide_engine::temporal;
-use eventide_engine::{NewEvent, Position, Timestamp};
+use eventide_engine::{Named, NewEvent, Position, Timestamp};
 
 /// 2026-11-26T09:00:00Z: a fixed start, so every run generates the same log.
 pub const START: Timestamp = Timestamp(1_795_683_600_000);
@@ -50,6 +50,9 @@ pub struct BenchReport {
     /// Each of [`FILTER_QUERIES`] over the whole log: the median of five scans (every event
     /// tested, the matching positions and the per-minute counts collected).
     pub filter: Vec<FilterFigure>,
+    /// The median of five loops that only count the log's events by type: the least any scan
+    /// of the log costs here, to read the filter figures against.
+    pub filter_floor_ms: f64,
     pub checkpoint_interval: u64,
     pub checkpoints: usize,
     pub bytes_per_event: f64,
@@ -103,6 +106,7 @@ pub fn run(
     let diff_ms = time_diff(&shop, clock);
     let (bisect_ms, bisect_probes) = time_bisect(&shop, clock);
     let filter = time_filters(&shop, clock)?;
+    let filter_floor_ms = time_scan_floor(&shop, clock);
 
     let per_event = |bytes: usize| (bytes as f64 / events.max(1) as f64).round();
     Ok(BenchReport {
@@ -121,6 +125,7 @@ pub fn run(
         bisect_ms: round(bisect_ms),
         bisect_probes,
         filter,
+        filter_floor_ms: round(filter_floor_ms),
         checkpoint_interval: config.checkpoint_interval,
         checkpoints: shop.history().checkpoint_count(),
         bytes_per_event: per_event(shop.store().heap_bytes()),
@@ -219,6 +224,25 @@ fn time_filters(shop: &Shop, clock: &dyn Fn() -> f64) -> Result<Vec<FilterFigure
             })
         })
         .collect()
+}
+
+fn time_scan_floor(shop: &Shop, clock: &dyn Fn() -> f64) -> f64 {
+    median(
+        (0..RUNS)
+            .map(|_| {
+                let started = clock();
+                let mut per_kind = [0usize; 64];
+                for event in shop.store().events() {
+                    if let Some(count) = per_kind.get_mut(event.kind().index()) {
+                        *count += 1;
+                    }
+                }
+                let elapsed = clock() - started;
+                assert_eq!(per_kind.iter().sum::<usize>(), shop.store().len());
+                elapsed
+            })
+            .collect(),
+    )
 }
 
 /// Timed runs of each repeated figure.

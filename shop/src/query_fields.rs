@@ -15,53 +15,53 @@ impl PayloadFields for ShopEvent {
 
     fn field(&self, slot: usize) -> Option<FieldValue<'_>> {
         use ShopEvent as E;
-        let values: &[Option<FieldValue<'_>>] = match self {
+        match self {
             E::ItemAddedToCart {
                 customer,
                 sku,
                 quantity,
                 unit_price,
-            } => &[c(customer), s(sku), q(*quantity), m(unit_price)],
+            } => pick!(slot; c(customer), s(sku), q(*quantity), m(unit_price)),
             E::ItemRemovedFromCart {
                 customer,
                 sku,
                 quantity,
-            } => &[c(customer), s(sku), q(*quantity)],
+            } => pick!(slot; c(customer), s(sku), q(*quantity)),
             E::CartCheckedOut {
                 customer,
                 lines,
                 total,
-            } => &[c(customer), l(lines), m(total)],
+            } => pick!(slot; c(customer), l(lines), m(total)),
             E::OrderPlaced {
                 order,
                 customer,
                 lines,
                 total,
-            } => &[o(order), c(customer), l(lines), m(total)],
+            } => pick!(slot; o(order), c(customer), l(lines), m(total)),
             E::PaymentProcessed {
                 order,
                 customer,
                 amount,
-            } => &[o(order), c(customer), m(amount)],
+            } => pick!(slot; o(order), c(customer), m(amount)),
             E::PaymentFailed {
                 order,
                 customer,
                 amount,
                 reason,
-            } => &[o(order), c(customer), m(amount), t(reason)],
+            } => pick!(slot; o(order), c(customer), m(amount), t(reason)),
             E::ShipmentDispatched {
                 order,
                 customer,
                 carrier,
                 lines,
-            } => &[o(order), c(customer), t(carrier), l(lines)],
+            } => pick!(slot; o(order), c(customer), t(carrier), l(lines)),
             E::OrderCancelled {
                 order,
                 customer,
                 reason,
                 refunded,
-            } => &[o(order), c(customer), t(reason), m(refunded)],
-            E::StockReceived { sku, quantity } => &[s(sku), q(*quantity)],
+            } => pick!(slot; o(order), c(customer), t(reason), m(refunded)),
+            E::StockReceived { sku, quantity } => pick!(slot; s(sku), q(*quantity)),
             E::InventoryReserved {
                 sku,
                 order,
@@ -71,55 +71,75 @@ impl PayloadFields for ShopEvent {
                 sku,
                 order,
                 quantity,
-            } => &[s(sku), o(order), q(*quantity)],
-            E::ProductViewed { customer, sku } => &[c(customer), s(sku)],
+            } => pick!(slot; s(sku), o(order), q(*quantity)),
+            E::ProductViewed { customer, sku } => pick!(slot; c(customer), s(sku)),
             E::FraudCheckPassed {
                 order,
                 customer,
                 score,
                 amount,
-            } => &[o(order), c(customer), q(u32::from(*score)), m(amount)],
+            } => pick!(slot; o(order), c(customer), q(u32::from(*score)), m(amount)),
             E::FraudCheckFailed {
                 order,
                 customer,
                 score,
-            } => &[o(order), c(customer), q(u32::from(*score))],
+            } => pick!(slot; o(order), c(customer), q(u32::from(*score))),
             E::EmailSent {
                 customer,
                 order,
                 template,
-            } => &[c(customer), order.as_ref().and_then(o), t(template)],
-            E::RecommendationsUpdated { customer, top } => &[c(customer), s(top)],
-            E::ChaosModeEnabled { reason } => &[t(reason)],
-            E::ChaosModeDisabled {} => &[],
+            } => pick!(slot; c(customer), order.as_ref().and_then(o), t(template)),
+            E::RecommendationsUpdated { customer, top } => pick!(slot; c(customer), s(top)),
+            E::ChaosModeEnabled { reason } => pick!(slot; t(reason)),
+            E::ChaosModeDisabled {} => None,
             E::SagaStarted {
                 customer,
                 lines,
                 total,
-            } => &[c(customer), l(lines), m(total)],
-            E::OrderCreationRequested { customer, lines } => &[c(customer), l(lines)],
+            } => pick!(slot; c(customer), l(lines), m(total)),
+            E::OrderCreationRequested { customer, lines } => pick!(slot; c(customer), l(lines)),
             E::StockReservationRequested { order, lines }
-            | E::StockReleaseRequested { order, lines } => &[o(order), l(lines)],
+            | E::StockReleaseRequested { order, lines } => pick!(slot; o(order), l(lines)),
             E::FraudCheckRequested {
                 order,
                 customer,
                 amount,
-            } => &[o(order), c(customer), m(amount)],
-            E::PaymentRequested { order, amount } => &[o(order), m(amount)],
-            E::ShipmentRequested { order } => &[o(order)],
+            } => pick!(slot; o(order), c(customer), m(amount)),
+            E::PaymentRequested { order, amount } => pick!(slot; o(order), m(amount)),
+            E::ShipmentRequested { order } => pick!(slot; o(order)),
             E::NotificationRequested {
                 customer,
                 order,
                 template,
-            } => &[c(customer), o(order), t(template)],
-            E::OrderCancellationRequested { order, reason } => &[o(order), t(reason)],
-            E::SagaStepTimedOut { order, step } => &[order.as_ref().and_then(o), t(step)],
-            E::SagaCompleted { order } => &[o(order)],
-            E::SagaCompensated { order, reason } => &[order.as_ref().and_then(o), t(reason)],
-        };
-        values.get(slot).copied().flatten()
+            } => pick!(slot; c(customer), o(order), t(template)),
+            E::OrderCancellationRequested { order, reason } => pick!(slot; o(order), t(reason)),
+            E::SagaStepTimedOut { order, step } => pick!(slot; order.as_ref().and_then(o), t(step)),
+            E::SagaCompleted { order } => pick!(slot; o(order)),
+            E::SagaCompensated { order, reason } => {
+                pick!(slot; order.as_ref().and_then(o), t(reason))
+            }
+        }
     }
 }
+
+/// The value in `slot` among the listed ones, building only that one: `pick!(slot; a, b)` is
+/// `a` for slot 0, `b` for slot 1, `None` past the end.
+macro_rules! pick {
+    ($slot:expr; $($value:expr),* $(,)?) => {{
+        let slot: usize = $slot;
+        let mut index = 0usize;
+        let mut found = None;
+        $(
+            if slot == index {
+                found = $value;
+            }
+            index += 1;
+        )*
+        let _ = index;
+        found
+    }};
+}
+use pick;
 
 fn id(prefix: &'static str, number: u64, width: u8) -> Option<FieldValue<'static>> {
     Some(FieldValue::Id(IdValue {

@@ -4,15 +4,16 @@
 //! `data.<name>` becomes a slot per event type (no string comparison per event), times and
 //! numbers are read once. Then the tree is specialised for each event type: `type` tests and
 //! fields the type lacks fold to constants, so most event types' trees are a bare `true` or
-//! `false` (one array read per event), and what remains tests its cheapest conditions first. A stream test formats a stream's
-//! name only the first time a scan meets that stream and remembers the answer. Nothing here
-//! allocates per event.
+//! `false` (one array read per event), and what remains tests its cheapest conditions first.
+//! A stream test formats a stream's name when a scan meets that stream and remembers the answer
+//! in a small cache of the streams met lately. Nothing here allocates per event.
 
 use std::cmp::Ordering;
 use std::fmt::Write;
+use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::FxHasher;
 
 use super::ast::{Check, Comparison, Field, Literal, Query, Test};
 use super::error::QueryError;
@@ -122,7 +123,7 @@ impl<E: PayloadFields> Filter<E> {
         Scanner {
             filter: self,
             streams: (0..self.stream_tests)
-                .map(|_| FxHashMap::default())
+                .map(|_| StreamMemo::default())
                 .collect(),
             text: String::new(),
         }
@@ -137,7 +138,7 @@ impl<E: PayloadFields> Filter<E> {
 /// Tests events one after another against a [`Filter`].
 pub struct Scanner<'f, E: PayloadFields> {
     filter: &'f Filter<E>,
-    streams: Vec<FxHashMap<E::Stream, bool>>,
+    streams: Vec<StreamMemo<E::Stream>>,
     /// Room to write a number or an id as text for `contains`, reused.
     text: String,
 }
@@ -164,7 +165,7 @@ impl<E: PayloadFields> Scanner<'_, E> {
                 .copied()
                 .unwrap_or(false),
             Node::Stream { test, memo } => {
-                if let Some(&known) = self.streams.get(*memo).and_then(|m| m.get(&event.stream)) {
+                if let Some(known) = self.streams.get(*memo).and_then(|m| m.get(&event.stream)) {
                     return known;
                 }
                 self.text.clear();
@@ -196,6 +197,48 @@ impl<E: PayloadFields> Scanner<'_, E> {
             Node::Field { slot, test } => {
                 test.test(event.event.field(usize::from(*slot)), &mut self.text)
             }
+        }
+    }
+}
+
+/// Slots of a [`StreamMemo`]: a power of two, small enough (tens of kilobytes) to stay in the
+/// processor's cache, large enough for the streams of a busy stretch of the log.
+const MEMO_SLOTS: usize = 4096;
+
+/// The answers of one stream test for the streams met lately: direct-mapped (a slot per hash,
+/// the newest stream wins it). A log of a hundred thousand streams would make a full map miss
+/// the processor's cache on every event; events of one stream come close together, so this
+/// answers most of them, and a stream pushed out is only formatted again.
+struct StreamMemo<S> {
+    slots: Box<[Option<(S, bool)>]>,
+}
+
+impl<S> Default for StreamMemo<S> {
+    fn default() -> Self {
+        StreamMemo {
+            slots: (0..MEMO_SLOTS).map(|_| None).collect(),
+        }
+    }
+}
+
+impl<S: Copy + Eq + Hash> StreamMemo<S> {
+    fn slot(stream: &S) -> usize {
+        let mut hasher = FxHasher::default();
+        stream.hash(&mut hasher);
+        // The hash's high bits are its best mixed.
+        (hasher.finish() >> (64 - MEMO_SLOTS.trailing_zeros())) as usize
+    }
+
+    fn get(&self, stream: &S) -> Option<bool> {
+        match self.slots.get(Self::slot(stream)) {
+            Some(Some((known, answer))) if known == stream => Some(*answer),
+            _ => None,
+        }
+    }
+
+    fn insert(&mut self, stream: S, answer: bool) {
+        if let Some(slot) = self.slots.get_mut(Self::slot(&stream)) {
+            *slot = Some((stream, answer));
         }
     }
 }
