@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { TIMEOUT, fail, generateOrders, logSize, openApp, readNumber, tid, until } from '../lib/app.mjs';
+import { consoleProblem } from '../lib/harness.mjs';
 
 const SHOTS = process.env.PROJECTOR_SHOTS ?? '/tmp/shots-projector';
 const ON_SCREEN = ['query-input', 'log-count', 'event-row', 'match-histogram', 'timeline-slider'];
@@ -45,7 +46,7 @@ async function inView(page, where) {
     }
     if (document.documentElement.scrollWidth > document.documentElement.clientWidth) out.push('scrolls sideways');
     for (const el of document.querySelectorAll('.event-log .panel-head *, .log-row > *')) {
-      if (el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1 && el.tagName !== 'INPUT') {
+      if (el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1 && el.tagName !== 'INPUT' && !el.classList.contains('visually-hidden')) {
         out.push(`clips ${el.dataset.testid ?? el.className}: "${el.textContent.trim().slice(0, 40)}"`);
       }
     }
@@ -116,7 +117,8 @@ export const searchTheLog = {
       const fresh = await other.newPage();
       fresh.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
       fresh.on('console', (msg) => {
-        if (msg.type() === 'error' || msg.type() === 'warning') problems.push(`console ${msg.type()}: ${msg.text()}`);
+        const problem = consoleProblem(msg.type(), msg.text());
+        if (problem) problems.push(problem);
       });
       await fresh.goto(link, { waitUntil: 'load', timeout: TIMEOUT });
       await fresh.locator(tid('app')).first().waitFor({ state: 'visible', timeout: TIMEOUT });
