@@ -73,6 +73,11 @@ export const searchTheLog = {
     await generateOrders(page, 40);
     const head = await logSize(page);
 
+    // `/` puts the focus in the query bar, wherever it was.
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('/');
+    const focused = await page.evaluate(() => document.activeElement?.dataset?.testid);
+    if (focused !== 'query-input') fail(`/ left the focus on ${focused}`);
     await typeQuery(page, 'type == OrderPlaced');
     const placed = await until(matchCount.bind(null, page), 'the count of matches');
     if (placed.shown !== 40 || placed.of !== head) fail(`expected 40 of ${head} events to match, read "${placed.text}"`);
