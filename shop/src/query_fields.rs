@@ -1,16 +1,32 @@
 //! How the log's queries read the shop's payloads (`data.total > 100`, `data.customer ==
 //! "C-042"`): each field in the order the event catalog lists it, as a small value, without
-//! serialising anything. Money is in cents, as the payload's JSON has it.
+//! serialising anything. Money is in cents, as the payload's JSON has it. A stream named by an
+//! id (`O-0042`, `C-007`, `SKU-03`) is compared as that id.
 
 use eventide_engine::query::{FieldValue, IdValue, PayloadFields};
 
 use crate::event_catalog;
-use crate::events::{OrderLine, ShopEvent, ShopEventKind};
+use crate::events::{OrderLine, ShopEvent, ShopEventKind, ShopStream};
 use crate::ids::{CustomerId, Money, OrderId, Sku};
 
 impl PayloadFields for ShopEvent {
     fn field_slot(kind: ShopEventKind, name: &str) -> Option<usize> {
         event_catalog::field_names(kind).position(|field| field == name)
+    }
+
+    fn stream_id(stream: &ShopStream) -> Option<IdValue> {
+        let id = match stream {
+            ShopStream::Cart(customer)
+            | ShopStream::Mailbox(customer)
+            | ShopStream::Profile(customer) => c(customer),
+            ShopStream::Order(order) | ShopStream::FraudCheck(order) => o(order),
+            ShopStream::Inventory(sku) => s(sku),
+            ShopStream::Platform | ShopStream::Saga(_) => None,
+        };
+        match id {
+            Some(FieldValue::Id(id)) => Some(id),
+            _ => None,
+        }
     }
 
     fn field(&self, slot: usize) -> Option<FieldValue<'_>> {
@@ -194,6 +210,26 @@ mod tests {
             Some(FieldValue::Id(id)) => Value::from(id.to_string()),
             Some(FieldValue::Other) => Value::from("other"),
         }
+    }
+
+    #[test]
+    fn a_stream_read_as_an_id_is_shown_as_that_id() {
+        use eventide_engine::CorrelationId;
+        let streams = [
+            ShopStream::Cart(CustomerId(7)),
+            ShopStream::Order(OrderId(42)),
+            ShopStream::Inventory(Sku(3)),
+            ShopStream::FraudCheck(OrderId(12_345)),
+            ShopStream::Mailbox(CustomerId(1_000)),
+            ShopStream::Profile(CustomerId(1)),
+        ];
+        for stream in streams {
+            let id = ShopEvent::stream_id(&stream).unwrap();
+            assert_eq!(id.to_string(), stream.to_string());
+        }
+        assert_eq!(ShopEvent::stream_id(&ShopStream::Platform), None);
+        let flow = CorrelationId(uuid::Uuid::from_u128(1));
+        assert_eq!(ShopEvent::stream_id(&ShopStream::Saga(flow)), None);
     }
 
     #[test]

@@ -165,6 +165,9 @@ impl<E: PayloadFields> Scanner<'_, E> {
                 .copied()
                 .unwrap_or(false),
             Node::Stream { test, memo } => {
+                if let Some(id) = E::stream_id(&event.stream) {
+                    return test.test(Some(FieldValue::Id(id)), &mut self.text);
+                }
                 if let Some(known) = self.streams.get(*memo).and_then(|m| m.get(&event.stream)) {
                     return known;
                 }
@@ -457,7 +460,7 @@ impl ValueTest {
                 }
                 FieldValue::Id(id) => {
                     text.clear();
-                    let _ = write!(text, "{id}");
+                    id.write_to(text);
                     contains_ignoring_case(text, &self.lower)
                 }
                 FieldValue::Other => false,
