@@ -108,7 +108,8 @@ pub fn event_log() -> Html {
             <div class="panel-head">
                 <h2 id="log-title" class="panel-title">{"Event log"}</h2>
                 <QueryBar />
-                <span class={classes!("panel-meta", filtered.then_some("match-count"))} data-testid="log-count" aria-live="polite">{ meta }</span>
+                <span class={classes!("panel-meta", filtered.then_some("match-count"))} data-testid="log-count" aria-live="polite"
+                      title={filtered.then_some("The bars behind the timeline's slider: the matches in each minute of recorded time")}>{ meta }</span>
             </div>
             <div class="log-header" aria-hidden="true">
                 <span class="col-pos">{"Position"}</span>
