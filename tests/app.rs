@@ -2773,3 +2773,102 @@ async fn copy_link_copies_or_shows_the_link_to_copy_by_hand() {
     }
     set_address("fresh");
 }
+
+// ------------------------------------------------------------------ searching the log
+
+/// Types a query into the bar and applies it (Enter, as the Filter button does).
+async fn filter_by(root: &Element, query: &str) {
+    type_into(root, "query-input", query).await;
+    click(root, "query-apply").await;
+}
+
+fn row_labels(root: &Element) -> Vec<String> {
+    all(root, "event-row")
+        .iter()
+        .filter_map(|row| row.get_attribute("aria-label"))
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_query_filters_the_log_counts_its_matches_and_travels_in_the_share_link() {
+    clear_saved();
+    let root = mount().await;
+    generate(&root, 20).await;
+    let head = log_size(&root);
+
+    filter_by(&root, "type == OrderPlaced").await;
+    assert_eq!(
+        text(&root, "log-count"),
+        format!("20 of {head} events match")
+    );
+    let rows = row_labels(&root);
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|row| row.starts_with("OrderPlaced at position")),
+        "{rows:?}"
+    );
+    assert!(find(&root, "match-histogram").is_some());
+
+    // Typing in the bar is text, not the app's shortcuts: Home does not seek to the start.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Home");
+    init.set_bubbles(true);
+    let home = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+        .expect("a keyboard event");
+    find(&root, "query-input")
+        .expect("the query bar")
+        .dispatch_event(&home)
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    assert_eq!(number(&root, "cursor-position"), head);
+
+    // A bad query says where and why, and the filter before stays.
+    filter_by(&root, "type == OrderPlaced and data.total >").await;
+    assert!(
+        text(&root, "query-error").contains("column 37: expected a value"),
+        "{}",
+        text(&root, "query-error")
+    );
+    assert_eq!(
+        text(&root, "log-count"),
+        format!("20 of {head} events match")
+    );
+
+    // In the past the count is as of the cursor, and the list follows it.
+    filter_by(&root, "type == OrderPlaced and data.total > 0").await;
+    assert!(find(&root, "query-error").is_none());
+    set_slider(&root, head / 2).await;
+    let shown: u64 = text(&root, "log-count")
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u64::MAX);
+    assert!(shown > 0 && shown < 20, "{}", text(&root, "log-count"));
+    assert!(text(&root, "log-count").contains("more after the cursor"));
+    click(&root, "timeline-live").await;
+
+    // The link keeps the query.
+    let link = share(&root).await;
+    clear_saved();
+    let again = open_link(&link).await;
+    assert_eq!(log_size(&again), head, "{}", text(&again, "problems"));
+    let input: HtmlInputElement = find(&again, "query-input")
+        .expect("the query bar")
+        .unchecked_into();
+    assert_eq!(input.value(), "type == OrderPlaced and data.total > 0");
+    assert_eq!(
+        text(&again, "log-count"),
+        format!("20 of {head} events match")
+    );
+
+    // Clearing shows the whole log again.
+    click(&again, "query-clear").await;
+    assert_eq!(
+        text(&again, "log-count"),
+        format!("{head} events · append-only")
+    );
+    assert!(find(&again, "match-histogram").is_none());
+    set_address("fresh");
+    clear_saved();
+}

@@ -11,6 +11,7 @@
 //! - [`trace`]: a flow put back together from correlation and causation ids.
 //! - [`store`]: the append-only event store: optimistic concurrency, idempotent appends, reads.
 //! - [`projection`]: read models as folds over events, and the object-safe set of them.
+//! - [`query`]: search and filter the log: a query language over envelope and payload fields.
 //! - [`history`]: time travel: read models as of any position, through checkpoints.
 //! - [`persistent`]: copy-on-write containers that make checkpoints cheap.
 //! - [`rng`]: the seeded generator behind workloads and event ids.
@@ -22,6 +23,7 @@ pub mod history;
 pub mod ids;
 pub mod persistent;
 pub mod projection;
+pub mod query;
 pub mod rng;
 pub mod schema;
 pub mod store;

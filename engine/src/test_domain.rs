@@ -102,3 +102,23 @@ impl DomainEvent for StockEvent {
         StockEventKind::StockReceived
     }
 }
+
+impl crate::query::PayloadFields for StockEvent {
+    fn field_slot(_: StockEventKind, name: &str) -> Option<usize> {
+        ["sku", "quantity"].iter().position(|field| *field == name)
+    }
+
+    fn field(&self, slot: usize) -> Option<crate::query::FieldValue<'_>> {
+        use crate::query::{FieldValue, IdValue};
+        let StockEvent::StockReceived { sku, quantity } = self;
+        match slot {
+            0 => Some(FieldValue::Id(IdValue {
+                prefix: "SKU",
+                number: u64::from(sku.0),
+                width: 2,
+            })),
+            1 => Some(FieldValue::Int(i64::from(*quantity))),
+            _ => None,
+        }
+    }
+}

@@ -8,10 +8,11 @@ use crate::events::{ShopEvent, ShopEventKind};
 use crate::generator::{generate_events, GeneratorConfig};
 use crate::reference_fold::{FoldSummary, ReferenceFold};
 use crate::{Shop, ShopStore};
+use eventide_engine::query::{Filter, Matches};
 use eventide_engine::rng::SeededRng;
 use eventide_engine::store::ExpectedVersion;
 use eventide_engine::temporal;
-use eventide_engine::{NewEvent, Position, Timestamp};
+use eventide_engine::{Named, NewEvent, Position, Timestamp};
 
 /// 2026-11-26T09:00:00Z: a fixed start, so every run generates the same log.
 pub const START: Timestamp = Timestamp(1_795_683_600_000);
@@ -46,6 +47,12 @@ pub struct BenchReport {
     pub diff_ms: f64,
     pub bisect_ms: f64,
     pub bisect_probes: u32,
+    /// Each of [`FILTER_QUERIES`] over the whole log: the median of five scans (every event
+    /// tested, the matching positions and the per-minute counts collected).
+    pub filter: Vec<FilterFigure>,
+    /// The median of five loops that only count the log's events by type: the least any scan
+    /// of the log costs here, to read the filter figures against.
+    pub filter_floor_ms: f64,
     pub checkpoint_interval: u64,
     pub checkpoints: usize,
     pub bytes_per_event: f64,
@@ -53,6 +60,22 @@ pub struct BenchReport {
     /// Live heap growth while generating, per event, where the caller can measure it.
     pub bytes_per_event_all_in: Option<f64>,
 }
+
+/// A query over the log, timed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FilterFigure {
+    pub query: &'static str,
+    pub ms: f64,
+    pub matches: usize,
+}
+
+/// The queries the filter figures time: payload predicates, an envelope field with a stream
+/// test (each stream's name formatted once), and a mix under `not`.
+pub const FILTER_QUERIES: &[&str] = &[
+    r#"type == OrderPlaced and data.total > 10000 or data.customer == "C-042""#,
+    r#"stream contains "O-00" and not producer exists"#,
+    r#"not (data.reason exists or type contains Cart) and data.quantity >= 2"#,
+];
 
 /// Runs the workload and times each step with `clock` (milliseconds). `heap` reads the live
 /// heap in bytes, if the caller can.
@@ -82,6 +105,8 @@ pub fn run(
     let (seek_p50_ms, seek_p99_ms) = time_seeks(&mut shop, config.seed, config.seeks, clock);
     let diff_ms = time_diff(&shop, clock);
     let (bisect_ms, bisect_probes) = time_bisect(&shop, clock);
+    let filter = time_filters(&shop, clock)?;
+    let filter_floor_ms = time_scan_floor(&shop, clock);
 
     let per_event = |bytes: usize| (bytes as f64 / events.max(1) as f64).round();
     Ok(BenchReport {
@@ -99,6 +124,8 @@ pub fn run(
         diff_ms: round(diff_ms),
         bisect_ms: round(bisect_ms),
         bisect_probes,
+        filter,
+        filter_floor_ms: round(filter_floor_ms),
         checkpoint_interval: config.checkpoint_interval,
         checkpoints: shop.history().checkpoint_count(),
         bytes_per_event: per_event(shop.store().heap_bytes()),
@@ -171,6 +198,51 @@ fn time_reference_fold(shop: &Shop, clock: &dyn Fn() -> f64) -> (f64, FoldSummar
         })
         .collect();
     (median(times), summary)
+}
+
+fn time_filters(shop: &Shop, clock: &dyn Fn() -> f64) -> Result<Vec<FilterFigure>, String> {
+    FILTER_QUERIES
+        .iter()
+        .map(|&query| {
+            let filter = Filter::<ShopEvent>::parse(query)
+                .map_err(|error| format!("{query}: {error}"))?
+                .ok_or_else(|| format!("{query}: blank"))?;
+            let mut matches = 0;
+            let times = (0..RUNS)
+                .map(|_| {
+                    let started = clock();
+                    let found = Matches::scan(&filter, shop.store().events());
+                    let elapsed = clock() - started;
+                    matches = found.positions().len();
+                    elapsed
+                })
+                .collect();
+            Ok(FilterFigure {
+                query,
+                ms: round(median(times)),
+                matches,
+            })
+        })
+        .collect()
+}
+
+fn time_scan_floor(shop: &Shop, clock: &dyn Fn() -> f64) -> f64 {
+    median(
+        (0..RUNS)
+            .map(|_| {
+                let started = clock();
+                let mut per_kind = [0usize; 64];
+                for event in shop.store().events() {
+                    if let Some(count) = per_kind.get_mut(event.kind().index()) {
+                        *count += 1;
+                    }
+                }
+                let elapsed = clock() - started;
+                assert_eq!(per_kind.iter().sum::<usize>(), shop.store().len());
+                elapsed
+            })
+            .collect(),
+    )
 }
 
 /// Timed runs of each repeated figure.

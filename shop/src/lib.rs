@@ -18,6 +18,7 @@ pub mod golden;
 pub mod ids;
 pub mod interchange;
 pub mod outcome;
+pub mod query_fields;
 pub mod read_models;
 pub mod reference_fold;
 pub mod scripting;

@@ -236,6 +236,21 @@ fn use_shortcuts(state: &AppContext) {
                 if claimed_by_target(event, &key) {
                     return;
                 }
+                // `/` puts the focus in the log's query bar, as in many search boxes.
+                if key == "/" {
+                    if let Some(input) = web_sys::window()
+                        .and_then(|window| window.document())
+                        .and_then(|document| {
+                            document.query_selector("[data-testid='query-input']").ok()
+                        })
+                        .flatten()
+                        .and_then(|element| element.dyn_into::<HtmlElement>().ok())
+                    {
+                        event.prevent_default();
+                        let _ = input.focus();
+                    }
+                    return;
+                }
                 let action = match key.as_str() {
                     "ArrowLeft" => Action::StepBack,
                     "ArrowRight" => Action::StepForward,

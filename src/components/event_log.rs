@@ -1,5 +1,7 @@
-//! The event log: every envelope in position order, virtualised. Events after the cursor have
-//! not happened yet as far as the rest of the app is concerned, and look it.
+//! The event log: every envelope in position order, virtualised, or only those a query selects
+//! (the query bar above it). Events after the cursor have not happened yet as far as the rest
+//! of the app is concerned, and look it; the list follows the cursor (in a filtered log, the
+//! last match at or before it).
 
 use eventide_engine::{Named, StreamKey};
 use yew::prelude::*;
@@ -8,6 +10,7 @@ use eventide_shop::services::graph::Node;
 use eventide_shop::services::ServiceName;
 use eventide_shop::simulation::{PLATFORM, PRODUCER, STOREFRONT};
 
+use super::query_bar::QueryBar;
 use super::service_graph::node_colour;
 use super::VirtualList;
 use crate::format::{fmt_clock, fmt_count};
@@ -22,13 +25,49 @@ pub fn event_log() -> Html {
     let store = session.shop().store();
     let cursor = session.shop().cursor();
     let count = store.len();
+    // With a query applied, the list's rows are its matches: row i is the i-th match.
+    let (rows, follow, meta) = match state.search.borrow().matches() {
+        Some(matches) => {
+            let shown = matches.count_at(cursor);
+            let later = matches.positions().len() - shown;
+            let mut meta = format!(
+                "{} of {} events match",
+                fmt_count(shown as u64),
+                fmt_count(cursor.0)
+            );
+            if later > 0 {
+                meta.push_str(&format!(
+                    " · {} more after the cursor",
+                    fmt_count(later as u64)
+                ));
+            }
+            let rows = matches.positions().len();
+            let follow = shown.checked_sub(1).or((rows > 0).then_some(0));
+            (Some(rows), follow, meta)
+        }
+        None => (
+            None,
+            cursor.index().or((count > 0).then_some(0)),
+            format!("{} events · append-only", fmt_count(count as u64)),
+        ),
+    };
+    let filtered = rows.is_some();
 
     let render = {
         let state = state.clone();
         // Rows read the engine when rendered; the list re-renders when the revision changes.
         Callback::from(move |index: usize| {
             let session = state.session();
-            let Some(event) = session.shop().store().events().get(index) else {
+            let at = if filtered {
+                state
+                    .search
+                    .borrow()
+                    .matches()
+                    .and_then(|matches| matches.positions().get(index).copied())
+            } else {
+                Some(eventide_engine::Position::from_index(index))
+            };
+            let Some(event) = at.and_then(|at| session.shop().store().get(at)) else {
                 return html! {};
             };
             let position = event.position;
@@ -64,13 +103,13 @@ pub fn event_log() -> Html {
             }
         })
     };
-    let follow = cursor.index().or((count > 0).then_some(0));
-
     html! {
         <section class="panel event-log" aria-labelledby="log-title">
             <div class="panel-head">
                 <h2 id="log-title" class="panel-title">{"Event log"}</h2>
-                <span class="panel-meta">{ format!("{} events · append-only", fmt_count(count as u64)) }</span>
+                <QueryBar />
+                <span class={classes!("panel-meta", filtered.then_some("match-count"))} data-testid="log-count" aria-live="polite"
+                      title={filtered.then_some("The bars behind the timeline's slider: the matches in each minute of recorded time")}>{ meta }</span>
             </div>
             <div class="log-header" aria-hidden="true">
                 <span class="col-pos">{"Position"}</span>
@@ -83,9 +122,11 @@ pub fn event_log() -> Html {
             </div>
             if count == 0 {
                 <p class="empty" data-testid="event-log">{"The log is empty. Issue a command or generate some orders."}</p>
+            } else if rows == Some(0) {
+                <p class="empty log-list" data-testid="event-log">{"No event matches the query."}</p>
             } else {
-                <VirtualList count={count} row_height={ROW_HEIGHT} render={render} follow={follow}
-                             class="log-list" testid="event-log" label="Event log" />
+                <VirtualList count={rows.unwrap_or(count)} row_height={ROW_HEIGHT} render={render} follow={follow}
+                             class="log-list" testid="event-log" label={if filtered { "Event log, filtered" } else { "Event log" }} />
             }
         </section>
     }

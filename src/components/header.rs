@@ -102,6 +102,7 @@ pub fn help_overlay() -> Html {
         ("Space", "play or pause the timeline"),
         ("Home", "go to the start of the log"),
         ("End", "back to live"),
+        ("/", "type a query over the event log (Enter applies it)"),
         ("?", "show or hide this list"),
         ("Esc", "close this list"),
         (

@@ -6,6 +6,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::icons::{icon, Icon};
+use super::match_histogram::MatchHistogram;
 use crate::format::{fmt_count, fmt_time};
 use crate::state::{use_app, Action, SPEEDS};
 
@@ -127,8 +128,11 @@ pub fn timeline() -> Html {
                         title="Jump to a position or a time" data-testid="jumps-fold">{ "Jump…" }</button>
             </div>
             <div class="timeline-track">
-                <input type="range" class="slider" min="0" max={head.0.to_string()} value={cursor.0.to_string()}
-                       step="1" oninput={on_slide} aria-label="Timeline position" data-testid="timeline-slider" />
+                <div class="slider-wrap">
+                    <MatchHistogram />
+                    <input type="range" class="slider" min="0" max={head.0.to_string()} value={cursor.0.to_string()}
+                           step="1" oninput={on_slide} aria-label="Timeline position" data-testid="timeline-slider" />
+                </div>
                 <div class="timeline-readout">
                     <span>{"position "}<strong data-testid="cursor-position">{ fmt_count(cursor.0) }</strong>{ format!(" of {}", fmt_count(head.0)) }</span>
                     { match cursor_time.map(fmt_time) {

@@ -7,6 +7,7 @@
 mod lesson;
 mod pending;
 pub mod scripts;
+mod search;
 mod session;
 mod tab;
 mod view;
@@ -28,6 +29,7 @@ use crate::lessons::Gesture;
 use crate::recipe::Step;
 
 pub use pending::{Asking, ExportWhich, Pending};
+pub use search::{LogSearch, Refusal};
 pub use session::{GenerateJob, ImportSource, Session, SetAside, DEFAULT_SEED};
 pub use tab::CenterTab;
 pub use view::{SharedView, VIEW_KEY};
@@ -95,6 +97,9 @@ pub struct AppState {
     pub large_text: bool,
     /// The centre tab open.
     pub tab: CenterTab,
+    /// The query over the event log and what it selects; shared like the session (updated in
+    /// place, with the revision).
+    pub search: Rc<RefCell<LogSearch>>,
     /// Business time for the next commands, when the user back-dates them.
     pub backdate: Option<Timestamp>,
     /// The lessons panel is open.
@@ -143,6 +148,7 @@ impl Default for AppState {
             help: false,
             large_text: false,
             tab: CenterTab::ReadModels,
+            search: Rc::default(),
             backdate: None,
             lessons_open: false,
             lesson: None,
@@ -207,6 +213,9 @@ pub enum Action {
     /// Large text as remembered or as a link asks (not a toggle: applied, not flipped).
     SetLargeText(bool),
     ChooseTab(CenterTab),
+    /// Filter the event log by this query (blank: show it whole); a bad one is refused with
+    /// the reason and the query before stays.
+    SetQuery(String),
     ToggleLessons,
     /// Replace the log with a file's (all or nothing; asks first if the session holds work).
     Import {
@@ -810,6 +819,7 @@ impl AppState {
                 self.tab = tab;
                 changed
             }
+            Action::SetQuery(text) => self.set_query(&text),
             Action::RegisterSchema {
                 kind,
                 schema,
@@ -1141,6 +1151,13 @@ impl AppState {
         }
     }
 
+    fn set_query(&mut self, text: &str) -> bool {
+        let session = self.session.borrow();
+        self.search
+            .borrow_mut()
+            .set(text, session.shop().store().events())
+    }
+
     fn seek(&mut self, target: Position) -> bool {
         let before = (
             self.session().shop().cursor(),
@@ -1163,6 +1180,10 @@ impl Reducible for AppState {
         let work = action.is_work();
         if next.apply(action) {
             next.latch_steps();
+            // The log may have grown or been replaced: the search tests what is new.
+            next.search
+                .borrow_mut()
+                .refresh(next.session.borrow().shop().store().events());
             if work {
                 next.welcome = false;
                 next.work += 1;

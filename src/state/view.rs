@@ -1,5 +1,5 @@
-//! What the sharer saw beside the log: the cursor, the centre tab, large text and the open
-//! lesson with the learner's progress in it. A shared link carries it in the scenario's
+//! What the sharer saw beside the log: the cursor, the centre tab, large text, the open
+//! lesson with the learner's progress in it, and the query filtering the log. A shared link carries it in the scenario's
 //! settings (`view`); opening the link puts the recipient where the sharer was.
 
 use eventide_engine::Position;
@@ -19,6 +19,9 @@ pub struct SharedView {
     pub large_text: bool,
     pub selected: Option<Position>,
     pub lesson: Option<SharedLesson>,
+    /// The query filtering the event log; links from before it had none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
 }
 
 /// A lesson and how far the learner got in it.
@@ -59,6 +62,10 @@ impl SharedView {
                 stepped_back: progress.did.stepped_back,
                 latched: progress.latched,
             }),
+            query: {
+                let search = state.search.borrow();
+                (!search.text().is_empty()).then(|| search.text().to_string())
+            },
         }
     }
 }
@@ -85,6 +92,9 @@ impl AppState {
         self.tab = view.tab;
         self.large_text = view.large_text;
         self.selected = view.selected;
+        if let Some(query) = view.query {
+            self.set_query(&query);
+        }
         if let Some(shared) = view.lesson {
             match crate::lessons::find(&shared.slug) {
                 Some(lesson) => {
