@@ -140,3 +140,52 @@ fn a_second_domain_is_delivered_exactly_once_when_asked() {
     }
     assert_eq!(handled, [Position(4)]);
 }
+
+/// The positions of the events a model was handed: what a set routes to it.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Seen<const EVERY: bool>(Vec<u64>);
+
+impl<const EVERY: bool> Projection<Tally> for Seen<EVERY> {
+    const NAME: &'static str = if EVERY { "Everything" } else { "Resets" };
+    const QUESTION: &'static str = "Which events was it handed?";
+    const COLUMNS: &'static [&'static str] = &[];
+    const CONSUMES: &'static [TallyKind] = &[TallyKind::Reset];
+    const READS: PayloadReads<TallyKind> = &[(TallyKind::Reset, &[])];
+    const FOLDS_EVERY_TYPE: bool = EVERY;
+
+    fn apply(&mut self, event: &Recorded<Tally>) {
+        self.0.push(event.position.0);
+    }
+    fn row_count(&self) -> usize {
+        0
+    }
+    fn rows(&self, _range: Range<usize>) -> Vec<Row> {
+        Vec::new()
+    }
+    fn unshared_bytes(&self, _earlier: &Self) -> usize {
+        0
+    }
+}
+
+#[test]
+fn a_model_is_handed_only_the_types_it_consumes_unless_it_folds_every_type() {
+    let store = log();
+    let mut history = History::new(2);
+    history.register(Box::new(Seen::<false>::default()), &store);
+    history.register(Box::new(Seen::<true>::default()), &store);
+
+    let live = history.live();
+    assert_eq!(
+        live.get::<Seen<false>>().map(|s| s.0.clone()),
+        Some(vec![4])
+    );
+    assert_eq!(
+        live.get::<Seen<true>>().map(|s| s.0.clone()),
+        Some(vec![1, 2, 3, 4, 5])
+    );
+    // Seeks fold from a checkpoint through the same routes.
+    history.seek(&store, Position(3));
+    let past = history.at_cursor();
+    assert_eq!(past.get::<Seen<false>>().map(|s| s.0.len()), Some(0));
+    assert_eq!(past.get::<Seen<true>>().map(|s| s.0.len()), Some(3));
+}

@@ -68,6 +68,8 @@ impl Projection<ShopEvent> for ActivityPerMinute {
         (K::PaymentProcessed, &["amount"]),
         (K::OrderCancelled, &["refunded"]),
     ];
+    // Every event counts in its minute's bucket, whatever its type: the time is the envelope's.
+    const FOLDS_EVERY_TYPE: bool = true;
 
     fn apply(&mut self, event: &Recorded<ShopEvent>) {
         let minute = Timestamp(event.recorded_at.0.div_euclid(MINUTE_MS) * MINUTE_MS);
