@@ -160,19 +160,27 @@ pub struct ReadModelSet<E: DomainEvent> {
 }
 
 /// For each event type (by its dense index), the indexes of the models that fold it: one flat
-/// list, cut by `starts` (type `k`'s models are `models[starts[k]..starts[k + 1]]`).
+/// list, cut by `starts` (type `k`'s models are `models[starts[k]..starts[k + 1]]`); and
+/// whether its events go through the upcasting on the way (only if the type evolved and some
+/// model folds it).
 #[derive(Debug, Default)]
 struct Routes {
     starts: Box<[u32]>,
     models: Box<[u32]>,
+    upcast: Box<[bool]>,
 }
 
 impl Routes {
-    fn of<E: DomainEvent>(models: &[Box<dyn ReadModel<E>>]) -> Routes {
+    fn of<E: DomainEvent>(
+        models: &[Box<dyn ReadModel<E>>],
+        upcasting: Option<&SharedUpcasting<E>>,
+    ) -> Routes {
         let mut starts = Vec::with_capacity(E::Kind::ALL.len() + 1);
         let mut folding = Vec::new();
+        let mut upcast = Vec::with_capacity(E::Kind::ALL.len());
         starts.push(0);
         for &kind in E::Kind::ALL {
+            let before = folding.len();
             folding.extend(
                 (0u32..)
                     .zip(models)
@@ -180,11 +188,21 @@ impl Routes {
                     .map(|(index, _)| index),
             );
             starts.push(folding.len() as u32);
+            upcast.push(
+                folding.len() > before
+                    && upcasting.is_some_and(|upcasting| upcasting.evolves(kind)),
+            );
         }
         Routes {
             starts: starts.into_boxed_slice(),
             models: folding.into_boxed_slice(),
+            upcast: upcast.into_boxed_slice(),
         }
+    }
+
+    /// Whether events of the type with this index are read through the upcasting.
+    fn upcasts(&self, kind: usize) -> bool {
+        self.upcast.get(kind).copied().unwrap_or(false)
     }
 
     /// The models that fold events of the type with this index (none for an unknown index).
@@ -218,7 +236,7 @@ impl<E: DomainEvent> Default for ReadModelSet<E> {
     fn default() -> Self {
         ReadModelSet {
             models: Vec::new(),
-            routes: Arc::new(Routes::of::<E>(&[])),
+            routes: Arc::new(Routes::of::<E>(&[], None)),
             position: Position::ORIGIN,
             upcasting: None,
         }
@@ -244,14 +262,19 @@ impl<E: DomainEvent> ReadModelSet<E> {
         self.position = self.position.max(event.position);
     }
 
-    /// Every model reads the event as consumers read it now (upcast, if its schema evolved).
+    /// Every model that folds the event's type reads it as consumers read it now (upcast, if
+    /// its schema evolved; a type that never did costs no call).
     fn fold(&mut self, event: &Recorded<E>) {
-        let upcast = self
-            .upcasting
-            .as_ref()
-            .and_then(|upcasting| upcasting.read(event));
+        let kind = event.kind().index();
+        let upcast = if self.routes.upcasts(kind) {
+            self.upcasting
+                .as_ref()
+                .and_then(|upcasting| upcasting.read(event))
+        } else {
+            None
+        };
         let event = upcast.as_ref().unwrap_or(event);
-        for &index in self.routes.models(event.kind().index()) {
+        for &index in self.routes.models(kind) {
             if let Some(model) = self.models.get_mut(index as usize) {
                 model.apply(event);
             }
@@ -261,6 +284,7 @@ impl<E: DomainEvent> ReadModelSet<E> {
     /// How events are read from now on; the caller refolds what was already folded.
     pub(crate) fn set_upcasting(&mut self, upcasting: Option<SharedUpcasting<E>>) {
         self.upcasting = upcasting;
+        self.routes = Arc::new(Routes::of(&self.models, self.upcasting.as_ref()));
     }
 
     /// How the models read events: what folding one of them alone must read them through.
@@ -276,7 +300,7 @@ impl<E: DomainEvent> ReadModelSet<E> {
 
     pub(crate) fn push(&mut self, model: Box<dyn ReadModel<E>>) {
         self.models.push(model);
-        self.routes = Arc::new(Routes::of(&self.models));
+        self.routes = Arc::new(Routes::of(&self.models, self.upcasting.as_ref()));
     }
 
     /// The same models, empty, at the origin.

@@ -189,3 +189,32 @@ fn a_model_is_handed_only_the_types_it_consumes_unless_it_folds_every_type() {
     assert_eq!(past.get::<Seen<false>>().map(|s| s.0.len()), Some(0));
     assert_eq!(past.get::<Seen<true>>().map(|s| s.0.len()), Some(3));
 }
+
+/// Reads every event as recorded, counting how often it was asked to: resets never evolved.
+#[derive(Default)]
+struct CountingUpcasting(std::sync::atomic::AtomicUsize);
+
+impl eventide_engine::envelope::Upcasting<Tally> for CountingUpcasting {
+    fn read(&self, _event: &Recorded<Tally>) -> Option<Recorded<Tally>> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        None
+    }
+    fn evolves(&self, kind: TallyKind) -> bool {
+        kind == TallyKind::Incremented
+    }
+}
+
+#[test]
+fn events_of_a_type_that_never_evolved_are_not_upcast() {
+    let store = log();
+    let mut history = History::new(100);
+    history.register(Box::new(Totals::default()), &store);
+    let upcasting = std::sync::Arc::new(CountingUpcasting::default());
+
+    history.set_upcasting(Some(upcasting.clone()), &store);
+
+    // The four increments were asked about once each; the reset not at all.
+    assert_eq!(upcasting.0.load(std::sync::atomic::Ordering::Relaxed), 4);
+    assert_eq!(total(&history, "counter-1"), Some(0));
+    assert_eq!(total(&history, "gauge-1"), Some(7));
+}
