@@ -168,9 +168,7 @@ impl Projection<ShopEvent> for OrderSummaries {
                     placed_at: event.recorded_at,
                     last_event: at,
                 });
-                for line in lines {
-                    self.lines.push(*line);
-                }
+                self.lines.extend_from_slice(lines);
                 self.count += 1;
                 self.by_status[status_index(OrderStatus::Placed)] += 1;
             }
