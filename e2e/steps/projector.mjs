@@ -87,7 +87,8 @@ async function largeText(page) {
 // Places an order (a notice appears) so the log has a row and a notice is on screen.
 async function withANotice(page) {
   await placeOrder(page);
-  await page.locator('.toast').first().waitFor({ timeout: TIMEOUT });
+  // The newest: on a short screen only the newest notice shows (an earlier one is hidden).
+  await page.locator('.toast').last().waitFor({ timeout: TIMEOUT });
 }
 
 async function everyTab(page, label, size, options) {
