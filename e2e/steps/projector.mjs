@@ -104,7 +104,8 @@ async function commandsShown(page, shown) {
 async function withANotice(page) {
   const folds = await commandsShown(page, true);
   await placeOrder(page);
-  await page.locator('.toast').first().waitFor({ timeout: TIMEOUT });
+  // The newest: on a short screen only the newest notice shows (an earlier one is hidden).
+  await page.locator('.toast').last().waitFor({ timeout: TIMEOUT });
   if (folds) await commandsShown(page, false);
 }
 

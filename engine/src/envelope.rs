@@ -200,4 +200,10 @@ pub trait Upcasting<E: DomainEvent> {
     /// The event as its consumers read it, or `None` when it reads exactly as recorded (the
     /// common case, which must stay cheap: no clone).
     fn read(&self, event: &Recorded<E>) -> Option<Recorded<E>>;
+
+    /// Whether events of `kind` may read otherwise than recorded. `false` (a type that never
+    /// evolved) lets a read-model set hand its events on without asking `read` for each.
+    fn evolves(&self, _kind: E::Kind) -> bool {
+        true
+    }
 }

@@ -61,6 +61,23 @@ impl<T: Clone> ChunkedVec<T> {
         self.len += 1;
     }
 
+    /// Appends every value of `values`, copying each chunk it writes to at most once.
+    pub fn extend_from_slice(&mut self, values: &[T]) {
+        let mut rest = values;
+        while !rest.is_empty() {
+            if self.len.is_multiple_of(CHUNK) {
+                self.chunks.push(Arc::new(Vec::with_capacity(CHUNK)));
+            }
+            let room = CHUNK - self.len % CHUNK;
+            let (now, later) = rest.split_at(room.min(rest.len()));
+            if let Some(chunk) = self.chunks.last_mut() {
+                Arc::make_mut(chunk).extend_from_slice(now);
+            }
+            self.len += now.len();
+            rest = later;
+        }
+    }
+
     /// Grows the vector with `fill` until `index` is in range, then returns that element.
     pub fn get_or_extend(&mut self, index: usize, fill: impl Fn() -> T) -> &mut T {
         while self.len <= index {
@@ -123,6 +140,22 @@ mod tests {
         // Only the last chunk was copied.
         let extra = numbers.unshared_bytes(&before);
         assert!(extra < 2 * CHUNK * 4 + 64, "{extra}");
+    }
+
+    #[test]
+    fn extending_from_a_slice_fills_chunks_in_order_and_spares_a_clone() {
+        let mut numbers: ChunkedVec<u32> = ChunkedVec::default();
+        numbers.extend_from_slice(&(0..200).collect::<Vec<_>>());
+        let before = numbers.clone();
+        numbers.extend_from_slice(&(200..700).collect::<Vec<_>>());
+        numbers.extend_from_slice(&[]);
+        assert_eq!(numbers.len(), 700);
+        assert!(numbers.iter().copied().eq(0..700));
+        assert_eq!(numbers.chunks.len(), 3);
+        assert!(
+            before.iter().copied().eq(0..200),
+            "the clone kept its values"
+        );
     }
 
     #[test]

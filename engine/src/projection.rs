@@ -8,7 +8,7 @@ use std::any::Any;
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::envelope::{DomainEvent, PayloadReads, Recorded, Upcasting};
+use crate::envelope::{DomainEvent, Named, PayloadReads, Recorded, Upcasting};
 use crate::ids::{Position, Timestamp};
 
 /// One cell of a read model's table, typed so the UI can format and align it.
@@ -42,7 +42,12 @@ pub trait Projection<E: DomainEvent>: Clone + Default + PartialEq + 'static {
     /// The payload fields `apply` reads, per type in `CONSUMES` (an empty list when it only
     /// counts events of the type): whom a schema change breaks is derived from this.
     const READS: PayloadReads<E::Kind>;
+    /// Whether `apply` must see every event, not only those of `CONSUMES`: a model that reads
+    /// an envelope field of all of them (their time, say) says so. A set hands each model only
+    /// the events it folds, so a replay skips every model an event means nothing to.
+    const FOLDS_EVERY_TYPE: bool = false;
 
+    /// Folds one event: one of `CONSUMES`, or any with `FOLDS_EVERY_TYPE`.
     fn apply(&mut self, event: &Recorded<E>);
 
     fn row_count(&self) -> usize;
@@ -74,6 +79,8 @@ pub trait ReadModel<E: DomainEvent>: Any {
     fn consumes(&self) -> &'static [E::Kind];
     fn reads(&self) -> PayloadReads<E::Kind>;
     fn columns(&self) -> &'static [&'static str];
+    /// Whether `apply` wants events of this type (see [`Projection::FOLDS_EVERY_TYPE`]).
+    fn folds(&self, kind: E::Kind) -> bool;
     fn apply(&mut self, event: &Recorded<E>);
     fn row_count(&self) -> usize;
     fn rows(&self, range: Range<usize>) -> Vec<Row>;
@@ -102,6 +109,9 @@ impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
     }
     fn columns(&self) -> &'static [&'static str] {
         P::COLUMNS
+    }
+    fn folds(&self, kind: E::Kind) -> bool {
+        P::FOLDS_EVERY_TYPE || P::CONSUMES.contains(&kind)
     }
     fn apply(&mut self, event: &Recorded<E>) {
         Projection::apply(self, event);
@@ -141,9 +151,67 @@ impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
 /// Every registered read model, folded to the same position.
 pub struct ReadModelSet<E: DomainEvent> {
     models: Vec<Box<dyn ReadModel<E>>>,
+    /// Which models fold each event type, so an event is handed only to the models it means
+    /// something to. Shared by the set's clones (every checkpoint), rebuilt when a model joins.
+    routes: Arc<Routes>,
     position: Position,
     /// How the models read events whose schema has evolved since they were recorded.
     upcasting: Option<SharedUpcasting<E>>,
+}
+
+/// For each event type (by its dense index), the indexes of the models that fold it: one flat
+/// list, cut by `starts` (type `k`'s models are `models[starts[k]..starts[k + 1]]`); and
+/// whether its events go through the upcasting on the way (only if the type evolved and some
+/// model folds it).
+#[derive(Debug, Default)]
+struct Routes {
+    starts: Box<[u32]>,
+    models: Box<[u32]>,
+    upcast: Box<[bool]>,
+}
+
+impl Routes {
+    fn of<E: DomainEvent>(
+        models: &[Box<dyn ReadModel<E>>],
+        upcasting: Option<&SharedUpcasting<E>>,
+    ) -> Routes {
+        let mut starts = Vec::with_capacity(E::Kind::ALL.len() + 1);
+        let mut folding = Vec::new();
+        let mut upcast = Vec::with_capacity(E::Kind::ALL.len());
+        starts.push(0);
+        for &kind in E::Kind::ALL {
+            let before = folding.len();
+            folding.extend(
+                (0u32..)
+                    .zip(models)
+                    .filter(|(_, model)| model.folds(kind))
+                    .map(|(index, _)| index),
+            );
+            starts.push(folding.len() as u32);
+            upcast.push(
+                folding.len() > before
+                    && upcasting.is_some_and(|upcasting| upcasting.evolves(kind)),
+            );
+        }
+        Routes {
+            starts: starts.into_boxed_slice(),
+            models: folding.into_boxed_slice(),
+            upcast: upcast.into_boxed_slice(),
+        }
+    }
+
+    /// Whether events of the type with this index are read through the upcasting.
+    fn upcasts(&self, kind: usize) -> bool {
+        self.upcast.get(kind).copied().unwrap_or(false)
+    }
+
+    /// The models that fold events of the type with this index (none for an unknown index).
+    fn models(&self, kind: usize) -> &[u32] {
+        let (Some(&start), Some(&end)) = (self.starts.get(kind), self.starts.get(kind + 1)) else {
+            return &[];
+        };
+        self.models.get(start as usize..end as usize).unwrap_or(&[])
+    }
 }
 
 /// An [`Upcasting`] shared by a set, its checkpoints and every state cloned from them.
@@ -157,6 +225,7 @@ impl<E: DomainEvent> Clone for ReadModelSet<E> {
                 .iter()
                 .map(|model| model.clone_boxed())
                 .collect(),
+            routes: Arc::clone(&self.routes),
             position: self.position,
             upcasting: self.upcasting.clone(),
         }
@@ -167,6 +236,7 @@ impl<E: DomainEvent> Default for ReadModelSet<E> {
     fn default() -> Self {
         ReadModelSet {
             models: Vec::new(),
+            routes: Arc::new(Routes::of::<E>(&[], None)),
             position: Position::ORIGIN,
             upcasting: None,
         }
@@ -192,21 +262,29 @@ impl<E: DomainEvent> ReadModelSet<E> {
         self.position = self.position.max(event.position);
     }
 
-    /// Every model reads the event as consumers read it now (upcast, if its schema evolved).
+    /// Every model that folds the event's type reads it as consumers read it now (upcast, if
+    /// its schema evolved; a type that never did costs no call).
     fn fold(&mut self, event: &Recorded<E>) {
-        let upcast = self
-            .upcasting
-            .as_ref()
-            .and_then(|upcasting| upcasting.read(event));
+        let kind = event.kind().index();
+        let upcast = if self.routes.upcasts(kind) {
+            self.upcasting
+                .as_ref()
+                .and_then(|upcasting| upcasting.read(event))
+        } else {
+            None
+        };
         let event = upcast.as_ref().unwrap_or(event);
-        for model in &mut self.models {
-            model.apply(event);
+        for &index in self.routes.models(kind) {
+            if let Some(model) = self.models.get_mut(index as usize) {
+                model.apply(event);
+            }
         }
     }
 
     /// How events are read from now on; the caller refolds what was already folded.
     pub(crate) fn set_upcasting(&mut self, upcasting: Option<SharedUpcasting<E>>) {
         self.upcasting = upcasting;
+        self.routes = Arc::new(Routes::of(&self.models, self.upcasting.as_ref()));
     }
 
     /// How the models read events: what folding one of them alone must read them through.
@@ -222,12 +300,14 @@ impl<E: DomainEvent> ReadModelSet<E> {
 
     pub(crate) fn push(&mut self, model: Box<dyn ReadModel<E>>) {
         self.models.push(model);
+        self.routes = Arc::new(Routes::of(&self.models, self.upcasting.as_ref()));
     }
 
     /// The same models, empty, at the origin.
     pub fn emptied(&self) -> ReadModelSet<E> {
         ReadModelSet {
             models: self.models.iter().map(|model| model.empty()).collect(),
+            routes: Arc::clone(&self.routes),
             position: Position::ORIGIN,
             upcasting: self.upcasting.clone(),
         }

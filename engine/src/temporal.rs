@@ -540,6 +540,9 @@ impl<'h, E: DomainEvent> Replayer<'h, E> {
             }
             self.replayed += events.len() as u64;
             for event in events {
+                if !state.folds(event.kind()) {
+                    continue;
+                }
                 // The model reads each event as the whole set would: upcast if its schema evolved.
                 let upcast = upcasting
                     .as_ref()

@@ -140,3 +140,81 @@ fn a_second_domain_is_delivered_exactly_once_when_asked() {
     }
     assert_eq!(handled, [Position(4)]);
 }
+
+/// The positions of the events a model was handed: what a set routes to it.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Seen<const EVERY: bool>(Vec<u64>);
+
+impl<const EVERY: bool> Projection<Tally> for Seen<EVERY> {
+    const NAME: &'static str = if EVERY { "Everything" } else { "Resets" };
+    const QUESTION: &'static str = "Which events was it handed?";
+    const COLUMNS: &'static [&'static str] = &[];
+    const CONSUMES: &'static [TallyKind] = &[TallyKind::Reset];
+    const READS: PayloadReads<TallyKind> = &[(TallyKind::Reset, &[])];
+    const FOLDS_EVERY_TYPE: bool = EVERY;
+
+    fn apply(&mut self, event: &Recorded<Tally>) {
+        self.0.push(event.position.0);
+    }
+    fn row_count(&self) -> usize {
+        0
+    }
+    fn rows(&self, _range: Range<usize>) -> Vec<Row> {
+        Vec::new()
+    }
+    fn unshared_bytes(&self, _earlier: &Self) -> usize {
+        0
+    }
+}
+
+#[test]
+fn a_model_is_handed_only_the_types_it_consumes_unless_it_folds_every_type() {
+    let store = log();
+    let mut history = History::new(2);
+    history.register(Box::new(Seen::<false>::default()), &store);
+    history.register(Box::new(Seen::<true>::default()), &store);
+
+    let live = history.live();
+    assert_eq!(
+        live.get::<Seen<false>>().map(|s| s.0.clone()),
+        Some(vec![4])
+    );
+    assert_eq!(
+        live.get::<Seen<true>>().map(|s| s.0.clone()),
+        Some(vec![1, 2, 3, 4, 5])
+    );
+    // Seeks fold from a checkpoint through the same routes.
+    history.seek(&store, Position(3));
+    let past = history.at_cursor();
+    assert_eq!(past.get::<Seen<false>>().map(|s| s.0.len()), Some(0));
+    assert_eq!(past.get::<Seen<true>>().map(|s| s.0.len()), Some(3));
+}
+
+/// Reads every event as recorded, counting how often it was asked to: resets never evolved.
+#[derive(Default)]
+struct CountingUpcasting(std::sync::atomic::AtomicUsize);
+
+impl eventide_engine::envelope::Upcasting<Tally> for CountingUpcasting {
+    fn read(&self, _event: &Recorded<Tally>) -> Option<Recorded<Tally>> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        None
+    }
+    fn evolves(&self, kind: TallyKind) -> bool {
+        kind == TallyKind::Incremented
+    }
+}
+
+#[test]
+fn events_of_a_type_that_never_evolved_are_not_upcast() {
+    let store = log();
+    let mut history = History::new(100);
+    history.register(Box::new(Totals::default()), &store);
+    let upcasting = std::sync::Arc::new(CountingUpcasting::default());
+
+    history.set_upcasting(Some(upcasting.clone()), &store);
+
+    // The four increments were asked about once each; the reset not at all.
+    assert_eq!(upcasting.0.load(std::sync::atomic::Ordering::Relaxed), 4);
+    assert_eq!(total(&history, "counter-1"), Some(0));
+    assert_eq!(total(&history, "gauge-1"), Some(7));
+}

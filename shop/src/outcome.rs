@@ -91,7 +91,7 @@ impl BusinessOutcome {
                     .iter()
                     .map(|o| OrderOutcome {
                         customer: o.customer,
-                        lines: o.lines.to_vec(),
+                        lines: orders.lines(o).copied().collect(),
                         total: o.total,
                         status: o.status,
                     })

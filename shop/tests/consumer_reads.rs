@@ -1,7 +1,8 @@
 //! The payload fields each built-in consumer declares it reads, kept honest: every type it
 //! consumes has a declaration naming only fields of that type; changing the fields it does not
 //! declare changes nothing it does (its state, or a service's reactions), over whole runs in
-//! both coordination models; and each field it declares changes something in one of them.
+//! both coordination models; and each field it declares changes something in one of them. A
+//! read model also loses nothing by being handed only the types it folds.
 
 use eventide_engine::projection::ReadModel;
 use eventide_engine::{Named, PayloadReads, Timestamp};
@@ -240,4 +241,28 @@ fn it_should_change_a_consumer_when_a_field_it_declares_changes() {
         }
     }
     assert!(unused.is_empty(), "declared but never read: {unused:?}");
+}
+
+/// A set hands a model only the types it folds (`CONSUMES`, or all with `FOLDS_EVERY_TYPE`):
+/// that must lose nothing, so handing it every other event too changes none of its states.
+#[test]
+fn it_should_change_no_read_model_to_hand_it_types_it_does_not_fold() {
+    for (mode, log) in runs() {
+        for model in built_in() {
+            let (mut routed, mut everything) = (model.empty(), model.empty());
+            for event in &log {
+                if routed.folds(event.kind()) {
+                    routed.apply(event);
+                }
+                everything.apply(event);
+                assert!(
+                    routed.same_state(everything.as_ref()),
+                    "{} ({mode:?}) changed on {} at {}, which it does not fold",
+                    model.name(),
+                    event.kind().name(),
+                    event.position.0
+                );
+            }
+        }
+    }
 }

@@ -397,6 +397,12 @@ impl Upcasting<ShopEvent> for ShopUpcasting {
             ..event.clone()
         })
     }
+
+    fn evolves(&self, kind: ShopEventKind) -> bool {
+        self.chains
+            .get(kind.index())
+            .is_some_and(|chain| !chain.is_empty())
+    }
 }
 
 #[cfg(test)]

@@ -68,18 +68,22 @@ impl Projection<ShopEvent> for ActivityPerMinute {
         (K::PaymentProcessed, &["amount"]),
         (K::OrderCancelled, &["refunded"]),
     ];
+    // Every event counts in its minute's bucket, whatever its type: the time is the envelope's.
+    const FOLDS_EVERY_TYPE: bool = true;
 
     fn apply(&mut self, event: &Recorded<ShopEvent>) {
-        let minute = Timestamp(event.recorded_at.0.div_euclid(MINUTE_MS) * MINUTE_MS);
-        let current = self
-            .buckets
-            .last_mut()
-            .filter(|bucket| bucket.minute == minute);
+        // In the last bucket's minute iff less than a minute after its (aligned) start: no
+        // division for the events of a minute but its first.
+        let at = event.recorded_at.0;
+        let current = self.buckets.last_mut().filter(|bucket| {
+            at.checked_sub(bucket.minute.0)
+                .is_some_and(|since| (0..MINUTE_MS).contains(&since))
+        });
         let bucket = match current {
             Some(bucket) => bucket,
             None => {
                 self.buckets.push(MinuteBucket {
-                    minute,
+                    minute: Timestamp(at.div_euclid(MINUTE_MS) * MINUTE_MS),
                     events: 0,
                     orders_placed: 0,
                     revenue: Money::ZERO,

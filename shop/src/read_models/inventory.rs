@@ -45,28 +45,42 @@ impl InventoryLevels {
         self.levels.iter()
     }
 
-    fn level(&mut self, sku: Sku, at: Position) -> &mut StockLevel {
-        let levels = Arc::make_mut(&mut self.levels);
-        let index = match levels.binary_search_by_key(&sku, |level| level.sku) {
-            Ok(index) => index,
-            Err(index) => {
-                levels.insert(
-                    index,
-                    StockLevel {
-                        sku,
-                        on_hand: 0,
-                        reserved: 0,
-                        shipped: 0,
-                        last_event: at,
-                    },
-                );
-                index
-            }
-        };
-        let level = &mut levels[index];
-        level.last_event = at;
-        level
+    /// The levels to write to, copied first if a checkpoint still shares them: once an event,
+    /// however many lines it touches.
+    fn levels_mut(&mut self) -> &mut Vec<StockLevel> {
+        Arc::make_mut(&mut self.levels)
     }
+}
+
+/// The level of `sku` in `levels` (sorted by SKU), added if it is new, marked as changed `at`.
+fn level(levels: &mut Vec<StockLevel>, sku: Sku, at: Position) -> &mut StockLevel {
+    // The catalog's SKUs run 1, 2, 3, ...: SKU n is usually at n - 1, with no search.
+    let direct = usize::from(sku.0)
+        .checked_sub(1)
+        .filter(|&index| levels.get(index).is_some_and(|level| level.sku == sku));
+    let found = match direct {
+        Some(index) => Ok(index),
+        None => levels.binary_search_by_key(&sku, |level| level.sku),
+    };
+    let index = match found {
+        Ok(index) => index,
+        Err(index) => {
+            levels.insert(
+                index,
+                StockLevel {
+                    sku,
+                    on_hand: 0,
+                    reserved: 0,
+                    shipped: 0,
+                    last_event: at,
+                },
+            );
+            index
+        }
+    };
+    let level = &mut levels[index];
+    level.last_event = at;
+    level
 }
 
 impl Projection<ShopEvent> for InventoryLevels {
@@ -99,17 +113,18 @@ impl Projection<ShopEvent> for InventoryLevels {
         let at = event.position;
         match &event.event {
             ShopEvent::StockReceived { sku, quantity } => {
-                self.level(*sku, at).on_hand += i64::from(*quantity);
+                level(self.levels_mut(), *sku, at).on_hand += i64::from(*quantity);
             }
             ShopEvent::InventoryReserved { sku, quantity, .. } => {
-                self.level(*sku, at).reserved += i64::from(*quantity);
+                level(self.levels_mut(), *sku, at).reserved += i64::from(*quantity);
             }
             ShopEvent::InventoryReleased { sku, quantity, .. } => {
-                self.level(*sku, at).reserved -= i64::from(*quantity);
+                level(self.levels_mut(), *sku, at).reserved -= i64::from(*quantity);
             }
-            ShopEvent::ShipmentDispatched { lines, .. } => {
+            ShopEvent::ShipmentDispatched { lines, .. } if !lines.is_empty() => {
+                let levels = self.levels_mut();
                 for line in lines {
-                    let level = self.level(line.sku, at);
+                    let level = level(levels, line.sku, at);
                     let quantity = i64::from(line.quantity);
                     level.on_hand -= quantity;
                     level.reserved -= quantity;
