@@ -32,6 +32,7 @@ import { keepingABranchAsks, linksKeepSavedWork } from './steps/nothing_lost.mjs
 import { lessonWalkthroughs, lessonsAllWalked } from './steps/lessons-walkthrough.mjs';
 import { answerThenArrows, projectorLayouts, skipToTheTimeline } from './steps/projector.mjs';
 import { scriptWorker, scriptsTab } from './steps/scripts.mjs';
+import { catalogExportsAsyncapi } from './steps/catalog.mjs';
 import { searchTheLog } from './steps/search.mjs';
 import { copyLinkOpensWhatWasSeen, servicesLinkOpensTheRun } from './steps/share.mjs';
 import { backToLive, stepBack, travelToTheMiddle } from './steps/timeline.mjs';
@@ -48,6 +49,7 @@ const STEPS = [
   copyLinkOpensWhatWasSeen,
   servicesLinkOpensTheRun,
   searchTheLog,
+  catalogExportsAsyncapi,
   lessonByAddress,
   screenshot,
   scriptWorker,

@@ -428,6 +428,12 @@ pub fn consumers(kind: K) -> Vec<Party> {
 /// The catalog as an AsyncAPI 3.0 document: a channel and a message per event type, and a send
 /// and a receive operation per service that publishes or consumes it.
 pub fn asyncapi() -> Value {
+    asyncapi_with(|_| None)
+}
+
+/// The same document with each type's payload schema as `latest` gives it (a session's newest
+/// registered version, which its consumers read); the built-in schema where it gives none.
+pub fn asyncapi_with(latest: impl Fn(K) -> Option<Value>) -> Value {
     let mut channels = Map::new();
     let mut operations = Map::new();
     let mut messages = Map::new();
@@ -442,7 +448,7 @@ pub fn asyncapi() -> Value {
                 "contentType": "application/json",
                 "correlationId": {"$ref": "#/components/correlationIds/flow"},
                 "headers": envelope_headers(),
-                "payload": schema(kind),
+                "payload": latest(kind).unwrap_or_else(|| schema(kind)),
                 "examples": [{"name": "example", "payload": payload(&example(kind))}],
             }),
         );
@@ -583,6 +589,20 @@ mod tests {
         }
         let producers: Vec<&str> = producers(K::OrderPlaced).iter().map(|p| p.name).collect();
         assert_eq!(producers, ["Order"]);
+    }
+
+    #[test]
+    fn the_asyncapi_document_carries_the_newest_schema_it_is_given() {
+        let newer = json!({"type": "object", "properties": {"total": {"type": "integer"}}});
+        let doc = asyncapi_with(|kind| (kind == K::OrderPlaced).then(|| newer.clone()));
+        assert_eq!(
+            doc["components"]["messages"]["OrderPlaced"]["payload"],
+            newer
+        );
+        // The others keep the built-in schema.
+        let paid = &doc["components"]["messages"]["PaymentProcessed"]["payload"];
+        assert!(paid.is_object(), "{paid}");
+        assert_eq!(*paid, schema(K::PaymentProcessed));
     }
 
     #[test]

@@ -45,9 +45,35 @@ pub fn catalog_view() -> Html {
             </li>
         }
     });
+    let export_asyncapi = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let document = {
+                let session = state.session();
+                let registry = session.evolution().registry();
+                eventide_shop::event_catalog::asyncapi_with(|kind| {
+                    registry
+                        .latest(kind.name())
+                        .map(|(_, schema)| schema.source().clone())
+                })
+            };
+            if let Err(problem) = super::files_panel::download(
+                "eventide-asyncapi.json",
+                "application/json",
+                &pretty(&document),
+            ) {
+                state.dispatch(Action::InvalidInput(problem));
+            }
+        })
+    };
     html! {
         <section class="panel catalog-view" data-testid="catalog-view">
-            <h2 class="panel-title">{"Event catalog"}</h2>
+            <div class="panel-head">
+                <h2 class="panel-title">{"Event catalog"}</h2>
+                <button type="button" class="button" onclick={export_asyncapi} title="Download the catalog as an AsyncAPI 3.0 document (each type's newest schema)" data-testid="asyncapi-export">
+                    {"Export AsyncAPI"}
+                </button>
+            </div>
             <div class="catalog-layout">
                 <ul class="catalog-list" aria-label="Event types">{ for list }</ul>
                 <EventTypeDetail kind={*selected} />
