@@ -2790,6 +2790,50 @@ fn row_labels(root: &Element) -> Vec<String> {
 }
 
 #[wasm_bindgen_test]
+async fn an_event_s_stream_is_one_click_from_its_detail() {
+    clear_saved();
+    let root = mount().await;
+    // Two orders, the first paid: O-0001 has two events, O-0002 one.
+    click(&root, "cmd-place-order").await;
+    click(&root, "cmd-place-order").await;
+    let input: HtmlInputElement = find(&root, "order-id")
+        .expect("the order field")
+        .unchecked_into();
+    input.set_value("O-0001");
+    input
+        .dispatch_event(&web_sys::Event::new("change").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+    click(&root, "cmd-pay").await;
+    let head = log_size(&root);
+    assert_eq!(head, 3, "{}", text(&root, "problems"));
+
+    let first = find(&root, "event-row").expect("a row");
+    first.unchecked_into::<HtmlElement>().click();
+    yew::scheduler::flush().await;
+    assert!(text(&root, "event-detail").contains("O-0001"));
+    click(&root, "detail-show-stream").await;
+    assert_eq!(
+        text(&root, "log-count"),
+        format!("2 of {head} events match")
+    );
+    assert!(
+        row_labels(&root)
+            .iter()
+            .all(|row| !row.contains("position 2")),
+        "O-0002's event is not in O-0001's stream"
+    );
+    assert_eq!(
+        find(&root, "query-input")
+            .expect("the bar")
+            .unchecked_into::<HtmlInputElement>()
+            .value(),
+        "aggregate == Order and stream == \"O-0001\""
+    );
+    set_address("fresh");
+}
+
+#[wasm_bindgen_test]
 async fn a_query_filters_the_log_counts_its_matches_and_travels_in_the_share_link() {
     clear_saved();
     let root = mount().await;

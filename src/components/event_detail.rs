@@ -42,6 +42,17 @@ pub fn event_detail() -> Html {
         .filter(|other| other.causation_id == Some(event.id))
         .collect();
     let flow_size = store.read_by_correlation(event.correlation_id).count();
+    // The stream's own history beside the global log: a query for its events (the category
+    // too, since a query compares ids by their number and O-0001 and C-001 share one).
+    let show_stream = {
+        let dispatcher = state.dispatcher();
+        let query = format!(
+            "aggregate == {} and stream == \"{}\"",
+            event.stream.category().name(),
+            event.stream
+        );
+        Callback::from(move |_| dispatcher.dispatch(Action::SetQuery(query.clone())))
+    };
     let seek = {
         let dispatcher = state.dispatcher();
         let position = event.position;
@@ -66,7 +77,11 @@ pub fn event_detail() -> Html {
                 <dt>{"Event id"}</dt><dd class="mono">{ event.id.to_string() }</dd>
                 <dt>{"Event type"}</dt><dd class="mono">{ event.kind().name() }</dd>
                 <dt>{"Schema version"}</dt><dd>{ event.schema_version.to_string() }</dd>
-                <dt>{"Aggregate"}</dt><dd>{ format!("{} {}", event.stream.category().name(), event.stream) }</dd>
+                <dt>{"Aggregate"}</dt>
+                <dd>
+                    { format!("{} {} ", event.stream.category().name(), event.stream) }
+                    <button type="button" class="link-button" onclick={show_stream} title="Filter the log to this stream's events" data-testid="detail-show-stream">{"its stream"}</button>
+                </dd>
                 <dt>{"Aggregate version"}</dt><dd>{ event.version.to_string() }</dd>
                 <dt>{"Global position"}</dt><dd>{ fmt_count(event.position.0) }</dd>
                 <dt>{"Recorded at"}</dt><dd>{ format!("{} UTC", fmt_time(event.recorded_at)) }</dd>
