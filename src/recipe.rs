@@ -8,6 +8,7 @@
 //! exact.
 
 use eventide_engine::delivery::{DeliverySettings, SubscriptionId};
+use eventide_engine::store::ExpectedVersion;
 use eventide_engine::{EventId, Position, Timestamp};
 use eventide_shop::commands::ShopCommand;
 use eventide_shop::events::ShopEvent;
@@ -51,6 +52,9 @@ pub enum Step {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         occurred_at: Option<Timestamp>,
         ids: Vec<EventId>,
+        /// The stream version the user said to expect, if not the aggregate's own.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expected: Option<ExpectedVersion>,
     },
     /// A fresh simulation of the services (a services lesson's scenario starts with one).
     Services {
@@ -242,6 +246,7 @@ mod tests {
                     at: Timestamp::from_millis(1_700_000_100_000),
                     occurred_at: None,
                     ids: vec![EventId(uuid::Uuid::from_u128(42))],
+                    expected: None,
                 },
             ],
         );

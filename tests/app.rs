@@ -2789,6 +2789,51 @@ fn row_labels(root: &Element) -> Vec<String> {
         .collect()
 }
 
+/// Types `value` into a field that reads on change.
+async fn change_field(root: &Element, testid: &str, value: &str) {
+    let input: HtmlInputElement = find(root, testid)
+        .unwrap_or_else(|| panic!("no field {testid}"))
+        .unchecked_into();
+    input.set_value(value);
+    input
+        .dispatch_event(&web_sys::Event::new("change").expect("an event"))
+        .expect("dispatched");
+    yew::scheduler::flush().await;
+}
+
+#[wasm_bindgen_test]
+async fn a_stale_expected_version_is_refused_as_a_version_conflict_and_changes_nothing() {
+    clear_saved();
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    change_field(&root, "order-id", "O-0001").await;
+    // A client that read the order before it existed: it expects no stream.
+    change_field(&root, "expected-input", "no stream").await;
+    click(&root, "expected-apply").await;
+    assert!(text(&root, "expected-note").contains("no stream yet"));
+    click(&root, "cmd-pay").await;
+    assert_eq!(log_size(&root), 1, "nothing appended");
+    assert!(
+        text(&root, "notices").contains("version"),
+        "{}",
+        text(&root, "notices")
+    );
+    // The expectation was for that command only: the next one decides at the order's version.
+    assert!(find(&root, "expected-note").is_none());
+    click(&root, "cmd-pay").await;
+    assert_eq!(log_size(&root), 2, "{}", text(&root, "notices"));
+    // An expectation that holds appends.
+    change_field(&root, "expected-input", "2").await;
+    click(&root, "expected-apply").await;
+    click(&root, "cmd-cancel").await;
+    assert_eq!(log_size(&root), 3, "{}", text(&root, "notices"));
+    // Nonsense is refused with a message and sets nothing.
+    change_field(&root, "expected-input", "three").await;
+    click(&root, "expected-apply").await;
+    assert!(find(&root, "expected-note").is_none());
+    set_address("fresh");
+}
+
 #[wasm_bindgen_test]
 async fn an_event_s_stream_is_one_click_from_its_detail() {
     clear_saved();

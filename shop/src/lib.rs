@@ -59,6 +59,9 @@ pub struct CommandContext<'a> {
     pub metadata: Metadata,
     /// Business time, when the fact happened earlier than now (back-dating); `None` is now.
     pub occurred_at: Option<Timestamp>,
+    /// The stream version the caller expects (optimistic concurrency from outside, as a client
+    /// that read the aggregate earlier would send it); `None`: the version the aggregate decided at.
+    pub expected: Option<ExpectedVersion>,
 }
 
 impl<'a> CommandContext<'a> {
@@ -70,6 +73,7 @@ impl<'a> CommandContext<'a> {
             causation: None,
             metadata: Metadata::default(),
             occurred_at: None,
+            expected: None,
         }
     }
 
@@ -258,10 +262,12 @@ impl Shop {
                 rejection,
             })?;
         self.check_payload(name, &event)?;
-        let expected = match self.store.stream_version(stream) {
-            version if version.0 == 0 => ExpectedVersion::NoStream,
-            version => ExpectedVersion::Exact(version),
-        };
+        let expected = context
+            .expected
+            .unwrap_or(match self.store.stream_version(stream) {
+                version if version.0 == 0 => ExpectedVersion::NoStream,
+                version => ExpectedVersion::Exact(version),
+            });
         let id = context.ids.next_event_id();
         let correlation = context.correlation.unwrap_or(id.as_correlation());
         let mut proposed = NewEvent::new(id, event).in_flow(correlation, context.causation);

@@ -273,9 +273,22 @@ impl Simulation {
         ids: &mut dyn eventide_engine::rng::IdSource,
         occurred_at: Option<Timestamp>,
     ) -> Result<eventide_engine::store::Appended, CommandError> {
+        self.execute_expecting(command, ids, occurred_at, None)
+    }
+
+    /// As [`Simulation::execute_backdated`], appending only if the stream is at `expected`
+    /// (`None`: the version the aggregate decided at): a user can provoke a version conflict.
+    pub fn execute_expecting(
+        &mut self,
+        command: ShopCommand,
+        ids: &mut dyn eventide_engine::rng::IdSource,
+        occurred_at: Option<Timestamp>,
+        expected: Option<eventide_engine::store::ExpectedVersion>,
+    ) -> Result<eventide_engine::store::Appended, CommandError> {
         let mut context = CommandContext::new(self.clock, ids);
         context.metadata = Metadata::default().with(PRODUCER, USER);
         context.occurred_at = occurred_at;
+        context.expected = expected;
         let appended = as_user(&mut self.shop, |shop| shop.execute(command, context));
         self.publish_new_events();
         appended

@@ -1,6 +1,8 @@
 //! The command side: every shop command with its parameters. A command is imperative
 //! (PlaceOrder); what it records is past tense (OrderPlaced). Rejections come back as notices.
 
+use eventide_engine::store::ExpectedVersion;
+use eventide_engine::StreamVersion;
 use eventide_shop::catalog::PRODUCTS;
 use eventide_shop::commands::{PaymentOutcome, RequestedLine, ShopCommand};
 use eventide_shop::ids::{CustomerId, OrderId, Sku};
@@ -18,6 +20,7 @@ pub fn command_panel() -> Html {
             <h2 id="commands-title" class="panel-title">{"Commands"}</h2>
             <p class="panel-hint">{"Commands ask; aggregates decide. Each accepted command appends an event at the head of the log."}</p>
             <Backdate />
+            <ExpectedVersionCard />
             <PlaceOrderForm />
             <OrderActionsForm />
             <CartForm />
@@ -377,5 +380,83 @@ fn backdate() -> Html {
                 </p>
             }
         </div>
+    }
+}
+
+/// What a user types for the next command's expected stream version: empty for the
+/// aggregate's own, `any`, `no stream`, or a version number.
+fn parse_expected(text: &str) -> Result<Option<ExpectedVersion>, String> {
+    let text = text.trim().to_ascii_lowercase();
+    match text.as_str() {
+        "" => Ok(None),
+        "any" => Ok(Some(ExpectedVersion::Any)),
+        "no stream" | "none" | "nostream" => Ok(Some(ExpectedVersion::NoStream)),
+        number => number
+            .parse::<u32>()
+            .map(|n| Some(ExpectedVersion::Exact(StreamVersion(n))))
+            .map_err(|_| {
+                format!("Expected version: '{number}' is not a version (a number, 'any' or 'no stream')")
+            }),
+    }
+}
+
+fn describe_expected(expected: ExpectedVersion) -> String {
+    match expected {
+        ExpectedVersion::Any => "any version".into(),
+        ExpectedVersion::NoStream => "no stream yet".into(),
+        ExpectedVersion::Exact(version) => format!("version {}", version.0),
+    }
+}
+
+/// Optimistic concurrency from outside: the next command appends only if its stream is where
+/// the user says, so a stale expectation shows the store's typed version conflict.
+#[function_component(ExpectedVersionCard)]
+fn expected_version_card() -> Html {
+    let state = use_app();
+    let (text, on_text) = use_field("");
+    let apply = {
+        let dispatcher = state.dispatcher();
+        let text = text.clone();
+        Callback::from(move |_: MouseEvent| {
+            dispatcher.dispatch(match parse_expected(&text) {
+                Ok(expected) => Action::SetExpectedVersion(expected),
+                Err(problem) => Action::InvalidInput(problem),
+            })
+        })
+    };
+    html! {
+        <div class={classes!("command-card", "backdate", state.expected.is_some().then_some("active"))} data-testid="expected-version">
+            <div class="field-row">
+                <label class="field">{"Expected stream version (next command)"}
+                    <input value={(*text).clone()} onchange={on_text} placeholder="the aggregate's" data-testid="expected-input" />
+                </label>
+                <button type="button" class="button align-end" onclick={apply} data-testid="expected-apply">{"Set"}</button>
+            </div>
+            if let Some(expected) = state.expected {
+                <p class="backdate-note" data-testid="expected-note">
+                    { format!("The next command appends only if its stream is at {}.", describe_expected(expected)) }
+                </p>
+            }
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_expected_version_reads_as_typed_or_says_why_not() {
+        assert_eq!(parse_expected("  "), Ok(None));
+        assert_eq!(parse_expected("Any"), Ok(Some(ExpectedVersion::Any)));
+        assert_eq!(
+            parse_expected("no stream"),
+            Ok(Some(ExpectedVersion::NoStream))
+        );
+        assert_eq!(
+            parse_expected("3"),
+            Ok(Some(ExpectedVersion::Exact(StreamVersion(3))))
+        );
+        assert!(parse_expected("three").is_err_and(|why| why.contains("'three' is not a version")));
     }
 }

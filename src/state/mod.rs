@@ -102,6 +102,9 @@ pub struct AppState {
     pub search: Rc<RefCell<LogSearch>>,
     /// Business time for the next commands, when the user back-dates them.
     pub backdate: Option<Timestamp>,
+    /// The stream version the next command expects, as a client that read earlier would send
+    /// it; taken by that command (`None`: the version the aggregate decided at).
+    pub expected: Option<eventide_engine::store::ExpectedVersion>,
     /// The lessons panel is open.
     pub lessons_open: bool,
     /// The lesson loaded, and the learner's progress in it.
@@ -150,6 +153,7 @@ impl Default for AppState {
             tab: CenterTab::ReadModels,
             search: Rc::default(),
             backdate: None,
+            expected: None,
             lessons_open: false,
             lesson: None,
             welcome: false,
@@ -245,6 +249,8 @@ pub enum Action {
     RevealLesson,
     /// Back-date the next commands to this business time (or stop back-dating).
     SetBackdate(Option<Timestamp>),
+    /// The stream version the next command expects (`None`: the aggregate's own).
+    SetExpectedVersion(Option<eventide_engine::store::ExpectedVersion>),
     /// Open a what-if branch at this position.
     Fork(Position),
     /// Close the branch, keeping it as the main line or discarding it.
@@ -354,7 +360,9 @@ impl AppState {
             Action::Execute(command) => {
                 let name = command.name();
                 let backdate = self.backdate;
-                let outcome = self.session_mut().execute(command, backdate);
+                // A stated expectation is for the next command only.
+                let expected = self.expected.take();
+                let outcome = self.session_mut().execute(command, backdate, expected);
                 match outcome {
                     Ok(appended) => {
                         self.session_mut().go_live();
@@ -766,6 +774,11 @@ impl AppState {
                 self.backdate = at;
                 changed
             }
+            Action::SetExpectedVersion(expected) => {
+                let changed = self.expected != expected;
+                self.expected = expected;
+                changed
+            }
             Action::ToggleHelp => {
                 self.help = !self.help;
                 true
@@ -1003,6 +1016,7 @@ impl AppState {
         self.selected = None;
         self.lesson = None;
         self.backdate = None;
+        self.expected = None;
         self.precious = false;
         self.delivery = DeliverySettings::default();
         self.idempotent = true;

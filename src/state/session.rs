@@ -265,6 +265,7 @@ impl Session {
                     at,
                     occurred_at,
                     ids,
+                    expected,
                 } => {
                     // As `execute` did: the wall clock moved the simulation on only while the
                     // services were not running; while they ran, the command took their clock.
@@ -277,7 +278,7 @@ impl Session {
                     let mut ids = RecordedIds(ids.clone().into_iter());
                     session
                         .sim
-                        .execute_backdated(command.clone(), &mut ids, *occurred_at)
+                        .execute_expecting(command.clone(), &mut ids, *occurred_at, *expected)
                         .map_err(|error| error.to_string())?;
                 }
                 Step::React {
@@ -385,7 +386,7 @@ impl Session {
                         }],
                     };
                     session
-                        .execute(command, None)
+                        .execute(command, None, None)
                         .map_err(|error| error.to_string())?;
                 }
             }
@@ -804,10 +805,13 @@ impl Session {
 
     /// Issues a user's command. While the services are not running, time is the wall clock's;
     /// while they run, it is the simulation's virtual time.
+    /// `expected`: the stream version the user said to expect (`None`: the aggregate's own);
+    /// a stream elsewhere is refused with a typed version conflict and nothing changes.
     pub fn execute(
         &mut self,
         command: ShopCommand,
         occurred_at: Option<Timestamp>,
+        expected: Option<ExpectedVersion>,
     ) -> Result<Appended, CommandError> {
         let reacting = self.sim.is_reacting();
         if !reacting {
@@ -815,9 +819,9 @@ impl Session {
             self.sim.advance_to(wall)?;
         }
         let at = self.sim.clock();
-        let appended = self
-            .sim
-            .execute_backdated(command.clone(), &mut self.ids, occurred_at)?;
+        let appended =
+            self.sim
+                .execute_expecting(command.clone(), &mut self.ids, occurred_at, expected)?;
         if appended.range.is_some() {
             let ids = self.ids_of(appended.range);
             if let Some(recipe) = self.recipe.as_mut() {
@@ -826,6 +830,7 @@ impl Session {
                     at,
                     occurred_at,
                     ids,
+                    expected,
                 });
             }
         }

@@ -6,7 +6,8 @@ use std::fmt::{self, Debug, Display};
 use crate::ids::{EventId, StreamVersion, Timestamp};
 
 /// The optimistic-concurrency check of an append.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum ExpectedVersion {
     /// Append whatever the stream's version.
     Any,
