@@ -9,7 +9,8 @@
 //! - `blame.rs`: [`diff_between`], the same diff with each changed field blamed on the event
 //!   that last changed it ([`FieldBlame`], [`RowBlame`], within [`BlameLimits`]); its walks back
 //!   in `blame/walk.rs`, the rebuilding of rows as of earlier positions in `blame/replay.rs`.
-//! - `when.rs`: "when did" queries ([`WhenQuery`], [`when`]), by bisection or a scan.
+//! - `when.rs`: "when did" queries ([`WhenQuery`], made from the user's text once: a typed
+//!   [`Wanted`] value or a [`WhenError`]; [`when`]), by bisection or a scan.
 //! - `touched.rs`: the rows one event changed ([`rows_changed_by`]).
 //! - `bitemporal.rs`: the read models as of business time, and the events recorded late.
 
@@ -25,7 +26,7 @@ pub use bitemporal::{as_of_business_time, late_events};
 pub use blame::{diff_between, BlameLimits, ColumnBlame, FieldBlame, RowBlame};
 pub use diff::{diff, FieldChange, ModelDiff, RowChange};
 pub use touched::{rows_changed_by, TouchedRow};
-pub use when::{when, Comparison, Method, WhenAnswer, WhenQuery};
+pub use when::{when, Comparison, Method, Wanted, WhenAnswer, WhenError, WhenQuery};
 
 use crate::ids::Position;
 use crate::projection::{Cell, Row};

@@ -15,14 +15,70 @@ pub enum Comparison {
     AtLeast,
 }
 
-/// "When did `column` of row `key` in `model` first become `value`?"
+/// The value a "when did" query waits for, read once from what the user typed rather than on
+/// every probe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wanted {
+    /// The field, as text (numbers in digits, times in RFC 3339), equals this, ignoring ASCII
+    /// case. Held trimmed.
+    Text(String),
+    /// The field is a count, an amount in cents or an event position of at least this.
+    AtLeast(i64),
+}
+
+impl Wanted {
+    /// Reads the user's `text` for `comparison`. "At least" needs a whole number (thousands
+    /// separators allowed); anything else is refused, since it could never match.
+    pub fn parse(comparison: Comparison, text: &str) -> Result<Wanted, WhenError> {
+        let text = text.trim();
+        match comparison {
+            Comparison::Equals => Ok(Wanted::Text(text.to_string())),
+            Comparison::AtLeast => text
+                .replace(',', "")
+                .parse::<i64>()
+                .map(Wanted::AtLeast)
+                .map_err(|_| WhenError::NotANumber(text.to_string())),
+        }
+    }
+
+    pub fn comparison(&self) -> Comparison {
+        match self {
+            Wanted::Text(_) => Comparison::Equals,
+            Wanted::AtLeast(_) => Comparison::AtLeast,
+        }
+    }
+
+    fn matches(&self, cell: &Cell) -> bool {
+        match self {
+            Wanted::Text(text) => cell_text(cell).eq_ignore_ascii_case(text),
+            Wanted::AtLeast(least) => cell_number(cell).is_some_and(|have| have >= *least),
+        }
+    }
+}
+
+/// A "when did" question that cannot be asked: the user's mistake, said so they can fix it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WhenError {
+    #[error("there is no read model named '{0}'")]
+    UnknownModel(String),
+    #[error("{model} has no field '{column}'")]
+    UnknownColumn { model: String, column: String },
+    #[error("'{0}' is not a number: \"at least\" compares counts and amounts (in cents) with a whole number")]
+    NotANumber(String),
+}
+
+/// "When did `column` of row `key` in `model` first become `wanted`?" Made by
+/// [`WhenQuery::new`], which resolves the model and the column once and reads the value once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WhenQuery {
-    pub model: String,
-    pub key: String,
-    pub column: String,
-    pub comparison: Comparison,
-    pub value: String,
+    /// The model's registered name.
+    model: &'static str,
+    /// The field's index among the model's columns.
+    column: usize,
+    /// The field's name, as the model spells it.
+    column_name: &'static str,
+    key: String,
+    wanted: Wanted,
 }
 
 /// How the answer was found, so the user can see why it is fast or slow.
@@ -59,41 +115,72 @@ fn cell_number(cell: &Cell) -> Option<i64> {
 }
 
 impl WhenQuery {
-    fn holds<E: DomainEvent>(&self, models: &ReadModelSet<E>) -> bool {
-        let Some(model) = models.by_name(&self.model) else {
-            return false;
-        };
-        let Some(index) = model
+    /// The question about `models` (any state of them: the set of models is the same at every
+    /// position): `model` by its name, `column` by name ignoring ASCII case, `value` read for
+    /// `comparison`. The row `key` is not checked: a row may come and go.
+    pub fn new<E: DomainEvent>(
+        models: &ReadModelSet<E>,
+        model: &str,
+        key: &str,
+        column: &str,
+        comparison: Comparison,
+        value: &str,
+    ) -> Result<WhenQuery, WhenError> {
+        let found = models
+            .by_name(model)
+            .ok_or_else(|| WhenError::UnknownModel(model.to_string()))?;
+        let (index, name) = found
             .columns()
             .iter()
-            .position(|c| c.eq_ignore_ascii_case(&self.column))
-        else {
-            return false;
-        };
-        let Some(row) = model.row(&self.key) else {
-            return false;
-        };
-        let Some(cell) = row.cells.get(index) else {
-            return false;
-        };
-        match self.comparison {
-            Comparison::Equals => cell_text(cell).eq_ignore_ascii_case(self.value.trim()),
-            Comparison::AtLeast => {
-                let wanted = self.value.trim().replace(',', "").parse::<i64>().ok();
-                matches!((cell_number(cell), wanted), (Some(have), Some(wanted)) if have >= wanted)
-            }
-        }
+            .copied()
+            .enumerate()
+            .find(|(_, name)| name.eq_ignore_ascii_case(column))
+            .ok_or_else(|| WhenError::UnknownColumn {
+                model: found.name().to_string(),
+                column: column.to_string(),
+            })?;
+        Ok(WhenQuery {
+            model: found.name(),
+            column: index,
+            column_name: name,
+            key: key.to_string(),
+            wanted: Wanted::parse(comparison, value)?,
+        })
+    }
+
+    pub fn model(&self) -> &'static str {
+        self.model
+    }
+
+    pub fn column(&self) -> &'static str {
+        self.column_name
+    }
+
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    pub fn wanted(&self) -> &Wanted {
+        &self.wanted
+    }
+
+    fn holds<E: DomainEvent>(&self, models: &ReadModelSet<E>) -> bool {
+        models
+            .by_name(self.model)
+            .and_then(|model| model.row(&self.key))
+            .and_then(|row| {
+                row.cells
+                    .get(self.column)
+                    .map(|cell| self.wanted.matches(cell))
+            })
+            .unwrap_or(false)
     }
 
     /// Whether the model says this predicate, once true, stays true.
     fn settles<E: DomainEvent>(&self, models: &ReadModelSet<E>) -> bool {
-        models.by_name(&self.model).is_some_and(|model| {
-            model.settles(
-                &self.column,
-                self.comparison == Comparison::AtLeast,
-                &self.value,
-            )
-        })
+        models
+            .by_name(self.model)
+            .is_some_and(|model| model.settles(self.column_name, &self.wanted))
     }
 }
 
@@ -150,5 +237,85 @@ pub fn when<E: DomainEvent>(
     WhenAnswer {
         position: None,
         method: Method::Scan { events: head.0 },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::temporal::fixtures::log;
+
+    #[test]
+    fn it_should_read_an_at_least_value_once_as_a_whole_number() {
+        assert_eq!(
+            Wanted::parse(Comparison::AtLeast, " 1,200 "),
+            Ok(Wanted::AtLeast(1200))
+        );
+        assert_eq!(
+            Wanted::parse(Comparison::Equals, " Shipped "),
+            Ok(Wanted::Text("Shipped".into()))
+        );
+    }
+
+    #[test]
+    fn it_should_refuse_an_at_least_value_that_is_not_a_number() {
+        // It used to be taken as asked, and then never matched anything.
+        assert_eq!(
+            Wanted::parse(Comparison::AtLeast, "12.5"),
+            Err(WhenError::NotANumber("12.5".into()))
+        );
+        let (_, history) = log(&[(1, 2)], 2);
+        let asked = WhenQuery::new(
+            history.live(),
+            "Receipts",
+            "SKU-01",
+            "Last",
+            Comparison::AtLeast,
+            "many",
+        );
+        assert_eq!(asked, Err(WhenError::NotANumber("many".into())));
+    }
+
+    #[test]
+    fn it_should_find_the_first_position_a_count_reaches_the_value() {
+        let (store, history) = log(&[(1, 2), (1, 7), (1, 4), (1, 9)], 2);
+        let query = WhenQuery::new(
+            history.live(),
+            "Receipts",
+            "SKU-01",
+            "last",
+            Comparison::AtLeast,
+            "5",
+        )
+        .expect("a question the models can answer");
+        let answer = when(&history, &store, &query);
+        assert_eq!(answer.position, Some(Position(2)));
+        assert_eq!(answer.method, Method::Scan { events: 2 });
+    }
+
+    #[test]
+    fn it_should_refuse_a_model_or_a_column_the_set_does_not_have() {
+        let (_, history) = log(&[(1, 2)], 2);
+        let ask = |model: &str, column: &str| {
+            WhenQuery::new(
+                history.live(),
+                model,
+                "SKU-01",
+                column,
+                Comparison::Equals,
+                "2",
+            )
+        };
+        assert_eq!(
+            ask("Nothing", "Last"),
+            Err(WhenError::UnknownModel("Nothing".into()))
+        );
+        assert_eq!(
+            ask("Units", "Last"),
+            Err(WhenError::UnknownColumn {
+                model: "Units".into(),
+                column: "Last".into()
+            })
+        );
     }
 }
