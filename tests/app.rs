@@ -988,6 +988,23 @@ async fn the_time_machine_diffs_two_moments_with_blame_and_answers_when() {
 }
 
 #[wasm_bindgen_test]
+async fn the_time_machine_refuses_an_at_least_value_that_is_not_a_number() {
+    let root = mount().await;
+    click(&root, "center-time").await;
+    choose(&root, "when-model", "Inventory").await;
+    choose(&root, "when-column", "Shipped").await;
+    choose(&root, "when-comparison", "at-least").await;
+    type_into(&root, "when-value", "three").await;
+    click(&root, "when-run").await;
+    let problem = text(&root, "when-problem");
+    assert!(problem.contains("'three' is not a number"), "{problem}");
+    assert!(
+        find(&root, "when-answer").is_none(),
+        "no answer to a refused question"
+    );
+}
+
+#[wasm_bindgen_test]
 async fn question_mark_opens_the_shortcuts_and_large_text_scales_the_app() {
     let root = mount().await;
     let init = web_sys::KeyboardEventInit::new();

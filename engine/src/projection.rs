@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::envelope::{DomainEvent, Named, PayloadReads, Recorded, Upcasting};
 use crate::ids::{Position, Timestamp};
+use crate::temporal::Wanted;
 
 /// One cell of a read model's table, typed so the UI can format and align it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,9 +66,9 @@ pub trait Projection<E: DomainEvent>: Clone + Default + PartialEq + 'static {
             .find(|row| row.key == key)
     }
 
-    /// Whether "`column` equals (or, with `at_least`, reaches) `value`", once true, stays true
-    /// for every row: what lets a "when did" query bisect instead of scan.
-    fn settles(&self, _column: &str, _at_least: bool, _value: &str) -> bool {
+    /// Whether "`column` equals (or reaches) `wanted`", once true, stays true for every row:
+    /// what lets a "when did" query bisect instead of scan. `column` is spelled as in `COLUMNS`.
+    fn settles(&self, _column: &str, _wanted: &Wanted) -> bool {
         false
     }
 }
@@ -91,7 +92,7 @@ pub trait ReadModel<E: DomainEvent>: Any {
     fn unshared_bytes(&self, earlier: &dyn ReadModel<E>) -> usize;
     fn as_any(&self) -> &dyn Any;
     fn row(&self, key: &str) -> Option<Row>;
-    fn settles(&self, column: &str, at_least: bool, value: &str) -> bool;
+    fn settles(&self, column: &str, wanted: &Wanted) -> bool;
 }
 
 impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
@@ -143,8 +144,8 @@ impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
     fn row(&self, key: &str) -> Option<Row> {
         Projection::row(self, key)
     }
-    fn settles(&self, column: &str, at_least: bool, value: &str) -> bool {
-        Projection::settles(self, column, at_least, value)
+    fn settles(&self, column: &str, wanted: &Wanted) -> bool {
+        Projection::settles(self, column, wanted)
     }
 }
 

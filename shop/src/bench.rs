@@ -306,12 +306,15 @@ fn time_bisect(shop: &Shop, clock: &dyn Fn() -> f64) -> (f64, u32) {
     else {
         return (0.0, 0);
     };
-    let query = temporal::WhenQuery {
-        model: "Orders".into(),
-        key: order.to_string(),
-        column: "Status".into(),
-        comparison: temporal::Comparison::Equals,
-        value: "shipped".into(),
+    let Ok(query) = temporal::WhenQuery::new(
+        shop.history().live(),
+        "Orders",
+        &order.to_string(),
+        "Status",
+        temporal::Comparison::Equals,
+        "shipped",
+    ) else {
+        return (0.0, 0);
     };
     let started = clock();
     let answer = temporal::when(shop.history(), store, &query);

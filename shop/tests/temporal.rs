@@ -1,7 +1,9 @@
 //! Temporal queries, as a user asks them: what changed between two moments (and which event is
 //! to blame), and when did something first become true.
 
-use eventide_engine::temporal::{diff, when, Comparison, Method, RowChange, WhenQuery};
+use eventide_engine::temporal::{
+    diff, when, Comparison, Method, RowChange, Wanted, WhenError, WhenQuery,
+};
 use eventide_engine::{Position, Timestamp};
 use eventide_shop::events::{ShopEvent, ShopEventKind};
 use eventide_shop::generator::{generate_orders, GeneratorConfig};
@@ -30,14 +32,16 @@ fn shipped_order(shop: &Shop) -> (String, Position) {
     }
 }
 
-fn query(model: &str, key: &str, column: &str, comparison: Comparison, value: &str) -> WhenQuery {
-    WhenQuery {
-        model: model.into(),
-        key: key.into(),
-        column: column.into(),
-        comparison,
-        value: value.into(),
-    }
+fn query(
+    shop: &Shop,
+    model: &str,
+    key: &str,
+    column: &str,
+    comparison: Comparison,
+    value: &str,
+) -> WhenQuery {
+    WhenQuery::new(shop.history().live(), model, key, column, comparison, value)
+        .expect("a question the shop's models can answer")
 }
 
 #[test]
@@ -101,7 +105,14 @@ fn it_should_bisect_when_the_answer_can_only_flip_once() {
     let answer = when(
         shop.history(),
         shop.store(),
-        &query("Orders", &order, "Status", Comparison::Equals, "shipped"),
+        &query(
+            &shop,
+            "Orders",
+            &order,
+            "Status",
+            Comparison::Equals,
+            "shipped",
+        ),
     );
     assert_eq!(answer.position, Some(shipped_at));
     assert!(
@@ -119,7 +130,14 @@ fn it_should_scan_when_the_answer_may_flip_back() {
     let answer = when(
         shop.history(),
         shop.store(),
-        &query("Orders", &order, "Status", Comparison::Equals, "paid"),
+        &query(
+            &shop,
+            "Orders",
+            &order,
+            "Status",
+            Comparison::Equals,
+            "paid",
+        ),
     );
     let paid = shop
         .store()
@@ -137,7 +155,7 @@ fn bisection_and_scan_agree_on_a_growing_count() {
     let bisected = when(
         shop.history(),
         shop.store(),
-        &query("Inventory", sku, "Shipped", Comparison::AtLeast, "3"),
+        &query(&shop, "Inventory", sku, "Shipped", Comparison::AtLeast, "3"),
     );
     assert!(matches!(bisected.method, Method::Bisection { .. }));
     // The same question as a scan: fold the log and stop at the first position with 3 shipped.
@@ -166,9 +184,86 @@ fn a_question_that_never_comes_true_has_no_answer() {
     let answer = when(
         shop.history(),
         shop.store(),
-        &query("Orders", "O-9999", "Status", Comparison::Equals, "shipped"),
+        &query(
+            &shop,
+            "Orders",
+            "O-9999",
+            "Status",
+            Comparison::Equals,
+            "shipped",
+        ),
     );
     assert_eq!(answer.position, None);
+}
+
+#[test]
+fn it_should_refuse_an_at_least_value_that_is_not_a_number() {
+    // Before the value was typed, "at least three" was taken, and never matched anything.
+    let shop = shop(10);
+    let asked = WhenQuery::new(
+        shop.history().live(),
+        "Inventory",
+        "SKU-03",
+        "Shipped",
+        Comparison::AtLeast,
+        " three ",
+    );
+    assert_eq!(asked, Err(WhenError::NotANumber("three".into())));
+    let refusal = asked
+        .err()
+        .map(|error| error.to_string())
+        .unwrap_or_default();
+    assert!(refusal.contains("'three' is not a number"), "{refusal}");
+}
+
+#[test]
+fn it_should_read_an_at_least_value_once_with_its_thousands_separators() {
+    let shop = shop(10);
+    let query = query(
+        &shop,
+        "Inventory",
+        "SKU-03",
+        "shipped",
+        Comparison::AtLeast,
+        "1,000",
+    );
+    assert_eq!(query.wanted(), &Wanted::AtLeast(1000));
+    assert_eq!(
+        query.column(),
+        "Shipped",
+        "the field as the model spells it"
+    );
+}
+
+#[test]
+fn it_should_refuse_a_model_or_a_field_that_does_not_exist() {
+    let shop = shop(10);
+    let live = shop.history().live();
+    assert_eq!(
+        WhenQuery::new(
+            live,
+            "Ordres",
+            "O-0001",
+            "Status",
+            Comparison::Equals,
+            "paid"
+        ),
+        Err(WhenError::UnknownModel("Ordres".into()))
+    );
+    assert_eq!(
+        WhenQuery::new(
+            live,
+            "Inventory",
+            "SKU-01",
+            "Status",
+            Comparison::Equals,
+            "paid"
+        ),
+        Err(WhenError::UnknownColumn {
+            model: "Inventory".into(),
+            column: "Status".into()
+        })
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use eventide_engine::projection::Cell;
 use eventide_engine::temporal::{
     diff_between, when, BlameLimits, Comparison, FieldBlame, Method, ModelDiff, RowBlame,
-    RowChange, WhenQuery,
+    RowChange, WhenAnswer, WhenError, WhenQuery,
 };
 use eventide_engine::Position;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -260,7 +260,7 @@ fn when_panel() -> Html {
     let column = use_state(|| "Status".to_string());
     let comparison = use_state(|| Comparison::Equals);
     let value = use_state(|| "shipped".to_string());
-    let answer = use_state(|| None::<eventide_engine::temporal::WhenAnswer>);
+    let answer = use_state(|| None::<Result<WhenAnswer, String>>);
     let (models, columns): (Vec<&'static str>, Vec<&'static str>) = {
         let session = state.session();
         let set = session.shop().history().live();
@@ -283,18 +283,31 @@ fn when_panel() -> Html {
     };
     let run = {
         let (state, answer) = (state.clone(), answer.clone());
-        let query = WhenQuery {
-            model: (*model).clone(),
-            key: key.trim().to_string(),
-            column: (*column).clone(),
-            comparison: *comparison,
-            value: (*value).clone(),
-        };
+        let (model, key, column) = ((*model).clone(), key.trim().to_string(), (*column).clone());
+        let (comparison, value) = (*comparison, (*value).clone());
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
             let session = state.session();
             let shop = session.shop();
-            answer.set(Some(when(shop.history(), shop.store(), &query)));
+            // The question is read once, here: a value that could never match is refused.
+            let asked = WhenQuery::new(
+                shop.history().live(),
+                &model,
+                &key,
+                &column,
+                comparison,
+                &value,
+            )
+            .map(|query| when(shop.history(), shop.store(), &query))
+            .map_err(|problem| {
+                let field = match problem {
+                    WhenError::UnknownModel(_) => "Read model",
+                    WhenError::UnknownColumn { .. } => "Field",
+                    WhenError::NotANumber(_) => "Value",
+                };
+                format!("{field}: {problem}")
+            });
+            answer.set(Some(asked));
         })
     };
     let seek = |position: Position| {
@@ -317,7 +330,7 @@ fn when_panel() -> Html {
                     </select>
                 </label>
                 <label class="field">{"is"}
-                    <select onchange={on_comparison}>
+                    <select onchange={on_comparison} data-testid="when-comparison">
                         <option value="equals" selected={*comparison == Comparison::Equals}>{"equal to"}</option>
                         <option value="at-least" selected={*comparison == Comparison::AtLeast}>{"at least"}</option>
                     </select>
@@ -327,7 +340,8 @@ fn when_panel() -> Html {
             </form>
             { match &*answer {
                 None => html! {},
-                Some(answer) => {
+                Some(Err(problem)) => html! { <p class="warning" data-testid="when-problem">{ problem.clone() }</p> },
+                Some(Ok(answer)) => {
                     let how = match answer.method {
                         Method::Bisection { probes } => format!("found by bisection in {probes} probes: once true, it stays true"),
                         Method::Scan { events } => format!("found by a scan of {} events: it may come and go, so bisection could miss its first time", fmt_count(events)),

@@ -9,6 +9,7 @@ use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::{Position, Timestamp};
 use eventide_engine::persistent::ChunkedVec;
 use eventide_engine::projection::{Cell, Projection, Row};
+use eventide_engine::temporal::Wanted;
 
 const MINUTE_MS: i64 = 60_000;
 
@@ -138,8 +139,8 @@ impl Projection<ShopEvent> for ActivityPerMinute {
         None
     }
 
-    fn settles(&self, column: &str, at_least: bool, _value: &str) -> bool {
-        at_least
+    fn settles(&self, column: &str, wanted: &Wanted) -> bool {
+        matches!(wanted, Wanted::AtLeast(_))
             && ["Events", "Orders placed"]
                 .iter()
                 .any(|c| c.eq_ignore_ascii_case(column))

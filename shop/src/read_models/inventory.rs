@@ -9,6 +9,7 @@ use crate::ids::Sku;
 use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::Position;
 use eventide_engine::projection::{Cell, Projection, Row};
+use eventide_engine::temporal::Wanted;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StockLevel {
@@ -163,9 +164,9 @@ impl Projection<ShopEvent> for InventoryLevels {
             .collect()
     }
 
-    fn settles(&self, column: &str, at_least: bool, _value: &str) -> bool {
+    fn settles(&self, column: &str, wanted: &Wanted) -> bool {
         // Units shipped only ever grow.
-        at_least && column.eq_ignore_ascii_case("Shipped")
+        matches!(wanted, Wanted::AtLeast(_)) && column.eq_ignore_ascii_case("Shipped")
     }
 
     fn unshared_bytes(&self, earlier: &Self) -> usize {

@@ -9,6 +9,7 @@ use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::{Position, Timestamp};
 use eventide_engine::persistent::ChunkedVec;
 use eventide_engine::projection::{Cell, Projection, Row};
+use eventide_engine::temporal::Wanted;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderSummary {
@@ -204,13 +205,15 @@ impl Projection<ShopEvent> for OrderSummaries {
         self.get(key.parse().ok()?).map(summary_row)
     }
 
-    fn settles(&self, column: &str, at_least: bool, value: &str) -> bool {
+    fn settles(&self, column: &str, wanted: &Wanted) -> bool {
         // Shipped and cancelled are terminal: an order never leaves them.
-        !at_least
-            && column.eq_ignore_ascii_case("Status")
+        let Wanted::Text(value) = wanted else {
+            return false;
+        };
+        column.eq_ignore_ascii_case("Status")
             && [OrderStatus::Shipped, OrderStatus::Cancelled]
                 .iter()
-                .any(|status| status.label().eq_ignore_ascii_case(value.trim()))
+                .any(|status| status.label().eq_ignore_ascii_case(value))
     }
 
     fn unshared_bytes(&self, earlier: &Self) -> usize {

@@ -10,6 +10,7 @@ use crate::ids::{CustomerId, Money};
 use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::Position;
 use eventide_engine::projection::{Cell, Projection, Row};
+use eventide_engine::temporal::Wanted;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CustomerRevenue {
@@ -124,9 +125,9 @@ impl Projection<ShopEvent> for RevenuePerCustomer {
         Some(customer_row(customer, revenue))
     }
 
-    fn settles(&self, column: &str, at_least: bool, _value: &str) -> bool {
+    fn settles(&self, column: &str, wanted: &Wanted) -> bool {
         // Orders paid and refunds only ever grow; revenue itself can fall with a refund.
-        at_least
+        matches!(wanted, Wanted::AtLeast(_))
             && ["Orders paid", "Refunded"]
                 .iter()
                 .any(|c| c.eq_ignore_ascii_case(column))

@@ -10,6 +10,7 @@ use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::{CorrelationId, Position, Timestamp};
 use eventide_engine::persistent::ChunkedVec;
 use eventide_engine::projection::{Cell, Projection, Row};
+use eventide_engine::temporal::Wanted;
 
 /// What a saga's event says of it: the step it is at, the order it names, and whether it undoes
 /// something. One table for the read model and for the benchmark's reference fold.
@@ -210,15 +211,19 @@ impl Projection<ShopEvent> for SagaStates {
         Some(saga_row(saga)).filter(|row| row.key == key)
     }
 
-    fn settles(&self, column: &str, at_least: bool, value: &str) -> bool {
-        let terminal = ["completed", "compensated"]
-            .iter()
-            .any(|s| s.eq_ignore_ascii_case(value.trim()));
-        (column.eq_ignore_ascii_case("Step") && !at_least && terminal)
-            || (at_least
-                && ["Steps", "Compensations"]
-                    .iter()
-                    .any(|c| c.eq_ignore_ascii_case(column)))
+    fn settles(&self, column: &str, wanted: &Wanted) -> bool {
+        match wanted {
+            // A saga never leaves a terminal step.
+            Wanted::Text(value) => {
+                column.eq_ignore_ascii_case("Step")
+                    && ["completed", "compensated"]
+                        .iter()
+                        .any(|s| s.eq_ignore_ascii_case(value))
+            }
+            Wanted::AtLeast(_) => ["Steps", "Compensations"]
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(column)),
+        }
     }
 
     fn unshared_bytes(&self, earlier: &Self) -> usize {

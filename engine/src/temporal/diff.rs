@@ -1,0 +1,199 @@
+//! The difference of every read model between two states: rows added, removed and changed
+//! (field by field), each added or changed row blamed on the event its `Event` column names.
+
+use rustc_hash::FxHashMap;
+
+use super::blame::RowBlame;
+use super::blame_of;
+use crate::envelope::DomainEvent;
+use crate::ids::Position;
+use crate::projection::{Cell, ReadModel, ReadModelSet, Row};
+
+/// One field that differs between the two moments.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldChange {
+    pub column: &'static str,
+    pub before: Cell,
+    pub after: Cell,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RowChange {
+    Added(Row),
+    Removed(Row),
+    Changed {
+        key: String,
+        fields: Vec<FieldChange>,
+    },
+}
+
+/// How one read model differs between A and B.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelDiff {
+    pub model: &'static str,
+    /// The model's columns, in the order of its rows' cells.
+    pub columns: &'static [&'static str],
+    pub changes: Vec<RowChange>,
+    /// For each changed or added row: the event that last changed it at B (the row's blame).
+    pub blame: FxHashMap<String, Position>,
+    /// Field by field, for the first [`BlameLimits::rows`] changes, by key. Filled in by
+    /// [`diff_between`]; [`diff`] leaves it empty.
+    pub field_blame: FxHashMap<String, RowBlame>,
+}
+
+impl ModelDiff {
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut counts = (0, 0, 0);
+        for change in &self.changes {
+            match change {
+                RowChange::Added(_) => counts.0 += 1,
+                RowChange::Removed(_) => counts.1 += 1,
+                RowChange::Changed { .. } => counts.2 += 1,
+            }
+        }
+        counts
+    }
+}
+
+/// A change that gets field blame, with what the search needs to start.
+pub(super) enum Pending {
+    /// An added or changed row: the row at B, the columns to blame and its index at B.
+    Walk {
+        row: Row,
+        open: Vec<usize>,
+        index: usize,
+    },
+    /// A removed row: its key and its index at A.
+    Removed { key: String, index: usize },
+}
+
+/// The plain diff of one model, and the first `pending` of its changes ready for blame.
+pub(super) fn diff_model<E: DomainEvent>(
+    a: &dyn ReadModel<E>,
+    b: &dyn ReadModel<E>,
+    pending: usize,
+) -> (ModelDiff, Vec<Pending>) {
+    let columns = b.columns();
+    let before = a.rows(0..a.row_count());
+    let mut unseen: FxHashMap<&str, usize> = before
+        .iter()
+        .enumerate()
+        .map(|(index, row)| (row.key.as_str(), index))
+        .collect();
+    let after = b.rows(0..b.row_count());
+    let mut changes = Vec::new();
+    let mut blame = FxHashMap::default();
+    let mut ready = Vec::new();
+    // Rows are moved into the changes, not cloned: at a million events there are many.
+    for (index, row) in after.into_iter().enumerate() {
+        let (open, added) = match unseen.remove(row.key.as_str()) {
+            None => {
+                let open = (0..row.cells.len().min(columns.len()))
+                    .filter(|&column| !matches!(row.cells[column], Cell::Event(_)))
+                    .collect();
+                (open, true)
+            }
+            Some(old) if before[old].cells != row.cells => {
+                let old = &before[old];
+                let open: Vec<usize> = (0..columns.len().min(old.cells.len()).min(row.cells.len()))
+                    .filter(|&column| {
+                        old.cells[column] != row.cells[column]
+                            && !matches!(row.cells[column], Cell::Event(_))
+                    })
+                    .collect();
+                if open.is_empty() {
+                    continue;
+                }
+                changes.push(RowChange::Changed {
+                    key: row.key.clone(),
+                    fields: open
+                        .iter()
+                        .map(|&column| FieldChange {
+                            column: columns[column],
+                            before: old.cells[column].clone(),
+                            after: row.cells[column].clone(),
+                        })
+                        .collect(),
+                });
+                (open, false)
+            }
+            Some(_) => continue,
+        };
+        if let Some(position) = blame_of(&row) {
+            blame.insert(row.key.clone(), position);
+        }
+        if ready.len() < pending {
+            ready.push(Pending::Walk {
+                row: row.clone(),
+                open,
+                index,
+            });
+        }
+        if added {
+            changes.push(RowChange::Added(row));
+        }
+    }
+    // In the model's order at A, so the listing is stable from one run to the next.
+    let mut gone: Vec<usize> = unseen.into_values().collect();
+    gone.sort_unstable();
+    let mut gone = gone.into_iter().peekable();
+    for (index, row) in before.into_iter().enumerate() {
+        if gone.next_if_eq(&index).is_none() {
+            continue;
+        }
+        if ready.len() < pending {
+            ready.push(Pending::Removed {
+                key: row.key.clone(),
+                index,
+            });
+        }
+        changes.push(RowChange::Removed(row));
+    }
+    let diff = ModelDiff {
+        model: b.name(),
+        columns,
+        changes,
+        blame,
+        field_blame: FxHashMap::default(),
+    };
+    (diff, ready)
+}
+
+/// Every read model's differences between two states of the same models, with row-level
+/// blame only (see [`diff_between`] for blame per field).
+pub fn diff<E: DomainEvent>(a: &ReadModelSet<E>, b: &ReadModelSet<E>) -> Vec<ModelDiff> {
+    a.iter()
+        .zip(b.iter())
+        .map(|(before, after)| diff_model(before, after, 0).0)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::Position;
+    use crate::temporal::blame::{diff_between, BlameLimits};
+    use crate::temporal::fixtures::log;
+
+    #[test]
+    fn it_should_list_the_same_changes_as_the_plain_diff() {
+        let receipts = [(1, 2), (2, 1), (1, 0), (3, 4), (2, 6)];
+        let (store, history) = log(&receipts, 2);
+        let plain = diff(
+            &history.state_at(&store, Position(1)),
+            &history.state_at(&store, Position(5)),
+        );
+        let blamed = diff_between(
+            &history,
+            &store,
+            Position(1),
+            Position(5),
+            BlameLimits::default(),
+        );
+        for (plain, blamed) in plain.iter().zip(&blamed) {
+            assert_eq!(plain.changes, blamed.changes);
+            assert_eq!(plain.blame, blamed.blame);
+            assert!(plain.field_blame.is_empty());
+        }
+    }
+}
