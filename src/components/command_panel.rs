@@ -20,11 +20,11 @@ pub fn command_panel() -> Html {
             <h2 id="commands-title" class="panel-title">{"Commands"}</h2>
             <p class="panel-hint">{"Commands ask; aggregates decide. Each accepted command appends an event at the head of the log."}</p>
             <Backdate />
-            <ExpectedVersionCard />
             <PlaceOrderForm />
             <OrderActionsForm />
             <CartForm />
             <InventoryForm />
+            <ExpectedVersionCard />
         </section>
     }
 }
