@@ -2511,6 +2511,20 @@ async fn share(root: &Element) -> String {
     gloo::utils::window().location().hash().unwrap_or_default()
 }
 
+/// A link that carries the session as its recipe, and stays short.
+fn assert_short_recipe(link: &str) {
+    assert!(
+        link.starts_with("#recipe="),
+        "no recipe: {}",
+        &link[..40.min(link.len())]
+    );
+    assert!(
+        link.len() < 3_000,
+        "a short link: {} characters",
+        link.len()
+    );
+}
+
 /// Opens `link` in a freshly mounted App (the others unmounted), as a recipient would.
 async fn open_link(link: &str) -> Element {
     unmount_all();
@@ -2590,16 +2604,7 @@ async fn a_shared_link_restores_the_log_cursor_tab_lesson_large_text_and_scripts
     assert_eq!(number(&root, "cursor-position"), 25);
 
     let link = share(&root).await;
-    assert!(
-        link.starts_with("#recipe="),
-        "{}",
-        &link[..40.min(link.len())]
-    );
-    assert!(
-        link.len() < 3_000,
-        "a short link: {} characters",
-        link.len()
-    );
+    assert_short_recipe(&link);
     // The presenter's own preference must not be what turns large text on over there.
     clear_saved();
 
@@ -2697,16 +2702,7 @@ async fn a_run_of_the_services_shares_as_its_short_recipe_and_replays_to_the_sam
 
     let link = share(&root).await;
     // Before, a run of the services could only share as its whole file.
-    assert!(
-        link.starts_with("#recipe="),
-        "{}",
-        &link[..40.min(link.len())]
-    );
-    assert!(
-        link.len() < 3_000,
-        "a short link: {} characters",
-        link.len()
-    );
+    assert_short_recipe(&link);
 
     // The services come back as they were, not only their log: what the sharer's services do
     // next, the recipient's do too.
@@ -2806,26 +2802,14 @@ fn row_labels(root: &Element) -> Vec<String> {
         .collect()
 }
 
-/// Types `value` into a field that reads on change.
-async fn change_field(root: &Element, testid: &str, value: &str) {
-    let input: HtmlInputElement = find(root, testid)
-        .unwrap_or_else(|| panic!("no field {testid}"))
-        .unchecked_into();
-    input.set_value(value);
-    input
-        .dispatch_event(&web_sys::Event::new("change").expect("an event"))
-        .expect("dispatched");
-    yew::scheduler::flush().await;
-}
-
 #[wasm_bindgen_test]
 async fn a_stale_expected_version_is_refused_as_a_version_conflict_and_changes_nothing() {
     clear_saved();
     let root = mount().await;
     click(&root, "cmd-place-order").await;
-    change_field(&root, "order-id", "O-0001").await;
+    change_into(&root, "order-id", "O-0001").await;
     // A client that read the order before it existed: it expects no stream.
-    change_field(&root, "expected-input", "no stream").await;
+    change_into(&root, "expected-input", "no stream").await;
     click(&root, "expected-apply").await;
     assert!(text(&root, "expected-note").contains("no stream yet"));
     click(&root, "cmd-pay").await;
@@ -2840,12 +2824,12 @@ async fn a_stale_expected_version_is_refused_as_a_version_conflict_and_changes_n
     click(&root, "cmd-pay").await;
     assert_eq!(log_size(&root), 2, "{}", text(&root, "notices"));
     // An expectation that holds appends.
-    change_field(&root, "expected-input", "2").await;
+    change_into(&root, "expected-input", "2").await;
     click(&root, "expected-apply").await;
     click(&root, "cmd-cancel").await;
     assert_eq!(log_size(&root), 3, "{}", text(&root, "notices"));
     // Nonsense is refused with a message and sets nothing.
-    change_field(&root, "expected-input", "three").await;
+    change_into(&root, "expected-input", "three").await;
     click(&root, "expected-apply").await;
     assert!(find(&root, "expected-note").is_none());
     set_address("fresh");

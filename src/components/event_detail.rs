@@ -80,7 +80,7 @@ pub fn event_detail() -> Html {
                 <dt>{"Aggregate"}</dt>
                 <dd>
                     { format!("{} {} ", event.stream.category().name(), event.stream) }
-                    <button type="button" class="link-button" onclick={show_stream} title="Filter the log to this stream's events" data-testid="detail-show-stream">{"its stream"}</button>
+                    <button type="button" class="link" onclick={show_stream} title="Filter the log to this stream's events" data-testid="detail-show-stream">{"its stream"}</button>
                 </dd>
                 <dt>{"Aggregate version"}</dt><dd>{ event.version.to_string() }</dd>
                 <dt>{"Global position"}</dt><dd>{ fmt_count(event.position.0) }</dd>
