@@ -120,6 +120,13 @@ else
 fi
 unset -f _wb_ok
 
+# --- crates of every platform ------------------------------------------------
+# A build downloads only this platform's crates; `cargo metadata --offline`
+# (the architecture test walks the resolved graph) needs every platform's.
+# Quick when they are all present.
+_say "crates" "fetching what Cargo.lock names (cargo fetch --locked)"
+(cd "$EVENTIDE_ROOT" && cargo fetch --locked --quiet)
+
 # --- npm packages: binaryen (wasm-opt) and playwright-core --------------------
 _npm_ok() {
   [ -d "${EVENTIDE_ROOT}/node_modules" ] \
