@@ -96,7 +96,11 @@ pub fn timeline() -> Html {
             });
         })
     };
-    let play_label = if state.playing { "Pause" } else { "Play" };
+    let play_label = if state.timeline.playing {
+        "Pause"
+    } else {
+        "Play"
+    };
     // Beside a lesson on a short screen the jump fields fold behind a button (style.css decides
     // when), so the timeline is one row; this is whether the user unfolded them there.
     let jumps_open = use_state_eq(|| false);
@@ -110,8 +114,8 @@ pub fn timeline() -> Html {
             <div class="timeline-controls">
                 <button class="icon-button" title="Start (Home)" aria-label="Go to the start" onclick={send(|| Action::Seek(Position::ORIGIN))} data-testid="timeline-start">{ icon(Icon::Start) }</button>
                 <button class="icon-button" title="Step back (←)" aria-label="Step back one event" onclick={send(|| Action::StepBack)} data-testid="timeline-step-back">{ icon(Icon::StepBack) }</button>
-                <button class="icon-button play" title="Play or pause (space)" aria-label={play_label} aria-pressed={state.playing.to_string()} onclick={send(|| Action::TogglePlay)} data-testid="timeline-play">
-                    { icon(if state.playing { Icon::Pause } else { Icon::Play }) }
+                <button class="icon-button play" title="Play or pause (space)" aria-label={play_label} aria-pressed={state.timeline.playing.to_string()} onclick={send(|| Action::TogglePlay)} data-testid="timeline-play">
+                    { icon(if state.timeline.playing { Icon::Pause } else { Icon::Play }) }
                 </button>
                 <button class="icon-button" title="Step forward (→)" aria-label="Step forward one event" onclick={send(|| Action::StepForward)} data-testid="timeline-step-forward">{ icon(Icon::StepForward) }</button>
                 <button class={classes!("button", "live-button", live.then_some("is-live"))} title="Back to live (End)" onclick={send(|| Action::GoLive)} data-testid="timeline-live">
@@ -120,7 +124,7 @@ pub fn timeline() -> Html {
                 <label class="speed"><span class="speed-word">{"Speed"}</span>
                     <select onchange={on_speed} aria-label="Playback speed in events per second">
                         { for SPEEDS.iter().map(|&speed| html! {
-                            <option value={speed.to_string()} selected={speed == state.speed}>{ format!("{} ev/s", fmt_count(speed)) }</option>
+                            <option value={speed.to_string()} selected={speed == state.timeline.speed}>{ format!("{} ev/s", fmt_count(speed)) }</option>
                         }) }
                     </select>
                 </label>
