@@ -72,7 +72,7 @@ pub fn timeline() -> Html {
         let dispatcher = dispatcher.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let value = form_value(&event, "position");
+            let value = form_value(&event, Jump::Position);
             dispatcher.dispatch(match value.trim().replace(',', "").parse::<u64>() {
                 Ok(position) => Action::Seek(Position(position)),
                 Err(_) => Action::InvalidInput(format!(
@@ -86,7 +86,7 @@ pub fn timeline() -> Html {
         let dispatcher = dispatcher.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let value = form_value(&event, "time");
+            let value = form_value(&event, Jump::Time);
             dispatcher.dispatch(match Timestamp::parse(&value) {
                 Some(time) => Action::SeekTime(time),
                 None => Action::InvalidInput(format!(
@@ -151,11 +151,11 @@ pub fn timeline() -> Html {
             </div>
             <div class="timeline-jumps">
                 <form class="jump" onsubmit={jump_position}>
-                    <label>{"Position"}<input name="position" inputmode="numeric" placeholder={cursor.0.to_string()} data-testid="jump-position" /></label>
+                    <label>{"Position"}<input name={Jump::Position.field()} inputmode="numeric" placeholder={cursor.0.to_string()} data-testid="jump-position" /></label>
                     <button type="submit" class="button">{"Go"}</button>
                 </form>
                 <form class="jump" onsubmit={jump_time}>
-                    <label>{"Time (UTC)"}<input name="time" class="time-input" placeholder={cursor_time.map_or_else(|| "YYYY-MM-DD HH:MM:SS".to_string(), fmt_time)} data-testid="jump-time" /></label>
+                    <label>{"Time (UTC)"}<input name={Jump::Time.field()} class="time-input" placeholder={cursor_time.map_or_else(|| "YYYY-MM-DD HH:MM:SS".to_string(), fmt_time)} data-testid="jump-time" /></label>
                     <button type="submit" class="button">{"Go"}</button>
                 </form>
             </div>
@@ -172,10 +172,28 @@ struct Scrub {
 }
 
 /// The value of a named field of the form that was submitted.
-fn form_value(event: &SubmitEvent, name: &str) -> String {
+/// The timeline's two jumps, each a form with one field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Jump {
+    Position,
+    Time,
+}
+
+impl Jump {
+    /// The name of the jump's input in its form.
+    fn field(self) -> &'static str {
+        match self {
+            Jump::Position => "position",
+            Jump::Time => "time",
+        }
+    }
+}
+
+/// What the jump's field holds when its form is submitted.
+fn form_value(event: &SubmitEvent, jump: Jump) -> String {
     event
         .target_dyn_into::<web_sys::HtmlFormElement>()
-        .and_then(|form| form.get_with_name(name))
+        .and_then(|form| form.get_with_name(jump.field()))
         .and_then(|element| wasm_bindgen::JsCast::dyn_into::<HtmlInputElement>(element).ok())
         .map(|input| input.value())
         .unwrap_or_default()
