@@ -17,6 +17,8 @@ use eventide_shop::services::{Mode, ServiceName};
 use eventide_shop::simulation::{ScriptReaction, SimulationConfig};
 use serde::{Deserialize, Serialize};
 
+use crate::state::ScenarioSettings;
+
 /// What a recipe file calls itself, so it is never mistaken for a scenario file.
 pub const FORMAT: &str = "eventide-recipe";
 /// The recipe format this version writes and reads (2 added the services' steps). A later one
@@ -32,7 +34,7 @@ pub struct Recipe {
     pub steps: Vec<Step>,
     /// The scenario's settings beside the log (knobs, scripts, schema versions, the view).
     #[serde(default)]
-    pub settings: serde_json::Map<String, serde_json::Value>,
+    pub settings: ScenarioSettings,
 }
 
 /// One thing that appended events.
@@ -120,7 +122,7 @@ impl Recipe {
             version: VERSION,
             start,
             steps,
-            settings: serde_json::Map::new(),
+            settings: ScenarioSettings::default(),
         }
     }
 
@@ -192,6 +194,12 @@ impl Recipe {
             .fold(0, u64::saturating_add)
     }
 
+    /// Whether this version may replay it: its own format, a version it reads, and a replay
+    /// in a moment (what [`Recipe::read`] checks of a recipe's text).
+    pub fn reads_here(&self) -> bool {
+        self.format == FORMAT && self.version <= VERSION && self.replays_in_a_moment()
+    }
+
     /// Whether replaying it stays within what a tab does without a progress bar: a replay
     /// runs in one go, when a link opens and when sharing proves the recipe.
     pub fn replays_in_a_moment(&self) -> bool {
@@ -250,9 +258,7 @@ mod tests {
                 },
             ],
         );
-        recipe
-            .settings
-            .insert("idempotent".into(), serde_json::json!(false));
+        recipe.settings.idempotent = Some(false);
         recipe
     }
 

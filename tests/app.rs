@@ -694,6 +694,33 @@ async fn chaos_mode_changes_several_services_at_once() {
     assert!(braced >= 3, "{braced} services braced for chaos");
 }
 
+/// The knobs the panel shows are the services' own, so a shared run brings them: the chaos
+/// switch once stayed off in the tab that opened a link made with chaos on.
+#[wasm_bindgen_test]
+async fn a_shared_run_opens_with_its_chaos_and_its_consumers_as_the_sharer_left_them() {
+    let root = mount().await;
+    click(&root, "center-services").await;
+    click(&root, "idempotent").await;
+    click(&root, "chaos").await;
+    assert_eq!(text(&root, "chaos"), "Disable chaos mode");
+    let link = share(&root).await;
+    assert_short_recipe(&link);
+
+    let opened = open_link(&link).await;
+    click(&opened, "center-services").await;
+    assert_eq!(
+        text(&opened, "chaos"),
+        "Disable chaos mode",
+        "{}",
+        text(&opened, "problems")
+    );
+    let naive = !find(&opened, "idempotent")
+        .expect("the consumers switch")
+        .unchecked_into::<HtmlInputElement>()
+        .checked();
+    assert!(naive, "the consumers stay naive");
+}
+
 #[wasm_bindgen_test]
 async fn a_trace_shows_every_lane_of_a_flow_as_a_waterfall_and_a_causation_graph() {
     let root = mount().await;
@@ -2649,7 +2676,7 @@ async fn an_imported_foreign_log_is_shared_as_the_whole_file_and_still_restores(
         let recipe = eventide::recipe::Recipe::read(&bytes).expect("a recipe");
         let exported = eventide::state::Session::replay(&recipe)
             .expect("replays")
-            .export_scenario(serde_json::Map::new());
+            .export_scenario(eventide::state::ScenarioSettings::default());
         // Made elsewhere: the steps Eventide keeps beside the log are not in it.
         let mut file: serde_json::Value = serde_json::from_str(&exported).expect("JSON");
         let settings = file

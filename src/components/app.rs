@@ -40,7 +40,7 @@ pub fn app() -> Html {
     super::autosave::use_autosave(&state);
     use_large_text_preference(&state);
 
-    let large_text = state.large_text;
+    let large_text = state.view.large_text;
     // Beside a lesson on a narrow screen the commands fold into a rail (style.css decides when),
     // giving the centre the width; this is whether the user unfolded them there.
     let commands_open = use_state_eq(|| false);
@@ -129,23 +129,26 @@ fn skip_link() -> Html {
 #[hook]
 fn use_player(state: &AppContext) {
     let dispatcher = state.dispatcher();
-    use_effect_with((state.playing, state.speed), move |&(playing, speed)| {
-        let interval = playing.then(|| {
-            let period_ms = (1000 / speed.max(1)).max(100);
-            let events = (speed * period_ms / 1000).max(1);
-            Interval::new(period_ms as u32, move || {
-                dispatcher.dispatch(Action::Tick { events })
-            })
-        });
-        move || drop(interval)
-    });
+    use_effect_with(
+        (state.timeline.playing, state.timeline.speed),
+        move |&(playing, speed)| {
+            let interval = playing.then(|| {
+                let period_ms = (1000 / speed.max(1)).max(100);
+                let events = (speed * period_ms / 1000).max(1);
+                Interval::new(period_ms as u32, move || {
+                    dispatcher.dispatch(Action::Tick { events })
+                })
+            });
+            move || drop(interval)
+        },
+    );
 }
 
 /// While the simulation runs, its virtual clock ticks every 100 ms of real time.
 #[hook]
 fn use_sim_clock(state: &AppContext) {
     let dispatcher = state.dispatcher();
-    use_effect_with(state.running, move |&running| {
+    use_effect_with(state.clock.running, move |&running| {
         let interval =
             running.then(|| Interval::new(100, move || dispatcher.dispatch(Action::SimTick)));
         move || drop(interval)
@@ -157,7 +160,7 @@ fn use_sim_clock(state: &AppContext) {
 #[function_component(CenterTabs)]
 fn center_tabs() -> Html {
     let state = crate::state::use_app();
-    let open = state.tab;
+    let open = state.view.tab;
     let buttons = CenterTab::ALL.iter().map(|&tab| {
         let dispatcher = state.dispatcher();
         let onclick = Callback::from(move |_| dispatcher.dispatch(Action::ChooseTab(tab)));

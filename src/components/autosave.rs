@@ -142,7 +142,7 @@ pub fn use_autosave(state: &AppContext) {
     let state = state.clone();
     use_effect_with(state.revision, move |_| {
         let timeout = Timeout::new(AUTOSAVE_DELAY_MS, move || {
-            if !state.owns_autosave && state.work == 0 {
+            if !state.files.owns_autosave && state.files.work == 0 {
                 return;
             }
             let problem = save(&state);
@@ -165,13 +165,11 @@ fn save(state: &AppContext) -> Option<String> {
     if events > AUTOSAVE_LIMIT / BYTES_PER_EVENT {
         return Some(too_big(events));
     }
-    let text = state
-        .session()
-        .export_scenario(crate::components::scenario_settings(state));
+    let text = state.session().export_scenario(state.scenario_settings());
     if text.len() > AUTOSAVE_LIMIT {
         return Some(too_big(events));
     }
-    if !state.owns_autosave {
+    if !state.files.owns_autosave {
         if let Some(before) = saved::autosaved().filter(|before| *before != text) {
             let now = js_sys::Date::now() as i64;
             match saved::keep("The session saved before this tab opened a link", &before, now) {

@@ -20,6 +20,9 @@ pub fn choreography_panel() -> Html {
     let reacting = sim.is_reacting();
     let remaining = sim.checkouts_remaining();
     let in_flight = sim.bus().in_flight();
+    // The knobs as the services have them (after an import, a branch or a lesson too).
+    let (delivery, idempotent_now, chaos_on) =
+        (session.delivery(), session.idempotent(), session.chaos());
 
     let toggle_reacting = {
         let dispatcher = dispatcher.clone();
@@ -56,7 +59,7 @@ pub fn choreography_panel() -> Html {
     };
     let run = {
         let dispatcher = dispatcher.clone();
-        let running = state.running;
+        let running = state.clock.running;
         Callback::from(move |_| dispatcher.dispatch(Action::SetRunning(!running)))
     };
     let step = {
@@ -76,8 +79,7 @@ pub fn choreography_panel() -> Html {
     };
     let chaos = {
         let dispatcher = dispatcher.clone();
-        let on = state.chaos;
-        Callback::from(move |_| dispatcher.dispatch(Action::SetChaos(!on)))
+        Callback::from(move |_| dispatcher.dispatch(Action::SetChaos(!chaos_on)))
     };
     let idempotent = {
         let dispatcher = dispatcher.clone();
@@ -105,26 +107,26 @@ pub fn choreography_panel() -> Html {
             <div class="command-card">
                 <h3 class="command-name">{"Virtual clock"}</h3>
                 <div class="button-row">
-                    <button type="button" class={classes!("button", state.running.then_some("is-running"))} onclick={run} data-testid="sim-run">
-                        { if state.running { "Pause" } else { "Run" } }
+                    <button type="button" class={classes!("button", state.clock.running.then_some("is-running"))} onclick={run} data-testid="sim-run">
+                        { if state.clock.running { "Pause" } else { "Run" } }
                     </button>
                     <button type="button" class="button" onclick={step} data-testid="sim-step" title="Do the one next thing: a customer's action or a delivery">{"Step"}</button>
                     <label class="speed">{"Speed"}
                         <select onchange={on_speed} aria-label="Virtual time per tick">
                             { for SIM_SPEEDS.iter().map(|&(ms, label)| html! {
-                                <option value={ms.to_string()} selected={ms == state.sim_speed}>{ label }</option>
+                                <option value={ms.to_string()} selected={ms == state.clock.speed}>{ label }</option>
                             }) }
                         </select>
                     </label>
                 </div>
                 <p class="panel-hint" data-testid="sim-clock">{ format!("{} UTC", fmt_time(sim.clock())) }</p>
             </div>
-            <DeliveryKnobs settings={state.delivery} />
+            <DeliveryKnobs settings={delivery} />
             <div class="command-card">
                 <h3 class="command-name">{"Consumers"}</h3>
-                <ConsumersKnob idempotent={state.idempotent} testid="idempotent" on_change={idempotent} />
-                <button type="button" class={classes!("button", state.chaos.then_some("chaos-on"))} onclick={chaos} data-testid="chaos">
-                    { if state.chaos { "Disable chaos mode" } else { "Enable chaos mode" } }
+                <ConsumersKnob idempotent={idempotent_now} testid="idempotent" on_change={idempotent} />
+                <button type="button" class={classes!("button", chaos_on.then_some("chaos-on"))} onclick={chaos} data-testid="chaos">
+                    { if chaos_on { "Disable chaos mode" } else { "Enable chaos mode" } }
                 </button>
             </div>
         </section>

@@ -366,14 +366,14 @@ fn backdate() -> Html {
         Callback::from(move |_: MouseEvent| dispatcher.dispatch(Action::SetBackdate(None)))
     };
     html! {
-        <div class={classes!("command-card", "next-setting", state.backdate.is_some().then_some("active"))} data-testid="backdate">
+        <div class={classes!("command-card", "next-setting", state.next_command.backdate.is_some().then_some("active"))} data-testid="backdate">
             <div class="field-row">
                 <label class="field">{"Occurred at (business time, UTC)"}
                     <input value={(*text).clone()} onchange={on_text} placeholder="now" data-testid="backdate-input" />
                 </label>
                 <button type="button" class="button align-end" onclick={apply} data-testid="backdate-apply">{"Set"}</button>
             </div>
-            if let Some(at) = state.backdate {
+            if let Some(at) = state.next_command.backdate {
                 <p class="next-setting-note">
                     { format!("Back-dating: the next commands happened at {} UTC, recorded now. ", crate::format::fmt_time(at)) }
                     <button type="button" class="link" onclick={clear}>{"stop"}</button>
@@ -425,14 +425,14 @@ fn expected_version_card() -> Html {
         })
     };
     html! {
-        <div class={classes!("command-card", "next-setting", state.expected.is_some().then_some("active"))} data-testid="expected-version">
+        <div class={classes!("command-card", "next-setting", state.next_command.expected.is_some().then_some("active"))} data-testid="expected-version">
             <div class="field-row">
                 <label class="field">{"Expected stream version (next command)"}
                     <input value={(*text).clone()} onchange={on_text} placeholder="the aggregate's" data-testid="expected-input" />
                 </label>
                 <button type="button" class="button align-end" onclick={apply} data-testid="expected-apply">{"Set"}</button>
             </div>
-            if let Some(expected) = state.expected {
+            if let Some(expected) = state.next_command.expected {
                 <p class="next-setting-note" data-testid="expected-note">
                     { format!("The next command appends only if its stream is at {}.", describe_expected(expected)) }
                 </p>

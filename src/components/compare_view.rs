@@ -34,9 +34,12 @@ pub fn compare_view() -> Html {
     let failure = use_state(|| Failure::ShippingDown);
     let result = use_state(|| None::<Result<Outcome, String>>);
     // The app's delivery settings to begin with; changed here, they change only this run.
-    let app_conditions = Conditions {
-        delivery: state.delivery,
-        idempotent: state.idempotent,
+    let app_conditions = {
+        let session = state.session();
+        Conditions {
+            delivery: session.delivery(),
+            idempotent: session.idempotent(),
+        }
     };
     let conditions = use_state(|| app_conditions);
     let on_conditions = {

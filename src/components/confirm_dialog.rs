@@ -3,14 +3,14 @@
 
 use yew::prelude::*;
 
-use super::files_panel::{download, scenario_settings};
+use super::files_panel::download;
 use crate::state::{use_app, Action, ExportWhich};
 
 #[function_component(ConfirmDialog)]
 pub fn confirm_dialog() -> Html {
     let state = use_app();
     let cancel_ref = use_node_ref();
-    let open = state.pending.is_some();
+    let open = state.files.pending.is_some();
     {
         // The safe answer has the focus, so Enter never destroys by accident.
         let cancel_ref = cancel_ref.clone();
@@ -22,7 +22,7 @@ pub fn confirm_dialog() -> Html {
             }
         });
     }
-    let Some(pending) = state.pending.clone() else {
+    let Some(pending) = state.files.pending.clone() else {
         return html! {};
     };
     let asking = pending.asking(&state.session());
@@ -50,7 +50,7 @@ pub fn confirm_dialog() -> Html {
         Callback::from(move |_| {
             let text = state
                 .session()
-                .export_line(which, scenario_settings(&state));
+                .export_line(which, state.scenario_settings());
             let name = match which {
                 ExportWhich::Current => "eventide-scenario.json",
                 ExportWhich::Main => "eventide-main-line.json",

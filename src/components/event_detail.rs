@@ -16,7 +16,11 @@ pub fn event_detail() -> Html {
     let state = use_app();
     let session = state.session();
     let store = session.shop().store();
-    let Some(event) = state.selected.and_then(|position| store.get(position)) else {
+    let Some(event) = state
+        .timeline
+        .selected
+        .and_then(|position| store.get(position))
+    else {
         return html! {
             <section class="panel detail" data-testid="event-detail">
                 <h2 class="panel-title">{"Event"}</h2>

@@ -73,7 +73,7 @@ pub fn event_log() -> Html {
             let position = event.position;
             let future = position > session.shop().cursor();
             let at_cursor = position == session.shop().cursor();
-            let selected = state.selected == Some(position);
+            let selected = state.timeline.selected == Some(position);
             let onclick = {
                 let dispatcher = state.dispatcher();
                 Callback::from(move |_| dispatcher.dispatch(Action::Select(Some(position))))

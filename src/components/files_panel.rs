@@ -32,32 +32,12 @@ pub(super) fn download(name: &str, mime: &str, text: &str) -> Result<(), String>
     Ok(())
 }
 
-/// The settings a scenario file carries beside its events: the knobs, and the schema versions
-/// registered beyond the first with their upcasters.
-pub fn scenario_settings(state: &AppState) -> serde_json::Map<String, serde_json::Value> {
-    let session = state.session();
-    let mut settings = serde_json::Map::new();
-    settings.insert("mode".into(), serde_json::json!(session.sim().mode()));
-    settings.insert("delivery".into(), serde_json::json!(state.delivery));
-    settings.insert("idempotent".into(), serde_json::json!(state.idempotent));
-    settings.insert("scripts".into(), serde_json::json!(session.scripts));
-    settings.insert(
-        "evolution".into(),
-        serde_json::json!(session.evolution().record()),
-    );
-    settings
-}
-
 /// The link that opens what this tab shows (the log, its settings and the view), as its
 /// fragment and as a whole address; or why there is none (too large: the file is the way).
 fn shared_link(state: &AppState) -> Result<(String, String), String> {
     let fragment = {
         let session = state.session();
-        let mut settings = scenario_settings(state);
-        settings.insert(
-            crate::state::VIEW_KEY.into(),
-            serde_json::json!(crate::state::SharedView::of(state)),
-        );
+        let settings = state.shared_settings();
         // The recipe when a replay proved it makes this very log; the whole file otherwise.
         match session.proven_recipe(settings.clone()) {
             Some(recipe) => crate::share::encode_recipe(&recipe.to_json())?,
@@ -65,7 +45,7 @@ fn shared_link(state: &AppState) -> Result<(String, String), String> {
                 &eventide_shop::interchange::to_scenario(
                     session.shop().store(),
                     Some(crate::state::DEFAULT_SEED),
-                    settings,
+                    settings.to_map(),
                 )
                 .to_string(),
             )?,
@@ -131,7 +111,7 @@ pub fn files_panel() -> Html {
     let export_scenario = {
         let state = state.clone();
         Callback::from(move |_| {
-            let text = state.session().export_scenario(scenario_settings(&state));
+            let text = state.session().export_scenario(state.scenario_settings());
             if let Err(problem) = download("eventide-scenario.json", "application/json", &text) {
                 state.dispatch(Action::InvalidInput(problem));
             }

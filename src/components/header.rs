@@ -38,7 +38,7 @@ pub fn header() -> Html {
     let live = shop.is_live();
     let toggle_large = {
         let dispatcher = state.dispatcher();
-        let on = state.large_text;
+        let on = state.view.large_text;
         // The presenter's choice outlives the session: it is remembered apart from it.
         Callback::from(move |_| {
             crate::saved::remember_large_text(!on);
@@ -61,9 +61,9 @@ pub fn header() -> Html {
                 <span class="tagline">{"an event-sourced shop, live in your browser"}</span>
             </div>
             <div class="header-tools">
-                <button type="button" class={classes!("button", "tool", state.lessons_open.then_some("on"))} aria-pressed={state.lessons_open.to_string()}
+                <button type="button" class={classes!("button", "tool", state.lessons.open.then_some("on"))} aria-pressed={state.lessons.open.to_string()}
                         onclick={toggle_lessons} data-testid="lessons-button">{"Lessons"}</button>
-                <button type="button" class={classes!("button", "tool", state.large_text.then_some("on"))} aria-pressed={state.large_text.to_string()}
+                <button type="button" class={classes!("button", "tool", state.view.large_text.then_some("on"))} aria-pressed={state.view.large_text.to_string()}
                         onclick={toggle_large} data-testid="large-text">{"Large text"}</button>
                 <super::files_panel::CopyLinkButton />
                 <button type="button" class="button tool" onclick={toggle_help} aria-label="Keyboard shortcuts" data-testid="help-button">{"? Shortcuts"}</button>
@@ -89,7 +89,7 @@ pub fn header() -> Html {
 #[function_component(HelpOverlay)]
 pub fn help_overlay() -> Html {
     let state = use_app();
-    if !state.help {
+    if !state.view.help {
         return html! {};
     }
     let close = {

@@ -25,7 +25,7 @@ pub fn kept_sessions() -> Html {
     let forgetting = use_state(|| None::<u64>);
     // Storage is read at render; every change to it comes with a notice, so a render follows.
     let kept = saved::kept();
-    let saved_elsewhere = (!state.owns_autosave)
+    let saved_elsewhere = (!state.files.owns_autosave)
         .then(saved::autosaved)
         .flatten()
         .is_some();

@@ -21,7 +21,8 @@ pub fn lessons_panel() -> Html {
     let panel = use_node_ref();
     // A new lesson (or a reset) starts at its top, not at the last lesson's scroll position.
     let opened = state
-        .lesson
+        .lessons
+        .current
         .map(|(slug, progress)| (slug, progress.baseline));
     {
         let panel = panel.clone();
@@ -31,7 +32,7 @@ pub fn lessons_panel() -> Html {
             }
         });
     }
-    if !state.lessons_open {
+    if !state.lessons.open {
         return html! {};
     }
     let start = |slug: &'static str| {
@@ -47,7 +48,8 @@ pub fn lessons_panel() -> Html {
         Callback::from(move |_| dispatcher.dispatch(Action::ToggleLessons))
     };
     let current = state
-        .lesson
+        .lessons
+        .current
         .and_then(|(slug, progress)| find(slug).map(|lesson| (lesson, progress)));
     let list = html! {
         <ol class="lesson-list">
@@ -67,7 +69,7 @@ pub fn lessons_panel() -> Html {
             let finished = lesson.finished(&session, &progress);
             // A services scenario waits, paused, for the learner to start its clock.
             let paused = matches!(lesson.scenario, crate::lessons::Scenario::Services { .. })
-                && !state.running
+                && !state.clock.running
                 && !session.sim().is_quiescent();
             let run = {
                 let dispatcher = state.dispatcher();

@@ -35,5 +35,4 @@ mod virtual_list;
 mod welcome;
 
 pub use app::App;
-pub use files_panel::scenario_settings;
 pub use virtual_list::VirtualList;

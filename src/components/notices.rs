@@ -14,7 +14,7 @@ pub fn notices() -> Html {
     let state = use_app();
     html! {
         <div class="toasts" aria-live="polite" data-testid="notices">
-            { for state.notices.iter().map(|notice| html! { <Toast key={notice.id} notice={notice.clone()} /> }) }
+            { for state.notices.shown().iter().map(|notice| html! { <Toast key={notice.id} notice={notice.clone()} /> }) }
         </div>
     }
 }
@@ -54,14 +54,14 @@ fn toast(props: &ToastProps) -> Html {
 #[function_component(Problems)]
 pub fn problems() -> Html {
     let state = use_app();
-    if state.problems.is_empty() {
+    if state.notices.problems().is_empty() {
         return html! {};
     }
     html! {
         <section class="panel problems" aria-labelledby="problems-title" data-testid="problems">
-            <h2 id="problems-title" class="panel-title">{ format!("Problems ({})", fmt_count(state.problems.len() as u64)) }</h2>
+            <h2 id="problems-title" class="panel-title">{ format!("Problems ({})", fmt_count(state.notices.problems().len() as u64)) }</h2>
             <ul>
-                { for state.problems.iter().take(20).map(|notice| html! { <li key={notice.id}>{ &notice.text }</li> }) }
+                { for state.notices.problems().iter().take(20).map(|notice| html! { <li key={notice.id}>{ &notice.text }</li> }) }
             </ul>
         </section>
     }

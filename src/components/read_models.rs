@@ -30,7 +30,8 @@ impl PartialEq for Lagging {
 #[function_component(ReadModels)]
 pub fn read_models() -> Html {
     let state = use_app();
-    let active = use_state(|| 0usize);
+    // `None`: the first model.
+    let active = use_state(|| None::<ModelTab>);
     // Live, with services reacting, the query side shows only what its projector has handled:
     // eventual consistency, visible. In the past, every model is exact at the cursor.
     let lagging = {
@@ -92,12 +93,16 @@ pub fn read_models() -> Html {
         }
     };
 
-    let tabs = models.iter().enumerate().map(|(index, model)| {
+    let open = (*active).unwrap_or(ModelTab::BuiltIn(
+        models.iter().next().map_or("", |model| model.name()),
+    ));
+    let tabs = models.iter().map(|model| {
+        let tab = ModelTab::BuiltIn(model.name());
         let onclick = {
             let active = active.clone();
-            Callback::from(move |_| active.set(index))
+            Callback::from(move |_| active.set(Some(tab)))
         };
-        let selected = index == *active;
+        let selected = tab == open;
         html! {
             <button type="button" role="tab" aria-selected={selected.to_string()} class={classes!("model-tab", selected.then_some("active"))}
                     {onclick} data-testid={format!("tab-{}", model.name().to_ascii_lowercase())}>
@@ -108,7 +113,6 @@ pub fn read_models() -> Html {
     });
 
     // Deployed projections (the user's scripts) are tabs after the built-in models.
-    let built_in = models.iter().count();
     let scripted: Vec<crate::state::scripts::Deployed> = session
         .scripts
         .deployed
@@ -116,13 +120,13 @@ pub fn read_models() -> Html {
         .filter(|script| script.kind == eventide_shop::scripting::ScriptKind::Projection)
         .cloned()
         .collect();
-    let script_tabs = scripted.iter().enumerate().map(|(offset, script)| {
-        let index = built_in + offset;
+    let script_tabs = scripted.iter().map(|script| {
+        let tab = ModelTab::Script(script.id);
         let onclick = {
             let active = active.clone();
-            Callback::from(move |_| active.set(index))
+            Callback::from(move |_| active.set(Some(tab)))
         };
-        let selected = index == *active;
+        let selected = tab == open;
         html! {
             <button type="button" role="tab" aria-selected={selected.to_string()} class={classes!("model-tab", "script-tab", selected.then_some("active"))}
                     {onclick} data-testid="tab-script">
@@ -131,11 +135,15 @@ pub fn read_models() -> Html {
             </button>
         }
     });
-    let selected_script = active
-        .checked_sub(built_in)
-        .and_then(|offset| scripted.get(offset))
-        .cloned();
-    let selected_model = models.iter().nth(*active).or_else(|| models.iter().next());
+    let selected_script = match open {
+        ModelTab::Script(id) => scripted.iter().find(|script| script.id == id).cloned(),
+        ModelTab::BuiltIn(_) => None,
+    };
+    // A script taken down leaves the first model open.
+    let selected_model = models
+        .iter()
+        .find(|model| open == ModelTab::BuiltIn(model.name()))
+        .or_else(|| models.iter().next());
     html! {
         <section class="panel read-models" aria-labelledby="models-title">
             <div class="panel-head">
@@ -158,6 +166,14 @@ pub fn read_models() -> Html {
             }
         </section>
     }
+}
+
+/// A tab of the read models: a built-in model by its name, or a deployed projection by its id
+/// (never by its place in the row, which moves as scripts come and go).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ModelTab {
+    BuiltIn(&'static str),
+    Script(crate::state::scripts::ScriptId),
 }
 
 #[derive(Properties, PartialEq)]

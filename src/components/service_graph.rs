@@ -127,7 +127,11 @@ pub fn service_graph_view(props: &ServiceGraphProps) -> Html {
         }
     }
 
-    let scale = if state.large_text { LARGE_TEXT } else { 1.0 };
+    let scale = if state.view.large_text {
+        LARGE_TEXT
+    } else {
+        1.0
+    };
     let frame = use_node_ref();
     let room = use_element_width(frame.clone());
     let drawn = use_memo(

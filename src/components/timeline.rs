@@ -72,7 +72,7 @@ pub fn timeline() -> Html {
         let dispatcher = dispatcher.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let value = form_value(&event, "position");
+            let value = form_value(&event, Jump::Position);
             dispatcher.dispatch(match value.trim().replace(',', "").parse::<u64>() {
                 Ok(position) => Action::Seek(Position(position)),
                 Err(_) => Action::InvalidInput(format!(
@@ -86,7 +86,7 @@ pub fn timeline() -> Html {
         let dispatcher = dispatcher.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            let value = form_value(&event, "time");
+            let value = form_value(&event, Jump::Time);
             dispatcher.dispatch(match Timestamp::parse(&value) {
                 Some(time) => Action::SeekTime(time),
                 None => Action::InvalidInput(format!(
@@ -96,7 +96,11 @@ pub fn timeline() -> Html {
             });
         })
     };
-    let play_label = if state.playing { "Pause" } else { "Play" };
+    let play_label = if state.timeline.playing {
+        "Pause"
+    } else {
+        "Play"
+    };
     // Beside a lesson on a short screen the jump fields fold behind a button (style.css decides
     // when), so the timeline is one row; this is whether the user unfolded them there.
     let jumps_open = use_state_eq(|| false);
@@ -110,8 +114,8 @@ pub fn timeline() -> Html {
             <div class="timeline-controls">
                 <button class="icon-button" title="Start (Home)" aria-label="Go to the start" onclick={send(|| Action::Seek(Position::ORIGIN))} data-testid="timeline-start">{ icon(Icon::Start) }</button>
                 <button class="icon-button" title="Step back (←)" aria-label="Step back one event" onclick={send(|| Action::StepBack)} data-testid="timeline-step-back">{ icon(Icon::StepBack) }</button>
-                <button class="icon-button play" title="Play or pause (space)" aria-label={play_label} aria-pressed={state.playing.to_string()} onclick={send(|| Action::TogglePlay)} data-testid="timeline-play">
-                    { icon(if state.playing { Icon::Pause } else { Icon::Play }) }
+                <button class="icon-button play" title="Play or pause (space)" aria-label={play_label} aria-pressed={state.timeline.playing.to_string()} onclick={send(|| Action::TogglePlay)} data-testid="timeline-play">
+                    { icon(if state.timeline.playing { Icon::Pause } else { Icon::Play }) }
                 </button>
                 <button class="icon-button" title="Step forward (→)" aria-label="Step forward one event" onclick={send(|| Action::StepForward)} data-testid="timeline-step-forward">{ icon(Icon::StepForward) }</button>
                 <button class={classes!("button", "live-button", live.then_some("is-live"))} title="Back to live (End)" onclick={send(|| Action::GoLive)} data-testid="timeline-live">
@@ -120,7 +124,7 @@ pub fn timeline() -> Html {
                 <label class="speed"><span class="speed-word">{"Speed"}</span>
                     <select onchange={on_speed} aria-label="Playback speed in events per second">
                         { for SPEEDS.iter().map(|&speed| html! {
-                            <option value={speed.to_string()} selected={speed == state.speed}>{ format!("{} ev/s", fmt_count(speed)) }</option>
+                            <option value={speed.to_string()} selected={speed == state.timeline.speed}>{ format!("{} ev/s", fmt_count(speed)) }</option>
                         }) }
                     </select>
                 </label>
@@ -147,11 +151,11 @@ pub fn timeline() -> Html {
             </div>
             <div class="timeline-jumps">
                 <form class="jump" onsubmit={jump_position}>
-                    <label>{"Position"}<input name="position" inputmode="numeric" placeholder={cursor.0.to_string()} data-testid="jump-position" /></label>
+                    <label>{"Position"}<input name={Jump::Position.field()} inputmode="numeric" placeholder={cursor.0.to_string()} data-testid="jump-position" /></label>
                     <button type="submit" class="button">{"Go"}</button>
                 </form>
                 <form class="jump" onsubmit={jump_time}>
-                    <label>{"Time (UTC)"}<input name="time" class="time-input" placeholder={cursor_time.map_or_else(|| "YYYY-MM-DD HH:MM:SS".to_string(), fmt_time)} data-testid="jump-time" /></label>
+                    <label>{"Time (UTC)"}<input name={Jump::Time.field()} class="time-input" placeholder={cursor_time.map_or_else(|| "YYYY-MM-DD HH:MM:SS".to_string(), fmt_time)} data-testid="jump-time" /></label>
                     <button type="submit" class="button">{"Go"}</button>
                 </form>
             </div>
@@ -168,10 +172,28 @@ struct Scrub {
 }
 
 /// The value of a named field of the form that was submitted.
-fn form_value(event: &SubmitEvent, name: &str) -> String {
+/// The timeline's two jumps, each a form with one field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Jump {
+    Position,
+    Time,
+}
+
+impl Jump {
+    /// The name of the jump's input in its form.
+    fn field(self) -> &'static str {
+        match self {
+            Jump::Position => "position",
+            Jump::Time => "time",
+        }
+    }
+}
+
+/// What the jump's field holds when its form is submitted.
+fn form_value(event: &SubmitEvent, jump: Jump) -> String {
     event
         .target_dyn_into::<web_sys::HtmlFormElement>()
-        .and_then(|form| form.get_with_name(name))
+        .and_then(|form| form.get_with_name(jump.field()))
         .and_then(|element| wasm_bindgen::JsCast::dyn_into::<HtmlInputElement>(element).ok())
         .map(|input| input.value())
         .unwrap_or_default()

@@ -41,6 +41,7 @@ pub fn trace_view() -> Html {
     let store = session.shop().store();
     let cursor = session.shop().cursor();
     let from_selection = state
+        .timeline
         .selected
         .and_then(|p| store.get(p))
         .map(|e| e.correlation_id);
@@ -81,7 +82,7 @@ pub fn trace_view() -> Html {
                 None => html! { <p class="empty">{"Select any event (in the log, a table or the graph), or search a correlation id, to see its whole flow."}</p> },
                 Some(correlation) => {
                     let trace = Trace::of(store, correlation, cursor);
-                    html! { <TraceBody trace_id={correlation} revision={state.revision} selected={state.selected} empty={trace.is_empty()} /> }
+                    html! { <TraceBody trace_id={correlation} revision={state.revision} selected={state.timeline.selected} empty={trace.is_empty()} /> }
                 }
             } }
         </section>

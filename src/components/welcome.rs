@@ -11,7 +11,7 @@ use crate::state::{use_app, Action};
 pub fn welcome() -> Html {
     let state = use_app();
     let empty = state.session().shop().store().is_empty();
-    if !state.welcome || !empty || state.lesson.is_some() {
+    if !state.view.welcome || !empty || state.lessons.current.is_some() {
         return html! {};
     }
     let first = LESSONS[0].slug;

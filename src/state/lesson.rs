@@ -1,49 +1,79 @@
-//! The reducer's lesson side: loading a lesson's scenario, and noting the learner's own
-//! gestures (a pick, a seek into the past, a step back) in its progress, so a step that asks
-//! for one is done only when the learner made it.
+//! The reducer's lesson side: loading a lesson's scenario, the learner's answer, and noting
+//! the learner's own gestures (a pick, a seek into the past, a step back) in its progress, so a
+//! step that asks for one is done only when the learner made it.
 
-use eventide_engine::delivery::DeliverySettings;
 use eventide_engine::Position;
 
 use super::{AppState, Session, Tone};
-use crate::lessons::Gesture;
+use crate::lessons::{Gesture, Progress};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Lessons {
+    /// The lessons panel is open.
+    pub open: bool,
+    /// The lesson loaded, and the learner's progress in it.
+    pub current: Option<(&'static str, Progress)>,
+}
 
 impl AppState {
-    /// Notes a gesture of the learner's in the lesson's progress; true if the progress changed.
-    /// What a link asks for is nobody's gesture.
-    pub(super) fn note(&mut self, gesture: Gesture) -> bool {
+    /// Notes a gesture of the learner's in the lesson's progress. What a link asks for is
+    /// nobody's gesture.
+    pub(super) fn note(&mut self, gesture: Gesture) {
         if self.linking {
-            return false;
+            return;
         }
-        match self.lesson.as_mut() {
-            Some((_, progress)) => {
-                let before = progress.did;
-                progress.did.note(gesture);
-                before != progress.did
-            }
-            None => false,
+        if let Some((_, progress)) = self.lessons.current.as_mut() {
+            progress.did.note(gesture);
         }
     }
 
     /// Keeps every step done so far done: a step's check reads the session as it is now, and
     /// the learner who moved the timeline back and then returned to live did the step.
     pub(super) fn latch_steps(&mut self) {
-        let Some((slug, progress)) = self.lesson else {
+        let Some((slug, progress)) = self.lessons.current else {
             return;
         };
         let Some(lesson) = crate::lessons::find(slug) else {
             return;
         };
         let latched = lesson.latch(&self.session(), &progress);
-        if let Some((_, progress)) = self.lesson.as_mut() {
+        if let Some((_, progress)) = self.lessons.current.as_mut() {
             progress.latched = latched;
         }
     }
 
     /// After a seek: notes it if it left the cursor in the past.
-    pub(super) fn noted_seek(&mut self) -> bool {
-        let past = !self.session().shop().is_live();
-        past && self.note(Gesture::SoughtBack)
+    pub(super) fn noted_seek(&mut self) {
+        if !self.session().shop().is_live() {
+            self.note(Gesture::SoughtBack);
+        }
+    }
+
+    /// Opens a lesson (at a position, from a shared link): asks first if the session holds
+    /// work.
+    pub(super) fn open_lesson(&mut self, slug: &'static str, at: Option<Position>) {
+        if crate::lessons::find(slug).is_none() {
+            self.notify(Tone::Problem, format!("There is no lesson '{slug}'"), None);
+        } else if self.would_lose_work() {
+            self.files.pending = Some(super::Pending::Lesson { slug, at });
+        } else {
+            self.load_lesson(slug, at);
+        }
+    }
+
+    /// The learner's prediction, locked once made: the learner commits to it.
+    pub(super) fn answer_lesson(&mut self, choice: usize) {
+        if let Some((_, progress)) = self.lessons.current.as_mut() {
+            if progress.answered.is_none() {
+                progress.answered = Some(choice);
+            }
+        }
+    }
+
+    pub(super) fn reveal_lesson(&mut self) {
+        if let Some((_, progress)) = self.lessons.current.as_mut() {
+            progress.revealed = progress.answered.is_some();
+        }
     }
 
     pub(super) fn load_lesson(&mut self, slug: &'static str, at: Option<Position>) {
@@ -53,30 +83,19 @@ impl AppState {
         match Session::prepared(lesson.scenario) {
             Ok(session) => {
                 let baseline = session.shop().store().head();
-                *self.session_mut() = session;
-                let (running, delivery, idempotent) = match lesson.scenario {
-                    crate::lessons::Scenario::Services {
-                        delivery,
-                        idempotent,
-                        ..
-                    // The clock waits for the learner: the storefront opens when they press
-                    // Run, after the question, so nothing happens before the prediction.
-                    } => (false, delivery, idempotent),
-                    _ => (false, DeliverySettings::default(), true),
-                };
-                self.running = running;
-                self.delivery = delivery;
-                self.idempotent = idempotent;
-                self.chaos = false;
-                self.playing = false;
-                self.backdate = None;
-                self.selected = None;
-                self.lessons_open = true;
-                self.welcome = false;
-                self.precious = false;
-                self.lesson = Some((
+                self.session_mut().replace_with(session);
+                // The clock waits for the learner: a services scenario's storefront opens when
+                // they press Run, after the question, so nothing happens before the prediction.
+                self.clock.running = false;
+                self.timeline.playing = false;
+                self.timeline.selected = None;
+                self.next_command.backdate = None;
+                self.lessons.open = true;
+                self.view.welcome = false;
+                self.files.precious = false;
+                self.lessons.current = Some((
                     lesson.slug,
-                    crate::lessons::Progress {
+                    Progress {
                         baseline,
                         ..Default::default()
                     },
@@ -109,7 +128,7 @@ impl AppState {
             }
             steps += 1;
         }
-        self.running = false;
+        self.clock.running = false;
         self.seek(at);
     }
 }
@@ -130,7 +149,7 @@ mod tests {
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
     fn steps_done(state: &AppState) -> Vec<bool> {
-        let (slug, progress) = state.lesson.expect("a lesson");
+        let (slug, progress) = state.lessons.current.expect("a lesson");
         let lesson = crate::lessons::find(slug).expect("in the catalog");
         (0..lesson.steps.len())
             .map(|index| lesson.step_done(index, &state.session(), &progress))
@@ -169,7 +188,7 @@ mod tests {
         .fold(Rc::new(AppState::default()), |state, action| {
             state.reduce(action)
         });
-        let (_, progress) = state.lesson.expect("a lesson");
+        let (_, progress) = state.lessons.current.expect("a lesson");
         assert_eq!(progress.answered, Some(0));
     }
 }

@@ -15,6 +15,9 @@ pub struct LogSearch {
     matches: Matches,
     /// The last query refused, and why.
     refused: Option<Refusal>,
+    /// Bumped whenever the query applied or the refusal shown changes (not as the log grows:
+    /// the session's revision says that).
+    revision: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,12 +28,12 @@ pub struct Refusal {
 
 impl LogSearch {
     /// Applies a query (blank: none) to the log. Says whether anything changed; a refused
-    /// query changes only the refusal shown.
+    /// query changes only the refusal shown, and the query applied again changes nothing.
     pub fn set(&mut self, text: &str, events: &[Recorded<ShopEvent>]) -> bool {
         let text = text.trim();
-        match Filter::<ShopEvent>::parse(text) {
+        let changed = match Filter::<ShopEvent>::parse(text) {
+            Ok(_) if text == self.text && self.refused.is_none() => false,
             Ok(filter) => {
-                let changed = text != self.text || self.refused.is_some();
                 self.matches = filter
                     .as_ref()
                     .map(|filter| Matches::scan(filter, events))
@@ -38,16 +41,27 @@ impl LogSearch {
                 self.filter = filter;
                 self.text = text.to_string();
                 self.refused = None;
-                changed
-            }
-            Err(error) => {
-                self.refused = Some(Refusal {
-                    text: text.to_string(),
-                    reason: error.to_string(),
-                });
                 true
             }
+            Err(error) => {
+                let refusal = Refusal {
+                    text: text.to_string(),
+                    reason: error.to_string(),
+                };
+                let changed = self.refused.as_ref() != Some(&refusal);
+                self.refused = Some(refusal);
+                changed
+            }
+        };
+        if changed {
+            self.revision += 1;
         }
+        changed
+    }
+
+    /// How many times the query or its refusal changed.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// Tests what was appended since (or the whole log, if it was replaced).
@@ -107,6 +121,21 @@ mod tests {
         assert!(search.set("  ", shop.store().events()));
         assert_eq!(search.matches(), None);
         assert_eq!(search.refused(), None);
+    }
+
+    #[test]
+    fn it_should_change_nothing_when_the_same_query_comes_again() {
+        let shop = shop(200);
+        let mut search = LogSearch::default();
+        assert!(search.set("type == OrderPlaced", shop.store().events()));
+        let revision = search.revision();
+        assert!(!search.set(" type == OrderPlaced ", shop.store().events()));
+        assert!(search.set("type ==", shop.store().events()));
+        assert!(
+            !search.set("type ==", shop.store().events()),
+            "the same refusal"
+        );
+        assert_eq!(search.revision(), revision + 1);
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! What the sharer saw beside the log: the cursor, the centre tab, large text, the open
-//! lesson with the learner's progress in it, and the query filtering the log. A shared link carries it in the scenario's
-//! settings (`view`); opening the link puts the recipient where the sharer was.
+//! The reducer's view side: what the user looks at (the centre tab, large text, the shortcuts
+//! list, the welcome, the query filtering the log), and what the sharer saw beside the log
+//! (those, the cursor and the open lesson with the learner's progress in it). A shared link
+//! carries the latter in the scenario's settings (`view`); opening the link puts the recipient
+//! where the sharer was.
 
 use eventide_engine::Position;
 use serde::{Deserialize, Serialize};
@@ -8,8 +10,17 @@ use serde::{Deserialize, Serialize};
 use super::{AppState, CenterTab};
 use crate::lessons::{Did, Progress};
 
-/// The settings key a shared scenario carries the view under.
-pub const VIEW_KEY: &str = "view";
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct View {
+    /// The keyboard-shortcut overlay is open.
+    pub help: bool,
+    /// Presenter mode: everything larger, for the back of the room.
+    pub large_text: bool,
+    /// The centre tab open.
+    pub tab: CenterTab,
+    /// The welcome for a first visit (nothing saved, no link): what this is, where to start.
+    pub welcome: bool,
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SharedView {
@@ -49,19 +60,23 @@ impl SharedView {
         };
         SharedView {
             cursor: shop_cursor,
-            tab: state.tab,
-            large_text: state.large_text,
-            selected: state.selected,
-            lesson: state.lesson.as_ref().map(|(slug, progress)| SharedLesson {
-                slug: slug.to_string(),
-                baseline: progress.baseline,
-                answered: progress.answered,
-                revealed: progress.revealed,
-                picked: progress.did.picked,
-                sought_back: progress.did.sought_back,
-                stepped_back: progress.did.stepped_back,
-                latched: progress.latched,
-            }),
+            tab: state.view.tab,
+            large_text: state.view.large_text,
+            selected: state.timeline.selected,
+            lesson: state
+                .lessons
+                .current
+                .as_ref()
+                .map(|(slug, progress)| SharedLesson {
+                    slug: slug.to_string(),
+                    baseline: progress.baseline,
+                    answered: progress.answered,
+                    revealed: progress.revealed,
+                    picked: progress.did.picked,
+                    sought_back: progress.did.sought_back,
+                    stepped_back: progress.did.stepped_back,
+                    latched: progress.latched,
+                }),
             query: {
                 let search = state.search.borrow();
                 (!search.text().is_empty()).then(|| search.text().to_string())
@@ -71,35 +86,32 @@ impl SharedView {
 }
 
 impl AppState {
+    /// Filters the event log by this query (blank: show it whole); a bad one is refused with
+    /// the reason and the query before stays.
+    pub(super) fn set_query(&mut self, text: &str) {
+        let session = self.session.borrow();
+        self.search
+            .borrow_mut()
+            .set(text, session.shop().store().events());
+    }
+
     /// Puts the view a link carried in place. An unknown lesson is left out (said so), the rest
-    /// still applies; a view that does not read is ignored with a word.
-    pub(super) fn apply_view(&mut self, value: &serde_json::Value) {
-        let view = match serde_json::from_value::<SharedView>(value.clone()) {
-            Ok(view) => view,
-            Err(_) => {
-                self.notify(
-                    super::Tone::Problem,
-                    "The link's view (cursor, tab, lesson) could not be read; the events are in."
-                        .into(),
-                    None,
-                );
-                return;
-            }
-        };
+    /// still applies.
+    pub(super) fn apply_view(&mut self, view: SharedView) {
         if let Some(at) = view.cursor {
             self.seek(at);
         }
-        self.tab = view.tab;
-        self.large_text = view.large_text;
-        self.selected = view.selected;
+        self.view.tab = view.tab;
+        self.view.large_text = view.large_text;
+        self.timeline.selected = view.selected;
         if let Some(query) = view.query {
             self.set_query(&query);
         }
         if let Some(shared) = view.lesson {
             match crate::lessons::find(&shared.slug) {
                 Some(lesson) => {
-                    self.lessons_open = true;
-                    self.lesson = Some((
+                    self.lessons.open = true;
+                    self.lessons.current = Some((
                         lesson.slug,
                         Progress {
                             baseline: shared.baseline,
