@@ -43,8 +43,8 @@ section "clippy (native, workspace)" \
   cargo clippy --workspace --all-targets -- -D warnings
 section "clippy (wasm32, eventide)" \
   cargo clippy -p eventide --target wasm32-unknown-unknown --all-targets -- -D warnings
-section "clippy (wasm32, engine, shop and script host)" \
-  cargo clippy -p eventide-engine -p eventide-shop -p eventide-script --target wasm32-unknown-unknown -- -D warnings
+section "clippy (wasm32, engine, shop, logs and script host)" \
+  cargo clippy -p eventide-engine -p eventide-shop -p eventide-logs -p eventide-script --target wasm32-unknown-unknown -- -D warnings
 section "clippy (wasm32, script worker)" \
   cargo clippy -p eventide-script-worker --target wasm32-unknown-unknown -- -D warnings
 section "tests (native, workspace)" \

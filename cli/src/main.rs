@@ -8,6 +8,8 @@ mod bench;
 mod catalog;
 mod export;
 mod import;
+mod inspect;
+mod log_file;
 mod project;
 mod schema;
 mod simulate;
@@ -42,8 +44,11 @@ enum Command {
     Export(export::ExportArgs),
     /// Checks a CloudEvents batch or scenario file and prints what it holds (exit 2 if refused).
     Import(import::ImportArgs),
-    /// Runs a projection script (Rhai) over a generated shop log and prints its read model as
-    /// JSON (exit 2 on a script error).
+    /// Summarises any event log (CloudEvents batch or NDJSON): types, streams, time span,
+    /// inferred schemas, broken causation (exit 2 on a line it cannot read).
+    Inspect(inspect::InspectArgs),
+    /// Runs a projection script (Rhai) over a generated shop log, or any log (`--log FILE`),
+    /// and prints its read model as JSON (exit 2 on a script error or a bad line).
     Project(project::ProjectArgs),
     /// Runs the choreographed shop to quiescence and prints read models and services as JSON.
     Simulate(simulate::SimulateArgs),
@@ -60,6 +65,7 @@ fn main() -> ExitCode {
         Command::Catalog(command) => catalog::run(&command),
         Command::Export(args) => export::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Inspect(args) => inspect::run(&args),
         // A script's mistake is shown as `FILE:line:column: message`, as compilers show theirs.
         Command::Project(args) => match project::run(&args) {
             Ok(output) => Ok(output),

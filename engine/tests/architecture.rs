@@ -130,9 +130,18 @@ fn the_kernel_depends_on_nothing_of_the_shop() {
 }
 
 #[test]
+fn a_foreign_log_is_read_without_the_shop() {
+    let reached = Graph::resolve().reached_from("eventide-logs");
+    assert!(
+        reached.contains("eventide-engine") && !reached.contains("eventide-shop"),
+        "eventide-logs must build on the kernel alone: any log is another domain, not the shop's"
+    );
+}
+
+#[test]
 fn neither_kernel_nor_shop_depends_on_a_browser_crate() {
     let graph = Graph::resolve();
-    for root in ["eventide-engine", "eventide-shop"] {
+    for root in ["eventide-engine", "eventide-shop", "eventide-logs"] {
         let reached = graph.reached_from(root);
         for browser in BROWSER_CRATES {
             assert!(
@@ -146,7 +155,7 @@ fn neither_kernel_nor_shop_depends_on_a_browser_crate() {
 #[test]
 fn the_kernel_and_the_shop_read_no_clock_and_no_random_source() {
     let mut offenders = Vec::new();
-    for crate_dir in [".", "../shop"] {
+    for crate_dir in [".", "../shop", "../logs"] {
         visit(
             &Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join(crate_dir)

@@ -2,12 +2,11 @@
 //! handlers named after event types (a capital first letter) taking the event; a few other
 //! functions known by name (`init`, and for projections `rows` and `columns`); helpers free.
 
-use eventide_engine::Named;
-use eventide_shop::events::ShopEventKind;
 use eventide_shop::evolution::FieldReads;
 use rhai::{Dynamic, FuncArgs, AST};
 
 use crate::error::{ErrorKind, ScriptError};
+use crate::handler::EventTypes;
 use crate::host::{Deadline, ScriptHost};
 use crate::reads::handler_reads;
 
@@ -34,6 +33,7 @@ impl Compiled {
         host: &ScriptHost,
         source: &str,
         known: &[Known],
+        types: &EventTypes,
     ) -> Result<Compiled, ScriptError> {
         let ast = host.compile(source)?;
         if let Some(statement) = ast.statements().first() {
@@ -58,8 +58,9 @@ impl Compiled {
                 }
                 defined.push(known.name);
             } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
-                if ShopEventKind::from_name(name).is_none() {
-                    let hint = closest_event_type(name)
+                if !types.contains(name) {
+                    let hint = types
+                        .closest(name)
                         .map(|close| format!(": did you mean {close}?"))
                         .unwrap_or_else(|| {
                             ". Names with a capital first letter are handlers; \
@@ -167,37 +168,6 @@ pub(crate) fn place_of(source: &str, name: &str) -> Option<(usize, usize)> {
     None
 }
 
-/// The event type a misspelt handler name most likely meant.
-fn closest_event_type(name: &str) -> Option<&'static str> {
-    ShopEventKind::ALL
-        .iter()
-        .map(|kind| kind.name())
-        .map(|candidate| {
-            (
-                distance(&name.to_lowercase(), &candidate.to_lowercase()),
-                candidate,
-            )
-        })
-        .filter(|(distance, _)| *distance <= 3)
-        .min()
-        .map(|(_, candidate)| candidate)
-}
-
-/// Levenshtein distance: edits between two short names.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,12 +178,5 @@ mod tests {
         assert_eq!(place_of(source, "OrderPlaced"), Some((4, 6)));
         assert_eq!(place_of(source, "init"), Some((2, 4)));
         assert_eq!(place_of(source, "Order"), None);
-    }
-
-    #[test]
-    fn it_should_suggest_the_event_type_meant() {
-        assert_eq!(closest_event_type("OrderPlace"), Some("OrderPlaced"));
-        assert_eq!(closest_event_type("Paymentfailed"), Some("PaymentFailed"));
-        assert_eq!(closest_event_type("Whatever"), None);
     }
 }

@@ -112,6 +112,7 @@
 mod compiled;
 pub mod error;
 pub mod examples;
+mod handler;
 pub mod host;
 pub mod intention;
 pub mod policy;
@@ -121,6 +122,7 @@ mod value;
 
 pub use error::{ErrorKind, ScriptError};
 pub use examples::{Example, ExampleKind, EXAMPLES};
+pub use handler::{handler_name, EventTypes};
 pub use host::{Deadline, Limits, ScriptHost};
 pub use intention::{Intention, IntentionError};
 pub use policy::Policy;

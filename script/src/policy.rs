@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::compiled::{place_of, Compiled, Known};
 use crate::error::{ErrorKind, ScriptError};
+use crate::handler::{handler_name, EventTypes};
 use crate::host::{Deadline, ScriptHost};
 use crate::intention::Intention;
 use crate::projection::State;
@@ -34,7 +35,8 @@ impl std::fmt::Debug for Policy {
 
 impl Policy {
     pub fn compile(host: &ScriptHost, source: &str) -> Result<Policy, ScriptError> {
-        Compiled::compile(host, source, KNOWN).map(|script| Policy {
+        // A policy's intentions are shop commands and events: it reacts to the shop's types.
+        Compiled::compile(host, source, KNOWN, &EventTypes::shop()).map(|script| Policy {
             script,
             source: source.to_string(),
         })
@@ -70,17 +72,18 @@ impl Policy {
         deadline: &Deadline,
     ) -> Result<Vec<Intention>, ScriptError> {
         let (event_type, position) = event_type_and_position(event)?;
-        if !self.script.handles(event_type) {
+        let handler = handler_name(event_type);
+        if !self.script.handles(&handler) {
             return Ok(Vec::new());
         }
         let argument = event_to_dynamic(event)?;
         let returned = self
             .script
-            .call(event_type, Some(&mut state.0), (argument,), deadline)
+            .call(&handler, Some(&mut state.0), (argument,), deadline)
             .map_err(|error| error.during(position))?;
         intentions(returned).map_err(|message| {
             ScriptError::new(ErrorKind::Shape, format!("{event_type} returned {message}"))
-                .at(place_of(&self.source, event_type))
+                .at(place_of(&self.source, &handler))
                 .during(position)
         })
     }

@@ -12,6 +12,7 @@ use eventide_shop::evolution::FieldReads;
 
 use crate::compiled::{Compiled, Known};
 use crate::error::{ErrorKind, ScriptError};
+use crate::handler::{handler_name, EventTypes};
 use crate::host::{Deadline, ScriptHost};
 use crate::value::{self, describe, event_to_dynamic, event_type_and_position, key_text};
 
@@ -98,7 +99,16 @@ impl std::fmt::Debug for Projection {
 
 impl Projection {
     pub fn compile(host: &ScriptHost, source: &str) -> Result<Projection, ScriptError> {
-        Compiled::compile(host, source, KNOWN).map(|script| Projection { script })
+        Projection::compile_for(host, source, &EventTypes::shop())
+    }
+
+    /// Compiles a projection of another log: its handlers must name that log's `types`.
+    pub fn compile_for(
+        host: &ScriptHost,
+        source: &str,
+        types: &EventTypes,
+    ) -> Result<Projection, ScriptError> {
+        Compiled::compile(host, source, KNOWN, types).map(|script| Projection { script })
     }
 
     /// The event types this projection consumes, sorted: those it has a handler for.
@@ -132,14 +142,15 @@ impl Projection {
         deadline: &Deadline,
     ) -> Result<bool, ScriptError> {
         let (event_type, position) = event_type_and_position(event)?;
-        if !self.script.handles(event_type) {
+        let handler = handler_name(event_type);
+        if !self.script.handles(&handler) {
             return Ok(false);
         }
         let argument = event_to_dynamic(event)?;
         // A projection's handler works on `this`; what it returns is ignored.
         let _ = self
             .script
-            .call(event_type, Some(&mut state.0), (argument,), deadline)
+            .call(&handler, Some(&mut state.0), (argument,), deadline)
             .map_err(|error| error.during(position))?;
         Ok(true)
     }
