@@ -15,7 +15,7 @@ use super::ids::CustomerId;
 use super::services::{
     services_for, Failure, Mode, Reaction, ServiceName, ServiceRuntime, ServiceView, DOWN_ATTEMPTS,
 };
-use super::{CommandContext, CommandError, Shop};
+use super::{CommandContext, CommandError, Shop, Validation};
 use eventide_engine::delivery::{
     Bus, Delivery, DeliverySettings, Outcome, SubscriptionId, SubscriptionStats,
 };
@@ -200,10 +200,10 @@ impl Simulation {
                 runtime
             })
             .collect();
-        let mut shop = Shop::new();
         // The storefront's and the services' events come from the shop's own code, valid by
-        // construction; what a user asks for is validated (see `as_user`).
-        shop.set_validating(false);
+        // construction (`Validation::Trusted`); what a user asks for goes through the shop's
+        // public entry points, which validate every payload.
+        let shop = Shop::new();
         // The read models are consumers too: their projector has its own subscription and
         // checkpoint, so the query side lags behind the log like any other consumer.
         let projector = bus.subscribe(
@@ -289,7 +289,7 @@ impl Simulation {
         context.metadata = Metadata::default().with(PRODUCER, USER);
         context.occurred_at = occurred_at;
         context.expected = expected;
-        let appended = as_user(&mut self.shop, |shop| shop.execute(command, context));
+        let appended = self.shop.execute(command, context);
         self.publish_new_events();
         appended
     }
@@ -318,10 +318,10 @@ impl Simulation {
         context.metadata = Metadata::default()
             .with(PRODUCER, policy.producer())
             .with(SCRIPT, policy.id.to_string());
-        let appended = as_user(&mut self.shop, |shop| match reaction {
-            ScriptReaction::Command(command) => shop.execute(command, context),
-            ScriptReaction::Publish(event) => shop.publish(event, context),
-        });
+        let appended = match reaction {
+            ScriptReaction::Command(command) => self.shop.execute(command, context),
+            ScriptReaction::Publish(event) => self.shop.publish(event, context),
+        };
         self.publish_new_events();
         appended
     }
@@ -362,9 +362,10 @@ impl Simulation {
                     sku: product.sku,
                     quantity: OPENING_STOCK,
                 };
-                self.shop.execute(
+                self.shop.execute_with(
                     command,
                     CommandContext::new(self.clock, &mut self.storefront.ids),
+                    Validation::Trusted,
                 )?;
             }
         }
@@ -575,7 +576,7 @@ impl Simulation {
     pub fn inject(&mut self, event: ShopEvent) -> Result<(), CommandError> {
         let mut context = CommandContext::new(self.clock, &mut self.service_ids);
         context.metadata = Metadata::default().with(PRODUCER, PLATFORM);
-        as_user(&mut self.shop, |shop| shop.publish(event, context))?;
+        self.shop.publish(event, context)?;
         self.publish_new_events();
         Ok(())
     }
@@ -697,7 +698,10 @@ impl Simulation {
         if let Some(correlation) = current.correlation {
             context = context.in_flow(correlation, current.last_event);
         }
-        match self.shop.execute(command, context) {
+        match self
+            .shop
+            .execute_with(command, context, Validation::Trusted)
+        {
             Ok(appended) => {
                 if let Some(event) = appended
                     .range
@@ -811,8 +815,13 @@ impl Simulation {
                 CommandContext::new(self.clock, &mut self.service_ids).in_flow(flow, cause);
             context.metadata = Metadata::default().with(PRODUCER, producer);
             let outcome = match reaction {
-                Reaction::Command(command) => self.shop.execute(command, context),
-                Reaction::Publish(fact) => self.shop.publish(fact, context),
+                Reaction::Command(command) => {
+                    self.shop
+                        .execute_with(command, context, Validation::Trusted)
+                }
+                Reaction::Publish(fact) => {
+                    self.shop.publish_with(fact, context, Validation::Trusted)
+                }
                 Reaction::Join(fact, others) => {
                     let joins = others
                         .iter()
@@ -820,7 +829,7 @@ impl Simulation {
                         .collect::<Vec<_>>()
                         .join(",");
                     context.metadata = context.metadata.with(eventide_engine::trace::JOINS, joins);
-                    self.shop.publish(fact, context)
+                    self.shop.publish_with(fact, context, Validation::Trusted)
                 }
                 Reaction::Timer { after_ms, token } => {
                     self.timer_sequence += 1;
@@ -942,13 +951,4 @@ impl Storefront {
 pub enum ScriptReaction {
     Command(ShopCommand),
     Publish(ShopEvent),
-}
-
-/// Runs what a person asked for with every payload validated against its schema.
-fn as_user<R>(shop: &mut Shop, work: impl FnOnce(&mut Shop) -> R) -> R {
-    let validating = shop.is_validating();
-    shop.set_validating(true);
-    let result = work(shop);
-    shop.set_validating(validating);
-    result
 }
