@@ -742,7 +742,7 @@ impl Simulation {
                     .iter_mut()
                     .find(|r| r.subscription == delivery.subscription);
                 if let (Some(event), Some(runtime)) = (event, runtime) {
-                    runtime.exactly_once.arrive(&event, self.config.seed);
+                    runtime.parked(&event, self.config.seed);
                 }
             }
             return Ok(());

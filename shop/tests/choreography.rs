@@ -433,7 +433,10 @@ fn it_should_deliver_a_duplicate_twice_and_an_idempotent_service_ignores_the_sec
     assert_eq!((stats.enqueued, stats.duplicates_sent), (2, 1));
     assert_eq!((stats.handled, stats.duplicates_ignored), (1, 1));
     assert_eq!((runtime.processed, runtime.duplicates_ignored), (1, 1));
-    assert_eq!(runtime.service.state(), runtime.exactly_once.state());
+    assert_eq!(
+        runtime.service.state(),
+        runtime.exactly_once.consumer().state()
+    );
 }
 
 #[test]
@@ -463,7 +466,7 @@ fn it_should_ignore_every_duplicate_in_a_run_of_idempotent_services() {
         assert_eq!(runtime.duplicates_processed, 0, "{name}");
         assert_eq!(
             runtime.service.state(),
-            runtime.exactly_once.state(),
+            runtime.exactly_once.consumer().state(),
             "{name}"
         );
     }
