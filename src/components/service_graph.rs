@@ -77,8 +77,8 @@ pub fn service_graph_view(props: &ServiceGraphProps) -> Html {
     let stats_of = |service: ServiceName| -> Option<SubscriptionStats> {
         views
             .iter()
-            .find(|(name, _, _)| *name == service)
-            .map(|(_, _, stats)| *stats)
+            .find(|moment| moment.service == service)
+            .map(|moment| moment.stats)
     };
 
     // Deliveries in flight at `now`: from the bus while live, from its history in the past.
