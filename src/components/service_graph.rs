@@ -20,6 +20,7 @@ use crate::format::fmt_count;
 use crate::state::use_app;
 
 mod layout;
+mod placement;
 
 const MAX_DOTS: usize = 80;
 /// How much larger everything is drawn in large-text mode (the app's `.large-text` size).
