@@ -5,6 +5,9 @@
 //! ids and seeds are handed in, so every replay is exact.
 //!
 //! # Layout
+//! - [`agenda`]: what is due when on a virtual clock (deliveries, customers, timers).
+//! - [`delivery`]: the at-least-once bus, simulated on a virtual clock.
+//! - [`consumer`]: the consumer's side of delivery: idempotency ledger, exactly-once twin.
 //! - [`ids`]: positions, stream versions, event and correlation ids, timestamps (newtypes).
 //! - [`envelope`]: the envelope every event travels in, and the traits a domain implements.
 //! - [`temporal`]: diffs between two moments with blame, and "when did" queries.
@@ -17,6 +20,8 @@
 //! - [`rng`]: the seeded generator behind workloads and event ids.
 //! - [`schema`]: JSON Schema compatibility (Confluent's rules and modes) and a schema registry.
 
+pub mod agenda;
+pub mod consumer;
 pub mod delivery;
 pub mod envelope;
 pub mod history;

@@ -133,10 +133,10 @@ fn a_second_domain_is_delivered_exactly_once_when_asked() {
     }
     let mut handled = Vec::new();
     while let Some(due) = bus.next_due() {
-        let delivery = bus.pop_due(due).expect("a delivery is due");
-        assert_eq!(delivery.subscription, resets);
-        handled.push(delivery.position);
-        bus.complete(delivery, Outcome::Handled, due);
+        let attempt = bus.pop_due(due).expect("a delivery is due");
+        assert_eq!(attempt.delivery().subscription, resets);
+        handled.push(attempt.delivery().position);
+        bus.complete(attempt, Outcome::Handled, due);
     }
     assert_eq!(handled, [Position(4)]);
 }

@@ -2,16 +2,16 @@
 //! placed, stock reserved (and restocked when it runs out), payments approved or declined and
 //! retried, orders dispatched or cancelled. Many flows overlap in time, as in a real shop.
 //!
-//! Every event goes through [`Shop::execute`], so the aggregates enforce the same rules as for a
-//! user's commands, and every event carries its flow's correlation id and its cause.
-
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+//! Every command goes through the shop's `execute`, so the aggregates enforce the same rules as
+//! for a user's commands, and every event carries its flow's correlation id and its cause. The
+//! payloads come from this code, valid by construction, so it asks for `Validation::Trusted`:
+//! their schema check is skipped (the property tests validate every event it records).
 
 use super::catalog::PRODUCTS;
 use super::commands::{PaymentOutcome, Rejection, RequestedLine, ShopCommand};
 use super::ids::{CustomerId, OrderId, Sku};
-use super::{CommandContext, CommandError, Shop};
+use super::{CommandContext, CommandError, Shop, Validation};
+use eventide_engine::agenda::Agenda;
 use eventide_engine::ids::{CorrelationId, EventId, Timestamp};
 use eventide_engine::rng::{IdSource, SeededRng};
 
@@ -54,9 +54,16 @@ pub struct Generated {
     pub orders_finished: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// What the agenda holds: the next shopping session's start, or a flow's next step (the flow
+/// by its index in `flows`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Booked {
+    Arrival,
+    Step { flow: usize, step: Step },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
-    Arrive,
     AddItem,
     CheckOut,
     Place,
@@ -88,9 +95,8 @@ pub struct Generator {
     ids: SeededRng,
     clock: Timestamp,
     flows: Vec<Flow>,
-    /// Pending steps by time; the sequence number keeps equal times in insertion order.
-    agenda: BinaryHeap<Reverse<(Timestamp, u64, usize, Step)>>,
-    sequence: u64,
+    /// Pending steps by time, equal times in the order they were booked.
+    agenda: Agenda<Booked>,
     /// Flows that have ended, dispatched or cancelled (or abandoned at checkout).
     finished: u64,
     /// Events this generator has appended so far.
@@ -105,8 +111,7 @@ impl Generator {
             clock: config.start,
             config,
             flows: Vec::new(),
-            agenda: BinaryHeap::new(),
-            sequence: 0,
+            agenda: Agenda::new(),
             finished: 0,
             events: 0,
         }
@@ -149,11 +154,7 @@ impl Generator {
         self.skip_used_ids(shop);
         let start_events = shop.store().len() as u64;
         let start_orders = shop.aggregates().order_count() as u64;
-        // The generator's events come from the shop's own code: valid by construction.
-        let validating = shop.is_validating();
-        shop.set_validating(false);
         let outcome = self.drive(shop, budget, start_events.saturating_add(max_events));
-        shop.set_validating(validating);
         let events = shop.store().len() as u64 - start_events;
         self.events += events;
         outcome?;
@@ -188,7 +189,7 @@ impl Generator {
         let start_len = shop.store().len() as u64;
         self.stock_empty_shelves(shop)?;
         if self.agenda.is_empty() && !self.is_done(budget) {
-            self.schedule(0, usize::MAX, Step::Arrive);
+            self.book_arrival(0);
         }
         loop {
             let len = shop.store().len() as u64;
@@ -201,20 +202,23 @@ impl Generator {
                 Budget::Orders(limit) if self.finished >= limit => return Ok(()),
                 _ => {}
             }
-            let Some(Reverse((time, _, flow, step))) = self.agenda.pop() else {
+            let Some(due) = self.agenda.pop() else {
                 return Ok(());
             };
-            self.clock = self.clock.max(time);
-            if step == Step::Arrive {
-                let wanted = match budget {
-                    Budget::Orders(limit) => (self.flows.len() as u64) < limit,
-                    Budget::Events(_) => true,
-                };
-                if wanted {
-                    self.arrive();
+            self.clock = self.clock.max(due.at);
+            let (flow, step) = match due.item {
+                Booked::Arrival => {
+                    let wanted = match budget {
+                        Budget::Orders(limit) => (self.flows.len() as u64) < limit,
+                        Budget::Events(_) => true,
+                    };
+                    if wanted {
+                        self.arrive();
+                    }
+                    continue;
                 }
-                continue;
-            }
+                Booked::Step { flow, step } => (flow, step),
+            };
             if self.advance(shop, flow, step)? {
                 self.finished += 1;
             }
@@ -222,9 +226,13 @@ impl Generator {
     }
 
     fn schedule(&mut self, delay_ms: u64, flow: usize, step: Step) {
-        self.sequence += 1;
         let at = self.clock.plus_millis(delay_ms as i64);
-        self.agenda.push(Reverse((at, self.sequence, flow, step)));
+        self.agenda.book(at, Booked::Step { flow, step });
+    }
+
+    fn book_arrival(&mut self, delay_ms: u64) {
+        let at = self.clock.plus_millis(delay_ms as i64);
+        self.agenda.book(at, Booked::Arrival);
     }
 
     /// Books a step between `low` and `high` seconds from now.
@@ -250,7 +258,7 @@ impl Generator {
         let flow = self.flows.len() - 1;
         self.schedule(0, flow, Step::AddItem);
         let gap = self.rng.between(1, self.config.mean_arrival_ms.max(1) * 2);
-        self.schedule(gap, usize::MAX, Step::Arrive);
+        self.book_arrival(gap);
     }
 
     fn stock_empty_shelves(&mut self, shop: &mut Shop) -> Result<(), CommandError> {
@@ -260,7 +268,11 @@ impl Generator {
                     sku: product.sku,
                     quantity: RESTOCK_QUANTITY,
                 };
-                shop.execute(command, CommandContext::new(self.clock, &mut self.ids))?;
+                shop.execute_with(
+                    command,
+                    CommandContext::new(self.clock, &mut self.ids),
+                    Validation::Trusted,
+                )?;
             }
         }
         Ok(())
@@ -270,7 +282,6 @@ impl Generator {
     fn advance(&mut self, shop: &mut Shop, index: usize, step: Step) -> Result<bool, CommandError> {
         let flow = self.flows[index].clone();
         match step {
-            Step::Arrive => Ok(false),
             Step::AddItem => {
                 let sku = self
                     .rng
@@ -473,7 +484,7 @@ impl Generator {
         if let Some(correlation) = flow.correlation {
             context = context.in_flow(correlation, flow.last_event);
         }
-        let appended = shop.execute(command, context)?;
+        let appended = shop.execute_with(command, context, Validation::Trusted)?;
         if let Some((_, last)) = appended.range {
             if let Some(event) = shop.store().get(last) {
                 let flow = &mut self.flows[index];

@@ -386,12 +386,13 @@ fn it_should_deliver_at_once_with_exactly_once_settings() {
     let mut fixture = Fixture::new();
     let event = fixture.view(1);
     bus.publish(&event, START);
-    let delivery = bus.pop_due(START).expect("due now");
+    let attempt = bus.pop_due(START).expect("due now");
+    let delivery = *attempt.delivery();
     assert_eq!(delivery.position, event.position);
     assert_eq!(delivery.attempt, 1);
     assert!(!delivery.duplicate);
     assert_eq!(
-        bus.complete(delivery, Outcome::Handled, START),
+        bus.complete(attempt, Outcome::Handled, START),
         Outcome::Handled
     );
     assert!(bus.is_idle());
@@ -416,14 +417,15 @@ fn it_should_deliver_a_duplicate_twice_and_an_idempotent_service_ignores_the_sec
     let mut runtime = ServiceRuntime::new(personalization, subscription);
     let mut outcomes = Vec::new();
     while let Some(due) = bus.next_due() {
-        let delivery = bus.pop_due(due).expect("due");
+        let attempt = bus.pop_due(due).expect("due");
+        let delivery = *attempt.delivery();
         assert_eq!(delivery.position, event.position);
         let outcome =
             match runtime.handle(&event, 1, due, DeliverySettings::DEFAULT_DEDUP_WINDOW_MS) {
                 Handling::Ignored => Outcome::IgnoredDuplicate,
                 Handling::React(_) => Outcome::Handled,
             };
-        outcomes.push((delivery.duplicate, bus.complete(delivery, outcome, due)));
+        outcomes.push((delivery.duplicate, bus.complete(attempt, outcome, due)));
     }
     assert_eq!(
         outcomes,
@@ -433,7 +435,10 @@ fn it_should_deliver_a_duplicate_twice_and_an_idempotent_service_ignores_the_sec
     assert_eq!((stats.enqueued, stats.duplicates_sent), (2, 1));
     assert_eq!((stats.handled, stats.duplicates_ignored), (1, 1));
     assert_eq!((runtime.processed, runtime.duplicates_ignored), (1, 1));
-    assert_eq!(runtime.service.state(), runtime.exactly_once.state());
+    assert_eq!(
+        runtime.service.state(),
+        runtime.exactly_once.consumer().state()
+    );
 }
 
 #[test]
@@ -463,7 +468,7 @@ fn it_should_ignore_every_duplicate_in_a_run_of_idempotent_services() {
         assert_eq!(runtime.duplicates_processed, 0, "{name}");
         assert_eq!(
             runtime.service.state(),
-            runtime.exactly_once.state(),
+            runtime.exactly_once.consumer().state(),
             "{name}"
         );
     }
@@ -524,9 +529,9 @@ fn it_should_release_the_deliveries_waiting_in_a_lane_when_ordering_is_switched_
         },
     );
     let mut delivered = Vec::new();
-    while let Some(delivery) = bus.pop_due(START) {
-        delivered.push(delivery.position);
-        bus.complete(delivery, Outcome::Handled, START);
+    while let Some(attempt) = bus.pop_due(START) {
+        delivered.push(attempt.delivery().position);
+        bus.complete(attempt, Outcome::Handled, START);
     }
     let positions: Vec<_> = events.iter().map(|event| event.position).collect();
     assert_eq!(delivered, positions);
@@ -578,14 +583,14 @@ fn it_should_keep_a_lane_in_order_when_ordering_is_switched_on_mid_flight() {
     bus.publish(&third, START);
 
     let first = bus.pop_due(START).expect("the earlier delivery");
-    assert_eq!(first.position, before.position);
+    assert_eq!(first.delivery().position, before.position);
     bus.complete(first, Outcome::Handled, START);
     let head = bus.pop_due(START).expect("the head of the lane");
-    assert_eq!(head.position, second.position);
+    assert_eq!(head.delivery().position, second.position);
     assert_eq!(bus.pop_due(START), None, "the third waits for the second");
     bus.complete(head, Outcome::Handled, START);
     let last = bus.pop_due(START).expect("then the third");
-    assert_eq!(last.position, third.position);
+    assert_eq!(last.delivery().position, third.position);
     bus.complete(last, Outcome::Handled, START);
     assert_eq!(bus.in_flight(), 0);
 }
@@ -607,10 +612,10 @@ fn it_should_retry_a_failed_delivery_with_exponential_backoff_and_then_park_it()
     while let Some(due) = bus.next_due() {
         waits.push(due.0 - now.0);
         now = due;
-        let delivery = bus.pop_due(now).expect("due");
-        assert_eq!(delivery.attempt as usize, outcomes.len() + 1);
-        assert!(bus.attempt_fails(&delivery), "every attempt fails");
-        outcomes.push(bus.complete(delivery, Outcome::Failed, now));
+        let attempt = bus.pop_due(now).expect("due");
+        assert_eq!(attempt.delivery().attempt as usize, outcomes.len() + 1);
+        assert!(bus.attempt_fails(&attempt), "every attempt fails");
+        outcomes.push(bus.complete(attempt, Outcome::Failed, now));
     }
     assert_eq!(waits, vec![0, 200, 400, 800], "the backoff doubles");
     use Outcome::{Failed, Parked};

@@ -66,7 +66,7 @@ fn emails(runtime: &ServiceRuntime) -> (i64, i64) {
     };
     (
         count(runtime.service.state()),
-        count(runtime.exactly_once.state()),
+        count(runtime.exactly_once.consumer().state()),
     )
 }
 

@@ -20,6 +20,7 @@ use crate::format::fmt_count;
 use crate::state::use_app;
 
 mod layout;
+mod placement;
 
 const MAX_DOTS: usize = 80;
 /// How much larger everything is drawn in large-text mode (the app's `.large-text` size).
@@ -77,8 +78,8 @@ pub fn service_graph_view(props: &ServiceGraphProps) -> Html {
     let stats_of = |service: ServiceName| -> Option<SubscriptionStats> {
         views
             .iter()
-            .find(|(name, _, _)| *name == service)
-            .map(|(_, _, stats)| *stats)
+            .find(|moment| moment.service == service)
+            .map(|moment| moment.stats)
     };
 
     // Deliveries in flight at `now`: from the bus while live, from its history in the past.

@@ -8,6 +8,7 @@ use eventide_engine::delivery::SubscriptionStats;
 use eventide_engine::Named;
 use eventide_shop::services::graph::{for_mode, Node};
 use eventide_shop::services::{LogLevel, Mode, ServiceName, ServiceView};
+use eventide_shop::simulation::ServiceMoment;
 use yew::prelude::*;
 
 use super::service_graph::{node_colour, Selection, ServiceGraphView};
@@ -35,7 +36,7 @@ pub fn services_view() -> Html {
             .and_then(|position| sim.shop().store().get(position))
             .map_or(0, |event| (now.0 - event.recorded_at.0).max(0))
     };
-    let cards = views.iter().filter_map(|(name, view, stats)| {
+    let cards = views.iter().filter_map(|ServiceMoment { service: name, view, stats }| {
         let runtime = sim.services().iter().find(|r| r.service.name() == *name)?;
         let name = *name;
         let declaration = runtime.service.declaration();

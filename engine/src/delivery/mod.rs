@@ -6,18 +6,23 @@
 //! The bus knows subscriptions (a consumer and the event types it wants) and deliveries (one
 //! event to one subscription, one attempt at a time). It decides when each delivery is due and
 //! whether an attempt fails; the caller hands due deliveries to consumers and reports back.
+//!
+//! The report is the protocol's other half: [`Bus::pop_due`] hands out an [`Attempt`], a
+//! `#[must_use]` token that is neither `Clone` nor `Copy`, and [`Bus::complete`] takes it back
+//! by value. So an attempt is reported at most once, and a caller that drops what `pop_due`
+//! returned is warned by the compiler.
 
 mod settings;
 mod stats;
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use rustc_hash::FxHashMap;
 
 pub use settings::DeliverySettings;
 pub use stats::SubscriptionStats;
 
+use crate::agenda::Agenda;
 use crate::envelope::{DomainEvent, Named, Recorded};
 use crate::ids::{Position, Timestamp};
 use crate::rng::SeededRng;
@@ -43,6 +48,21 @@ pub struct Delivery {
     pub duplicate: bool,
     /// When the event was first handed to the bus.
     pub published_at: Timestamp,
+}
+
+/// A delivery taken off the agenda: one attempt in progress, to be reported with
+/// [`Bus::complete`], which consumes it. Only the bus makes one.
+#[must_use = "a popped delivery must be reported with Bus::complete"]
+#[derive(Debug, PartialEq, Eq)]
+pub struct Attempt {
+    delivery: Delivery,
+}
+
+impl Attempt {
+    /// What is being delivered, and which attempt this is.
+    pub fn delivery(&self) -> &Delivery {
+        &self.delivery
+    }
 }
 
 /// What became of one attempt.
@@ -94,8 +114,7 @@ pub struct Bus<E: DomainEvent> {
     /// Open deliveries only: a finished one is forgotten (its attempts stay in `history`).
     slots: FxHashMap<DeliveryId, Slot<E::Stream>>,
     next_id: u32,
-    agenda: BinaryHeap<Reverse<(Timestamp, u64, DeliveryId)>>,
-    sequence: u64,
+    agenda: Agenda<DeliveryId>,
     rng: SeededRng,
     history: Vec<AttemptRecord>,
     /// Deliveries enqueued and not yet handled, ignored or parked.
@@ -109,8 +128,7 @@ impl<E: DomainEvent> Bus<E> {
             subscriptions: Vec::new(),
             slots: FxHashMap::default(),
             next_id: 0,
-            agenda: BinaryHeap::new(),
-            sequence: 0,
+            agenda: Agenda::new(),
             rng: SeededRng::new(seed),
             history: Vec::new(),
             unfinished: 0,
@@ -267,39 +285,38 @@ impl<E: DomainEvent> Bus<E> {
     }
 
     fn schedule(&mut self, id: DeliveryId, due_at: Timestamp) {
-        self.sequence += 1;
         if let Some(slot) = self.slots.get_mut(&id) {
             slot.due_at = due_at;
         }
-        self.agenda.push(Reverse((due_at, self.sequence, id)));
+        self.agenda.book(due_at, id);
     }
 
     /// When the next delivery is due, if any is.
     pub fn next_due(&self) -> Option<Timestamp> {
-        self.agenda.peek().map(|Reverse((due, _, _))| *due)
+        self.agenda.next_at()
     }
 
-    /// Takes the earliest delivery due at or before `now`.
-    pub fn pop_due(&mut self, now: Timestamp) -> Option<Delivery> {
-        let &Reverse((due, _, id)) = self.agenda.peek()?;
-        if due > now {
-            return None;
-        }
-        self.agenda.pop();
-        self.slots.get(&id).map(|slot| slot.delivery)
+    /// Takes the earliest delivery due at or before `now`: an attempt to report back.
+    #[must_use = "a popped delivery must be reported with Bus::complete"]
+    pub fn pop_due(&mut self, now: Timestamp) -> Option<Attempt> {
+        let due = self.agenda.pop_due(now)?;
+        self.slots.get(&due.item).map(|slot| Attempt {
+            delivery: slot.delivery,
+        })
     }
 
     /// Whether this attempt fails, by the subscription's failure rate.
-    pub fn attempt_fails(&mut self, delivery: &Delivery) -> bool {
-        let rate = self.subscriptions[usize::from(delivery.subscription.0)]
+    pub fn attempt_fails(&mut self, attempt: &Attempt) -> bool {
+        let rate = self.subscriptions[usize::from(attempt.delivery.subscription.0)]
             .settings
             .failure_rate;
         self.rng.chance(rate)
     }
 
-    /// Reports how an attempt went. A failure is retried with exponential backoff until the
-    /// subscription's attempts run out; then it is parked.
-    pub fn complete(&mut self, delivery: Delivery, outcome: Outcome, now: Timestamp) -> Outcome {
+    /// Reports how an attempt went, consuming it. A failure is retried with exponential backoff
+    /// until the subscription's attempts run out; then it is parked.
+    pub fn complete(&mut self, attempt: Attempt, outcome: Outcome, now: Timestamp) -> Outcome {
+        let Attempt { delivery } = attempt;
         let index = usize::from(delivery.subscription.0);
         let settings = self.subscriptions[index].settings;
         let due_at = self.slots.get(&delivery.id).map_or(now, |slot| slot.due_at);

@@ -1,16 +1,8 @@
 //! The choreography graph, derived from the services' declarations and never drawn by hand:
 //! a node per service (and per outside source of events), an edge from each publisher of an
-//! event type to each of its consumers, labelled with the event types it carries.
-//!
-//! Nodes are placed in layers by their distance from the sources (breadth first over the
-//! edges), so a flow reads from top to bottom; an edge that points back up (a failure that
-//! cancels an order, a shipment reported back) is a feedback edge: a fact of the layout, not of
-//! meaning. What an edge means, success or failure, comes from its event types
-//! ([`GraphEdge::meaning`]).
-
-use petgraph::algo::toposort;
-use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::{depth_first_search, DfsEvent};
+//! event type to each of its consumers, labelled with the event types it carries. What an edge
+//! means, success or failure, comes from its event types ([`GraphEdge::meaning`]). Where the
+//! nodes go on a screen is the web app's business (its service graph's placement).
 
 use super::{services_for, Mode, ServiceName};
 use crate::events::ShopEventKind as K;
@@ -34,6 +26,11 @@ impl Node {
             Node::Service(service) => service.name(),
         }
     }
+
+    /// Whether events start here: a source outside the services, which consumes nothing.
+    pub fn is_source(self) -> bool {
+        !matches!(self, Node::Service(_))
+    }
 }
 
 /// The event types a source outside the services publishes.
@@ -45,22 +42,12 @@ fn source_publishes(node: Node) -> &'static [K] {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PlacedNode {
-    pub node: Node,
-    /// Distance from the sources: 0 for the sources themselves.
-    pub layer: usize,
-    /// Position within the layer, from 0.
-    pub slot: usize,
-}
-
+/// Who publishes to whom, and which event types.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GraphEdge {
     pub from: Node,
     pub to: Node,
     pub kinds: Vec<K>,
-    /// True when the edge points back to an earlier (or the same) layer.
-    pub feedback: bool,
 }
 
 /// What an edge carries, by the meaning of its event types: a view draws the unhappy path apart
@@ -86,28 +73,15 @@ impl GraphEdge {
     }
 }
 
+/// The sources first, then the services in the order of their catalog; the edges in the order
+/// their consumers declare what they consume.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServiceGraph {
-    pub nodes: Vec<PlacedNode>,
+    pub nodes: Vec<Node>,
     pub edges: Vec<GraphEdge>,
 }
 
 impl ServiceGraph {
-    pub fn layers(&self) -> usize {
-        self.nodes.iter().map(|n| n.layer + 1).max().unwrap_or(0)
-    }
-
-    pub fn widest_layer(&self) -> usize {
-        (0..self.layers())
-            .map(|layer| self.nodes.iter().filter(|n| n.layer == layer).count())
-            .max()
-            .unwrap_or(0)
-    }
-
-    pub fn placed(&self, node: Node) -> Option<&PlacedNode> {
-        self.nodes.iter().find(|placed| placed.node == node)
-    }
-
     /// Who publishes an event type: the node an in-flight event starts from.
     pub fn publisher_of(&self, kind: K) -> Option<Node> {
         self.edges
@@ -122,7 +96,8 @@ pub fn choreography() -> ServiceGraph {
     for_mode(Mode::Choreography)
 }
 
-/// Builds the graph of a coordination model from its services' declarations.
+/// Builds the graph of a coordination model from its services' declarations: an edge per
+/// publisher and consumer, in the order the consumers declare what they consume.
 pub fn for_mode(mode: Mode) -> ServiceGraph {
     let services = services_for(mode);
     let mut publishers: Vec<(Node, &'static [K])> = vec![
@@ -134,13 +109,7 @@ pub fn for_mode(mode: Mode) -> ServiceGraph {
             .iter()
             .map(|s| (Node::Service(s.name()), s.declaration().publishes)),
     );
-
-    let mut graph: DiGraph<Node, Vec<K>> = DiGraph::new();
-    let index: Vec<(Node, NodeIndex)> = publishers
-        .iter()
-        .map(|(node, _)| (*node, graph.add_node(*node)))
-        .collect();
-    let find = |node: Node| index.iter().find(|(n, _)| *n == node).map(|(_, i)| *i);
+    let mut edges: Vec<GraphEdge> = Vec::new();
     for service in &services {
         let consumer = Node::Service(service.name());
         for &kind in service.declaration().consumes {
@@ -148,98 +117,21 @@ pub fn for_mode(mode: Mode) -> ServiceGraph {
                 if !publishes.contains(&kind) {
                     continue;
                 }
-                let (Some(from), Some(to)) = (find(*publisher), find(consumer)) else {
-                    continue;
-                };
-                match graph.find_edge(from, to) {
-                    Some(edge) => graph[edge].push(kind),
-                    None => {
-                        graph.add_edge(from, to, vec![kind]);
-                    }
+                match edges
+                    .iter_mut()
+                    .find(|edge| edge.from == *publisher && edge.to == consumer)
+                {
+                    Some(edge) => edge.kinds.push(kind),
+                    None => edges.push(GraphEdge {
+                        from: *publisher,
+                        to: consumer,
+                        kinds: vec![kind],
+                    }),
                 }
             }
         }
     }
-
-    // Layers by the longest path from the sources, over the graph without the edges that close
-    // a cycle (a failure flowing back up): a service sits below everything it waits for, as
-    // shipping waits for both the reservations and the payment. The unreachable join the last
-    // layer.
-    let sources: Vec<NodeIndex> = [Node::Storefront, Node::ChaosPlatform]
-        .into_iter()
-        .filter_map(find)
-        .collect();
-    let mut closes_cycle = Vec::new();
-    depth_first_search(&graph, sources.iter().copied(), |event| {
-        if let DfsEvent::BackEdge(from, to) = event {
-            closes_cycle.push((from, to));
-        }
-    });
-    let mut forward: DiGraph<(), ()> = DiGraph::new();
-    for _ in graph.node_indices() {
-        forward.add_node(());
-    }
-    for edge in graph.edge_indices() {
-        if let Some((from, to)) = graph.edge_endpoints(edge) {
-            if !closes_cycle.contains(&(from, to)) {
-                forward.add_edge(from, to, ());
-            }
-        }
-    }
-    let mut layer = vec![usize::MAX; graph.node_count()];
-    for source in &sources {
-        layer[source.index()] = 0;
-    }
-    // Without its cycle-closing edges the graph is acyclic, so a topological order exists.
-    let order = toposort(&forward, None).unwrap_or_default();
-    for node in order {
-        let here = layer[node.index()];
-        if here == usize::MAX {
-            continue;
-        }
-        for next in forward.neighbors(node) {
-            let deeper = &mut layer[next.index()];
-            if *deeper == usize::MAX || *deeper < here + 1 {
-                *deeper = here + 1;
-            }
-        }
-    }
-    let deepest = layer
-        .iter()
-        .copied()
-        .filter(|&l| l != usize::MAX)
-        .max()
-        .unwrap_or(0);
-    for l in &mut layer {
-        if *l == usize::MAX {
-            *l = deepest + 1;
-        }
-    }
-
-    let mut nodes: Vec<PlacedNode> = Vec::new();
-    for (node, id) in &index {
-        let this_layer = layer[id.index()];
-        let slot = nodes.iter().filter(|n| n.layer == this_layer).count();
-        nodes.push(PlacedNode {
-            node: *node,
-            layer: this_layer,
-            slot,
-        });
-    }
-    let layer_of = |node: Node| nodes.iter().find(|n| n.node == node).map_or(0, |n| n.layer);
-    let edges = graph
-        .edge_indices()
-        .filter_map(|edge| {
-            let (from, to) = graph.edge_endpoints(edge)?;
-            let (from, to) = (graph[from], graph[to]);
-            Some(GraphEdge {
-                from,
-                to,
-                kinds: graph[edge].clone(),
-                feedback: layer_of(to) <= layer_of(from),
-            })
-        })
-        .collect();
+    let nodes = publishers.into_iter().map(|(node, _)| node).collect();
     ServiceGraph { nodes, edges }
 }
 
@@ -268,14 +160,13 @@ mod tests {
     }
 
     #[test]
-    fn the_flow_reads_from_the_storefront_down() {
+    fn the_storefront_publishes_the_checkout_and_payment_failures_reach_the_order_service() {
         let graph = choreography();
-        let layer = |name| graph.placed(Node::Service(name)).map(|n| n.layer);
-        assert_eq!(graph.placed(Node::Storefront).map(|n| n.layer), Some(0));
-        assert!(layer(ServiceName::Order) < layer(ServiceName::FraudDetection));
-        assert!(layer(ServiceName::FraudDetection) < layer(ServiceName::Payment));
-        assert!(layer(ServiceName::Payment) < layer(ServiceName::Shipping));
-        let cancel = graph
+        assert_eq!(
+            graph.publisher_of(K::CartCheckedOut),
+            Some(Node::Storefront)
+        );
+        let failures = graph
             .edges
             .iter()
             .find(|e| {
@@ -283,14 +174,8 @@ mod tests {
                     && e.to == Node::Service(ServiceName::Order)
             })
             .expect("payment failures reach the order service");
-        assert!(
-            cancel.feedback,
-            "a failure flowing back up is a feedback edge"
-        );
-        assert_eq!(
-            graph.publisher_of(K::CartCheckedOut),
-            Some(Node::Storefront)
-        );
+        assert_eq!(failures.meaning(), EdgeMeaning::Failure);
+        assert!(graph.nodes.iter().filter(|n| n.is_source()).count() == 2);
     }
 }
 

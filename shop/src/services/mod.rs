@@ -152,6 +152,12 @@ pub trait Service {
     }
 }
 
+impl Clone for Box<dyn Service> {
+    fn clone(&self) -> Self {
+        self.clone_boxed()
+    }
+}
+
 /// A number in `0.0..1.0` decided by the seed, the flow and what is being decided.
 ///
 /// Spelled out in `u64` arithmetic on purpose, with no `Hasher`: `FxHasher` works in `usize`

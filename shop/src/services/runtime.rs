@@ -1,26 +1,15 @@
 //! A service as it runs: its subscription, its idempotency ledger (or none: the naive mode), its
-//! operational settings, and what it has done.
-//!
-//! The ledger remembers an event id for a dedup window of virtual time after processing it, as
-//! real brokers and consumers deduplicate within a window (JetStream's duplicate window, a
-//! Kafka topic's retention): its memory holds only what was processed within the window, and
-//! a copy that arrives after it is processed again. The exactly-once twin is the oracle that
-//! says what should have happened: it folds every event handed to the subscription once, in log
-//! order (a resequencer holds what arrives early until the gap before it is filled), and keeps
-//! a bit per log position, which no real consumer would have, to tell a first delivery from a
-//! repeat however late the repeat comes. So duplicates and reordering both show as a wrong
-//! value beside the right one.
+//! operational settings, its exactly-once twin, and what it has done. The ledger and the twin
+//! are the kernel's ([`eventide_engine::consumer`]): they know nothing of the shop.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
-
-use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use super::{Reaction, Service};
 use crate::events::ShopEvent;
 use crate::ShopRecorded;
+use eventide_engine::consumer::{InOrderTwin, Ledger, PositionSet};
 use eventide_engine::delivery::SubscriptionId;
-use eventide_engine::ids::{EventId, Position, Timestamp};
+use eventide_engine::ids::Timestamp;
 
 /// How a service runs, as operators tune it. Chaos mode changes all three at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -52,165 +41,22 @@ impl OpsSettings {
     };
 }
 
-/// An idempotency ledger bounded by a dedup window: the ids processed within the window, and
-/// nothing older.
-#[derive(Clone, Debug, Default)]
-pub struct Ledger {
-    remembered: FxHashSet<EventId>,
-    /// The same ids in the order they were processed (so by time, the clock never goes back):
-    /// the oldest are at the front, forgotten first.
-    by_time: VecDeque<(Timestamp, EventId)>,
-}
-
-impl Ledger {
-    /// Forgets every id processed `window_ms` or longer before `now`.
-    pub fn forget_older_than(&mut self, now: Timestamp, window_ms: u64) {
-        let window = i64::try_from(window_ms).unwrap_or(i64::MAX);
-        while let Some(&(at, id)) = self.by_time.front() {
-            if now.0.saturating_sub(at.0) < window {
-                break;
-            }
-            self.by_time.pop_front();
-            self.remembered.remove(&id);
-        }
-    }
-
-    pub fn contains(&self, id: EventId) -> bool {
-        self.remembered.contains(&id)
-    }
-
-    /// Remembers `id` as processed at `now` (unless it is remembered already).
-    pub fn remember(&mut self, id: EventId, now: Timestamp) {
-        if self.remembered.insert(id) {
-            self.by_time.push_back((now, id));
-        }
-    }
-
-    /// Ids remembered now: the ledger's memory.
-    pub fn len(&self) -> usize {
-        self.remembered.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.remembered.is_empty()
-    }
-}
-
-/// Which log positions have reached a service at least once: a bit each.
-#[derive(Clone, Debug, Default)]
-struct Delivered {
-    bits: Vec<u64>,
-}
-
-impl Delivered {
-    /// Marks `position`; true if it had not reached the service before.
-    fn first(&mut self, position: Position) -> bool {
-        let index = usize::try_from(position.0).unwrap_or(usize::MAX);
-        let (word, bit) = (index / 64, index % 64);
-        if self.bits.len() <= word {
-            self.bits.resize(word + 1, 0);
-        }
-        let mask = 1u64 << bit;
-        let first = self.bits[word] & mask == 0;
-        self.bits[word] |= mask;
-        first
-    }
-
-    fn contains(&self, position: Position) -> bool {
-        let index = usize::try_from(position.0).unwrap_or(usize::MAX);
-        self.bits
-            .get(index / 64)
-            .is_some_and(|word| word & (1u64 << (index % 64)) != 0)
-    }
-}
-
-/// The same service fed every event of its subscription exactly once and in log order.
-///
-/// The bus says which positions it handed to the subscription (`expect`); a first delivery
-/// (`arrive`) waits in `early` until every expected position before it has arrived, then they
-/// are folded in order. A delivery given up on (parked) arrives too: exactly-once delivery would
-/// have brought it. The buffer holds only what overtook something: empty whenever the
-/// subscription has nothing in flight.
-pub struct InOrderTwin {
-    service: Box<dyn Service>,
-    /// Positions handed to the subscription and not folded yet, in log order.
-    waiting: BTreeSet<Position>,
-    /// First deliveries that came before an earlier expected position.
-    early: BTreeMap<Position, ShopRecorded>,
-    folded: Delivered,
-}
-
-impl Clone for InOrderTwin {
-    fn clone(&self) -> Self {
-        InOrderTwin {
-            service: self.service.clone_boxed(),
-            waiting: self.waiting.clone(),
-            early: self.early.clone(),
-            folded: self.folded.clone(),
-        }
-    }
-}
-
-impl InOrderTwin {
-    fn new(service: &dyn Service) -> Self {
-        InOrderTwin {
-            service: service.clone_boxed(),
-            waiting: BTreeSet::new(),
-            early: BTreeMap::new(),
-            folded: Delivered::default(),
-        }
-    }
-
-    /// The bus handed the event at `position` to the subscription.
-    pub fn expect(&mut self, position: Position) {
-        if !self.folded.contains(position) {
-            self.waiting.insert(position);
-        }
-    }
-
-    /// A delivery of `event` reached the service (or was given up on): folded once, in order.
-    pub fn arrive(&mut self, event: &ShopRecorded, seed: u64) {
-        if self.folded.contains(event.position) {
-            return;
-        }
-        // Something nobody announced (a runtime fed by hand) is simply next.
-        self.waiting.insert(event.position);
-        self.early
-            .entry(event.position)
-            .or_insert_with(|| event.clone());
-        while let Some(&next) = self.waiting.first() {
-            let Some(event) = self.early.remove(&next) else {
-                break;
-            };
-            self.waiting.remove(&next);
-            self.folded.first(next);
-            self.service.react(&event, seed);
-        }
-    }
-
-    /// Whether everything that reached the service is folded (nothing waits for a gap).
-    pub fn settled(&self) -> bool {
-        self.early.is_empty()
-    }
-
-    /// What the service's state should be.
-    pub fn state(&self) -> Vec<(&'static str, i64)> {
-        self.service.state()
-    }
-}
+/// A service fed every event of its subscription exactly once and in log order: what its
+/// state should be.
+pub type ExactlyOnce = InOrderTwin<ShopEvent, Box<dyn Service>>;
 
 pub struct ServiceRuntime {
     pub service: Box<dyn Service>,
     /// The same service fed every event exactly once, in log order: what its state should be.
     /// Beside a naive service that processed duplicates, or one whose events came out of
     /// order, it shows the right value next to the wrong one.
-    pub exactly_once: InOrderTwin,
+    pub exactly_once: ExactlyOnce,
     pub subscription: SubscriptionId,
     /// Idempotent services remember the event ids they processed within the dedup window and
     /// skip repeats of them.
     pub idempotent: bool,
     ledger: Ledger,
-    delivered: Delivered,
+    delivered: PositionSet,
     pub ops: OpsSettings,
     pub processed: u64,
     pub duplicates_processed: u64,
@@ -230,12 +76,12 @@ pub enum Handling {
 impl ServiceRuntime {
     pub fn new(service: Box<dyn Service>, subscription: SubscriptionId) -> Self {
         ServiceRuntime {
-            exactly_once: InOrderTwin::new(service.as_ref()),
+            exactly_once: InOrderTwin::new(service.clone_boxed()),
             service,
             subscription,
             idempotent: true,
             ledger: Ledger::default(),
-            delivered: Delivered::default(),
+            delivered: PositionSet::default(),
             ops: OpsSettings::NORMAL,
             processed: 0,
             duplicates_processed: 0,
@@ -253,9 +99,9 @@ impl ServiceRuntime {
         now: Timestamp,
         dedup_window_ms: u64,
     ) -> Handling {
-        let first = self.delivered.first(event.position);
+        let first = self.delivered.insert(event.position);
         if first {
-            self.exactly_once.arrive(event, seed);
+            self.reaches_twin(event, seed);
         }
         self.ledger.forget_older_than(now, dedup_window_ms);
         let remembered = self.ledger.contains(event.id);
@@ -279,6 +125,19 @@ impl ServiceRuntime {
             _ => {}
         }
         Handling::React(self.service.react(event, seed))
+    }
+
+    /// A delivery of `event` was given up on (parked). Exactly-once delivery would have
+    /// brought it, so the twin folds it: the parked letter shows as a wrong value beside the
+    /// right one until it is replayed.
+    pub fn parked(&mut self, event: &ShopRecorded, seed: u64) {
+        self.reaches_twin(event, seed);
+    }
+
+    fn reaches_twin(&mut self, event: &ShopRecorded, seed: u64) {
+        self.exactly_once.arrive(event, |twin, event| {
+            twin.react(event, seed);
+        });
     }
 }
 
@@ -310,7 +169,7 @@ impl ServiceRuntime {
     pub fn view(&self) -> ServiceView {
         ServiceView {
             state: self.service.state(),
-            expected: self.exactly_once.state(),
+            expected: self.exactly_once.consumer().state(),
             settled: self.exactly_once.settled(),
             idempotent: self.idempotent,
             ops: self.ops,
@@ -319,6 +178,29 @@ impl ServiceRuntime {
             duplicates_ignored: self.duplicates_ignored,
             duplicates_past_window: self.duplicates_past_window,
             remembered: self.ledger.len(),
+        }
+    }
+
+    /// The view before it processed anything: its state's labels at zero, settled, with its
+    /// idempotency as it is set now.
+    pub fn initial_view(&self) -> ServiceView {
+        let state: Vec<(&'static str, i64)> = self
+            .service
+            .state()
+            .into_iter()
+            .map(|(label, _)| (label, 0))
+            .collect();
+        ServiceView {
+            expected: state.clone(),
+            state,
+            settled: true,
+            idempotent: self.idempotent,
+            ops: OpsSettings::NORMAL,
+            processed: 0,
+            duplicates_processed: 0,
+            duplicates_ignored: 0,
+            duplicates_past_window: 0,
+            remembered: 0,
         }
     }
 }

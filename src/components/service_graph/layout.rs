@@ -1,7 +1,7 @@
 //! Where the service graph's boxes, edges and labels go, in SVG units: pure geometry, tested
 //! natively.
 //!
-//! Boxes sit in rows (the engine's layers, a wide layer wrapped onto further rows); between two
+//! Boxes sit in rows (the placement's layers, a wide layer wrapped onto further rows); between two
 //! rows runs a channel with no box in it. Every edge is orthogonal: out of its publisher's
 //! bottom, along a track of the channel below it, and into its consumer's top from the channel
 //! above that. An edge between rows that are not neighbours (a skip, or a reply pointing back up)
@@ -13,6 +13,8 @@
 
 use eventide_engine::Named;
 use eventide_shop::services::graph::{GraphEdge, Node, ServiceGraph};
+
+use super::placement::place;
 
 /// At most this many boxes side by side; a wider layer wraps onto further rows, and a narrow
 /// frame takes fewer (down to one), so the drawing never needs sideways scrolling.
@@ -235,8 +237,9 @@ pub fn layout(graph: &ServiceGraph, scale: f64, room: Option<f64>) -> Layout {
     let (per_row, width) = sizes.fit(room);
 
     // Rows: each layer takes as many as it needs to hold its boxes, `per_row` to a row.
-    let layers = graph.layers();
-    let in_layer = |layer: usize| graph.nodes.iter().filter(|n| n.layer == layer).count();
+    let placement = place(graph);
+    let layers = placement.layers();
+    let in_layer = |layer: usize| placement.nodes.iter().filter(|n| n.layer == layer).count();
     let first_row: Vec<usize> = (0..layers)
         .scan(0, |next, layer| {
             let here = *next;
@@ -245,11 +248,11 @@ pub fn layout(graph: &ServiceGraph, scale: f64, room: Option<f64>) -> Layout {
         })
         .collect();
     let row_of = |node: Node| -> usize {
-        graph.placed(node).map_or(0, |p| {
+        placement.placed(node).map_or(0, |p| {
             first_row.get(p.layer).copied().unwrap_or(0) + p.slot / per_row
         })
     };
-    let rows = graph
+    let rows = placement
         .nodes
         .iter()
         .map(|n| row_of(n.node) + 1)
@@ -265,7 +268,7 @@ pub fn layout(graph: &ServiceGraph, scale: f64, room: Option<f64>) -> Layout {
     };
     let row_y = |row: usize| top + row as f64 * (sizes.node_h + sizes.channel_h);
 
-    let boxes: Vec<(Node, Rect)> = graph
+    let boxes: Vec<(Node, Rect)> = placement
         .nodes
         .iter()
         .map(|placed| {
