@@ -1,4 +1,5 @@
-//! The page's side of the script worker. User scripts never run on the page: they run in a Web
+//! The page's side of the script worker (the transport; [`runner`] is what the page asks of
+//! it). User scripts never run on the page: they run in a Web
 //! Worker, a wasm module of its own (`script-worker/`, package `eventide-script-worker`) that
 //! Trunk emits next to the app. The worker starts, and its module downloads, on the first call,
 //! not when the page loads; a runaway script then blocks only the worker, never the page.
@@ -6,8 +7,13 @@
 //! Requests and replies travel as JSON text ([`RequestEnvelope`] and [`ReplyEnvelope`]), matched
 //! by id. The worker says [`WORKER_READY`] once it listens; requests made before wait for it. A
 //! worker that crashes (a trap, a stack overflow), cannot start or stops answering is dropped:
-//! its calls fail with a message for people, and the next call starts a new one.
+//! its calls fail with a [`FailureKind::WorkerCrashed`] or [`FailureKind::WorkerTimedOut`] and a
+//! message for people, and the next call starts a new one.
 
+/// What the worker is believed to hold, and the messages that bring it up to date (pure).
+pub mod feed;
+/// The script runner: requests that name positions, answered from the worker's copy.
+pub mod runner;
 /// The diff of two tables of a projection script (pure, tested natively).
 pub mod table_diff;
 
@@ -16,7 +22,8 @@ use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use eventide_shop::scripting::{
-    ReplyEnvelope, RequestEnvelope, WorkerReply, WorkerRequest, WORKER_READY,
+    FailureKind, ReplyEnvelope, RequestEnvelope, ScriptFailure, WorkerReply, WorkerRequest,
+    WORKER_READY,
 };
 use futures_channel::oneshot;
 use gloo::timers::callback::Timeout;
@@ -36,8 +43,8 @@ const COMPILE_PATIENCE_MS: f64 = 30_000.0;
 /// the limit itself, so this only catches a worker that failed to start or is stuck.
 const RUN_GRACE_MS: f64 = 30_000.0;
 
-/// What a call hears back: the worker's reply, or why there is none (in words for people).
-type Answer = Result<WorkerReply, String>;
+/// What a call hears back: the worker's reply, or why there is none (a worker's failure).
+type Answer = Result<WorkerReply, ScriptFailure>;
 type InProcess = Rc<dyn Fn(WorkerRequest) -> WorkerReply>;
 
 thread_local! {
@@ -115,34 +122,46 @@ impl ScriptWorker {
     }
 
     /// Sends `request` to the worker (starting it if need be) and waits for its reply. A
-    /// script's own failure is `Ok(WorkerReply::Failed(..))`; `Err` means the worker failed:
-    /// "the script worker could not start …", "the script crashed (…)", "… did not answer …".
-    pub async fn call(&self, request: WorkerRequest) -> Result<WorkerReply, String> {
+    /// script's own failure is `Ok(WorkerReply::Failed(..))`; `Err` means the worker failed
+    /// (crashed, could not start, was stopped: [`FailureKind::WorkerCrashed`]; did not answer
+    /// in time: [`FailureKind::WorkerTimedOut`]), with words for people: "the script worker
+    /// could not start …", "the script crashed (…)", "… did not answer …".
+    pub async fn call(&self, request: WorkerRequest) -> Answer {
         if self.inner.may_run_in_process {
             if let Some(handler) = IN_PROCESS.with(|slot| slot.borrow().clone()) {
                 return in_process(&*handler, request).await;
             }
         }
         let patience_ms = match &request {
-            WorkerRequest::Compile { .. } => COMPILE_PATIENCE_MS,
-            WorkerRequest::Run { time_limit_ms, .. }
+            WorkerRequest::Compile { .. }
+            | WorkerRequest::NewCopy { .. }
+            | WorkerRequest::Append { .. }
+            | WorkerRequest::Load { .. }
+            | WorkerRequest::Unload { .. } => COMPILE_PATIENCE_MS,
+            WorkerRequest::TableAt { time_limit_ms, .. }
+            | WorkerRequest::CatchUp { time_limit_ms, .. }
+            | WorkerRequest::DryRun { time_limit_ms, .. }
             | WorkerRequest::When { time_limit_ms, .. } => time_limit_ms.max(0.0) + RUN_GRACE_MS,
         };
         let id = self.inner.next_id.get() + 1;
         self.inner.next_id.set(id);
-        let text = serde_json::to_string(&RequestEnvelope { id, request })
-            .map_err(|error| format!("the request could not be written: {error}"))?;
+        let text = serde_json::to_string(&RequestEnvelope { id, request }).map_err(|error| {
+            ScriptFailure::new(
+                FailureKind::Input,
+                format!("the request could not be written: {error}"),
+            )
+        })?;
         let (answer, answered) = oneshot::channel();
         self.inner.send(id, text, answer, patience_ms);
         answered
             .await
-            .unwrap_or_else(|_| Err("the script worker was stopped".to_string()))
+            .unwrap_or_else(|_| Err(crashed("the script worker was stopped")))
     }
 
     /// Stops the worker now (a runaway script, a "stop" button): its calls fail with "the
     /// script was stopped", and the next call starts a new worker.
     pub fn stop(&self) {
-        self.inner.give_up(None, "the script was stopped");
+        self.inner.give_up(None, crashed("the script was stopped"));
     }
 }
 
@@ -159,7 +178,7 @@ impl Inner {
             match self.start() {
                 Ok(running) => *self.running.borrow_mut() = Some(running),
                 Err(problem) => {
-                    let _ = answer.send(Err(problem));
+                    let _ = answer.send(Err(crashed(problem)));
                     return;
                 }
             }
@@ -257,7 +276,7 @@ impl Inner {
                 }
             }
         };
-        self.give_up(Some(generation), &unreadable);
+        self.give_up(Some(generation), crashed(unreadable));
     }
 
     /// The worker's `error` event: it could not load, or a script trapped in it (a stack
@@ -281,7 +300,7 @@ impl Inner {
                 self.url
             ),
         };
-        self.give_up(Some(generation), &problem);
+        self.give_up(Some(generation), crashed(problem));
     }
 
     fn time_out(&self, generation: u64, patience_ms: f64) {
@@ -296,12 +315,15 @@ impl Inner {
         } else {
             format!("the script worker could not start within {seconds} s")
         };
-        self.give_up(Some(generation), &problem);
+        self.give_up(
+            Some(generation),
+            ScriptFailure::new(FailureKind::WorkerTimedOut, problem),
+        );
     }
 
     /// Terminates the worker (only worker `generation`, when given) and fails its calls with
     /// `problem`; the next call starts a new one.
-    fn give_up(&self, generation: Option<u64>, problem: &str) {
+    fn give_up(&self, generation: Option<u64>, problem: ScriptFailure) {
         let mut slot = self.running.borrow_mut();
         if generation.is_some() && slot.as_ref().map(|r| r.generation) != generation {
             return;
@@ -314,11 +336,16 @@ impl Inner {
         drop(slot);
         running.worker.terminate();
         for (_, pending) in running.pending {
-            let _ = pending.answer.send(Err(problem.to_string()));
+            let _ = pending.answer.send(Err(problem.clone()));
         }
         // Dropping `running` here drops the closure that may be calling us: wasm-bindgen frees
         // a closure that is still running only once it returns.
     }
+}
+
+/// The worker failed, and with it everything it held.
+fn crashed(problem: impl Into<String>) -> ScriptFailure {
+    ScriptFailure::new(FailureKind::WorkerCrashed, problem)
 }
 
 fn post(worker: &Worker, text: &str) {
@@ -343,16 +370,21 @@ async fn in_process(
 ) -> Answer {
     let _ =
         wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&JsValue::UNDEFINED)).await;
+    let input = |problem: String| ScriptFailure::new(FailureKind::Input, problem);
     let text = serde_json::to_string(&RequestEnvelope { id: 1, request })
-        .map_err(|error| format!("the request could not be written: {error}"))?;
+        .map_err(|error| input(format!("the request could not be written: {error}")))?;
     let RequestEnvelope { id, request } = serde_json::from_str(&text)
-        .map_err(|error| format!("the worker could not read the request: {error}"))?;
+        .map_err(|error| input(format!("the worker could not read the request: {error}")))?;
     let text = serde_json::to_string(&ReplyEnvelope {
         id,
         reply: handler(request),
     })
-    .map_err(|error| format!("the worker could not write its reply: {error}"))?;
+    .map_err(|error| input(format!("the worker could not write its reply: {error}")))?;
     serde_json::from_str::<ReplyEnvelope>(&text)
         .map(|envelope| envelope.reply)
-        .map_err(|error| format!("the script worker sent a reply the page cannot read: {error}"))
+        .map_err(|error| {
+            crashed(format!(
+                "the script worker sent a reply the page cannot read: {error}"
+            ))
+        })
 }

@@ -1675,9 +1675,7 @@ async fn wait_for(root: &Element, what: &str, done: impl Fn(&Element) -> bool) {
 
 #[wasm_bindgen_test]
 async fn a_script_is_dry_run_marked_at_its_error_diffed_deployed_and_follows_the_timeline() {
-    eventide::scripting::install_in_process(Box::new(|request| {
-        eventide_script_worker::handle(request, || 0.0)
-    }));
+    eventide::scripting::install_in_process(eventide_script_worker::in_process(|| 0.0));
     let root = mount().await;
     generate(&root, 8).await;
     click(&root, "center-scripts").await;
@@ -1851,9 +1849,7 @@ async fn the_script_worker_answers_a_compile_request_through_its_json_protocol()
     use eventide::scripting::{install_in_process, ScriptWorker};
     use eventide_shop::scripting::{ScriptKind, WorkerReply, WorkerRequest};
 
-    install_in_process(Box::new(|request| {
-        eventide_script_worker::handle(request, || 0.0)
-    }));
+    install_in_process(eventide_script_worker::in_process(|| 0.0));
     let worker = ScriptWorker::shared();
     let reply = worker
         .call(WorkerRequest::Compile {
@@ -1880,7 +1876,10 @@ async fn the_script_worker_answers_a_compile_request_through_its_json_protocol()
         .await;
     match reply {
         Ok(WorkerReply::Failed(failure)) => {
-            assert_eq!((failure.kind.as_str(), failure.line), ("compile", Some(2)));
+            assert_eq!(
+                (failure.kind, failure.line),
+                (eventide_shop::scripting::FailureKind::Compile, Some(2))
+            );
         }
         other => panic!("expected a compile failure, got {other:?}"),
     }
@@ -1901,7 +1900,9 @@ async fn the_script_worker_waits_until_ready_and_survives_a_crash_a_missing_modu
     use std::rc::Rc;
 
     use eventide::scripting::ScriptWorker;
-    use eventide_shop::scripting::{ScriptKind, WorkerReply, WorkerRequest};
+    use eventide_shop::scripting::{
+        FailureKind, ScriptFailure, ScriptKind, WorkerReply, WorkerRequest,
+    };
 
     let compile = |source: &str| WorkerRequest::Compile {
         kind: ScriptKind::Projection,
@@ -1931,7 +1932,7 @@ async fn the_script_worker_waits_until_ready_and_survives_a_crash_a_missing_modu
     // A crash fails its call; the next call gets a new worker.
     let crashed = worker.call(compile("crash")).await;
     assert!(
-        matches!(&crashed, Err(problem) if problem.starts_with("the script crashed") && problem.contains("boom")),
+        matches!(&crashed, Err(problem) if problem.kind == FailureKind::WorkerCrashed && problem.message.starts_with("the script crashed") && problem.message.contains("boom")),
         "{crashed:?}"
     );
     assert_eq!(worker.call(compile("fine")).await, compiled);
@@ -1941,7 +1942,7 @@ async fn the_script_worker_waits_until_ready_and_survives_a_crash_a_missing_modu
         .call(compile("fine"))
         .await;
     assert!(
-        matches!(&missing, Err(problem) if problem.starts_with("the script worker could not start")),
+        matches!(&missing, Err(problem) if problem.kind == FailureKind::WorkerCrashed && problem.message.starts_with("the script worker could not start")),
         "{missing:?}"
     );
 
@@ -1962,15 +1963,16 @@ async fn the_script_worker_waits_until_ready_and_survives_a_crash_a_missing_modu
     gloo_timers::future::TimeoutFuture::new(0).await;
     assert_eq!(
         answer.borrow_mut().take(),
-        Some(Err("the script was stopped".to_string()))
+        Some(Err(ScriptFailure::new(
+            FailureKind::WorkerCrashed,
+            "the script was stopped"
+        )))
     );
 }
 
 #[wasm_bindgen_test]
 async fn a_deployed_policy_reacts_to_new_events_in_their_flow_and_in_its_name() {
-    eventide::scripting::install_in_process(Box::new(|request| {
-        eventide_script_worker::handle(request, || 0.0)
-    }));
+    eventide::scripting::install_in_process(eventide_script_worker::in_process(|| 0.0));
     let root = mount().await;
     click(&root, "cmd-place-order").await;
     click(&root, "center-scripts").await;
@@ -2343,9 +2345,7 @@ async fn it_should_change_nothing_when_a_bad_or_oversized_file_is_imported_over_
 
 #[wasm_bindgen_test]
 async fn it_should_keep_each_deployed_script_s_results_and_errors_its_own() {
-    eventide::scripting::install_in_process(Box::new(|request| {
-        eventide_script_worker::handle(request, || 0.0)
-    }));
+    eventide::scripting::install_in_process(eventide_script_worker::in_process(|| 0.0));
     let root = mount().await;
     generate(&root, 6).await;
     click(&root, "center-scripts").await;
@@ -2585,9 +2585,7 @@ fn checked_option(root: &Element) -> Option<usize> {
 #[wasm_bindgen_test]
 async fn a_shared_link_restores_the_log_cursor_tab_lesson_large_text_and_scripts_as_a_short_recipe()
 {
-    eventide::scripting::install_in_process(Box::new(|request| {
-        eventide_script_worker::handle(request, || 0.0)
-    }));
+    eventide::scripting::install_in_process(eventide_script_worker::in_process(|| 0.0));
     clear_saved();
     let root = mount().await;
     // A lesson open, its question answered.

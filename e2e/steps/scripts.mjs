@@ -58,15 +58,21 @@ export const scriptWorker = {
           const compiled = await ask(7, {
             Compile: { kind: 'Projection', source: 'fn OrderPlaced(event) { }' },
           });
-          const runaway = await ask(8, {
-            Run: {
-              kind: 'Projection',
-              source: 'fn OrderPlaced(event) {\n    loop { }\n}',
-              events: [{ event_type: 'OrderPlaced', position: 3, payload: {} }],
-              time_limit_ms: 5000,
-            },
+          // The runner's protocol: a copy of the log fed what was appended, a deployed script
+          // kept by id, and a table asked for at a position.
+          const copy = await ask(8, { NewCopy: { copy: 1, event_types: ['OrderPlaced'] } });
+          const appended = await ask(9, {
+            Append: { copy: 1, after: 0, through: 3, events: [{ event_type: 'OrderPlaced', position: 3, payload: {} }] },
           });
-          return { before, status: served.status, loaderText, compiled, runaway };
+          const script = { id: 1, version: 1 };
+          await ask(10, { Load: { script, kind: 'Projection', source: 'fn OrderPlaced(event) {\n    loop { }\n}' } });
+          const runaway = await ask(11, {
+            TableAt: { copy: 1, script, at: 3, rows: { first: 0, count: 10 }, time_limit_ms: 5000 },
+          });
+          const stale = await ask(12, {
+            TableAt: { copy: 2, script, at: 3, rows: { first: 0, count: 10 }, time_limit_ms: 5000 },
+          });
+          return { before, status: served.status, loaderText, compiled, copy, appended, runaway, stale };
         } finally {
           worker.terminate();
         }
@@ -86,9 +92,17 @@ export const scriptWorker = {
     if (compiled !== JSON.stringify(expected)) {
       fail(`the worker's answer to Compile is ${compiled}`);
     }
+    const synced = [probe.copy, probe.appended].map((m) => JSON.stringify(m?.reply?.Synced));
+    if (synced[0] !== '{"copy":1,"through":0}' || synced[1] !== '{"copy":1,"through":3}') {
+      fail(`the worker did not keep the copy of the log it was sent: ${JSON.stringify([probe.copy, probe.appended])}`);
+    }
+    // The failure's kind is typed (FailureKind in shop/src/scripting.rs); `limit` is its name.
     const failure = probe.runaway?.reply?.Failed;
-    if (probe.runaway?.id !== 8 || failure?.kind !== 'limit' || failure?.event_position !== 3) {
+    if (probe.runaway?.id !== 11 || failure?.kind !== 'limit' || failure?.event_position !== 3) {
       fail(`the worker did not stop a runaway script at its limit: ${JSON.stringify(probe.runaway)}`);
+    }
+    if (!probe.stale?.reply?.OutOfStep) {
+      fail(`the worker answered a request about a copy it does not hold: ${JSON.stringify(probe.stale)}`);
     }
     const fetchedNow = [...new Set(requested.filter((url) => url.includes(WORKER_NAME)).map((url) => new URL(url).pathname))];
     return (

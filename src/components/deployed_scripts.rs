@@ -1,27 +1,29 @@
-//! The deployed scripts: each projection's table as of the cursor (rerun in the worker when the
-//! cursor or the log moves), "when did" asked of it, each policy's reactions, a projection in
-//! the time machine's A/B diff, and the hook that feeds deployed policies what is appended.
+//! The deployed scripts: each projection's table as of the cursor (asked of the worker, which
+//! folds from its nearest checkpoint, when the cursor or the log moves), "when did" asked of it,
+//! each policy's reactions, a projection in the time machine's A/B diff, and the hook that lets
+//! deployed policies catch up with what is appended.
 
 use eventide_engine::Position;
-use eventide_shop::scripting::{ScriptKind, WorkerReply, WorkerRequest};
+use eventide_shop::scripting::{RowWindow, ScriptFailure, ScriptKind, WorkerReply};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::scripts_panel::{
-    changes_view, events_for, failure_title, run_script, table_view, Outcome, TIME_LIMIT_MS,
-};
+use super::scripts_panel::{changes_view, failure_title, table_view, Outcome, SHOWN_ROWS};
 use crate::format::fmt_count;
+use crate::scripting::runner::ScriptRunner;
 use crate::scripting::table_diff::{self, Table};
-use crate::scripting::ScriptWorker;
-use crate::state::scripts::Deployed;
+use crate::state::scripts::{Deployed, ScriptId};
 use crate::state::{use_app, Action, AppContext};
 
 /// Deployed policies react to what is appended: each time the log grows past what a policy has
-/// seen, the worker runs it over the log (its state is rebuilt from the same events every time,
-/// so nothing but its text needs keeping) and the page carries out its new decisions.
+/// seen, the worker folds it on from where it stopped over the new events only, and the page
+/// carries out its new decisions. A failure is reported once, when it is new: the policy owns
+/// it (the worker keeps one that would recur at its event).
 #[hook]
 pub fn use_policies(state: &AppContext) {
-    let in_flight = use_mut_ref(std::collections::BTreeSet::<crate::state::scripts::ScriptId>::new);
+    let in_flight = use_mut_ref(std::collections::BTreeSet::<ScriptId>::new);
+    // The last failure reported of each policy, so one that recurs is not reported again.
+    let reported = use_mut_ref(std::collections::BTreeMap::<ScriptId, ScriptFailure>::new);
     let state = state.clone();
     use_effect_with(state.revision, move |_| {
         let due: Vec<Deployed> = {
@@ -39,28 +41,27 @@ pub fn use_policies(state: &AppContext) {
             if !in_flight.borrow_mut().insert(policy.id) {
                 continue;
             }
-            let (state, in_flight) = (state.clone(), in_flight.clone());
+            let (state, in_flight, reported) = (state.clone(), in_flight.clone(), reported.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let up_to = state.session().shop().store().head();
-                let (outcome, _) =
-                    run_script(state.clone(), policy.kind, policy.source.clone(), up_to).await;
+                let answer = ScriptRunner::shared()
+                    .catch_up(&state, &policy, up_to, policy.fed_to)
+                    .await;
                 in_flight.borrow_mut().remove(&policy.id);
-                let intentions = match outcome {
-                    Outcome::Intentions { intentions, .. } => intentions,
-                    Outcome::Failed(failure) => {
-                        state.dispatch(Action::InvalidInput(format!(
-                            "{} stopped: {} {}",
-                            policy.name,
-                            failure_title(&failure),
-                            failure.message
-                        )));
+                let intentions = match answer {
+                    Ok(WorkerReply::Intentions { intentions, .. }) => {
+                        reported.borrow_mut().remove(&policy.id);
+                        intentions
+                    }
+                    Ok(WorkerReply::Failed(failure)) | Err(failure) => {
+                        let new = reported.borrow_mut().insert(policy.id, failure.clone())
+                            != Some(failure.clone());
+                        if new {
+                            state.dispatch(Action::InvalidInput(stopped(&policy.name, &failure)));
+                        }
                         Vec::new()
                     }
-                    Outcome::Broken(problem) => {
-                        state.dispatch(Action::InvalidInput(format!("{}: {problem}", policy.name)));
-                        Vec::new()
-                    }
-                    Outcome::Table { .. } => Vec::new(),
+                    Ok(_) => Vec::new(),
                 };
                 state.dispatch(Action::PolicyReacted {
                     id: policy.id,
@@ -71,6 +72,19 @@ pub fn use_policies(state: &AppContext) {
             });
         }
     });
+}
+
+/// A policy's failure in words: the worker's, or the script's at its place.
+fn stopped(name: &str, failure: &ScriptFailure) -> String {
+    if failure.kind.is_worker() {
+        format!("{name}: {}", failure.message)
+    } else {
+        format!(
+            "{name} stopped: {} {}",
+            failure_title(failure),
+            failure.message
+        )
+    }
 }
 
 /// The deployed projections, each as of the cursor: rerun in the worker when the cursor or the
@@ -108,43 +122,50 @@ pub struct DeployedProps {
 #[function_component(DeployedProjection)]
 pub fn deployed_projection(props: &DeployedProps) -> Html {
     let state = use_app();
-    let table = use_state(|| None::<(crate::state::scripts::ScriptId, Position, Outcome)>);
+    let table = use_state(|| None::<(ScriptId, Position, Outcome)>);
     let cursor = state.session().shop().cursor();
+    // The head too: the log may have grown (or been replaced) under a cursor that stayed.
+    let head = state.session().shop().store().head();
     // One run at a time: while one is in the worker, cursor moves only mark it stale; when it
     // comes back, `finished` changes and the newest cursor is run. So a scrub or a running
     // simulation is followed as fast as the worker answers, never queued up behind it.
     let running = use_mut_ref(|| false);
     // Which script, version and cursor the table shows: a component shown for another script
     // must never keep this one's result.
-    let last_run = use_mut_ref(|| None::<(crate::state::scripts::ScriptId, u32, Position)>);
+    let last_run = use_mut_ref(|| None::<(ScriptId, u32, Position, Position)>);
     let finished = use_state(|| 0u32);
     {
         let (state, table, script) = (state.clone(), table.clone(), props.script.clone());
         let (running, last_run, finished) = (running.clone(), last_run.clone(), finished.clone());
-        use_effect_with((cursor, script.id, script.version, *finished), move |_| {
-            let wanted = Some((script.id, script.version, cursor));
-            if *running.borrow() || *last_run.borrow() == wanted {
-                return;
-            }
-            *running.borrow_mut() = true;
-            *last_run.borrow_mut() = wanted;
-            // Another script's table must not show while this one's first run is out.
-            if table.as_ref().is_some_and(|(id, ..)| *id != script.id) {
-                table.set(None);
-            }
-            wasm_bindgen_futures::spawn_local(async move {
-                let (outcome, _) =
-                    run_script(state.clone(), script.kind, script.source, cursor).await;
-                table.set(Some((script.id, cursor, outcome)));
-                *running.borrow_mut() = false;
-                finished.set(finished.wrapping_add(1));
-            });
-        });
+        use_effect_with(
+            (cursor, head, script.id, script.version, *finished),
+            move |_| {
+                let wanted = Some((script.id, script.version, cursor, head));
+                if *running.borrow() || *last_run.borrow() == wanted {
+                    return;
+                }
+                *running.borrow_mut() = true;
+                *last_run.borrow_mut() = wanted;
+                // Another script's table must not show while this one's first run is out.
+                if table.as_ref().is_some_and(|(id, ..)| *id != script.id) {
+                    table.set(None);
+                }
+                wasm_bindgen_futures::spawn_local(async move {
+                    let shown = RowWindow {
+                        first: 0,
+                        count: SHOWN_ROWS,
+                    };
+                    let answer = ScriptRunner::shared()
+                        .table_at(&state, &script, cursor, shown)
+                        .await;
+                    table.set(Some((script.id, cursor, Outcome::of(answer))));
+                    *running.borrow_mut() = false;
+                    finished.set(finished.wrapping_add(1));
+                });
+            },
+        );
     }
-    let undeploy = {
-        let (dispatcher, id) = (state.dispatcher(), props.script.id);
-        Callback::from(move |_| dispatcher.dispatch(Action::UndeployScript(id)))
-    };
+    let undeploy = undeploy(&state, props.script.id);
     let script = &props.script;
     html! {
         <div class="deployed-projection" data-testid="deployed-projection">
@@ -163,14 +184,14 @@ pub fn deployed_projection(props: &DeployedProps) -> Html {
                             if *at != cursor { {" · catching up with the cursor…"} }
                         </p>
                         { match outcome {
-                            Outcome::Table { columns, rows, .. } => html! {
+                            Outcome::Table { columns, rows, total_rows, .. } => html! {
                                 <>
                                     <WhenDid script={script.clone()} columns={columns.clone()} />
-                                    { table_view(columns, rows, "deployed-table") }
+                                    { table_view(columns, rows, *total_rows, "deployed-table") }
                                 </>
                             },
+                            Outcome::Failed(failure) if failure.kind.is_worker() => html! { <p class="warning">{ failure.message.clone() }</p> },
                             Outcome::Failed(failure) => html! { <p class="warning">{ format!("{} {}", failure_title(failure), failure.message) }</p> },
-                            Outcome::Broken(problem) => html! { <p class="warning">{ problem.clone() }</p> },
                             Outcome::Intentions { .. } => html! {},
                         } }
                     </>
@@ -225,25 +246,16 @@ fn when_did(props: &WhenDidProps) -> Html {
             let (state, answer, script) = (state.clone(), answer.clone(), script.clone());
             let (key, column, value) = (key.trim().to_string(), column.clone(), value.clone());
             let head = state.session().shop().store().head();
-            let events = events_for(&state, &script.handles, head);
             wasm_bindgen_futures::spawn_local(async move {
-                let reply = ScriptWorker::shared()
-                    .call(WorkerRequest::When {
-                        source: script.source,
-                        events,
-                        key,
-                        column,
-                        value,
-                        time_limit_ms: TIME_LIMIT_MS,
-                    })
+                let reply = ScriptRunner::shared()
+                    .when(&state, &script, head, (key, column, value))
                     .await;
                 answer.set(Some(match reply {
                     Ok(WorkerReply::FirstTime { position, events }) => Ok((position, events)),
-                    Ok(WorkerReply::Failed(failure)) => {
+                    Ok(WorkerReply::Failed(failure)) | Err(failure) => {
                         Err(format!("{} {}", failure_title(&failure), failure.message))
                     }
                     Ok(other) => Err(format!("unexpected reply {other:?}")),
-                    Err(problem) => Err(problem),
                 }));
             });
         })
@@ -299,10 +311,7 @@ fn deployed_policy(props: &DeployedProps) -> Html {
             .filter(|event| actor.published(event))
             .count()
     };
-    let undeploy = {
-        let (dispatcher, id) = (state.dispatcher(), script.id);
-        Callback::from(move |_| dispatcher.dispatch(Action::UndeployScript(id)))
-    };
+    let undeploy = undeploy(&state, script.id);
     html! {
         <div class="deployed-projection" data-testid="deployed-policy">
             <div class="panel-head">
@@ -314,6 +323,15 @@ fn deployed_policy(props: &DeployedProps) -> Html {
             <p data-testid="policy-reactions">{ format!("{} event(s) in the log so far came from it (producer \u{201c}policy: {}\u{201d}); it has seen up to position {}.", fmt_count(reactions as u64), script.name, fmt_count(script.fed_to)) }</p>
         </div>
     }
+}
+
+/// Takes a script down; the worker drops what it kept for it.
+fn undeploy(state: &AppContext, id: ScriptId) -> Callback<MouseEvent> {
+    let dispatcher = state.dispatcher();
+    Callback::from(move |_| {
+        dispatcher.dispatch(Action::UndeployScript(id));
+        wasm_bindgen_futures::spawn_local(async move { ScriptRunner::shared().unload(id).await });
+    })
 }
 
 #[derive(Properties, PartialEq)]
@@ -333,10 +351,10 @@ pub fn script_diff(props: &ScriptDiffProps) -> Html {
         use_effect_with((props.a, props.b, script.version), move |&(a, b, _)| {
             tables.set(None);
             wasm_bindgen_futures::spawn_local(async move {
-                let (at_a, _) =
-                    run_script(state.clone(), script.kind, script.source.clone(), a).await;
-                let (at_b, _) = run_script(state, script.kind, script.source, b).await;
-                tables.set(Some((at_a, at_b)));
+                let runner = ScriptRunner::shared();
+                let at_a = runner.table_at(&state, &script, a, RowWindow::ALL).await;
+                let at_b = runner.table_at(&state, &script, b, RowWindow::ALL).await;
+                tables.set(Some((Outcome::of(at_a), Outcome::of(at_b))));
             });
         });
     }

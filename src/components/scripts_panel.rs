@@ -5,29 +5,30 @@
 
 use eventide_engine::Position;
 use eventide_shop::scripting::{
-    PlannedIntention, ScriptFailure, ScriptKind, TableRow, WorkerReply, WorkerRequest,
+    PlannedIntention, ScriptFailure, ScriptKind, TableRow, WorkerReply,
 };
 use serde_json::Value;
 use web_sys::{HtmlElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::format::fmt_count;
+use crate::scripting::runner::ScriptRunner;
 use crate::scripting::table_diff::{self, Table, TableDiff};
-use crate::scripting::ScriptWorker;
 use crate::state::scripts::{Draft, Handlers, EXAMPLES};
 use crate::state::{use_app, Action, AppContext};
 
-/// How long a run may take in the worker before it is stopped.
-pub const TIME_LIMIT_MS: f64 = 5_000.0;
 /// Rows shown of a table (a dry run's or a deployed projection's).
 pub(super) const SHOWN_ROWS: usize = 200;
 
-/// What a run produced, or why it did not.
+/// What a run produced, or why it did not (the script's failure, or the worker's: see
+/// [`ScriptFailure::kind`]).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     Table {
         columns: Vec<String>,
         rows: Vec<TableRow>,
+        /// All the rows there are (`rows` may be the first of them only).
+        total_rows: usize,
         events: u64,
     },
     Intentions {
@@ -35,79 +36,53 @@ pub enum Outcome {
         events: u64,
     },
     Failed(ScriptFailure),
-    /// The worker itself failed (it could not start, or the script crashed it).
-    Broken(String),
 }
 
-/// The envelopes of the events a script handles, up to `until`, as consumers read them now.
-pub(super) fn events_for(state: &AppContext, handles: &[String], until: Position) -> Vec<Value> {
-    let session = state.session();
-    let store = session.shop().store();
-    let evolution = session.evolution();
-    let end = (until.0 as usize).min(store.len());
-    store.events()[..end]
-        .iter()
-        .filter(|event| {
-            let name = eventide_engine::Named::name(event.kind());
-            handles.iter().any(|handled| handled == name)
-        })
-        .map(|event| evolution.envelope_for_consumers(event))
-        .collect()
+impl Outcome {
+    /// The runner's answer as an outcome.
+    pub fn of(answer: Result<WorkerReply, ScriptFailure>) -> Outcome {
+        match answer {
+            Ok(WorkerReply::Table {
+                columns,
+                rows,
+                total_rows,
+                events,
+                ..
+            }) => Outcome::Table {
+                columns,
+                rows,
+                total_rows,
+                events,
+            },
+            Ok(WorkerReply::Intentions {
+                intentions, events, ..
+            }) => Outcome::Intentions { intentions, events },
+            Ok(WorkerReply::Failed(failure)) | Err(failure) => Outcome::Failed(failure),
+            Ok(other) => Outcome::Failed(ScriptFailure::new(
+                eventide_shop::scripting::FailureKind::Input,
+                format!("unexpected reply {other:?}"),
+            )),
+        }
+    }
 }
 
-/// Compiles `source`, then runs it over the log up to `until`; also returns what the worker
-/// found it handles, and what each handler reads.
+/// Compiles `source`, then runs it over the log up to `until` in the worker's copy; also
+/// returns what the worker found it handles, and what each handler reads.
 pub async fn run_script(
     state: AppContext,
     kind: ScriptKind,
     source: String,
     until: Position,
 ) -> (Outcome, Handlers) {
-    let worker = ScriptWorker::shared();
-    let handlers = match worker
-        .call(WorkerRequest::Compile {
-            kind,
-            source: source.clone(),
-        })
-        .await
-    {
-        Ok(WorkerReply::Compiled { handles, reads }) => Handlers { handles, reads },
-        Ok(WorkerReply::Failed(failure)) => return (Outcome::Failed(failure), Handlers::default()),
-        Ok(other) => {
-            return (
-                Outcome::Broken(format!("unexpected reply {other:?}")),
-                Handlers::default(),
-            )
-        }
-        Err(problem) => return (Outcome::Broken(problem), Handlers::default()),
+    let runner = ScriptRunner::shared();
+    let handlers = match runner.compile(kind, &source).await {
+        Ok((handles, reads)) => Handlers { handles, reads },
+        Err(failure) => return (Outcome::Failed(failure), Handlers::default()),
     };
-    let events = events_for(&state, &handlers.handles, until);
-    let outcome = match worker
-        .call(WorkerRequest::Run {
-            kind,
-            source,
-            events,
-            time_limit_ms: TIME_LIMIT_MS,
-        })
-        .await
-    {
-        Ok(WorkerReply::Table {
-            columns,
-            rows,
-            events,
-        }) => Outcome::Table {
-            columns,
-            rows,
-            events,
-        },
-        Ok(WorkerReply::Intentions { intentions, events }) => {
-            Outcome::Intentions { intentions, events }
-        }
-        Ok(WorkerReply::Failed(failure)) => Outcome::Failed(failure),
-        Ok(other) => Outcome::Broken(format!("unexpected reply {other:?}")),
-        Err(problem) => Outcome::Broken(problem),
-    };
-    (outcome, handlers)
+    let answer = runner
+        .dry_run(&state, kind, &source, &handlers.handles, until)
+        .await;
+    (Outcome::of(answer), handlers)
 }
 
 /// A dry run: the draft's result and, when a version of it is deployed, the deployed one's on
@@ -158,12 +133,9 @@ pub fn scripts_panel() -> Html {
         let edit = edit.clone();
         Callback::from(move |event: Event| {
             if let Some(select) = event.target_dyn_into::<HtmlSelectElement>() {
-                let kind = if select.value() == "policy" {
-                    ScriptKind::Policy
-                } else {
-                    ScriptKind::Projection
-                };
-                edit(Box::new(move |d| d.kind = kind));
+                if let Some(kind) = ScriptKind::parse(&select.value()) {
+                    edit(Box::new(move |d| d.kind = kind));
+                }
             }
         })
     };
@@ -245,6 +217,12 @@ pub fn scripts_panel() -> Html {
                         dry_run.set(None);
                         state.dispatch(Action::DeployScript(handlers));
                     }
+                    Outcome::Failed(failure) if failure.kind.is_worker() => {
+                        state.dispatch(Action::InvalidInput(format!(
+                            "{} was not deployed: {}",
+                            draft.name, failure.message
+                        )));
+                    }
                     Outcome::Failed(failure) => {
                         state.dispatch(Action::InvalidInput(format!(
                             "{} was not deployed: over the log up to position {} it fails. {} {}",
@@ -259,10 +237,6 @@ pub fn scripts_panel() -> Html {
                             live: None,
                         }));
                     }
-                    Outcome::Broken(problem) => state.dispatch(Action::InvalidInput(format!(
-                        "{} was not deployed: {problem}",
-                        draft.name
-                    ))),
                 }
                 busy.set(false);
             });
@@ -270,7 +244,7 @@ pub fn scripts_panel() -> Html {
     };
 
     let failure = match dry_run.as_ref().map(|run| &run.draft) {
-        Some(Outcome::Failed(failure)) => Some(failure.clone()),
+        Some(Outcome::Failed(failure)) if !failure.kind.is_worker() => Some(failure.clone()),
         _ => None,
     };
     let error_line = failure.as_ref().and_then(|f| f.line);
@@ -304,7 +278,7 @@ pub fn scripts_panel() -> Html {
                     <select onchange={on_example} data-testid="script-example">
                         <option value="" selected=true disabled=true>{"Choose an example…"}</option>
                         { for EXAMPLES.iter().enumerate().map(|(i, example)| html! {
-                            <option value={i.to_string()}>{ format!("{} ({})", example.name, kind_name(example.kind)) }</option>
+                            <option value={i.to_string()}>{ format!("{} ({})", example.name, example.kind.name()) }</option>
                         }) }
                     </select>
                 </label>
@@ -313,8 +287,8 @@ pub fn scripts_panel() -> Html {
                 </label>
                 <label class="field">{"Kind"}
                     <select onchange={on_kind} data-testid="script-kind">
-                        <option value="projection" selected={!is_policy}>{"Projection (a read model)"}</option>
-                        <option value="policy" selected={is_policy}>{"Policy (a reacting service)"}</option>
+                        <option value={ScriptKind::Projection.name()} selected={!is_policy}>{"Projection (a read model)"}</option>
+                        <option value={ScriptKind::Policy.name()} selected={is_policy}>{"Policy (a reacting service)"}</option>
                     </select>
                 </label>
             </div>
@@ -354,13 +328,6 @@ pub fn scripts_panel() -> Html {
     }
 }
 
-fn kind_name(kind: ScriptKind) -> &'static str {
-    match kind {
-        ScriptKind::Projection => "projection",
-        ScriptKind::Policy => "policy",
-    }
-}
-
 pub(super) fn failure_title(failure: &ScriptFailure) -> String {
     let place = match (failure.line, failure.column) {
         (Some(line), Some(column)) => format!("Line {line}, column {column}:"),
@@ -395,15 +362,15 @@ fn dry_run_view(run: &DryRun) -> Html {
     html! {
         <div class="dry-run" data-testid="script-result">
             { match &run.draft {
-                Outcome::Table { columns, rows, events } => html! {
+                Outcome::Table { columns, rows, total_rows, events } => html! {
                     <>
-                        <h3 class="subhead">{ format!("Dry run: {} rows from {} events, {at}", fmt_count(rows.len() as u64), fmt_count(*events)) }</h3>
+                        <h3 class="subhead">{ format!("Dry run: {} rows from {} events, {at}", fmt_count(*total_rows as u64), fmt_count(*events)) }</h3>
                         { match &run.live {
                             Some((version, Outcome::Table { columns: live_columns, rows: live_rows, .. })) => diff_view(*version, Table { columns: live_columns, rows: live_rows }, Table { columns, rows }),
                             Some((version, _)) => html! { <p class="muted">{ format!("The deployed v{version} did not produce a table to compare with.") }</p> },
                             None => html! {},
                         } }
-                        { table_view(columns, rows, "script-table") }
+                        { table_view(columns, rows, *total_rows, "script-table") }
                     </>
                 },
                 Outcome::Intentions { intentions, events } => html! {
@@ -429,8 +396,8 @@ fn dry_run_view(run: &DryRun) -> Html {
                         }
                     </>
                 },
+                Outcome::Failed(failure) if failure.kind.is_worker() => html! { <p class="warning" data-testid="script-broken">{ failure.message.clone() }</p> },
                 Outcome::Failed(_) => html! { <p class="muted">{"Nothing ran: fix the script and try again. The store was not touched."}</p> },
-                Outcome::Broken(problem) => html! { <p class="warning" data-testid="script-broken">{ problem.clone() }</p> },
             } }
         </div>
     }
@@ -493,7 +460,13 @@ fn intentions_diff(version: u32, live: &[PlannedIntention], draft: &[PlannedInte
     }
 }
 
-pub(super) fn table_view(columns: &[String], rows: &[TableRow], testid: &'static str) -> Html {
+/// A table's first rows; `total_rows` are all it has (`rows` may be only the first of them).
+pub(super) fn table_view(
+    columns: &[String],
+    rows: &[TableRow],
+    total_rows: usize,
+    testid: &'static str,
+) -> Html {
     html! {
         <div class="table-wrap">
             <table class="compare-table script-table" data-testid={testid}>
@@ -507,8 +480,8 @@ pub(super) fn table_view(columns: &[String], rows: &[TableRow], testid: &'static
                     }) }
                 </tbody>
             </table>
-            if rows.len() > SHOWN_ROWS {
-                <p class="muted">{ format!("The first {SHOWN_ROWS} of {} rows.", fmt_count(rows.len() as u64)) }</p>
+            if total_rows > SHOWN_ROWS.min(rows.len()) {
+                <p class="muted">{ format!("The first {} of {} rows.", SHOWN_ROWS.min(rows.len()), fmt_count(total_rows as u64)) }</p>
             }
         </div>
     }

@@ -2,7 +2,7 @@
 //! worker said they handle live here; they run in the script worker, never on the page.
 
 use eventide_shop::evolution::{FieldReads, Reader};
-use eventide_shop::scripting::{HandlerReads, ScriptKind};
+use eventide_shop::scripting::{HandlerReads, ScriptKind, ScriptRef};
 use serde::{Deserialize, Serialize};
 
 /// A starting point for a script, shipped as text (the page carries no script engine).
@@ -62,13 +62,8 @@ pub struct Handlers {
     pub reads: Vec<HandlerReads>,
 }
 
-/// A deployed script's identity: it stays through redeploys (new versions) and is what its
-/// events carry, since a name is free text and may be anything, "Storefront" included.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(transparent)]
-pub struct ScriptId(pub u64);
+/// A deployed script's identity (the worker keeps its state by it as well).
+pub use eventide_shop::scripting::ScriptId;
 
 /// Which events of a line each deployed policy has reacted to: every line (the main line, a
 /// branch, the line set aside) has its own.
@@ -98,6 +93,14 @@ pub struct Deployed {
 }
 
 impl Deployed {
+    /// This version of this script, as the worker knows it.
+    pub fn script_ref(&self) -> ScriptRef {
+        ScriptRef {
+            id: self.id,
+            version: self.version,
+        }
+    }
+
     /// The script as a reader of `event_type`, for the catalog's impact check.
     pub fn reader(&self, event_type: &str) -> Reader {
         let reads = self
