@@ -12,6 +12,7 @@
 //! - [`store`]: the append-only event store: optimistic concurrency, idempotent appends, reads.
 //! - [`projection`]: read models as folds over events, and the object-safe set of them.
 //! - [`query`]: search and filter the log: a query language over envelope and payload fields.
+//! - [`replay`]: a log rebuilt from recorded envelopes, each checked and placed as recorded.
 //! - [`history`]: time travel: read models as of any position, through checkpoints.
 //! - [`persistent`]: copy-on-write containers that make checkpoints cheap.
 //! - [`rng`]: the seeded generator behind workloads and event ids.
@@ -24,6 +25,7 @@ pub mod ids;
 pub mod persistent;
 pub mod projection;
 pub mod query;
+pub mod replay;
 pub mod rng;
 pub mod schema;
 pub mod store;

@@ -5,7 +5,7 @@ use eventide_engine::rng::IdSource;
 use eventide_engine::schema::{CompatibilityMode, Upcaster};
 use eventide_engine::store::Appended;
 use eventide_engine::store::ExpectedVersion;
-use eventide_engine::{EventId, NewEvent, Position, SchemaVersion, StreamVersion, Timestamp};
+use eventide_engine::{EventId, Position, SchemaVersion, Timestamp};
 use eventide_shop::catalog::PRODUCTS;
 use eventide_shop::commands::{RequestedLine, ShopCommand};
 use eventide_shop::events::ShopEventKind;
@@ -146,25 +146,15 @@ fn apply_to_services(sim: &mut Simulation, step: &Step) -> Result<usize, String>
     Ok(0)
 }
 
+/// Replays `events` into `shop` through the kernel's log replay: every check an import makes
+/// (position, id, version, times), so a chunk that does not continue the line is refused.
 fn replay(
     shop: &mut Shop,
     events: &[eventide_engine::Recorded<eventide_shop::ShopEvent>],
 ) -> Result<(), String> {
-    for recorded in events {
-        let expected = match recorded.version.0 {
-            1 => ExpectedVersion::NoStream,
-            n => ExpectedVersion::Exact(StreamVersion(n - 1)),
-        };
-        let mut event = NewEvent::new(recorded.id, recorded.event.clone());
-        event.schema_version = recorded.schema_version;
-        event.correlation_id = recorded.correlation_id;
-        event.causation_id = recorded.causation_id;
-        event.metadata = recorded.metadata.clone();
-        event.occurred_at = Some(recorded.occurred_at);
-        shop.append(recorded.stream, expected, vec![event], recorded.recorded_at)
-            .map_err(|error| format!("replaying #{} failed: {error}", recorded.position))?;
-    }
-    Ok(())
+    eventide_engine::replay::replay(shop, events.iter().cloned())
+        .map(|_| ())
+        .map_err(|error| error.to_string())
 }
 
 /// Where an imported log comes from: it decides what the notice says and whether the tab then
@@ -1086,5 +1076,36 @@ mod recipe_tests {
         ));
         let reopened = reopen(&other.export_scenario(serde_json::Map::new()));
         assert!(reopened.proven_recipe(serde_json::Map::new()).is_none());
+    }
+
+    /// The session's replay once appended whatever it was handed: an event whose id was already
+    /// in the line was skipped in silence (the store's idempotence), and the import finished
+    /// one event short. It now makes the import's checks.
+    #[test]
+    fn an_import_that_repeats_an_event_is_refused_not_shortened() {
+        let session = generated();
+        let mut log = session.shop().store().events()[..3].to_vec();
+        let mut again = log[0].clone();
+        again.position = Position(4);
+        again.recorded_at = log[2].recorded_at;
+        log.push(again);
+        let mut importing = Session::starting_at(Timestamp::from_millis(1_800_000_000_000));
+        let start = log[0].recorded_at;
+        importing.import_job = Some(ImportJob {
+            name: "a repeat".into(),
+            source: ImportSource::File,
+            fork_at: None,
+            settings: serde_json::Map::new(),
+            events: log,
+            line: Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start)),
+            done: 0,
+            recipe: None,
+            knobs_replayed: false,
+        });
+        let Err(refused) = importing.continue_import(10) else {
+            panic!("#4 repeats #1's id, yet the import went on");
+        };
+        assert!(refused.contains("already in the log"), "{refused}");
+        assert!(importing.import_job().is_none(), "the job is abandoned");
     }
 }
