@@ -34,5 +34,8 @@ pub mod temporal;
 mod test_domain;
 pub mod trace;
 
-pub use envelope::{DomainEvent, Metadata, Named, NewEvent, PayloadReads, Recorded, StreamKey};
+pub use envelope::{
+    check_payload_contract, DomainEvent, Metadata, Named, NewEvent, PayloadReads, Recorded,
+    StreamKey,
+};
 pub use ids::{CorrelationId, EventId, Position, SchemaVersion, StreamVersion, Timestamp};

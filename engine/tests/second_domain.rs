@@ -222,3 +222,15 @@ fn events_of_a_type_that_never_evolved_are_not_upcast() {
     assert_eq!(total(&history, "counter-1"), Some(0));
     assert_eq!(total(&history, "gauge-1"), Some(7));
 }
+
+#[test]
+fn a_second_domain_keeps_the_payload_contract_under_its_own_tag() {
+    for event in [Tally::Incremented { by: 3 }, Tally::Reset {}] {
+        assert_eq!(eventide_engine::check_payload_contract(&event), Ok(()));
+    }
+    let store = log();
+    assert_eq!(
+        store.events()[0].to_json()["payload"],
+        serde_json::json!({"by": 2})
+    );
+}
