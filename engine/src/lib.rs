@@ -7,6 +7,7 @@
 //! # Layout
 //! - [`ids`]: positions, stream versions, event and correlation ids, timestamps (newtypes).
 //! - [`envelope`]: the envelope every event travels in, and the traits a domain implements.
+//! - [`as_of`]: one aggregate rehydrated from its stream as of a position, time or version.
 //! - [`temporal`]: diffs between two moments with blame, and "when did" queries.
 //! - [`trace`]: a flow put back together from correlation and causation ids.
 //! - [`store`]: the append-only event store: optimistic concurrency, idempotent appends, reads.
@@ -18,6 +19,7 @@
 //! - [`rng`]: the seeded generator behind workloads and event ids.
 //! - [`schema`]: JSON Schema compatibility (Confluent's rules and modes) and a schema registry.
 
+pub mod as_of;
 pub mod delivery;
 pub mod envelope;
 pub mod history;
