@@ -17,11 +17,13 @@
 //! - [`history`]: time travel: read models as of any position, through checkpoints.
 //! - [`persistent`]: copy-on-write containers that make checkpoints cheap.
 //! - [`rng`]: the seeded generator behind workloads and event ids.
+//! - [`evolution`]: schema versions per event type, upcasters per step, compatibility verdicts.
 //! - [`schema`]: JSON Schema compatibility (Confluent's rules and modes) and a schema registry.
 
 pub mod as_of;
 pub mod delivery;
 pub mod envelope;
+pub mod evolution;
 pub mod history;
 pub mod ids;
 pub mod persistent;
