@@ -34,7 +34,12 @@ pub mod rng;
 pub mod schema;
 pub mod store;
 pub mod temporal;
+// The unit tests' stock domain is the integration tests' (`tests/support/stock.rs`), written
+// against the public API only: the crate names itself as its users do for it.
 #[cfg(test)]
+extern crate self as eventide_engine;
+#[cfg(test)]
+#[path = "../tests/support/stock.rs"]
 mod test_domain;
 pub mod trace;
 
