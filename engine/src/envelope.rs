@@ -36,11 +36,80 @@ pub trait StreamKey: Copy + Eq + Hash + Debug + Display + 'static {
 
 /// A domain event: a past-tense fact. The domain decides what it carries; the envelope adds
 /// everything the store and the consumers need to place it.
+///
+/// The payload contract: an event serialises adjacently tagged, its type's name under
+/// [`DomainEvent::TAG`] and its fields under `payload` (serde's
+/// `#[serde(tag = "event_type", content = "payload")]`), and reads back from that shape. The
+/// envelope's `payload` is that object's `payload` ([`DomainEvent::payload`]); a domain checks
+/// its events keep the contract with [`check_payload_contract`], for an example of every type.
 pub trait DomainEvent: Clone + Debug + PartialEq + Serialize + DeserializeOwned + 'static {
     type Kind: Named;
     type Stream: StreamKey;
 
+    /// The field beside `payload` that names the event's type when it serialises.
+    const TAG: &'static str = "event_type";
+
     fn kind(&self) -> Self::Kind;
+
+    /// The event's fields alone: what the envelope carries as `payload`. Refused, with what the
+    /// event serialised as, if it breaks the payload contract.
+    fn payload(&self) -> Result<serde_json::Value, PayloadContractError> {
+        let broken = |found: serde_json::Value| PayloadContractError {
+            kind: self.kind().name(),
+            found: found.to_string(),
+        };
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(mut map))
+                if map.len() == 2
+                    && map.get(Self::TAG).and_then(serde_json::Value::as_str)
+                        == Some(self.kind().name()) =>
+            {
+                match map.remove(PAYLOAD) {
+                    Some(payload) => Ok(payload),
+                    None => Err(broken(serde_json::Value::Object(map))),
+                }
+            }
+            Ok(other) => Err(broken(other)),
+            Err(error) => Err(broken(serde_json::Value::String(error.to_string()))),
+        }
+    }
+
+    /// The event of type `kind` with these fields: the payload contract read backwards.
+    fn from_payload(kind: Self::Kind, payload: serde_json::Value) -> serde_json::Result<Self> {
+        let mut tagged = serde_json::Map::new();
+        tagged.insert(Self::TAG.into(), kind.name().into());
+        tagged.insert(PAYLOAD.into(), payload);
+        serde_json::from_value(serde_json::Value::Object(tagged))
+    }
+}
+
+/// The key a domain event's fields serialise under (see [`DomainEvent`]'s payload contract).
+pub const PAYLOAD: &str = "payload";
+
+/// An event that does not serialise as the payload contract says.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a {kind} event must serialise as {{\"<tag>\": \"{kind}\", \"payload\": {{..}}}}, not as {found}")]
+pub struct PayloadContractError {
+    pub kind: &'static str,
+    pub found: String,
+}
+
+/// Whether `event` keeps the payload contract both ways: it serialises adjacently tagged under
+/// `payload`, and its payload reads back as the same event. A domain's tests call this for an
+/// example of each of its types.
+pub fn check_payload_contract<E: DomainEvent>(event: &E) -> Result<(), PayloadContractError> {
+    let payload = event.payload()?;
+    match E::from_payload(event.kind(), payload.clone()) {
+        Ok(back) if back == *event => Ok(()),
+        Ok(back) => Err(PayloadContractError {
+            kind: event.kind().name(),
+            found: format!("{back:?}, read back from {payload}"),
+        }),
+        Err(error) => Err(PayloadContractError {
+            kind: event.kind().name(),
+            found: format!("{payload}, which does not read back: {error}"),
+        }),
+    }
 }
 
 /// The payload fields a consumer reads, per event type it consumes: top-level fields, named as
@@ -168,14 +237,8 @@ impl<E: DomainEvent> Recorded<E> {
 
     /// The envelope as JSON, every field named as in the catalog.
     pub fn to_json(&self) -> serde_json::Value {
-        let payload = serde_json::to_value(&self.event).unwrap_or(serde_json::Value::Null);
-        // Domain events serialise adjacently tagged; the envelope wants the payload alone.
-        let payload = match payload {
-            serde_json::Value::Object(mut map) => map
-                .remove("payload")
-                .unwrap_or(serde_json::Value::Object(map)),
-            other => other,
-        };
+        // An event that breaks the payload contract (its domain's tests say so) carries none.
+        let payload = self.event.payload().unwrap_or(serde_json::Value::Null);
         serde_json::json!({
             "event_id": self.id,
             "event_type": self.kind().name(),
@@ -205,5 +268,51 @@ pub trait Upcasting<E: DomainEvent> {
     /// evolved) lets a read-model set hand its events on without asking `read` for each.
     fn evolves(&self, _kind: E::Kind) -> bool {
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_domain::{Sku, StockEvent, StockEventKind};
+
+    /// The stock domain's event, serialised as serde does by default: externally tagged, so its
+    /// fields sit under its type's name and there is no `payload`.
+    #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+    enum Untagged {
+        StockReceived { sku: Sku, quantity: u32 },
+    }
+
+    impl DomainEvent for Untagged {
+        type Kind = StockEventKind;
+        type Stream = crate::test_domain::StockStream;
+
+        fn kind(&self) -> StockEventKind {
+            StockEventKind::StockReceived
+        }
+    }
+
+    #[test]
+    fn it_should_take_the_payload_of_an_event_that_keeps_the_contract() {
+        let event = StockEvent::StockReceived {
+            sku: Sku(3),
+            quantity: 10,
+        };
+        assert_eq!(
+            event.payload(),
+            Ok(serde_json::json!({"sku": "SKU-03", "quantity": 10}))
+        );
+        assert_eq!(check_payload_contract(&event), Ok(()));
+    }
+
+    #[test]
+    fn it_should_refuse_an_event_that_does_not_serialise_under_payload() {
+        let event = Untagged::StockReceived {
+            sku: Sku(3),
+            quantity: 10,
+        };
+        let refused = event.payload().expect_err("no payload to take");
+        assert!(refused.found.contains("\"StockReceived\":{"), "{refused}");
+        assert!(check_payload_contract(&event).is_err());
     }
 }

@@ -173,7 +173,7 @@ mod tests {
     use crate::envelope::Named;
     use crate::envelope::NewEvent;
     use crate::ids::{EventId, Timestamp};
-    use crate::projection::{Projection, Row};
+    use crate::projection::{ChangeSet, NoRows, Projection, Row};
     use crate::store::ExpectedVersion;
     use crate::test_domain::StockStream as ShopStream;
     use crate::test_domain::{Sku, StockEvent as ShopEvent, StockEventKind as ShopEventKind};
@@ -189,8 +189,9 @@ mod tests {
         const CONSUMES: &'static [ShopEventKind] = ShopEventKind::ALL;
         // It counts events and reads none of their fields.
         const READS: crate::PayloadReads<ShopEventKind> = &[];
+        type Key = NoRows;
 
-        fn apply(&mut self, _event: &Recorded<ShopEvent>) {
+        fn apply(&mut self, _event: &Recorded<ShopEvent>, _changes: &mut impl ChangeSet<NoRows>) {
             self.0 += 1;
         }
         fn row_count(&self) -> usize {
@@ -215,8 +216,9 @@ mod tests {
         const CONSUMES: &'static [ShopEventKind] = &[ShopEventKind::StockReceived];
         const READS: crate::PayloadReads<ShopEventKind> =
             &[(ShopEventKind::StockReceived, &["quantity"])];
+        type Key = NoRows;
 
-        fn apply(&mut self, event: &Recorded<ShopEvent>) {
+        fn apply(&mut self, event: &Recorded<ShopEvent>, _changes: &mut impl ChangeSet<NoRows>) {
             if let ShopEvent::StockReceived { quantity, .. } = event.event {
                 self.0 += u64::from(quantity);
             }

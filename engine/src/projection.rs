@@ -3,14 +3,22 @@
 //! A [`Projection`] is a plain value with `apply`; the store never calls it directly. A
 //! [`ReadModel`] is the object-safe face the [`crate::history::History`] keeps, so built-in and,
 //! later, user-written projections are registered, checkpointed and rendered the same way.
+//!
+//! Architecture invariant: `apply` reports every row it touches, by the row's typed key, into a
+//! [`ChangeSet`]. Field blame and "which rows did this event change" are folds over those
+//! change sets; nothing guesses a row from an event's payload. A replay folds through
+//! [`Unobserved`], so the report costs it nothing.
 
 use std::any::Any;
+use std::fmt::{Debug, Display};
+use std::hash::Hash;
 use std::ops::Range;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use crate::envelope::{DomainEvent, Named, PayloadReads, Recorded, Upcasting};
 use crate::ids::{Position, Timestamp};
-use crate::temporal::Wanted;
 
 /// One cell of a read model's table, typed so the UI can format and align it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +39,53 @@ pub struct Row {
     pub cells: Vec<Cell>,
 }
 
+/// The value a "when did" query waits for, read once from what the user typed rather than on
+/// every probe. It is part of [`Projection::settles`]'s contract, so it lives here; reading it
+/// from text and matching a cell are the query's (`temporal/when.rs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wanted {
+    /// The field, as text (numbers in digits, times in RFC 3339), equals this, ignoring ASCII
+    /// case. Held trimmed.
+    Text(String),
+    /// The field is a count, an amount in cents or an event position of at least this.
+    AtLeast(i64),
+}
+
+/// Where [`Projection::apply`] reports the rows it touched: every row it added, changed or
+/// removed, by its typed key. Reporting a row that did not change is allowed (it costs a
+/// lookup); leaving out one that did is a broken promise, which blame would repeat.
+pub trait ChangeSet<K> {
+    fn touched(&mut self, key: K);
+}
+
+/// The change set of a fold nobody asks about (a replay, a seek): the report compiles away.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Unobserved;
+
+impl<K> ChangeSet<K> for Unobserved {
+    #[inline(always)]
+    fn touched(&mut self, _key: K) {}
+}
+
+/// The keys in the order reported (a key may come more than once).
+impl<K> ChangeSet<K> for Vec<K> {
+    #[inline]
+    fn touched(&mut self, key: K) {
+        self.push(key);
+    }
+}
+
+/// The key type of a model that has no rows (a counter behind a header, a test's probe): it
+/// has no values, so such a model cannot report a row it touched, and has none to report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NoRows {}
+
+impl Display for NoRows {
+    fn fmt(&self, _f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {}
+    }
+}
+
 /// A fold of events into a query-shaped state.
 pub trait Projection<E: DomainEvent>: Clone + Default + PartialEq + 'static {
     /// Shown as the read model's title; also its identity among the registered models.
@@ -48,8 +103,12 @@ pub trait Projection<E: DomainEvent>: Clone + Default + PartialEq + 'static {
     /// the events it folds, so a replay skips every model an event means nothing to.
     const FOLDS_EVERY_TYPE: bool = false;
 
-    /// Folds one event: one of `CONSUMES`, or any with `FOLDS_EVERY_TYPE`.
-    fn apply(&mut self, event: &Recorded<E>);
+    /// A row's identity, typed. Its `Display` is the row's [`Row::key`].
+    type Key: Clone + Eq + Hash + Debug + Display + 'static;
+
+    /// Folds one event (one of `CONSUMES`, or any with `FOLDS_EVERY_TYPE`), reporting into
+    /// `changes` the key of every row it added, changed or removed.
+    fn apply(&mut self, event: &Recorded<E>, changes: &mut impl ChangeSet<Self::Key>);
 
     fn row_count(&self) -> usize;
 
@@ -64,6 +123,12 @@ pub trait Projection<E: DomainEvent>: Clone + Default + PartialEq + 'static {
         self.rows(0..self.row_count())
             .into_iter()
             .find(|row| row.key == key)
+    }
+
+    /// The row with this typed key: what a fold that watches rows reads after each touch.
+    /// Models with an index override it; by default it is [`Projection::row`] by the key's text.
+    fn row_by_key(&self, key: &Self::Key) -> Option<Row> {
+        self.row(&key.to_string())
     }
 
     /// Whether "`column` equals (or reaches) `wanted`", once true, stays true for every row:
@@ -82,7 +147,22 @@ pub trait ReadModel<E: DomainEvent>: Any {
     fn columns(&self) -> &'static [&'static str];
     /// Whether `apply` wants events of this type (see [`Projection::FOLDS_EVERY_TYPE`]).
     fn folds(&self, kind: E::Kind) -> bool;
+    /// Folds one event, telling no one what it touched (a replay).
     fn apply(&mut self, event: &Recorded<E>);
+    /// Folds one event and returns the keys (as [`Row::key`] spells them) of the rows it
+    /// touched, each once, in the order first reported.
+    fn apply_listing(&mut self, event: &Recorded<E>) -> Vec<String>;
+    /// Folds `events` (those of the types it folds, each read through `upcasting`), and after
+    /// each one that touched a row of `keys` calls `seen` with that key's index, the event's
+    /// position and the row as it then stands (`None`: gone). Keys are compared typed: each
+    /// distinct key the model reports is written out once, not once per event.
+    fn fold_watching(
+        &mut self,
+        events: &[Recorded<E>],
+        upcasting: Option<&SharedUpcasting<E>>,
+        keys: &[String],
+        seen: &mut dyn FnMut(usize, Position, Option<Row>),
+    );
     fn row_count(&self) -> usize;
     fn rows(&self, range: Range<usize>) -> Vec<Row>;
     fn clone_boxed(&self) -> Box<dyn ReadModel<E>>;
@@ -115,7 +195,28 @@ impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
         P::FOLDS_EVERY_TYPE || P::CONSUMES.contains(&kind)
     }
     fn apply(&mut self, event: &Recorded<E>) {
-        Projection::apply(self, event);
+        Projection::apply(self, event, &mut Unobserved);
+    }
+    fn apply_listing(&mut self, event: &Recorded<E>) -> Vec<String> {
+        let mut touched: Vec<P::Key> = Vec::new();
+        Projection::apply(self, event, &mut touched);
+        let mut keys: Vec<String> = Vec::with_capacity(touched.len());
+        for key in touched {
+            let key = key.to_string();
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        keys
+    }
+    fn fold_watching(
+        &mut self,
+        events: &[Recorded<E>],
+        upcasting: Option<&SharedUpcasting<E>>,
+        keys: &[String],
+        seen: &mut dyn FnMut(usize, Position, Option<Row>),
+    ) {
+        fold_watching(self, events, upcasting, keys, seen);
     }
     fn row_count(&self) -> usize {
         Projection::row_count(self)
@@ -146,6 +247,61 @@ impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
     }
     fn settles(&self, column: &str, wanted: &Wanted) -> bool {
         Projection::settles(self, column, wanted)
+    }
+}
+
+/// [`ReadModel::fold_watching`] for one projection, with its keys typed.
+fn fold_watching<E: DomainEvent, P: Projection<E>>(
+    model: &mut P,
+    events: &[Recorded<E>],
+    upcasting: Option<&SharedUpcasting<E>>,
+    keys: &[String],
+    seen: &mut dyn FnMut(usize, Position, Option<Row>),
+) {
+    let by_text: FxHashMap<&str, usize> = (0..).zip(keys).map(|(i, k)| (k.as_str(), i)).collect();
+    // Every key the model reported so far, with its index in `keys` if it is watched.
+    let mut known: FxHashMap<P::Key, Option<usize>> = FxHashMap::default();
+    let mut touched: Vec<P::Key> = Vec::new();
+    let mut watched: Vec<(usize, P::Key)> = Vec::new();
+    let folds: Vec<bool> = E::Kind::ALL
+        .iter()
+        .map(|kind| P::FOLDS_EVERY_TYPE || P::CONSUMES.contains(kind))
+        .collect();
+    let evolves: Vec<bool> = E::Kind::ALL
+        .iter()
+        .map(|&kind| upcasting.is_some_and(|upcasting| upcasting.evolves(kind)))
+        .collect();
+    for event in events {
+        let kind = event.kind().index();
+        if !folds.get(kind).copied().unwrap_or(false) {
+            continue;
+        }
+        // The model reads each event as the whole set would: upcast if its schema evolved.
+        let upcast = match upcasting {
+            Some(upcasting) if evolves.get(kind).copied().unwrap_or(false) => upcasting.read(event),
+            _ => None,
+        };
+        touched.clear();
+        Projection::apply(model, upcast.as_ref().unwrap_or(event), &mut touched);
+        watched.clear();
+        for key in touched.drain(..) {
+            let index = match known.get(&key) {
+                Some(index) => *index,
+                None => {
+                    let index = by_text.get(key.to_string().as_str()).copied();
+                    known.insert(key.clone(), index);
+                    index
+                }
+            };
+            if let Some(index) = index {
+                if !watched.iter().any(|(seen, _)| *seen == index) {
+                    watched.push((index, key));
+                }
+            }
+        }
+        for (index, key) in &watched {
+            seen(*index, event.position, model.row_by_key(key));
+        }
     }
 }
 
@@ -291,6 +447,31 @@ impl<E: DomainEvent> ReadModelSet<E> {
     /// How the models read events: what folding one of them alone must read them through.
     pub(crate) fn upcasting(&self) -> Option<&SharedUpcasting<E>> {
         self.upcasting.as_ref()
+    }
+
+    /// Folds the next event, as [`ReadModelSet::apply`] does, and returns for each model the
+    /// keys of the rows it touched (see [`ReadModel::apply_listing`]), in the set's order.
+    pub fn apply_listing(&mut self, event: &Recorded<E>) -> Vec<Vec<String>> {
+        debug_assert_eq!(event.position, self.position.next());
+        let kind = event.kind().index();
+        let upcast = if self.routes.upcasts(kind) {
+            self.upcasting
+                .as_ref()
+                .and_then(|upcasting| upcasting.read(event))
+        } else {
+            None
+        };
+        let read = upcast.as_ref().unwrap_or(event);
+        let mut touched = vec![Vec::new(); self.models.len()];
+        for &index in self.routes.models(kind) {
+            let index = index as usize;
+            if let (Some(model), Some(keys)) = (self.models.get_mut(index), touched.get_mut(index))
+            {
+                *keys = model.apply_listing(read);
+            }
+        }
+        self.position = event.position;
+        touched
     }
 
     pub fn apply_all(&mut self, events: &[Recorded<E>]) {

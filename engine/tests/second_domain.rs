@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use eventide_engine::delivery::{Bus, DeliverySettings, Outcome};
 use eventide_engine::history::History;
-use eventide_engine::projection::{Cell, Projection, Row};
+use eventide_engine::projection::{Cell, ChangeSet, NoRows, Projection, Row};
 use eventide_engine::temporal::{diff_between, BlameLimits, RowChange};
 use eventide_engine::{Named, PayloadReads, Position, Recorded};
 use support::counter::*;
@@ -24,9 +24,12 @@ impl Projection<Tally> for Totals {
     const COLUMNS: &'static [&'static str] = &["Meter", "Total", "Last event"];
     const CONSUMES: &'static [TallyKind] = TallyKind::ALL;
     const READS: PayloadReads<TallyKind> = &[(TallyKind::Incremented, &["by"])];
+    /// A meter's name.
+    type Key = String;
 
-    fn apply(&mut self, event: &Recorded<Tally>) {
+    fn apply(&mut self, event: &Recorded<Tally>, changes: &mut impl ChangeSet<String>) {
         let meter = event.stream.to_string();
+        changes.touched(meter.clone());
         match event.event {
             Tally::Incremented { by } => {
                 let entry = self.0.entry(meter).or_default();
@@ -152,8 +155,9 @@ impl<const EVERY: bool> Projection<Tally> for Seen<EVERY> {
     const CONSUMES: &'static [TallyKind] = &[TallyKind::Reset];
     const READS: PayloadReads<TallyKind> = &[(TallyKind::Reset, &[])];
     const FOLDS_EVERY_TYPE: bool = EVERY;
+    type Key = NoRows;
 
-    fn apply(&mut self, event: &Recorded<Tally>) {
+    fn apply(&mut self, event: &Recorded<Tally>, _changes: &mut impl ChangeSet<NoRows>) {
         self.0.push(event.position.0);
     }
     fn row_count(&self) -> usize {
@@ -217,4 +221,16 @@ fn events_of_a_type_that_never_evolved_are_not_upcast() {
     assert_eq!(upcasting.0.load(std::sync::atomic::Ordering::Relaxed), 4);
     assert_eq!(total(&history, "counter-1"), Some(0));
     assert_eq!(total(&history, "gauge-1"), Some(7));
+}
+
+#[test]
+fn a_second_domain_keeps_the_payload_contract_under_its_own_tag() {
+    for event in [Tally::Incremented { by: 3 }, Tally::Reset {}] {
+        assert_eq!(eventide_engine::check_payload_contract(&event), Ok(()));
+    }
+    let store = log();
+    assert_eq!(
+        store.events()[0].to_json()["payload"],
+        serde_json::json!({"by": 2})
+    );
 }

@@ -1,5 +1,6 @@
-//! "What was the state of aggregate X as of …?": one aggregate rehydrated from its own stream,
-//! cut at a global position, a recorded time or a stream version.
+//! "What was the state of aggregate X as of …?": the shop's side of the kernel's
+//! [`eventide_engine::as_of`]: which aggregate a name means, how each folds its events, and the
+//! state as JSON.
 
 use serde_json::{json, Value};
 
@@ -7,16 +8,9 @@ use super::aggregates::{Cart, Order, Stock};
 use super::events::ShopStream;
 use super::ids::{CustomerId, OrderId, Sku};
 use super::ShopStore;
-use eventide_engine::ids::{Position, StreamVersion, Timestamp};
-use eventide_engine::store::Direction;
-
-/// Where to cut an aggregate's history.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AsOf {
-    Position(Position),
-    Time(Timestamp),
-    Version(StreamVersion),
-}
+use eventide_engine::as_of::rehydrate;
+pub use eventide_engine::as_of::AsOf;
+use eventide_engine::ids::StreamVersion;
 
 /// Reads `O-0042`, `C-007` or `SKU-03` as the aggregate it names.
 pub fn parse_aggregate(text: &str) -> Option<ShopStream> {
@@ -40,25 +34,20 @@ pub fn aggregate_as_of(
     stream: ShopStream,
     as_of: AsOf,
 ) -> Option<(StreamVersion, Value)> {
-    let events = store
-        .read_stream(stream, StreamVersion::NONE, Direction::Forwards)
-        .take_while(|event| match as_of {
-            AsOf::Position(position) => event.position <= position,
-            AsOf::Time(time) => event.recorded_at <= time,
-            AsOf::Version(version) => event.version <= version,
-        });
-    let mut version = StreamVersion::NONE;
     match stream {
         ShopStream::Order(_) => {
-            let mut order: Option<Order> = None;
-            for event in events {
-                version = event.version;
-                match order.as_mut() {
-                    Some(order) => order.evolve(&event.event),
-                    None => order = Some(Order::placed(&event.event)),
-                }
-            }
-            let order = order?;
+            let (version, order) = rehydrate(
+                store,
+                stream,
+                as_of,
+                |order: Option<Order>, event| match order {
+                    Some(mut order) => {
+                        order.evolve(event);
+                        Some(order)
+                    }
+                    None => Some(Order::placed(event)),
+                },
+            )?;
             Some((
                 version,
                 json!({
@@ -72,30 +61,27 @@ pub fn aggregate_as_of(
             ))
         }
         ShopStream::Cart(customer) => {
-            let mut cart = Cart::default();
-            for event in events {
-                version = event.version;
-                cart.evolve(&event.event);
-            }
-            (version.0 > 0).then(|| {
-                (
-                    version,
-                    json!({ "customer": customer, "lines": cart.lines() }),
-                )
-            })
+            let (version, cart) = rehydrate(store, stream, as_of, |cart: Option<Cart>, event| {
+                let mut cart = cart.unwrap_or_default();
+                cart.evolve(event);
+                Some(cart)
+            })?;
+            Some((
+                version,
+                json!({ "customer": customer, "lines": cart.lines() }),
+            ))
         }
         ShopStream::Inventory(sku) => {
-            let mut stock = Stock::default();
-            for event in events {
-                version = event.version;
-                stock.evolve(&event.event);
-            }
-            (version.0 > 0).then(|| {
-                (
-                    version,
-                    json!({ "sku": sku, "available": stock.available() }),
-                )
-            })
+            let (version, stock) =
+                rehydrate(store, stream, as_of, |stock: Option<Stock>, event| {
+                    let mut stock = stock.unwrap_or_default();
+                    stock.evolve(event);
+                    Some(stock)
+                })?;
+            Some((
+                version,
+                json!({ "sku": sku, "available": stock.available() }),
+            ))
         }
         _ => None,
     }

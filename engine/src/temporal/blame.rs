@@ -1,46 +1,26 @@
 //! Field blame: which event gave each changed field the value it has at B.
 //!
 //! [`diff_between`] names, for each field that differs between A and B, the last event in
-//! (A, B] that changed it. Read models keep no index of the events that touched a row, but a
-//! row's `Cell::Event` column names the last one, at every state. So the search walks back from
-//! B: take the row's last event p, rebuild the row as of p - 1, blame p for every field that
-//! differs between the two, and jump to the event the older row names. That visits every event
-//! that touched the row, newest first, so the first one seen to change a field is its last
-//! changer ([`FieldBlame::Exact`]). A row that did not exist before p was created by p, which
-//! is then the last changer of every field still open.
-//!
-//! Rebuilding a row as of a position costs a clone of the nearest checkpoint and a fold of that
-//! one model from it (at most one checkpoint interval of events, read as the set reads them:
-//! upcast where a schema evolved). The walks of all rows go back together, one checkpoint
-//! interval at a time from the latest: a pass folds the interval once per model and serves every
-//! row with an event in it, so a fold is shared by the rows rather than paid per event per row.
-//! A row whose events come one after another (a minute of activity) also has the positions just
-//! before the one it needs looked up, so its walk takes many steps per pass. A row is looked for
-//! near where it last stood in its model's order before the model is asked for it by key.
+//! (A, B] that changed it. Every projection reports the rows each `apply` touched (its change
+//! set, [`crate::projection::ChangeSet`]), so blame is one forward fold: the models with rows
+//! to blame start from their state at A and fold (A, B]; after each event that touched one of
+//! those rows, the row is read again and every field that now differs from the row before is
+//! blamed on that event. The last such event of a field is its blame ([`FieldBlame::Exact`]),
+//! and the last event after which a row was gone is its removal ([`RowBlame::Removed`]). Nothing
+//! is guessed: no walk back through `Event` columns, no row looked for near where it stood, so
+//! a model without an `Event` column is blamed like any other.
 //!
 //! Limits keep the cost bounded: only the first [`BlameLimits::rows`] changes of each model (a
-//! page), at most [`BlameLimits::steps_per_row`] events per row and [`BlameLimits::replay`]
-//! events replayed in all. A walk cut short blames its open fields [`FieldBlame::AtOrBefore`]
-//! the next event it would have examined, which is true: nothing after that event changed them.
-//! Like the row's blame, all of this trusts the `Event` column to name the row's last change.
-//!
-//! A model without an `Event` column gets no field blame: nothing says which events touched a
-//! row, and a bisection on a field's value finds *an* event that set it, not the last one. A
-//! removed row is blamed on a removal found by bisection on whether the row exists
-//! ([`RowBlame::Removed`]).
-//!
-//! The walks live in `blame/walk.rs`, the rebuilding of rows as of earlier positions in
-//! `blame/replay.rs`.
+//! page) are blamed, and at most [`BlameLimits::replay`] events are folded: when (A, B] is
+//! longer, the fold covers its last `replay` events only, from the state there, and a field
+//! that none of them changed is blamed [`FieldBlame::AtOrBefore`] the window's start, which is
+//! true: it last changed after A, at or before that event.
 
-mod replay;
-mod walk;
-
-use self::replay::{look_up, Hint, HintRecord, Lookup, Replayer, Visit};
-use self::walk::{walk_back, Walk};
 use super::diff::{diff_model, ModelDiff, Pending};
 use crate::envelope::DomainEvent;
 use crate::history::History;
 use crate::ids::Position;
+use crate::projection::{Cell, ReadModel, Row};
 use crate::store::EventStore;
 
 /// Which event gave a field the value it has at B.
@@ -49,8 +29,8 @@ pub enum FieldBlame {
     /// The last event in (A, B] that changed the field: its value just before differs, and no
     /// later event up to B changed it again.
     Exact(Position),
-    /// The walk back from B stopped at a limit before it found the change: the field last
-    /// changed after A, at or before this event.
+    /// The fold stopped at its limit before it found the change: the field last changed after
+    /// A, at or before this event.
     AtOrBefore(Position),
 }
 
@@ -73,11 +53,9 @@ pub struct ColumnBlame {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RowBlame {
     /// An added or changed row: every field that differs (for an added row, every field), in
-    /// column order. `Event` columns are left out: they are the blame.
+    /// column order. `Event` columns are left out: they are the row's blame.
     Fields(Vec<ColumnBlame>),
-    /// A removed row: an event in (A, B] that removed it (the row was there just before and is
-    /// gone at B). Found by bisection on whether the row exists, so if it came and went more
-    /// than once between A and B, this is one of its removals, not necessarily the last.
+    /// A removed row: the last event in (A, B] after which it was gone.
     Removed(Position),
 }
 
@@ -100,20 +78,16 @@ pub struct BlameLimits {
     /// How many of each model's changes, in the order of [`ModelDiff::changes`], get field
     /// blame: the rows a page shows.
     pub rows: usize,
-    /// How many events one row's walk may examine before it settles for
-    /// [`FieldBlame::AtOrBefore`].
-    pub steps_per_row: u32,
-    /// How many events the whole search may fold to rebuild rows as of earlier positions.
+    /// How many events the fold may cover, counted back from B; fields last changed before
+    /// them are blamed [`FieldBlame::AtOrBefore`].
     pub replay: u64,
 }
 
 impl Default for BlameLimits {
-    /// A page of 40 rows a model: about 20 ms natively on top of the plain diff, for the
-    /// benchmark's two states 500,000 events apart in a million, every field blamed exactly.
+    /// A page of 40 rows a model, and room for every event of a million-event log.
     fn default() -> Self {
         BlameLimits {
             rows: 40,
-            steps_per_row: 256,
             replay: 4_000_000,
         }
     }
@@ -139,98 +113,119 @@ pub fn diff_between<E: DomainEvent>(
         .zip(after.iter())
         .map(|(old, new)| diff_model(old, new, pending))
         .unzip();
-    let counts: Vec<(usize, usize)> = before
-        .iter()
-        .zip(after.iter())
-        .map(|(old, new)| (old.row_count(), new.row_count()))
-        .collect();
-    let mut replayer = Replayer::new(history, store, limits.replay);
-    let mut walks = Vec::new();
-    let mut removals = Vec::new();
-    for (model, ready) in pending.into_iter().enumerate() {
-        for pending in ready {
-            match pending {
-                Pending::Walk { row, open, index } => {
-                    let hint = Hint {
-                        index,
-                        count: counts[model].1,
-                    };
-                    if let Some(walk) = Walk::new(model, row, open, hint, a) {
-                        walks.push(walk);
-                    }
-                }
-                Pending::Removed { key, index } => removals.push((model, key, index)),
-            }
+    if pending.iter().all(Vec::is_empty) {
+        return diffs;
+    }
+    // The fold's window: (start, B], at most `replay` events.
+    let start = Position(b.0.saturating_sub(limits.replay).max(a.0));
+    let windowed;
+    let base = if start == a {
+        &before
+    } else {
+        windowed = history.state_at(store, start);
+        &windowed
+    };
+    let events = store.between(start, b);
+    for ((diff, pending), model) in diffs.iter_mut().zip(pending).zip(base.iter()) {
+        if pending.is_empty() {
+            continue;
         }
-    }
-    walk_back(&mut replayer, &mut walks, a, limits.steps_per_row);
-    for walk in walks {
-        let columns = diffs[walk.model].columns;
-        let mut blamed = walk.blamed;
-        blamed.sort_by_key(|(column, _)| *column);
-        let fields = blamed
-            .into_iter()
-            .filter_map(|(column, blame)| {
-                columns
-                    .get(column)
-                    .map(|column| ColumnBlame { column, blame })
-            })
-            .collect();
-        diffs[walk.model]
-            .field_blame
-            .insert(walk.key, RowBlame::Fields(fields));
-    }
-    for (model, key, index) in removals {
-        let hint = Hint {
-            index,
-            count: counts[model].0,
-        };
-        if let Some(position) = find_removal(&mut replayer, model, &key, hint, a, b) {
-            diffs[model]
-                .field_blame
-                .insert(key, RowBlame::Removed(position));
+        let blamed = blame_rows(model, base.upcasting(), events, &pending);
+        for (pending, blame) in pending.into_iter().zip(blamed) {
+            let (key, blame) = match (pending, blame) {
+                (Pending::Walk { row, open, .. }, Blamed::Fields(last)) => {
+                    let fields = open
+                        .into_iter()
+                        .zip(last)
+                        .filter_map(|(column, last)| {
+                            let blame = match last {
+                                Some(position) => FieldBlame::Exact(position),
+                                // Nothing in the window changed it: before the window, if
+                                // there is room; otherwise the model left a change unreported,
+                                // and no blame beats a wrong one.
+                                None if start > a => FieldBlame::AtOrBefore(start),
+                                None => return None,
+                            };
+                            let column = *diff.columns.get(column)?;
+                            Some(ColumnBlame { column, blame })
+                        })
+                        .collect();
+                    (row.key, RowBlame::Fields(fields))
+                }
+                (Pending::Removed { key, .. }, Blamed::Removed(Some(position))) => {
+                    (key, RowBlame::Removed(position))
+                }
+                _ => continue,
+            };
+            diff.field_blame.insert(key, blame);
         }
     }
     diffs
 }
 
-/// An event in (a, b] after which the row with `key` was gone (it was there just before), by
-/// bisection on whether it exists; `None` if the replay budget runs out first.
-fn find_removal<E: DomainEvent>(
-    replayer: &mut Replayer<'_, E>,
-    model: usize,
-    key: &str,
-    mut hint: Hint,
-    a: Position,
-    b: Position,
-) -> Option<Position> {
-    let mut record = HintRecord::default();
-    let (mut there, mut gone) = (a.0, b.0);
-    while gone - there > 1 {
-        let middle = there + (gone - there) / 2;
-        let visit = Visit {
-            model,
-            position: Position(middle),
-            walk: 0,
-            thorough: true,
+/// What the fold found for one pending row.
+enum Blamed {
+    /// For each open column of the row (in its order), the last event that changed it.
+    Fields(Vec<Option<Position>>),
+    /// The last event after which the row was gone.
+    Removed(Option<Position>),
+}
+
+/// Folds one model from its state at the window's start through `events`, watching the
+/// pending rows: each event that touched one is blamed for the fields it changed.
+fn blame_rows<E: DomainEvent>(
+    model: &dyn ReadModel<E>,
+    upcasting: Option<&crate::projection::SharedUpcasting<E>>,
+    events: &[crate::envelope::Recorded<E>],
+    pending: &[Pending],
+) -> Vec<Blamed> {
+    let keys: Vec<String> = pending
+        .iter()
+        .map(|pending| match pending {
+            Pending::Walk { row, .. } => row.key.clone(),
+            Pending::Removed { key, .. } => key.clone(),
+        })
+        .collect();
+    let mut rows: Vec<Option<Row>> = keys.iter().map(|key| model.row(key)).collect();
+    let mut blamed: Vec<Blamed> = pending
+        .iter()
+        .map(|pending| match pending {
+            Pending::Walk { open, .. } => Blamed::Fields(vec![None; open.len()]),
+            Pending::Removed { .. } => Blamed::Removed(None),
+        })
+        .collect();
+    let mut state = model.clone_boxed();
+    state.fold_watching(events, upcasting, &keys, &mut |index, position, row| {
+        let (Some(before), Some(blamed), Some(pending)) = (
+            rows.get_mut(index),
+            blamed.get_mut(index),
+            pending.get(index),
+        ) else {
+            return;
         };
-        let mut exists = false;
-        let finished = replayer.sweep(model, &[visit], |state, _| {
-            exists = matches!(
-                look_up(state, key, &mut hint, &mut record, true),
-                Lookup::Found(_)
-            );
-        });
-        if !finished {
-            return None;
+        match (blamed, pending) {
+            (Blamed::Fields(last), Pending::Walk { open, .. }) => {
+                for (&column, last) in open.iter().zip(last.iter_mut()) {
+                    if cell(before, column) != cell(&row, column) {
+                        *last = Some(position);
+                    }
+                }
+            }
+            (Blamed::Removed(last), Pending::Removed { .. })
+                if before.is_some() && row.is_none() =>
+            {
+                *last = Some(position);
+            }
+            _ => {}
         }
-        if exists {
-            there = middle;
-        } else {
-            gone = middle;
-        }
-    }
-    Some(Position(gone))
+        *before = row;
+    });
+    blamed
+}
+
+/// A field of a row as of some moment; `None` while the row does not exist.
+fn cell(row: &Option<Row>, column: usize) -> Option<&Cell> {
+    row.as_ref()?.cells.get(column)
 }
 
 #[cfg(test)]
@@ -319,10 +314,11 @@ mod tests {
     }
 
     #[test]
-    fn it_should_say_at_or_before_when_a_walk_runs_out_of_steps() {
+    fn it_should_say_at_or_before_the_window_when_the_fold_may_not_reach_a() {
+        // One event may be folded: #5 changed Last; Parity last changed at #4, before it.
         let receipts = [(1, 2), (1, 3), (1, 4), (1, 7), (1, 9)];
         let limits = BlameLimits {
-            steps_per_row: 1,
+            replay: 1,
             ..BlameLimits::default()
         };
         let diffs = between(&receipts, 3, 1, 5, limits);
@@ -347,7 +343,7 @@ mod tests {
     }
 
     #[test]
-    fn it_should_walk_a_long_run_of_events_across_checkpoints() {
+    fn it_should_fold_a_long_run_of_events_across_checkpoints() {
         // 290 receipts, nearly all of SKU-01 (every 37th is SKU-02): 2 units each, then 4 from
         // #100 and 6 from #200, but 5 at #140 (odd, for one event).
         let receipts: Vec<(u16, u32)> = (1..=290u32)
@@ -357,11 +353,7 @@ mod tests {
                 _ => (1, 2 + n / 100 * 2),
             })
             .collect();
-        let limits = BlameLimits {
-            steps_per_row: 1_000,
-            ..BlameLimits::default()
-        };
-        let diffs = between(&receipts, 16, 0, 290, limits);
+        let diffs = between(&receipts, 16, 0, 290, BlameLimits::default());
         assert_eq!(field(&diffs, "SKU-01", "Last"), Some(AT(200)));
         assert_eq!(field(&diffs, "SKU-01", "Parity"), Some(AT(141)));
         assert_eq!(field(&diffs, "SKU-01", "SKU"), Some(AT(1)));
@@ -383,11 +375,29 @@ mod tests {
     }
 
     #[test]
-    fn it_should_give_no_field_blame_to_a_model_without_an_event_column() {
-        let diffs = between(&[(1, 2), (1, 3)], 2, 1, 2, BlameLimits::default());
+    fn it_should_blame_a_model_without_an_event_column_from_its_change_sets() {
+        // Units has no Event column: its change sets alone say which receipt changed a total
+        // (#4 receives nothing: it touches SKU-02's row but changes no field).
+        let diffs = between(
+            &[(1, 2), (2, 1), (1, 3), (2, 0)],
+            2,
+            1,
+            4,
+            BlameLimits::default(),
+        );
         assert_eq!(diffs[1].model, "Units");
-        assert_eq!(diffs[1].changes.len(), 1);
-        assert!(diffs[1].field_blame.is_empty());
+        assert_eq!(field(&diffs[1..], "SKU-01", "Units"), Some(AT(3)));
+        assert_eq!(field(&diffs[1..], "SKU-02", "Units"), Some(AT(2)));
+    }
+
+    #[test]
+    fn it_should_blame_a_removal_on_the_last_one_when_a_row_came_and_went_twice() {
+        let receipts = [(1, 2), (1, 0), (1, 3), (1, 0), (2, 1)];
+        let diffs = between(&receipts, 2, 1, 5, BlameLimits::default());
+        assert_eq!(
+            diffs[0].field_blame.get("SKU-01"),
+            Some(&RowBlame::Removed(Position(4)))
+        );
     }
 
     #[test]

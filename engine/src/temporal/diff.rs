@@ -57,14 +57,10 @@ impl ModelDiff {
 
 /// A change that gets field blame, with what the search needs to start.
 pub(super) enum Pending {
-    /// An added or changed row: the row at B, the columns to blame and its index at B.
-    Walk {
-        row: Row,
-        open: Vec<usize>,
-        index: usize,
-    },
-    /// A removed row: its key and its index at A.
-    Removed { key: String, index: usize },
+    /// An added or changed row: the row at B and the columns to blame.
+    Walk { row: Row, open: Vec<usize> },
+    /// A removed row: its key.
+    Removed { key: String },
 }
 
 /// The plain diff of one model, and the first `pending` of its changes ready for blame.
@@ -85,7 +81,7 @@ pub(super) fn diff_model<E: DomainEvent>(
     let mut blame = FxHashMap::default();
     let mut ready = Vec::new();
     // Rows are moved into the changes, not cloned: at a million events there are many.
-    for (index, row) in after.into_iter().enumerate() {
+    for row in after {
         let (open, added) = match unseen.remove(row.key.as_str()) {
             None => {
                 let open = (0..row.cells.len().min(columns.len()))
@@ -126,7 +122,6 @@ pub(super) fn diff_model<E: DomainEvent>(
             ready.push(Pending::Walk {
                 row: row.clone(),
                 open,
-                index,
             });
         }
         if added {
@@ -144,7 +139,6 @@ pub(super) fn diff_model<E: DomainEvent>(
         if ready.len() < pending {
             ready.push(Pending::Removed {
                 key: row.key.clone(),
-                index,
             });
         }
         changes.push(RowChange::Removed(row));

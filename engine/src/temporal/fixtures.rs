@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::envelope::{NewEvent, Recorded};
 use crate::history::History;
 use crate::ids::{EventId, Position, Timestamp};
-use crate::projection::{Cell, Projection, Row};
+use crate::projection::{Cell, ChangeSet, Projection, Row};
 use crate::store::{EventStore, ExpectedVersion};
 use crate::test_domain::StockStream as ShopStream;
 use crate::test_domain::{Sku, StockEvent as ShopEvent, StockEventKind as ShopEventKind};
@@ -29,9 +29,11 @@ impl Projection<ShopEvent> for Receipts {
     const CONSUMES: &'static [ShopEventKind] = &[ShopEventKind::StockReceived];
     const READS: crate::PayloadReads<ShopEventKind> =
         &[(ShopEventKind::StockReceived, &["sku", "quantity"])];
+    type Key = Sku;
 
-    fn apply(&mut self, event: &Recorded<ShopEvent>) {
+    fn apply(&mut self, event: &Recorded<ShopEvent>, changes: &mut impl ChangeSet<Sku>) {
         if let ShopEvent::StockReceived { sku, quantity } = event.event {
+            changes.touched(sku);
             if quantity == 0 {
                 self.0.remove(&sku.0);
             } else {
@@ -74,9 +76,11 @@ impl Projection<ShopEvent> for Units {
     const CONSUMES: &'static [ShopEventKind] = &[ShopEventKind::StockReceived];
     const READS: crate::PayloadReads<ShopEventKind> =
         &[(ShopEventKind::StockReceived, &["sku", "quantity"])];
+    type Key = Sku;
 
-    fn apply(&mut self, event: &Recorded<ShopEvent>) {
+    fn apply(&mut self, event: &Recorded<ShopEvent>, changes: &mut impl ChangeSet<Sku>) {
         if let ShopEvent::StockReceived { sku, quantity } = event.event {
+            changes.touched(sku);
             *self.0.entry(sku.0).or_default() += i64::from(quantity);
         }
     }

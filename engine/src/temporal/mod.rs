@@ -7,11 +7,11 @@
 //! - `diff.rs`: the plain difference of every read model between two states
 //!   ([`ModelDiff`], [`RowChange`], [`FieldChange`]), with row-level blame.
 //! - `blame.rs`: [`diff_between`], the same diff with each changed field blamed on the event
-//!   that last changed it ([`FieldBlame`], [`RowBlame`], within [`BlameLimits`]); its walks back
-//!   in `blame/walk.rs`, the rebuilding of rows as of earlier positions in `blame/replay.rs`.
+//!   that last changed it ([`FieldBlame`], [`RowBlame`], within [`BlameLimits`]): one forward
+//!   fold over (A, B] through the models' change sets.
 //! - `when.rs`: "when did" queries ([`WhenQuery`], made from the user's text once: a typed
 //!   [`Wanted`] value or a [`WhenError`]; [`when`]), by bisection or a scan.
-//! - `touched.rs`: the rows one event changed ([`rows_changed_by`]).
+//! - `touched.rs`: the rows one event changed ([`rows_changed_by`]), from the change sets.
 //! - `bitemporal.rs`: the read models as of business time, and the events recorded late.
 
 mod bitemporal;
@@ -22,11 +22,12 @@ mod fixtures;
 mod touched;
 mod when;
 
+pub use crate::projection::Wanted;
 pub use bitemporal::{as_of_business_time, late_events};
 pub use blame::{diff_between, BlameLimits, ColumnBlame, FieldBlame, RowBlame};
 pub use diff::{diff, FieldChange, ModelDiff, RowChange};
 pub use touched::{rows_changed_by, TouchedRow};
-pub use when::{when, Comparison, Method, Wanted, WhenAnswer, WhenError, WhenQuery};
+pub use when::{when, Comparison, Method, WhenAnswer, WhenError, WhenQuery};
 
 use crate::ids::Position;
 use crate::projection::{Cell, Row};

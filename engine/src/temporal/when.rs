@@ -4,7 +4,7 @@
 use crate::envelope::DomainEvent;
 use crate::history::History;
 use crate::ids::Position;
-use crate::projection::{Cell, ReadModelSet};
+use crate::projection::{Cell, ReadModelSet, Wanted};
 use crate::store::EventStore;
 
 /// How a "when did" query compares the field with the value.
@@ -15,17 +15,8 @@ pub enum Comparison {
     AtLeast,
 }
 
-/// The value a "when did" query waits for, read once from what the user typed rather than on
-/// every probe.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Wanted {
-    /// The field, as text (numbers in digits, times in RFC 3339), equals this, ignoring ASCII
-    /// case. Held trimmed.
-    Text(String),
-    /// The field is a count, an amount in cents or an event position of at least this.
-    AtLeast(i64),
-}
-
+/// The query's side of [`Wanted`] (declared beside [`crate::projection::Projection::settles`],
+/// whose contract it is): read from the user's text, and matched against a cell.
 impl Wanted {
     /// Reads the user's `text` for `comparison`. "At least" needs a whole number (thousands
     /// separators allowed); anything else is refused, since it could never match.

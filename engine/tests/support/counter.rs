@@ -87,6 +87,7 @@ impl fmt::Display for Meter {
 impl DomainEvent for Tally {
     type Kind = TallyKind;
     type Stream = Meter;
+    const TAG: &'static str = "type";
 
     fn kind(&self) -> TallyKind {
         match self {

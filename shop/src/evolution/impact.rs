@@ -10,9 +10,9 @@ use std::fmt;
 use serde_json::{Map, Value};
 
 use super::consumers::{FieldReads, Reader};
-use super::follow;
 use crate::event_catalog;
 use crate::events::ShopEventKind;
+use eventide_engine::evolution::follow;
 use eventide_engine::ids::Position;
 use eventide_engine::schema::{Change, ChangeKind, FieldFate, Upcaster};
 

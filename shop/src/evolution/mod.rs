@@ -12,8 +12,10 @@
 //! declares what it reads), and is refused while one of them does.
 //!
 //! # Layout
-//! - this module: [`Evolution`] (the registry and the upcaster chains), how consumers read the
-//!   log through them ([`ShopUpcasting`]), and what a scenario saves ([`EvolutionRecord`]).
+//! - this module: [`Evolution`], the shop's side of the kernel's
+//!   [`eventide_engine::evolution::SchemaVersions`] (the registry and the upcaster chains, which
+//!   are generic): its first schemas, how an upcast payload reads back into the shop's code
+//!   ([`ShopUpcasting`]), and the loading of what a scenario saved ([`EvolutionRecord`]).
 //! - `propose`: [`Proposal`], the check of a next version before it is registered.
 //! - `consumers`: [`Reader`]s, who reads an event type and which of its fields.
 //! - `impact`: what a change does to each field, and so to each reader ([`Break`]).
@@ -29,19 +31,19 @@ pub use impact::{Break, FieldLoss, Loss};
 pub use propose::{FailingEvent, Proposal};
 pub use suggest::suggest_upcaster;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::event_catalog;
 use super::events::{ShopEvent, ShopEventKind};
 use super::ShopStore;
 use eventide_engine::envelope::{DomainEvent, Named, Recorded, Upcasting};
+use eventide_engine::evolution::{follow, upcast_through, NextVersionError, SchemaVersions};
+pub use eventide_engine::evolution::{EvolutionRecord, PayloadRejected, TypeRecord, VersionRecord};
 use eventide_engine::ids::SchemaVersion;
 use eventide_engine::schema::{
-    CompatibilityMode, RegistrationError, SchemaRegistry, UpcastError, Upcaster, Violation,
+    CompatibilityMode, RegistrationError, SchemaRegistry, UpcastError, Upcaster,
 };
 
 /// A payload and the schema version it is at.
@@ -56,31 +58,12 @@ pub const CODE_VERSION: SchemaVersion = SchemaVersion::V1;
 /// Every event type's schema versions, compatibility mode and upcasters.
 #[derive(Clone, Debug)]
 pub struct Evolution {
-    registry: SchemaRegistry<String>,
-    /// `chains[kind][n - 1]` upcasts version n to n + 1.
-    chains: Vec<Vec<Upcaster>>,
+    versions: SchemaVersions<ShopEventKind>,
 }
 
 impl Default for Evolution {
     fn default() -> Self {
         Evolution::new()
-    }
-}
-
-/// Why an event's payload was refused: it does not match its schema.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{kind} v{version} payload refused: {}", first_violation(violations))]
-pub struct PayloadRejected {
-    pub kind: &'static str,
-    pub version: u16,
-    pub violations: Vec<Violation>,
-}
-
-fn first_violation(violations: &[Violation]) -> String {
-    match violations {
-        [] => "no schema for this version".into(),
-        [only] => only.to_string(),
-        [first, rest @ ..] => format!("{first} (and {} more)", rest.len()),
     }
 }
 
@@ -95,67 +78,40 @@ pub enum EvolutionError {
     Registry(#[from] RegistrationError),
 }
 
-/// The evolution as a scenario saves it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct EvolutionRecord {
-    /// Per event type that has more than version 1 or a mode of its own.
-    pub types: BTreeMap<String, TypeRecord>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct TypeRecord {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<String>,
-    /// Versions 2 and on, each with the upcaster from the one before.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub versions: Vec<VersionRecord>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct VersionRecord {
-    pub schema: Value,
-    pub upcaster: Upcaster,
-}
-
 impl Evolution {
-    /// Version 1 of every event type, in `BACKWARD` mode, and no upcasters.
+    /// Version 1 of every event type, in `BACKWARD` mode, and no upcasters. (The catalog's
+    /// schemas are valid documents: a test says so.)
     pub fn new() -> Evolution {
-        let mut registry = SchemaRegistry::new();
-        for kind in ShopEventKind::ALL {
-            // The catalog's schemas are valid documents (a test says so), so this cannot fail.
-            let _ = registry.register(kind.name().to_string(), event_catalog::schema(*kind));
-        }
         Evolution {
-            registry,
-            chains: vec![Vec::new(); ShopEventKind::ALL.len()],
+            versions: SchemaVersions::new(event_catalog::schema),
         }
     }
 
     pub fn registry(&self) -> &SchemaRegistry<String> {
-        &self.registry
+        self.versions.registry()
     }
 
     pub fn mode(&self, kind: ShopEventKind) -> CompatibilityMode {
-        self.registry.mode(kind.name())
+        self.versions.mode(kind)
     }
 
     pub fn set_mode(&mut self, kind: ShopEventKind, mode: CompatibilityMode) {
-        self.registry.set_mode(kind.name().to_string(), mode);
+        self.versions.set_mode(kind, mode);
     }
 
     /// The version consumers read.
     pub fn latest(&self, kind: ShopEventKind) -> SchemaVersion {
-        SchemaVersion(self.chains[kind.index()].len() as u16 + 1)
+        self.versions.latest(kind)
     }
 
     /// The upcasters of a type, from version 1 on.
     pub fn upcasters(&self, kind: ShopEventKind) -> &[Upcaster] {
-        &self.chains[kind.index()]
+        self.versions.upcasters(kind)
     }
 
     /// Whether any type has a version beyond the code's.
     pub fn has_evolved(&self) -> bool {
-        self.chains.iter().any(|chain| !chain.is_empty())
+        self.versions.has_evolved()
     }
 
     /// Checks a payload against its type's schema at `version`.
@@ -165,21 +121,7 @@ impl Evolution {
         version: SchemaVersion,
         payload: &Value,
     ) -> Result<(), PayloadRejected> {
-        let rejected = |violations| PayloadRejected {
-            kind: kind.name(),
-            version: version.0,
-            violations,
-        };
-        let schema = self
-            .registry
-            .version(kind.name(), version)
-            .ok_or_else(|| rejected(Vec::new()))?;
-        let violations = schema.violations(payload);
-        if violations.is_empty() {
-            Ok(())
-        } else {
-            Err(rejected(violations))
-        }
+        self.versions.validate(kind, version, payload)
     }
 
     /// A payload written at `from`, as the latest version reads it.
@@ -189,7 +131,7 @@ impl Evolution {
         from: SchemaVersion,
         payload: &Value,
     ) -> Result<Value, UpcastError> {
-        upcast_through(&self.chains[kind.index()], from, payload)
+        self.versions.upcast(kind, from, payload)
     }
 
     /// An event's payload as written and as its consumers read it (the same when its type has
@@ -224,7 +166,7 @@ impl Evolution {
     pub fn upcasting(&self) -> Option<Arc<ShopUpcasting>> {
         self.has_evolved().then(|| {
             Arc::new(ShopUpcasting {
-                chains: self.chains.clone(),
+                chains: self.versions.chains().to_vec(),
             })
         })
     }
@@ -241,47 +183,19 @@ impl Evolution {
         if let Some(refusal) = proposal.refusal() {
             return Err(EvolutionError::Refused(refusal));
         }
-        let version = self.registry.register(kind.name().to_string(), schema)?;
-        if version != proposal.version {
-            // The schema equals an earlier version: the registry returned that one.
-            return Err(EvolutionError::Refused(format!(
-                "{} {}: this schema is already version {}",
-                kind.name(),
-                proposal.version,
-                version.0
-            )));
-        }
-        self.chains[kind.index()].push(upcaster);
-        Ok(version)
+        self.versions
+            .push(kind, schema, upcaster)
+            .map_err(|error| match error {
+                NextVersionError::Registry(error) => EvolutionError::Registry(error),
+                already @ NextVersionError::AlreadyRegistered { .. } => {
+                    EvolutionError::Refused(already.to_string())
+                }
+            })
     }
 
     /// What a scenario saves: modes of their own and every version after the first.
     pub fn record(&self) -> EvolutionRecord {
-        let mut types = BTreeMap::new();
-        for kind in ShopEventKind::ALL {
-            let name = kind.name();
-            let versions: Vec<VersionRecord> = self
-                .registry
-                .versions(name)
-                .skip(1)
-                .zip(self.upcasters(*kind))
-                .map(|((_, schema), upcaster)| VersionRecord {
-                    schema: schema.source().clone(),
-                    upcaster: upcaster.clone(),
-                })
-                .collect();
-            let mode = self.registry.has_own_mode(name).then(|| self.mode(*kind));
-            if !versions.is_empty() || mode.is_some() {
-                types.insert(
-                    name.to_string(),
-                    TypeRecord {
-                        mode: mode.map(|mode| mode.name().to_string()),
-                        versions,
-                    },
-                );
-            }
-        }
-        EvolutionRecord { types }
+        self.versions.record()
     }
 
     /// Rebuilds the evolution a scenario saved, checking every version against `store` as a
@@ -311,19 +225,6 @@ impl Evolution {
         }
         Ok(evolution)
     }
-}
-
-fn upcast_through(
-    chain: &[Upcaster],
-    from: SchemaVersion,
-    payload: &Value,
-) -> Result<Value, UpcastError> {
-    let start = usize::from(from.0.max(1)) - 1;
-    let mut current = payload.clone();
-    for upcaster in chain.iter().skip(start) {
-        current = upcaster.apply(&current)?;
-    }
-    Ok(current)
 }
 
 /// A code field whose upcast value the code's type cannot hold, and serde's reason.
@@ -365,13 +266,6 @@ fn read_as_code(
         }
     }
     event_catalog::from_payload(kind, &Value::Object(fields)).map(|event| (event, unreadable))
-}
-
-/// A code field's name after every upcaster, or `None` once a split or merge took it apart.
-fn follow(chain: &[Upcaster], field: &str) -> Option<String> {
-    chain.iter().try_fold(field.to_string(), |name, upcaster| {
-        upcaster.field_after(&name)
-    })
 }
 
 /// The log as the shop's consumers read it once some types have evolved.

@@ -6,15 +6,14 @@ use serde_json::Value;
 
 use super::consumers::{built_in_readers, Reader, ReaderRole};
 use super::impact::{Break, Impact};
-use super::{read_as_code, upcast_through, Evolution, EvolutionError, CODE_VERSION};
+use super::{read_as_code, Evolution, EvolutionError, CODE_VERSION};
 use crate::event_catalog;
 use crate::events::ShopEventKind;
 use crate::ShopStore;
 use eventide_engine::envelope::Named;
+use eventide_engine::evolution::upcast_through;
 use eventide_engine::ids::{Position, SchemaVersion};
-use eventide_engine::schema::{
-    check_versions, diff, CompatibilityMode, JsonSchema, Upcaster, Verdict,
-};
+use eventide_engine::schema::{diff, CompatibilityMode, JsonSchema, Upcaster, Verdict};
 
 /// How many failing events a proposal lists (it counts them all).
 const LISTED_FAILURES: usize = 20;
@@ -140,21 +139,9 @@ impl Evolution {
         let parsed = JsonSchema::parse(schema.clone())
             .map_err(|error| EvolutionError::Invalid(error.to_string()))?;
         let mode = self.mode(kind);
-        // The type's own mode first, then the others, each judged against the same versions.
-        let verdicts = std::iter::once(mode)
-            .chain(
-                CompatibilityMode::ALL
-                    .iter()
-                    .copied()
-                    .filter(|&other| other != mode),
-            )
-            .map(|candidate| {
-                let earlier = self.registry.versions(kind.name());
-                (candidate, check_versions(candidate, earlier, &parsed))
-            })
-            .collect();
-        let before = &self.chains[kind.index()];
-        let mut chain = before.clone();
+        let verdicts = self.versions.verdicts(kind, &parsed);
+        let before = self.upcasters(kind);
+        let mut chain = before.to_vec();
         chain.push(upcaster.clone());
 
         let mut failing = Vec::new();
@@ -204,7 +191,7 @@ impl Evolution {
         };
 
         let latest = self
-            .registry
+            .registry()
             .version(kind.name(), self.latest(kind))
             .map(|schema| (schema.source().clone(), diff(schema, &parsed)))
             .unwrap_or_else(|| (event_catalog::schema(kind), Vec::new()));

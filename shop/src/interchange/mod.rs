@@ -34,9 +34,10 @@ pub use error::{EventAt, FieldProblem, ImportError};
 pub use scenario::to_scenario;
 pub use summary::{summarize, LogSummary};
 
-use super::{Shop, ShopRecorded, ShopStore};
-use eventide_engine::store::ExpectedVersion;
-use eventide_engine::{NewEvent, StreamVersion};
+use super::{Shop, ShopEvent, ShopRecorded, ShopStore, ShopStream};
+use eventide_engine::replay::{replay, ReplayTarget};
+use eventide_engine::store::{AppendError, Appended, ExpectedVersion};
+use eventide_engine::{EventId, NewEvent, Position, Timestamp};
 use log::{FieldNames, LogCheck};
 use payload::PayloadReader;
 
@@ -227,8 +228,9 @@ impl ImportedLog {
     }
 
     /// Appends every event to `shop`, which must be empty (a shop made the caller's way, such
-    /// as a simulation's). The events were checked, so the store accepts each as it is; if it
-    /// ever did not, the error names the event and the shop should be dropped.
+    /// as a simulation's), through the kernel's [`replay`]. The events were checked, so it
+    /// accepts each as it is; if it ever did not, the error names the event and the shop should
+    /// be dropped.
     pub fn replay_into(self, shop: &mut Shop) -> Result<(), ImportError> {
         if !shop.store().is_empty() {
             return Err(ImportError::ShopNotEmpty {
@@ -239,45 +241,35 @@ impl ImportedLog {
             Format::CloudEvents => &cloudevents::NAMES,
             Format::Scenario => &scenario::NAMES,
         };
-        for (index, recorded) in self.events.into_iter().enumerate() {
-            let at = EventAt {
-                index,
-                id: Some(recorded.id),
-            };
-            let expected = match recorded.version {
-                StreamVersion(1) => ExpectedVersion::NoStream,
-                version => ExpectedVersion::Exact(StreamVersion(version.0 - 1)),
-            };
-            let (position, version) = (recorded.position, recorded.version);
-            let proposed = NewEvent {
-                id: recorded.id,
-                occurred_at: Some(recorded.occurred_at),
-                schema_version: recorded.schema_version,
-                correlation_id: recorded.correlation_id,
-                causation_id: recorded.causation_id,
-                metadata: recorded.metadata,
-                event: recorded.event,
-            };
-            let refused = |message: String| ImportError::Event {
-                at,
-                field: names.position.to_string(),
-                problem: FieldProblem::Refused { message },
-            };
-            let appended = shop
-                .append(
-                    recorded.stream,
-                    expected,
-                    vec![proposed],
-                    recorded.recorded_at,
-                )
-                .map_err(|error| refused(error.to_string()))?;
-            if appended.range != Some((position, position)) || appended.stream_version != version {
-                return Err(refused(format!(
-                    "it was placed at {:?}, version {}",
-                    appended.range, appended.stream_version
-                )));
-            }
-        }
+        replay(shop, self.events).map_err(|error| ImportError::Event {
+            at: EventAt {
+                index: error.index,
+                id: Some(error.id),
+            },
+            field: names.position.to_string(),
+            problem: FieldProblem::Refused {
+                message: error.problem.to_string(),
+            },
+        })?;
         Ok(())
+    }
+}
+
+/// A shop replays a log through its own `append`, so its aggregates and read models follow.
+impl ReplayTarget<ShopEvent> for Shop {
+    fn head(&self) -> Position {
+        self.store().head()
+    }
+    fn contains(&self, id: EventId) -> bool {
+        self.store().contains(id)
+    }
+    fn append(
+        &mut self,
+        stream: ShopStream,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent<ShopEvent>>,
+        recorded_at: Timestamp,
+    ) -> Result<Appended, AppendError<ShopStream>> {
+        Shop::append(self, stream, expected, events, recorded_at)
     }
 }

@@ -8,8 +8,7 @@ use crate::ids::Money;
 use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::{Position, Timestamp};
 use eventide_engine::persistent::ChunkedVec;
-use eventide_engine::projection::{Cell, Projection, Row};
-use eventide_engine::temporal::Wanted;
+use eventide_engine::projection::{Cell, ChangeSet, Projection, Row, Wanted};
 
 const MINUTE_MS: i64 = 60_000;
 
@@ -71,8 +70,10 @@ impl Projection<ShopEvent> for ActivityPerMinute {
     ];
     // Every event counts in its minute's bucket, whatever its type: the time is the envelope's.
     const FOLDS_EVERY_TYPE: bool = true;
+    /// A bucket is keyed by its minute's start.
+    type Key = Timestamp;
 
-    fn apply(&mut self, event: &Recorded<ShopEvent>) {
+    fn apply(&mut self, event: &Recorded<ShopEvent>, changes: &mut impl ChangeSet<Timestamp>) {
         // In the last bucket's minute iff less than a minute after its (aligned) start: no
         // division for the events of a minute but its first.
         let at = event.recorded_at.0;
@@ -96,6 +97,7 @@ impl Projection<ShopEvent> for ActivityPerMinute {
                 }
             }
         };
+        changes.touched(bucket.minute);
         bucket.events += 1;
         bucket.last_event = event.position;
         match &event.event {
@@ -123,7 +125,12 @@ impl Projection<ShopEvent> for ActivityPerMinute {
     /// Buckets are in ascending minutes, so a binary search finds one (a diff's blame asks
     /// for rows one at a time, at many positions).
     fn row(&self, key: &str) -> Option<Row> {
-        let minute = Timestamp::parse(key)?;
+        self.row_by_key(&Timestamp::parse(key)?)
+            .filter(|row| row.key == key)
+    }
+
+    fn row_by_key(&self, minute: &Timestamp) -> Option<Row> {
+        let minute = *minute;
         let (mut low, mut high) = (0, self.buckets.len());
         while low < high {
             let middle = low + (high - low) / 2;
@@ -131,8 +138,7 @@ impl Projection<ShopEvent> for ActivityPerMinute {
                 std::cmp::Ordering::Less => low = middle + 1,
                 std::cmp::Ordering::Greater => high = middle,
                 std::cmp::Ordering::Equal => {
-                    return Some(bucket_row(self.buckets.get(middle)?))
-                        .filter(|row| row.key == key);
+                    return Some(bucket_row(self.buckets.get(middle)?));
                 }
             }
         }

@@ -8,8 +8,7 @@ use crate::events::{ShopEvent, ShopEventKind, ShopEventKind as K};
 use crate::ids::Sku;
 use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::Position;
-use eventide_engine::projection::{Cell, Projection, Row};
-use eventide_engine::temporal::Wanted;
+use eventide_engine::projection::{Cell, ChangeSet, Projection, Row, Wanted};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StockLevel {
@@ -84,6 +83,25 @@ fn level(levels: &mut Vec<StockLevel>, sku: Sku, at: Position) -> &mut StockLeve
     level
 }
 
+fn level_row(level: &StockLevel) -> Row {
+    Row {
+        key: level.sku.to_string(),
+        cells: vec![
+            Cell::Text(level.sku.to_string()),
+            Cell::Text(
+                catalog::product(level.sku)
+                    .map_or("?", |p| p.name)
+                    .to_string(),
+            ),
+            Cell::Count(level.on_hand),
+            Cell::Count(level.reserved),
+            Cell::Count(level.available()),
+            Cell::Count(level.shipped),
+            Cell::Event(level.last_event),
+        ],
+    }
+}
+
 impl Projection<ShopEvent> for InventoryLevels {
     const NAME: &'static str = "Inventory";
     const QUESTION: &'static str = "How much of each product is on hand, reserved and available?";
@@ -109,22 +127,27 @@ impl Projection<ShopEvent> for InventoryLevels {
         // The units that left, line by line.
         (K::ShipmentDispatched, &["lines"]),
     ];
+    type Key = Sku;
 
-    fn apply(&mut self, event: &Recorded<ShopEvent>) {
+    fn apply(&mut self, event: &Recorded<ShopEvent>, changes: &mut impl ChangeSet<Sku>) {
         let at = event.position;
         match &event.event {
             ShopEvent::StockReceived { sku, quantity } => {
+                changes.touched(*sku);
                 level(self.levels_mut(), *sku, at).on_hand += i64::from(*quantity);
             }
             ShopEvent::InventoryReserved { sku, quantity, .. } => {
+                changes.touched(*sku);
                 level(self.levels_mut(), *sku, at).reserved += i64::from(*quantity);
             }
             ShopEvent::InventoryReleased { sku, quantity, .. } => {
+                changes.touched(*sku);
                 level(self.levels_mut(), *sku, at).reserved -= i64::from(*quantity);
             }
             ShopEvent::ShipmentDispatched { lines, .. } if !lines.is_empty() => {
                 let levels = self.levels_mut();
                 for line in lines {
+                    changes.touched(line.sku);
                     let level = level(levels, line.sku, at);
                     let quantity = i64::from(line.quantity);
                     level.on_hand -= quantity;
@@ -145,23 +168,17 @@ impl Projection<ShopEvent> for InventoryLevels {
             .iter()
             .skip(range.start)
             .take(range.len())
-            .map(|level| Row {
-                key: level.sku.to_string(),
-                cells: vec![
-                    Cell::Text(level.sku.to_string()),
-                    Cell::Text(
-                        catalog::product(level.sku)
-                            .map_or("?", |p| p.name)
-                            .to_string(),
-                    ),
-                    Cell::Count(level.on_hand),
-                    Cell::Count(level.reserved),
-                    Cell::Count(level.available()),
-                    Cell::Count(level.shipped),
-                    Cell::Event(level.last_event),
-                ],
-            })
+            .map(level_row)
             .collect()
+    }
+
+    fn row_by_key(&self, sku: &Sku) -> Option<Row> {
+        self.get(*sku).map(level_row)
+    }
+
+    fn row(&self, key: &str) -> Option<Row> {
+        self.row_by_key(&key.parse().ok()?)
+            .filter(|row| row.key == key)
     }
 
     fn settles(&self, column: &str, wanted: &Wanted) -> bool {

@@ -8,8 +8,7 @@ use crate::ids::{CustomerId, Money, OrderId};
 use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::{Position, Timestamp};
 use eventide_engine::persistent::ChunkedVec;
-use eventide_engine::projection::{Cell, Projection, Row};
-use eventide_engine::temporal::Wanted;
+use eventide_engine::projection::{Cell, ChangeSet, Projection, Row, Wanted};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderSummary {
@@ -78,13 +77,20 @@ impl OrderSummaries {
         self.orders.iter().rev().flatten()
     }
 
-    fn set_status(&mut self, order: OrderId, status: OrderStatus, at: Position) {
+    fn set_status(
+        &mut self,
+        order: OrderId,
+        status: OrderStatus,
+        at: Position,
+        changes: &mut impl ChangeSet<OrderId>,
+    ) {
         let Some(index) = (order.0 as usize).checked_sub(1) else {
             return;
         };
         let Some(Some(summary)) = self.orders.get_mut(index) else {
             return;
         };
+        changes.touched(order);
         let previous = summary.status;
         summary.status = status;
         summary.last_event = at;
@@ -135,8 +141,9 @@ impl Projection<ShopEvent> for OrderSummaries {
         (K::ShipmentDispatched, &["order"]),
         (K::OrderCancelled, &["order"]),
     ];
+    type Key = OrderId;
 
-    fn apply(&mut self, event: &Recorded<ShopEvent>) {
+    fn apply(&mut self, event: &Recorded<ShopEvent>, changes: &mut impl ChangeSet<OrderId>) {
         let at = event.position;
         match &event.event {
             ShopEvent::OrderPlaced {
@@ -152,6 +159,7 @@ impl Projection<ShopEvent> for OrderSummaries {
                 if slot.is_some() {
                     return;
                 }
+                changes.touched(*order);
                 let start = self.lines.len();
                 let span = LineSpan {
                     start,
@@ -174,16 +182,16 @@ impl Projection<ShopEvent> for OrderSummaries {
                 self.by_status[status_index(OrderStatus::Placed)] += 1;
             }
             ShopEvent::PaymentProcessed { order, .. } => {
-                self.set_status(*order, OrderStatus::Paid, at)
+                self.set_status(*order, OrderStatus::Paid, at, changes)
             }
             ShopEvent::PaymentFailed { order, .. } => {
-                self.set_status(*order, OrderStatus::PaymentFailed, at)
+                self.set_status(*order, OrderStatus::PaymentFailed, at, changes)
             }
             ShopEvent::ShipmentDispatched { order, .. } => {
-                self.set_status(*order, OrderStatus::Shipped, at)
+                self.set_status(*order, OrderStatus::Shipped, at, changes)
             }
             ShopEvent::OrderCancelled { order, .. } => {
-                self.set_status(*order, OrderStatus::Cancelled, at)
+                self.set_status(*order, OrderStatus::Cancelled, at, changes)
             }
             _ => {}
         }
@@ -203,6 +211,10 @@ impl Projection<ShopEvent> for OrderSummaries {
 
     fn row(&self, key: &str) -> Option<Row> {
         self.get(key.parse().ok()?).map(summary_row)
+    }
+
+    fn row_by_key(&self, order: &OrderId) -> Option<Row> {
+        self.get(*order).map(summary_row)
     }
 
     fn settles(&self, column: &str, wanted: &Wanted) -> bool {

@@ -9,8 +9,7 @@ use crate::events::{ShopEvent, ShopEventKind, ShopEventKind as K};
 use crate::ids::{CustomerId, Money};
 use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::Position;
-use eventide_engine::projection::{Cell, Projection, Row};
-use eventide_engine::temporal::Wanted;
+use eventide_engine::projection::{Cell, ChangeSet, Projection, Row, Wanted};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CustomerRevenue {
@@ -82,13 +81,15 @@ impl Projection<ShopEvent> for RevenuePerCustomer {
         (K::PaymentProcessed, &["customer", "amount"]),
         (K::OrderCancelled, &["customer", "refunded"]),
     ];
+    type Key = CustomerId;
 
-    fn apply(&mut self, event: &Recorded<ShopEvent>) {
+    fn apply(&mut self, event: &Recorded<ShopEvent>, changes: &mut impl ChangeSet<CustomerId>) {
         let at = event.position;
         match &event.event {
             ShopEvent::PaymentProcessed {
                 customer, amount, ..
             } => {
+                changes.touched(*customer);
                 let entry = self.customer(*customer, at);
                 entry.orders_paid += 1;
                 entry.revenue = entry.revenue + *amount;
@@ -97,6 +98,7 @@ impl Projection<ShopEvent> for RevenuePerCustomer {
             ShopEvent::OrderCancelled {
                 customer, refunded, ..
             } if *refunded > Money::ZERO => {
+                changes.touched(*customer);
                 let entry = self.customer(*customer, at);
                 entry.revenue = entry.revenue - *refunded;
                 entry.refunded = entry.refunded + *refunded;
@@ -123,6 +125,10 @@ impl Projection<ShopEvent> for RevenuePerCustomer {
         let customer = key.parse().ok()?;
         let revenue = self.get(customer)?;
         Some(customer_row(customer, revenue))
+    }
+
+    fn row_by_key(&self, customer: &CustomerId) -> Option<Row> {
+        Some(customer_row(*customer, self.get(*customer)?))
     }
 
     fn settles(&self, column: &str, wanted: &Wanted) -> bool {

@@ -9,8 +9,7 @@ use crate::ids::{CustomerId, OrderId};
 use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::{CorrelationId, Position, Timestamp};
 use eventide_engine::persistent::ChunkedVec;
-use eventide_engine::projection::{Cell, Projection, Row};
-use eventide_engine::temporal::Wanted;
+use eventide_engine::projection::{Cell, ChangeSet, Projection, Row, Wanted};
 
 /// What a saga's event says of it: the step it is at, the order it names, and whether it undoes
 /// something. One table for the read model and for the benchmark's reference fold.
@@ -156,10 +155,13 @@ impl Projection<ShopEvent> for SagaStates {
         (K::SagaCompleted, &["order"]),
         (K::SagaCompensated, &["order"]),
     ];
+    /// A saga is keyed by its flow.
+    type Key = CorrelationId;
 
-    fn apply(&mut self, event: &Recorded<ShopEvent>) {
+    fn apply(&mut self, event: &Recorded<ShopEvent>, changes: &mut impl ChangeSet<CorrelationId>) {
         let flow = event.correlation_id;
         if let ShopEvent::SagaStarted { customer, .. } = &event.event {
+            changes.touched(flow);
             self.sagas.push(SagaSummary {
                 flow,
                 customer: *customer,
@@ -184,6 +186,7 @@ impl Projection<ShopEvent> for SagaStates {
             return;
         };
         if let Some(saga) = self.sagas.get_mut(index) {
+            changes.touched(flow);
             saga.step = step;
             saga.order = order.or(saga.order);
             saga.steps += 1;
@@ -206,9 +209,12 @@ impl Projection<ShopEvent> for SagaStates {
 
     /// By the flow's id, newest sagas first, without building the rows it passes over.
     fn row(&self, key: &str) -> Option<Row> {
-        let flow = CorrelationId(key.parse().ok()?);
-        let saga = self.sagas.get(self.index_of(flow)?)?;
-        Some(saga_row(saga)).filter(|row| row.key == key)
+        self.row_by_key(&CorrelationId(key.parse().ok()?))
+            .filter(|row| row.key == key)
+    }
+
+    fn row_by_key(&self, flow: &CorrelationId) -> Option<Row> {
+        Some(saga_row(self.sagas.get(self.index_of(*flow)?)?))
     }
 
     fn settles(&self, column: &str, wanted: &Wanted) -> bool {

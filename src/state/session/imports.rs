@@ -1,8 +1,7 @@
 //! Scenario files in and out: an import (or a branch's prefix) replayed a chunk at a time into
 //! a line of its own, put in place only when every event is in.
 
-use eventide_engine::store::ExpectedVersion;
-use eventide_engine::{NewEvent, Position, StreamVersion};
+use eventide_engine::Position;
 use eventide_shop::interchange;
 use eventide_shop::simulation::{Simulation, SimulationConfig};
 use eventide_shop::Shop;
@@ -16,21 +15,9 @@ fn replay(
     shop: &mut Shop,
     events: &[eventide_engine::Recorded<eventide_shop::ShopEvent>],
 ) -> Result<(), String> {
-    for recorded in events {
-        let expected = match recorded.version.0 {
-            1 => ExpectedVersion::NoStream,
-            n => ExpectedVersion::Exact(StreamVersion(n - 1)),
-        };
-        let mut event = NewEvent::new(recorded.id, recorded.event.clone());
-        event.schema_version = recorded.schema_version;
-        event.correlation_id = recorded.correlation_id;
-        event.causation_id = recorded.causation_id;
-        event.metadata = recorded.metadata.clone();
-        event.occurred_at = Some(recorded.occurred_at);
-        shop.append(recorded.stream, expected, vec![event], recorded.recorded_at)
-            .map_err(|error| format!("replaying #{} failed: {error}", recorded.position))?;
-    }
-    Ok(())
+    eventide_engine::replay::replay(shop, events.iter().cloned())
+        .map(|_| ())
+        .map_err(|error| error.to_string())
 }
 
 /// Where an imported log comes from: it decides what the notice says and whether the tab then
@@ -252,5 +239,47 @@ impl Session {
             Some(DEFAULT_SEED),
             settings.to_map(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use eventide_engine::Timestamp;
+
+    use super::*;
+
+    /// The session's replay once appended whatever it was handed: an event whose id was already
+    /// in the line was skipped in silence (the store's idempotence), and the import finished
+    /// one event short. It now makes the import's checks.
+    #[test]
+    fn an_import_that_repeats_an_event_is_refused_not_shortened() {
+        let mut session = Session::starting_at(Timestamp::from_millis(1_700_000_000_000));
+        session.start_generating(11, 30);
+        while session.job.is_some() {
+            session.continue_job(500).expect("generates");
+        }
+        let mut log = session.shop().store().events()[..3].to_vec();
+        let mut again = log[0].clone();
+        again.position = Position(4);
+        again.recorded_at = log[2].recorded_at;
+        log.push(again);
+        let mut importing = Session::starting_at(Timestamp::from_millis(1_800_000_000_000));
+        let start = log[0].recorded_at;
+        importing.import_job = Some(ImportJob {
+            name: "a repeat".into(),
+            source: ImportSource::File,
+            fork_at: None,
+            settings: ScenarioSettings::default(),
+            events: log,
+            line: Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start)),
+            done: 0,
+            recipe: None,
+            knobs_replayed: false,
+        });
+        let Err(refused) = importing.continue_import(10) else {
+            panic!("#4 repeats #1's id, yet the import went on");
+        };
+        assert!(refused.contains("already in the log"), "{refused}");
+        assert!(importing.import_job().is_none(), "the job is abandoned");
     }
 }

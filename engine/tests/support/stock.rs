@@ -1,12 +1,15 @@
-//! A one-event domain for the kernel's own unit tests: stock received per product. The kernel
-//! knows no real domain, so its tests bring this one (serialised like any domain event: adjacently
-//! tagged, the fields under `payload`, ids as their display strings).
+//! A one-event domain: stock received per product. The kernel knows no real domain, so its
+//! unit tests bring this one (serialised like any domain event: adjacently tagged, the fields
+//! under `payload`, ids as their display strings). It is written against the kernel's public API
+//! alone (`eventide_engine::…`) and compiled as part of the integration tests too, which proves
+//! it: the kernel's unit tests include this very file (`lib.rs`).
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::envelope::{DomainEvent, Named, StreamKey};
+use eventide_engine::envelope::{DomainEvent, Named, StreamKey};
+use eventide_engine::query::{FieldValue, IdValue, PayloadFields};
 
 /// A product: `SKU-03`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -103,13 +106,12 @@ impl DomainEvent for StockEvent {
     }
 }
 
-impl crate::query::PayloadFields for StockEvent {
+impl PayloadFields for StockEvent {
     fn field_slot(_: StockEventKind, name: &str) -> Option<usize> {
         ["sku", "quantity"].iter().position(|field| *field == name)
     }
 
-    fn field(&self, slot: usize) -> Option<crate::query::FieldValue<'_>> {
-        use crate::query::{FieldValue, IdValue};
+    fn field(&self, slot: usize) -> Option<FieldValue<'_>> {
         let StockEvent::StockReceived { sku, quantity } = self;
         match slot {
             0 => Some(FieldValue::Id(IdValue {
