@@ -2,46 +2,18 @@
 //! domains: the shipped library log, a KurrentDB-style export, and broken files (exit 2, the
 //! line and the field named, nothing on stdout).
 
+mod support;
+
 use std::fs;
-use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn eventide(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_eventide"))
-        .args(args)
-        .output()
-        .expect("the eventide binary runs")
-}
+use support::{eventide, TempFile};
 
 fn library() -> String {
     format!(
         "{}/../static/examples/library.ndjson",
         env!("CARGO_MANIFEST_DIR")
     )
-}
-
-/// A file in the system's temp directory, removed when dropped.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(name: &str, text: &str) -> TempFile {
-        let path =
-            std::env::temp_dir().join(format!("eventide-inspect-{}-{name}", std::process::id()));
-        fs::write(&path, text).expect("the file is written");
-        TempFile(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().expect("a UTF-8 temp path")
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.0);
-    }
 }
 
 fn succeeded(args: &[&str]) -> String {
@@ -241,7 +213,7 @@ fn project_refuses_a_broken_log_and_mapping_flags_without_a_log() {
         "count.rhai",
         "fn MoneyDeposited(event) { this.n = (this.n ?? 0) + 1; }\n",
     );
-    let broken = TempFile::new("project-broken.ndjson", &KURRENT.replace("\"eventType\":\"MoneyDeposited\",\"streamId\":\"account-1\",\"created\":\"2024-05-01T10:04:00Z\"", "\"eventType\":null,\"streamId\":\"account-1\",\"created\":\"2024-05-01T10:04:00Z\""));
+    let broken = TempFile::new("project-broken.ndjson", KURRENT.replace("\"eventType\":\"MoneyDeposited\",\"streamId\":\"account-1\",\"created\":\"2024-05-01T10:04:00Z\"", "\"eventType\":null,\"streamId\":\"account-1\",\"created\":\"2024-05-01T10:04:00Z\""));
     let stderr = refused(&["project", "--script", script.path(), "--log", broken.path()]);
     assert!(
         stderr.contains("line 3: the event type (field `eventType`) is missing"),

@@ -2,19 +2,14 @@
 //! either format, read back with a summary, and broken files refused with exit code 2 and a
 //! message naming the event and the field.
 
+mod support;
+
 use std::fs;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use eventide_shop::interchange::MAX_IMPORT_BYTES;
 use serde_json::{json, Value};
-
-fn eventide(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_eventide"))
-        .args(args)
-        .output()
-        .expect("the eventide binary runs")
-}
+use support::{eventide, TempFile};
 
 fn succeeded(output: &Output) -> Value {
     assert!(
@@ -35,30 +30,6 @@ fn refused(output: &Output) -> String {
     );
     assert!(output.stdout.is_empty(), "nothing on stdout when refused");
     String::from_utf8(output.stderr.clone()).expect("utf-8")
-}
-
-/// A file in the system's temp directory, removed when dropped.
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(name: &str, contents: &[u8]) -> TempFile {
-        let path = std::env::temp_dir().join(format!(
-            "eventide-interchange-{}-{name}",
-            std::process::id()
-        ));
-        fs::write(&path, contents).expect("the temp file is written");
-        TempFile(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().expect("a UTF-8 temp path")
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.0);
-    }
 }
 
 fn export(format: &str, seed: &str, orders: &str) -> Output {
@@ -195,7 +166,7 @@ fn import_refuses_a_file_over_the_limit_without_reading_it() {
     // Sparse: the length is set, no bytes are written.
     fs::OpenOptions::new()
         .write(true)
-        .open(&file.0)
+        .open(file.path())
         .and_then(|handle| handle.set_len(MAX_IMPORT_BYTES as u64 + 1))
         .expect("the file grows");
     let message = refused(&eventide(&["import", file.path()]));

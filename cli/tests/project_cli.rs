@@ -1,45 +1,13 @@
 //! `eventide project` as a user runs it: a script's read model as JSON, or the script's mistake
 //! as `FILE:line:column: message` with exit code 2.
 
-use std::fs;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod support;
 
 use serde_json::Value;
-
-fn eventide(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_eventide"))
-        .args(args)
-        .output()
-        .expect("the eventide binary runs")
-}
+use support::{eventide, TempFile};
 
 fn example(file: &str) -> String {
     format!("{}/../script/examples/{file}", env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A script in the system's temp directory, removed when dropped.
-struct TempScript(PathBuf);
-
-impl TempScript {
-    fn new(name: &str, source: &str) -> TempScript {
-        let path = std::env::temp_dir().join(format!(
-            "eventide-project-{}-{name}.rhai",
-            std::process::id()
-        ));
-        fs::write(&path, source).expect("the script is written");
-        TempScript(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().expect("a UTF-8 temp path")
-    }
-}
-
-impl Drop for TempScript {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.0);
-    }
 }
 
 /// Runs a command that must be refused; returns its stderr.
@@ -110,7 +78,7 @@ fn project_gives_the_same_read_model_for_the_same_seed() {
 
 #[test]
 fn a_syntax_error_is_shown_with_file_line_and_column() {
-    let script = TempScript::new("syntax", "fn OrderPlaced(event) {\n    let x = ;\n}\n");
+    let script = TempFile::new("syntax", "fn OrderPlaced(event) {\n    let x = ;\n}\n");
     let stderr = refused(&["project", "--script", script.path()]);
     assert!(
         stderr.starts_with(&format!("{}:2:13: ", script.path())),
@@ -120,7 +88,7 @@ fn a_syntax_error_is_shown_with_file_line_and_column() {
 
 #[test]
 fn a_runtime_error_is_shown_with_its_place_and_event() {
-    let script = TempScript::new(
+    let script = TempFile::new(
         "runtime",
         "fn OrderPlaced(event) {\n    this.x = event.payload.total / 0;\n}\n",
     );
@@ -136,7 +104,7 @@ fn a_runtime_error_is_shown_with_its_place_and_event() {
 
 #[test]
 fn an_endless_script_is_stopped_by_the_time_limit() {
-    let script = TempScript::new("endless", "fn OrderPlaced(event) {\n    loop { }\n}\n");
+    let script = TempFile::new("endless", "fn OrderPlaced(event) {\n    loop { }\n}\n");
     let stderr = refused(&[
         "project",
         "--script",

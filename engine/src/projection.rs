@@ -423,19 +423,24 @@ impl<E: DomainEvent> ReadModelSet<E> {
     /// its schema evolved; a type that never did costs no call).
     fn fold(&mut self, event: &Recorded<E>) {
         let kind = event.kind().index();
-        let upcast = if self.routes.upcasts(kind) {
-            self.upcasting
-                .as_ref()
-                .and_then(|upcasting| upcasting.read(event))
-        } else {
-            None
-        };
+        let upcast = self.upcast(event);
         let event = upcast.as_ref().unwrap_or(event);
         for &index in self.routes.models(kind) {
             if let Some(model) = self.models.get_mut(index as usize) {
                 model.apply(event);
             }
         }
+    }
+
+    /// The event as consumers read it now, if that differs from how it was recorded (a type
+    /// that never evolved costs no call).
+    fn upcast(&self, event: &Recorded<E>) -> Option<Recorded<E>> {
+        if !self.routes.upcasts(event.kind().index()) {
+            return None;
+        }
+        self.upcasting
+            .as_ref()
+            .and_then(|upcasting| upcasting.read(event))
     }
 
     /// How events are read from now on; the caller refolds what was already folded.
@@ -454,13 +459,7 @@ impl<E: DomainEvent> ReadModelSet<E> {
     pub fn apply_listing(&mut self, event: &Recorded<E>) -> Vec<Vec<String>> {
         debug_assert_eq!(event.position, self.position.next());
         let kind = event.kind().index();
-        let upcast = if self.routes.upcasts(kind) {
-            self.upcasting
-                .as_ref()
-                .and_then(|upcasting| upcasting.read(event))
-        } else {
-            None
-        };
+        let upcast = self.upcast(event);
         let read = upcast.as_ref().unwrap_or(event);
         let mut touched = vec![Vec::new(); self.models.len()];
         for &index in self.routes.models(kind) {
