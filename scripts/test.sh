@@ -16,6 +16,18 @@ echo "=== setup ==="
 source "$ROOT/scripts/env.sh"
 
 
+# One clean build: incremental caches only cost disk (5.8 GB of an 18 GB target/).
+export CARGO_INCREMENTAL=0
+
+# CI once died with a bus error in the linker: the disk was full. Say so up front.
+echo
+echo "=== disk ==="
+df -h "$ROOT" | tail -n 1
+free_kb="$(df -Pk "$ROOT" | awk 'NR==2 {print $4}')"
+if [ "${free_kb:-0}" -lt $((4 * 1024 * 1024)) ]; then
+  echo "warning: less than 4 GB free on $(df -P "$ROOT" | awk 'NR==2 {print $6}'); a full build needs about that much" >&2
+fi
+
 passed=0
 total_start=$SECONDS
 
