@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::str::FromStr;
 
-use eventide_engine::{Named, StreamKey};
+use eventide_engine::{DomainEvent, Named, StreamKey};
 use eventide_shop::commands::{PaymentOutcome, RequestedLine, ShopCommand};
 use eventide_shop::events::ShopEvent;
 use eventide_shop::ids::Sku;
@@ -161,15 +161,15 @@ impl Intention {
                 return Err(IntentionError::NotAPublication(name.clone()))
             }
         };
-        if eventide_shop::events::ShopEventKind::from_name(event_type).is_none() {
+        let Some(kind) = eventide_shop::events::ShopEventKind::from_name(event_type) else {
             return Err(IntentionError::UnknownEventType(event_type.clone()));
-        }
-        let tagged = serde_json::json!({ "event_type": event_type, "payload": payload });
-        let event: ShopEvent =
-            serde_json::from_value(tagged).map_err(|error| IntentionError::InvalidPayload {
+        };
+        let event = ShopEvent::from_payload(kind, payload.clone()).map_err(|error| {
+            IntentionError::InvalidPayload {
                 event_type: event_type.clone(),
                 reason: error.to_string(),
-            })?;
+            }
+        })?;
         if let Some(stream) = event.stream() {
             let aggregate = stream.category();
             if aggregate.is_ruled() {

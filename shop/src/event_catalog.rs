@@ -10,7 +10,7 @@ use super::ids::{CustomerId, Money, OrderId, Sku};
 use super::read_models::built_in;
 use super::services::graph::{for_mode, Node};
 use super::services::Mode;
-use eventide_engine::envelope::Named;
+use eventide_engine::envelope::{DomainEvent, Named};
 
 /// What a field of a payload holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,9 +107,8 @@ pub fn field_names(kind: K) -> impl Iterator<Item = &'static str> {
 
 /// The event a version-1 payload describes, or serde's reason why it describes none.
 pub fn from_payload(kind: K, payload: &Value) -> Result<ShopEvent, String> {
-    use serde::Deserialize;
-    let tagged = json!({ "event_type": kind.name(), "payload": payload });
-    ShopEvent::deserialize(&tagged).map_err(|error| error.to_string())
+    <ShopEvent as DomainEvent>::from_payload(kind, payload.clone())
+        .map_err(|error| error.to_string())
 }
 
 /// What each event type means, in a sentence.
