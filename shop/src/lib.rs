@@ -8,6 +8,7 @@ pub mod aggregates;
 pub mod as_of;
 pub mod bench;
 pub mod catalog;
+pub mod checked;
 pub mod commands;
 pub mod compare;
 pub mod event_catalog;
@@ -287,7 +288,7 @@ impl Shop {
         let mut proposed = NewEvent::new(id, event).in_flow(correlation, context.causation);
         proposed.metadata = context.metadata;
         proposed.occurred_at = context.occurred_at;
-        self.append(stream, expected, vec![proposed], context.now)
+        self.append_checked(stream, expected, vec![proposed], context.now)
             .map_err(|error| CommandError::Store {
                 command: name,
                 error,
@@ -326,15 +327,17 @@ impl Shop {
         self.check_payload("Publish", &event, validation)?;
         let mut proposed = NewEvent::new(id, event).in_flow(correlation, context.causation);
         proposed.metadata = context.metadata;
-        self.append(stream, ExpectedVersion::Any, vec![proposed], context.now)
+        self.append_checked(stream, ExpectedVersion::Any, vec![proposed], context.now)
             .map_err(|error| CommandError::Store {
                 command: "Publish",
                 error,
             })
     }
 
-    /// Appends already-decided events (an import, a replayed scenario) and folds them in.
-    pub fn append(
+    /// Appends events already decided and validated (by `execute_with`, `publish_with`, or a
+    /// replay of checked envelopes) and folds them in. Crate-private: from outside, events
+    /// reach a shop only through `execute`, `publish` and `replay`, which all check payloads.
+    pub(crate) fn append_checked(
         &mut self,
         stream: ShopStream,
         expected: ExpectedVersion,

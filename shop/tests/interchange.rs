@@ -2,9 +2,9 @@
 //! through either format envelope for envelope, and every broken file is refused with the event
 //! (index and id) and the field to fix, leaving nothing half-imported.
 
-use eventide_engine::rng::{IdSource, SeededRng};
-use eventide_engine::store::ExpectedVersion;
-use eventide_engine::{Metadata, Named, NewEvent, Timestamp};
+use eventide_engine::rng::SeededRng;
+use eventide_engine::{Metadata, Named, Timestamp};
+use eventide_shop::commands::ShopCommand;
 use eventide_shop::events::ShopEventKind;
 use eventide_shop::generator::{generate_orders, GeneratorConfig};
 use eventide_shop::ids::{CustomerId, Sku};
@@ -15,7 +15,7 @@ use eventide_shop::interchange::{
 };
 use eventide_shop::services::{Failure, Mode};
 use eventide_shop::simulation::{Simulation, SimulationConfig, PRODUCER};
-use eventide_shop::{Shop, ShopEvent, ShopStore};
+use eventide_shop::{CommandContext, Shop, ShopStore};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -48,40 +48,31 @@ fn odd_log() -> Shop {
     let mut shop = Shop::new();
     let mut ids = SeededRng::new(11);
     let customer = CustomerId(7);
-    let mut viewed = NewEvent::new(
-        ids.next_event_id(),
-        ShopEvent::ProductViewed {
-            customer,
-            sku: Sku(3),
-        },
-    );
-    viewed.occurred_at = Some(START.plus_millis(-86_400_000));
-    viewed.metadata = Metadata::default()
+    let mut viewing = CommandContext::new(START, &mut ids);
+    viewing.occurred_at = Some(START.plus_millis(-86_400_000));
+    viewing.metadata = Metadata::default()
         .with(PRODUCER, "Storefront")
         .with("Screen-Name", "catalog page")
         .with("position", "not the log's")
         .with("a_very_long_metadata_key_indeed", "kept");
-    shop.append(
-        eventide_shop::ShopStream::Cart(customer),
-        ExpectedVersion::NoStream,
-        vec![viewed],
-        START,
+    shop.execute(
+        ShopCommand::ViewProduct {
+            customer,
+            sku: Sku(3),
+        },
+        viewing,
     )
     .expect("appends");
     let first = shop.store().events()[0].id;
-    let stock = NewEvent::new(
-        ids.next_event_id(),
-        ShopEvent::StockReceived {
+    let mut restocking = CommandContext::new(START, &mut ids);
+    restocking.correlation = Some(first.as_correlation());
+    restocking.causation = Some(first);
+    shop.execute(
+        ShopCommand::RestockInventory {
             sku: Sku(3),
             quantity: 5,
         },
-    )
-    .caused_by(first.as_correlation(), first);
-    shop.append(
-        eventide_shop::ShopStream::Inventory(Sku(3)),
-        ExpectedVersion::NoStream,
-        vec![stock],
-        START,
+        restocking,
     )
     .expect("appends");
     shop

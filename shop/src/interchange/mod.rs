@@ -34,10 +34,8 @@ pub use error::{EventAt, FieldProblem, ImportError};
 pub use scenario::to_scenario;
 pub use summary::{summarize, LogSummary};
 
-use super::{Shop, ShopEvent, ShopRecorded, ShopStore, ShopStream};
-use eventide_engine::replay::{replay, ReplayTarget};
-use eventide_engine::store::{AppendError, Appended, ExpectedVersion};
-use eventide_engine::{EventId, NewEvent, Position, Timestamp};
+use super::{Shop, ShopRecorded, ShopStore};
+use crate::checked::CheckedLog;
 use log::{FieldNames, LogCheck};
 use payload::PayloadReader;
 
@@ -80,8 +78,9 @@ pub struct ImportedLog {
     pub seed: Option<u64>,
     /// A scenario's settings, as written; empty for CloudEvents.
     pub settings: Map<String, Value>,
-    /// Every envelope, in position order, exactly as the file describes it.
-    pub events: Vec<ShopRecorded>,
+    /// Every envelope, in position order, exactly as the file describes it; checked, so only
+    /// this module makes one.
+    pub events: CheckedLog,
 }
 
 /// A file imported: a new shop holding its log, ready to be swapped in.
@@ -182,7 +181,7 @@ fn read_events(
     values: Vec<Value>,
     names: &'static FieldNames,
     read_event: ReadEvent,
-) -> Result<Vec<ShopRecorded>, ImportError> {
+) -> Result<CheckedLog, ImportError> {
     let mut payloads = PayloadReader::default();
     let mut check = LogCheck::new(names);
     let mut events = Vec::with_capacity(values.len());
@@ -191,7 +190,7 @@ fn read_events(
         check.admit(index, &event)?;
         events.push(event);
     }
-    Ok(events)
+    Ok(CheckedLog::new(events))
 }
 
 fn json_error(error: serde_json::Error) -> ImportError {
@@ -241,35 +240,17 @@ impl ImportedLog {
             Format::CloudEvents => &cloudevents::NAMES,
             Format::Scenario => &scenario::NAMES,
         };
-        replay(shop, self.events).map_err(|error| ImportError::Event {
-            at: EventAt {
-                index: error.index,
-                id: Some(error.id),
-            },
-            field: names.position.to_string(),
-            problem: FieldProblem::Refused {
-                message: error.problem.to_string(),
-            },
-        })?;
+        shop.replay(self.events.as_checked())
+            .map_err(|error| ImportError::Event {
+                at: EventAt {
+                    index: error.index,
+                    id: Some(error.id),
+                },
+                field: names.position.to_string(),
+                problem: FieldProblem::Refused {
+                    message: error.problem.to_string(),
+                },
+            })?;
         Ok(())
-    }
-}
-
-/// A shop replays a log through its own `append`, so its aggregates and read models follow.
-impl ReplayTarget<ShopEvent> for Shop {
-    fn head(&self) -> Position {
-        self.store().head()
-    }
-    fn contains(&self, id: EventId) -> bool {
-        self.store().contains(id)
-    }
-    fn append(
-        &mut self,
-        stream: ShopStream,
-        expected: ExpectedVersion,
-        events: Vec<NewEvent<ShopEvent>>,
-        recorded_at: Timestamp,
-    ) -> Result<Appended, AppendError<ShopStream>> {
-        Shop::append(self, stream, expected, events, recorded_at)
     }
 }

@@ -1,7 +1,8 @@
 //! Given these events, when this command, then these events (or this rejection): the shop's
 //! rules written as specifications.
 //!
-//! `given` records facts directly (as an import would), so a specification states the history it
+//! `given` records facts as an import does (a store of its own, exported and imported, every
+//! payload checked on the way in), so a specification states the history it
 //! needs without replaying the commands that led there. `when` sends one command through
 //! [`Shop::execute`] with a [`SeededRng`] as the id source. `then_rejects` also checks that a
 //! refusal changed nothing: not the log, not the aggregates, not any read model.
@@ -15,7 +16,8 @@ use eventide_shop::catalog;
 use eventide_shop::commands::{PaymentOutcome, Rejection, RequestedLine, ShopCommand};
 use eventide_shop::events::OrderLine;
 use eventide_shop::ids::{CustomerId, Money, OrderId, Sku};
-use eventide_shop::{CommandContext, CommandError, Shop, ShopEvent, ShopRecorded};
+use eventide_shop::interchange;
+use eventide_shop::{CommandContext, CommandError, Shop, ShopEvent, ShopRecorded, ShopStore};
 
 /// 2025-11-26T09:54:00Z: when every specification's history begins.
 pub const START: Timestamp = Timestamp(1_764_150_840_000);
@@ -32,22 +34,24 @@ pub struct Spec {
 
 /// A shop whose log holds exactly these events, in this order.
 pub fn given(history: impl IntoIterator<Item = ShopEvent>) -> Spec {
-    let mut spec = Spec {
-        shop: Shop::new(),
-        ids: SeededRng::new(7),
-        now: START,
-    };
+    let mut ids = SeededRng::new(7);
+    let mut now = START;
+    let mut store = ShopStore::new();
     for event in history {
         let stream = event
             .stream()
             .expect("specifications use aggregate events, not a saga's");
-        let proposed = NewEvent::new(spec.ids.next_event_id(), event);
-        spec.shop
-            .append(stream, ExpectedVersion::Any, vec![proposed], spec.now)
+        let proposed = NewEvent::new(ids.next_event_id(), event);
+        store
+            .append(stream, ExpectedVersion::Any, vec![proposed], now)
             .expect("a specification's history is appended");
-        spec.now = spec.now.plus_millis(TICK_MS);
+        now = now.plus_millis(TICK_MS);
     }
-    spec
+    let file = interchange::export_scenario(&store, None, Default::default());
+    let shop = interchange::import(file.as_bytes())
+        .expect("a specification's history imports")
+        .shop;
+    Spec { shop, ids, now }
 }
 
 impl Spec {

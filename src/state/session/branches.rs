@@ -57,7 +57,7 @@ impl Session {
             name: format!("a branch at position {}", fork_at.0),
             source: ImportSource::File,
             fork_at: Some(fork_at),
-            events: Vec::new(),
+            events: eventide_shop::checked::CheckedLog::default(),
             settings: ScenarioSettings::default(),
             line,
             done: 0,

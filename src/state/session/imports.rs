@@ -2,23 +2,13 @@
 //! a line of its own, put in place only when every event is in.
 
 use eventide_engine::Position;
+use eventide_shop::checked::CheckedLog;
 use eventide_shop::interchange;
 use eventide_shop::simulation::{Simulation, SimulationConfig};
-use eventide_shop::Shop;
 
 use super::{Branch, Session, DEFAULT_SEED};
 use crate::recipe::Recipe;
 use crate::state::{ExportWhich, ScenarioSettings};
-
-/// Appends recorded envelopes, exactly as they are, to `shop` (a fork, an import).
-fn replay(
-    shop: &mut Shop,
-    events: &[eventide_engine::Recorded<eventide_shop::ShopEvent>],
-) -> Result<(), String> {
-    eventide_engine::replay::replay(shop, events.iter().cloned())
-        .map(|_| ())
-        .map_err(|error| error.to_string())
-}
 
 /// Where an imported log comes from: it decides what the notice says and whether the tab then
 /// owns the autosave.
@@ -42,7 +32,7 @@ pub struct ImportJob {
     pub source: ImportSource,
     /// Set when the job opens a branch at this position.
     pub fork_at: Option<Position>,
-    pub(super) events: Vec<eventide_engine::Recorded<eventide_shop::ShopEvent>>,
+    pub(super) events: CheckedLog,
     pub(super) settings: ScenarioSettings,
     pub(super) line: Simulation,
     pub done: usize,
@@ -102,7 +92,7 @@ impl Session {
                 source,
                 fork_at: None,
                 settings: recipe.settings,
-                events: Vec::new(),
+                events: CheckedLog::default(),
                 line: replayed.sim,
                 done: 0,
                 knobs_replayed: recipe.version >= 2,
@@ -112,7 +102,11 @@ impl Session {
             return Ok(());
         }
         let log = interchange::read(bytes).map_err(|error| error.to_string())?;
-        let start = log.events.first().map_or(self.now(), |e| e.recorded_at);
+        let start = log
+            .events
+            .events()
+            .first()
+            .map_or(self.now(), |e| e.recorded_at);
         // A recipe the file carries is kept unproven: sharing replays it before trusting it.
         let mut settings = ScenarioSettings::read(log.settings);
         let recipe = settings
@@ -161,10 +155,13 @@ impl Session {
         let chunk = match job.fork_at {
             // The main line's prefix is append-only history: reading it as the main line grows
             // meanwhile is safe.
-            Some(_) => &self.sim.shop().store().events()[job.done..end],
-            None => &job.events[job.done..end],
+            Some(_) => self.sim.shop().recorded().slice(job.done..end),
+            None => job.events.as_checked().slice(job.done..end),
         };
-        let outcome = job.line.with_shop(|shop| replay(shop, chunk));
+        let outcome = job
+            .line
+            .with_shop(|shop| shop.replay(chunk))
+            .map_err(|error| error.to_string());
         if let Err(problem) = outcome {
             self.import_job = None;
             return Err(problem);
@@ -176,7 +173,7 @@ impl Session {
         let Some(mut job) = self.import_job.take() else {
             return Ok(None);
         };
-        job.events = Vec::new();
+        job.events = CheckedLog::default();
         if let Some(fork_at) = job.fork_at {
             self.forget_recipe();
             let idle = Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, self.now()));
@@ -250,7 +247,8 @@ mod tests {
 
     /// The session's replay once appended whatever it was handed: an event whose id was already
     /// in the line was skipped in silence (the store's idempotence), and the import finished
-    /// one event short. It now makes the import's checks.
+    /// one event short. A file that repeats an id is now refused before anything is replayed
+    /// (and only checked logs reach a replay at all), naming the event.
     #[test]
     fn an_import_that_repeats_an_event_is_refused_not_shortened() {
         let mut session = Session::starting_at(Timestamp::from_millis(1_700_000_000_000));
@@ -258,28 +256,46 @@ mod tests {
         while session.job.is_some() {
             session.continue_job(500).expect("generates");
         }
-        let mut log = session.shop().store().events()[..3].to_vec();
-        let mut again = log[0].clone();
-        again.position = Position(4);
-        again.recorded_at = log[2].recorded_at;
-        log.push(again);
+        let mut first_three = eventide_shop::ShopStore::new();
+        for recorded in &session.shop().store().events()[..3] {
+            let mut event = eventide_engine::NewEvent::new(recorded.id, recorded.event.clone());
+            event.metadata = recorded.metadata.clone();
+            event.correlation_id = recorded.correlation_id;
+            event.causation_id = recorded.causation_id;
+            first_three
+                .append(
+                    recorded.stream,
+                    eventide_engine::store::ExpectedVersion::Any,
+                    vec![event],
+                    recorded.recorded_at,
+                )
+                .expect("a prefix appends");
+        }
+        let mut file: serde_json::Value = serde_json::from_str(&interchange::export_scenario(
+            &first_three,
+            None,
+            Default::default(),
+        ))
+        .expect("an export reads");
+        let events = file["events"]
+            .as_array_mut()
+            .expect("a scenario has events");
+        let mut again = events[0].clone();
+        again["position"] = 4.into();
+        again["recorded_at"] = events[2]["recorded_at"].clone();
+        events.push(again);
         let mut importing = Session::starting_at(Timestamp::from_millis(1_800_000_000_000));
-        let start = log[0].recorded_at;
-        importing.import_job = Some(ImportJob {
-            name: "a repeat".into(),
-            source: ImportSource::File,
-            fork_at: None,
-            settings: ScenarioSettings::default(),
-            events: log,
-            line: Simulation::idle(SimulationConfig::new(DEFAULT_SEED, 0, start)),
-            done: 0,
-            recipe: None,
-            knobs_replayed: false,
-        });
-        let Err(refused) = importing.continue_import(10) else {
+        let Err(refused) = importing.start_import(
+            "a repeat".into(),
+            file.to_string().as_bytes(),
+            ImportSource::File,
+        ) else {
             panic!("#4 repeats #1's id, yet the import went on");
         };
-        assert!(refused.contains("already in the log"), "{refused}");
-        assert!(importing.import_job().is_none(), "the job is abandoned");
+        assert!(
+            refused.contains("#3") || refused.contains("event_id"),
+            "{refused}"
+        );
+        assert!(importing.import_job().is_none(), "nothing is replayed");
     }
 }

@@ -1,0 +1,166 @@
+//! Envelopes the shop has checked, and the one way a log is replayed into a [`Shop`].
+//!
+//! Every payload a shop holds was validated on its way in ([`Shop::execute`],
+//! [`Shop::publish`], or an import's check), so envelopes read back from a shop's own log or
+//! from a checked file replay as they are. Nothing else can reach [`Shop::replay`]: a
+//! [`Checked`] is made only by this crate, so "every payload is validated" is a type, not a
+//! convention callers keep.
+//!
+//! Outside this crate there is no way around it: no public append,
+//!
+//! ```compile_fail
+//! # use eventide_engine::{store::ExpectedVersion, NewEvent, Timestamp};
+//! # use eventide_shop::{Shop, ShopEvent, ShopStream};
+//! fn bypass(shop: &mut Shop, stream: ShopStream, events: Vec<NewEvent<ShopEvent>>) {
+//!     let _ = shop.append(stream, ExpectedVersion::Any, events, Timestamp(0));
+//! }
+//! ```
+//!
+//! no `Shop` as the kernel's replay target,
+//!
+//! ```compile_fail
+//! # use eventide_shop::{Shop, ShopRecorded};
+//! fn bypass(shop: &mut Shop, events: Vec<ShopRecorded>) {
+//!     let _ = eventide_engine::replay::replay(shop, events);
+//! }
+//! ```
+//!
+//! and no checked log made of unchecked envelopes:
+//!
+//! ```compile_fail
+//! # use eventide_shop::ShopRecorded;
+//! fn bypass(events: Vec<ShopRecorded>) -> eventide_shop::checked::CheckedLog {
+//!     eventide_shop::checked::CheckedLog(events)
+//! }
+//! ```
+
+use std::ops::Range;
+
+use eventide_engine::replay::{self, ReplayError, ReplayTarget};
+use eventide_engine::store::{AppendError, Appended, ExpectedVersion};
+use eventide_engine::{EventId, NewEvent, Position, Timestamp};
+
+use crate::{Shop, ShopEvent, ShopRecorded, ShopStream};
+
+/// A checked file's envelopes, owned until they are replayed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CheckedLog(Vec<ShopRecorded>);
+
+impl CheckedLog {
+    pub(crate) fn new(events: Vec<ShopRecorded>) -> Self {
+        Self(events)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn events(&self) -> &[ShopRecorded] {
+        &self.0
+    }
+
+    pub fn as_checked(&self) -> Checked<'_> {
+        Checked(&self.0)
+    }
+}
+
+/// Envelopes borrowed from a checked file or a shop's log, in position order.
+#[derive(Clone, Copy, Debug)]
+pub struct Checked<'a>(&'a [ShopRecorded]);
+
+impl<'a> Checked<'a> {
+    pub fn len(self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn events(self) -> &'a [ShopRecorded] {
+        self.0
+    }
+
+    /// The envelopes at these indexes (a chunk of a replay), cut to what there is.
+    pub fn slice(self, range: Range<usize>) -> Checked<'a> {
+        let end = range.end.min(self.0.len());
+        let start = range.start.min(end);
+        Checked(&self.0[start..end])
+    }
+}
+
+impl Shop {
+    /// This shop's whole log, every payload validated when it was appended: what a branch
+    /// replays of the line it forks.
+    pub fn recorded(&self) -> Checked<'_> {
+        Checked(self.store().events())
+    }
+
+    /// Appends checked envelopes exactly as they were recorded, through the kernel's
+    /// [`replay`](replay::replay), folding each into the aggregates and read models. Stops at
+    /// the first one out of place (see [`ReplayError`]); the ones before it stay in.
+    pub fn replay(&mut self, events: Checked<'_>) -> Result<(), ReplayError<ShopStream>> {
+        replay::replay(&mut Replaying(self), events.0.iter().cloned()).map(|_| ())
+    }
+}
+
+/// The shop as the kernel's replay target: reachable only through [`Shop::replay`].
+struct Replaying<'s>(&'s mut Shop);
+
+impl ReplayTarget<ShopEvent> for Replaying<'_> {
+    fn head(&self) -> Position {
+        self.0.store().head()
+    }
+    fn contains(&self, id: EventId) -> bool {
+        self.0.store().contains(id)
+    }
+    fn append(
+        &mut self,
+        stream: ShopStream,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent<ShopEvent>>,
+        recorded_at: Timestamp,
+    ) -> Result<Appended, AppendError<ShopStream>> {
+        self.0.append_checked(stream, expected, events, recorded_at)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generator::{generate_orders, GeneratorConfig};
+
+    #[test]
+    fn a_shop_replays_another_shops_log_in_chunks() {
+        let mut source = Shop::new();
+        generate_orders(&mut source, GeneratorConfig::new(3, Timestamp(0)), 20).expect("runs");
+        let mut copy = Shop::new();
+        let all = source.recorded();
+        let mut done = 0;
+        while done < all.len() {
+            copy.replay(all.slice(done..done + 7)).expect("replays");
+            done += 7;
+        }
+        assert_eq!(copy.store().events(), source.store().events());
+        assert!(
+            all.slice(done..done + 7).is_empty(),
+            "a slice past the end is empty"
+        );
+    }
+
+    #[test]
+    fn a_chunk_out_of_place_is_refused_and_named() {
+        let mut source = Shop::new();
+        generate_orders(&mut source, GeneratorConfig::new(3, Timestamp(0)), 5).expect("runs");
+        let mut copy = Shop::new();
+        let error = copy
+            .replay(source.recorded().slice(2..4))
+            .expect_err("the first two are missing");
+        assert_eq!(error.index, 0);
+        assert!(copy.store().is_empty());
+    }
+}
