@@ -86,6 +86,100 @@ impl Display for NoRows {
     }
 }
 
+/// What a watched row's refresh found ([`Projection::refresh`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refreshed {
+    /// The row is gone.
+    Gone,
+    /// These columns changed (bit `c` for column `c`; the last bit stands for it and every
+    /// column after it); none is `Unchanged`.
+    Columns(ColumnSet),
+}
+
+/// A set of a row's columns, by index: bit `c` for column `c`, the last bit for it and every
+/// column after it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ColumnSet(u64);
+
+impl ColumnSet {
+    pub const EMPTY: ColumnSet = ColumnSet(0);
+
+    fn bit(column: usize) -> u64 {
+        1 << column.min(63)
+    }
+
+    pub fn with(self, column: usize) -> ColumnSet {
+        ColumnSet(self.0 | Self::bit(column))
+    }
+
+    pub fn contains(self, column: usize) -> bool {
+        self.0 & Self::bit(column) != 0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// Writes `value` into `cell` (column `column` of a row), counting the column as changed
+    /// if it differs: how a model's [`Projection::refresh`] brings a row up to date.
+    pub fn write(&mut self, column: usize, cell: &mut Cell, value: Cell) {
+        if *cell != value {
+            *cell = value;
+            *self = self.with(column);
+        }
+    }
+}
+
+/// What changed between two readings of a row, in every cell but `Event` cells: `None` when
+/// nothing did.
+pub fn changed_columns(before: Option<&Row>, after: Option<&Row>) -> Option<Refreshed> {
+    match (before, after) {
+        (None, None) => None,
+        (Some(_), None) => Some(Refreshed::Gone),
+        (None, Some(after)) => Some(Refreshed::Columns(
+            (0..after.cells.len()).fold(ColumnSet::EMPTY, ColumnSet::with),
+        )),
+        (Some(before), Some(after)) => {
+            let width = before.cells.len().max(after.cells.len());
+            let changed = (0..width)
+                .filter(|&column| {
+                    let (old, new) = (before.cells.get(column), after.cells.get(column));
+                    !matches!((old, new), (Some(Cell::Event(_)), Some(Cell::Event(_))))
+                        && old != new
+                })
+                .fold(ColumnSet::EMPTY, ColumnSet::with);
+            (!changed.is_empty()).then_some(Refreshed::Columns(changed))
+        }
+    }
+}
+
+/// How one row differs between two states of a model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowDifference {
+    Added,
+    Removed,
+    /// A cell other than an `Event` cell differs.
+    Changed,
+}
+
+/// One row of a diff's page: how it differs, and the row at each end (`None` where it does
+/// not exist).
+#[derive(Clone, Debug, PartialEq)]
+pub struct DifferingRow {
+    pub difference: RowDifference,
+    pub before: Option<Row>,
+    pub after: Option<Row>,
+}
+
+/// A model's differences between two states, counted in full, with the first rows built.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DiffPage {
+    /// Added, removed and changed rows, in all.
+    pub counts: (usize, usize, usize),
+    /// The first differing rows, in the order a diff lists them.
+    pub rows: Vec<DifferingRow>,
+}
+
 /// A fold of events into a query-shaped state.
 pub trait Projection<E: DomainEvent>: Clone + Default + PartialEq + 'static {
     /// Shown as the read model's title; also its identity among the registered models.
@@ -136,6 +230,31 @@ pub trait Projection<E: DomainEvent>: Clone + Default + PartialEq + 'static {
     fn settles(&self, _column: &str, _wanted: &Wanted) -> bool {
         false
     }
+
+    /// The typed key a row's key text spells, for models that can read it back (it must give
+    /// back every key from its text: `parse_key(&key.to_string()) == Some(key)`): a fold that
+    /// watches rows then never writes out the keys it is not watching.
+    fn parse_key(_text: &str) -> Option<Self::Key> {
+        None
+    }
+
+    /// Brings `row` (this key's row, read from this model earlier) up to date in place from
+    /// the model's typed state, without building the row again, and says what changed in
+    /// every cell but its `Event` cells; `None` (the default): the row is built and compared.
+    /// A fold that watches rows asks after every event that touched one.
+    fn refresh(&self, _key: &Self::Key, _row: &mut Row) -> Option<Refreshed> {
+        None
+    }
+
+    /// Every row that differs between `earlier` (an earlier state of the same log) and this
+    /// state, by key, in the order a diff lists them: this state's rows in row order, then the
+    /// rows only `earlier` has, in its row order. A row differs when a cell other than an
+    /// `Event` cell does. `None` (the default): the diff builds and compares every row. A
+    /// model that can tell from its own state answers here, so a diff costs the rows it
+    /// shows, not the rows the model holds; `temporal::diff_by_rows` is what it must agree with.
+    fn differences(&self, _earlier: &Self) -> Option<Vec<(Self::Key, RowDifference)>> {
+        None
+    }
 }
 
 /// The object-safe side of a projection, as the history stores it.
@@ -153,15 +272,16 @@ pub trait ReadModel<E: DomainEvent>: Any {
     /// touched, each once, in the order first reported.
     fn apply_listing(&mut self, event: &Recorded<E>) -> Vec<String>;
     /// Folds `events` (those of the types it folds, each read through `upcasting`), and after
-    /// each one that touched a row of `keys` calls `seen` with that key's index, the event's
-    /// position and the row as it then stands (`None`: gone). Keys are compared typed: each
+    /// each one that touched a row of `keys` and changed it (added, removed, or a cell other
+    /// than an `Event` cell) calls `seen` with that key's index, the event's position and what
+    /// changed. Keys are compared typed: each
     /// distinct key the model reports is written out once, not once per event.
     fn fold_watching(
         &mut self,
         events: &[Recorded<E>],
         upcasting: Option<&SharedUpcasting<E>>,
         keys: &[String],
-        seen: &mut dyn FnMut(usize, Position, Option<Row>),
+        seen: &mut dyn FnMut(usize, Position, Refreshed),
     );
     fn row_count(&self) -> usize;
     fn rows(&self, range: Range<usize>) -> Vec<Row>;
@@ -173,6 +293,10 @@ pub trait ReadModel<E: DomainEvent>: Any {
     fn as_any(&self) -> &dyn Any;
     fn row(&self, key: &str) -> Option<Row>;
     fn settles(&self, column: &str, wanted: &Wanted) -> bool;
+    /// The differences from `earlier` (the same model, earlier in the log) counted, with the
+    /// first `page` rows built, if the model can tell them without building every row
+    /// ([`Projection::differences`]).
+    fn diff_page(&self, earlier: &dyn ReadModel<E>, page: usize) -> Option<DiffPage>;
 }
 
 impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
@@ -214,7 +338,7 @@ impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
         events: &[Recorded<E>],
         upcasting: Option<&SharedUpcasting<E>>,
         keys: &[String],
-        seen: &mut dyn FnMut(usize, Position, Option<Row>),
+        seen: &mut dyn FnMut(usize, Position, Refreshed),
     ) {
         fold_watching(self, events, upcasting, keys, seen);
     }
@@ -248,6 +372,34 @@ impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
     fn settles(&self, column: &str, wanted: &Wanted) -> bool {
         Projection::settles(self, column, wanted)
     }
+    fn diff_page(&self, earlier: &dyn ReadModel<E>, page: usize) -> Option<DiffPage> {
+        let earlier = earlier.as_any().downcast_ref::<P>()?;
+        let differences = Projection::differences(self, earlier)?;
+        let mut counts = (0, 0, 0);
+        for (_, difference) in &differences {
+            match difference {
+                RowDifference::Added => counts.0 += 1,
+                RowDifference::Removed => counts.1 += 1,
+                RowDifference::Changed => counts.2 += 1,
+            }
+        }
+        let rows = differences
+            .iter()
+            .take(page)
+            .map(|(key, difference)| DifferingRow {
+                difference: *difference,
+                before: match difference {
+                    RowDifference::Added => None,
+                    _ => earlier.row_by_key(key),
+                },
+                after: match difference {
+                    RowDifference::Removed => None,
+                    _ => self.row_by_key(key),
+                },
+            })
+            .collect();
+        Some(DiffPage { counts, rows })
+    }
 }
 
 /// [`ReadModel::fold_watching`] for one projection, with its keys typed.
@@ -256,13 +408,23 @@ fn fold_watching<E: DomainEvent, P: Projection<E>>(
     events: &[Recorded<E>],
     upcasting: Option<&SharedUpcasting<E>>,
     keys: &[String],
-    seen: &mut dyn FnMut(usize, Position, Option<Row>),
+    seen: &mut dyn FnMut(usize, Position, Refreshed),
 ) {
     let by_text: FxHashMap<&str, usize> = (0..).zip(keys).map(|(i, k)| (k.as_str(), i)).collect();
-    // Every key the model reported so far, with its index in `keys` if it is watched.
-    let mut known: FxHashMap<P::Key, Option<usize>> = FxHashMap::default();
+    // Every key the model reported so far, with its index in `keys` if it is watched. When
+    // the model reads its keys back, only the watched ones are known and no key is written
+    // out: any other is not watched.
+    let parsed: Option<FxHashMap<P::Key, Option<usize>>> = (0..)
+        .zip(keys)
+        .map(|(index, text)| P::parse_key(text).map(|key| (key, Some(index))))
+        .collect();
+    let every_key_parsed = parsed.is_some();
+    let mut known: FxHashMap<P::Key, Option<usize>> = parsed.unwrap_or_default();
     let mut touched: Vec<P::Key> = Vec::new();
     let mut watched: Vec<(usize, P::Key)> = Vec::new();
+    // Each watched row as `seen` was last told of it.
+    let mut current: Vec<Option<Row>> =
+        keys.iter().map(|key| Projection::row(model, key)).collect();
     let folds: Vec<bool> = E::Kind::ALL
         .iter()
         .map(|kind| P::FOLDS_EVERY_TYPE || P::CONSUMES.contains(kind))
@@ -287,6 +449,7 @@ fn fold_watching<E: DomainEvent, P: Projection<E>>(
         for key in touched.drain(..) {
             let index = match known.get(&key) {
                 Some(index) => *index,
+                None if every_key_parsed => None,
                 None => {
                     let index = by_text.get(key.to_string().as_str()).copied();
                     known.insert(key.clone(), index);
@@ -300,9 +463,39 @@ fn fold_watching<E: DomainEvent, P: Projection<E>>(
             }
         }
         for (index, key) in &watched {
-            seen(*index, event.position, model.row_by_key(key));
+            let Some(last) = current.get_mut(*index) else {
+                continue;
+            };
+            let refreshed = match last.as_mut() {
+                Some(row) => match model.refresh(key, row) {
+                    Some(Refreshed::Gone) => {
+                        *last = None;
+                        Some(Refreshed::Gone)
+                    }
+                    Some(Refreshed::Columns(changed)) => {
+                        (!changed.is_empty()).then_some(Refreshed::Columns(changed))
+                    }
+                    None => read_again(model, key, last),
+                },
+                None => read_again(model, key, last),
+            };
+            if let Some(refreshed) = refreshed {
+                seen(*index, event.position, refreshed);
+            }
         }
     }
+}
+
+/// A watched row built again and compared with what was last read of it, which it replaces.
+fn read_again<E: DomainEvent, P: Projection<E>>(
+    model: &P,
+    key: &P::Key,
+    last: &mut Option<Row>,
+) -> Option<Refreshed> {
+    let row = model.row_by_key(key);
+    let changed = changed_columns(last.as_ref(), row.as_ref());
+    *last = row;
+    changed
 }
 
 /// Every registered read model, folded to the same position.

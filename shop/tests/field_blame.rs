@@ -12,7 +12,8 @@ use eventide_engine::history::History;
 use eventide_engine::projection::{Cell, Row};
 use eventide_engine::store::EventStore;
 use eventide_engine::temporal::{
-    diff, diff_between, rows_changed_by, BlameLimits, FieldBlame, ModelDiff, RowBlame, RowChange,
+    diff, diff_between, diff_by_rows, rows_changed_by, BlameLimits, FieldBlame, ModelDiff,
+    RowBlame, RowChange,
 };
 use eventide_engine::{Position, Timestamp};
 use eventide_shop::compare;
@@ -255,16 +256,30 @@ fn run(
     let (a, b) = (a.index(head + 1) as u64, b.index(head + 1) as u64);
     let (a, b) = (a.min(b), a.max(b));
     let diffs = diff_between(&log.history, &log.store, Position(a), Position(b), limits);
-    let plain = diff(
-        &log.history.state_at(&log.store, Position(a)),
-        &log.history.state_at(&log.store, Position(b)),
+    let (at_a, at_b) = (
+        log.history.state_at(&log.store, Position(a)),
+        log.history.state_at(&log.store, Position(b)),
     );
-    for (blamed, plain) in diffs.iter().zip(&plain) {
+    let plain = diff(&at_a, &at_b);
+    let by_rows = diff_by_rows(&at_a, &at_b);
+    prop_assert_eq!(
+        diff(&at_b, &at_a),
+        diff_by_rows(&at_b, &at_a),
+        "backwards too: rows only the later state has are removed"
+    );
+    for ((blamed, plain), by_rows) in diffs.iter().zip(&plain).zip(&by_rows) {
         prop_assert_eq!(
-            &blamed.changes,
-            &plain.changes,
-            "the same changes as the plain diff"
+            plain,
+            by_rows,
+            "a model's own differences are the row-by-row diff's"
         );
+        let page = plain.changes.len().min(limits.rows);
+        prop_assert_eq!(
+            &blamed.changes[..],
+            &plain.changes[..page],
+            "a page of the plain diff's changes"
+        );
+        prop_assert_eq!(blamed.counts(), plain.counts(), "counted in full");
         prop_assert!(blamed.field_blame.len() <= limits.rows.min(blamed.changes.len()));
     }
     let timeline = Timeline::of(log, Position(b));

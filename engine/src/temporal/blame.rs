@@ -20,7 +20,7 @@ use super::diff::{diff_model, ModelDiff, Pending};
 use crate::envelope::DomainEvent;
 use crate::history::History;
 use crate::ids::Position;
-use crate::projection::{Cell, ReadModel, Row};
+use crate::projection::{ReadModel, Refreshed};
 use crate::store::EventStore;
 
 /// Which event gave a field the value it has at B.
@@ -111,7 +111,7 @@ pub fn diff_between<E: DomainEvent>(
     let (mut diffs, pending): (Vec<ModelDiff>, Vec<Vec<Pending>>) = before
         .iter()
         .zip(after.iter())
-        .map(|(old, new)| diff_model(old, new, pending))
+        .map(|(old, new)| diff_model(old, new, limits.rows, pending))
         .unzip();
     if pending.iter().all(Vec::is_empty) {
         return diffs;
@@ -186,7 +186,6 @@ fn blame_rows<E: DomainEvent>(
             Pending::Removed { key, .. } => key.clone(),
         })
         .collect();
-    let mut rows: Vec<Option<Row>> = keys.iter().map(|key| model.row(key)).collect();
     let mut blamed: Vec<Blamed> = pending
         .iter()
         .map(|pending| match pending {
@@ -195,37 +194,34 @@ fn blame_rows<E: DomainEvent>(
         })
         .collect();
     let mut state = model.clone_boxed();
-    state.fold_watching(events, upcasting, &keys, &mut |index, position, row| {
-        let (Some(before), Some(blamed), Some(pending)) = (
-            rows.get_mut(index),
-            blamed.get_mut(index),
-            pending.get(index),
-        ) else {
-            return;
-        };
-        match (blamed, pending) {
-            (Blamed::Fields(last), Pending::Walk { open, .. }) => {
-                for (&column, last) in open.iter().zip(last.iter_mut()) {
-                    if cell(before, column) != cell(&row, column) {
-                        *last = Some(position);
+    state.fold_watching(
+        events,
+        upcasting,
+        &keys,
+        &mut |index, position, refreshed| {
+            let (Some(blamed), Some(pending)) = (blamed.get_mut(index), pending.get(index)) else {
+                return;
+            };
+            match (blamed, pending, refreshed) {
+                (Blamed::Fields(last), Pending::Walk { open, .. }, Refreshed::Columns(changed)) => {
+                    for (&column, last) in open.iter().zip(last.iter_mut()) {
+                        if changed.contains(column) {
+                            *last = Some(position);
+                        }
                     }
                 }
+                // Gone: every field differs from just before (a later event may bring it back).
+                (Blamed::Fields(last), Pending::Walk { .. }, Refreshed::Gone) => {
+                    last.iter_mut().for_each(|last| *last = Some(position));
+                }
+                (Blamed::Removed(last), Pending::Removed { .. }, Refreshed::Gone) => {
+                    *last = Some(position);
+                }
+                _ => {}
             }
-            (Blamed::Removed(last), Pending::Removed { .. })
-                if before.is_some() && row.is_none() =>
-            {
-                *last = Some(position);
-            }
-            _ => {}
-        }
-        *before = row;
-    });
+        },
+    );
     blamed
-}
-
-/// A field of a row as of some moment; `None` while the row does not exist.
-fn cell(row: &Option<Row>, column: usize) -> Option<&Cell> {
-    row.as_ref()?.cells.get(column)
 }
 
 #[cfg(test)]
@@ -368,7 +364,8 @@ mod tests {
             ..BlameLimits::default()
         };
         let diffs = between(&receipts, 2, 0, 3, limits);
-        assert_eq!(diffs[0].changes.len(), 3);
+        assert_eq!(diffs[0].counts(), (3, 0, 0), "every change is counted");
+        assert_eq!(diffs[0].changes.len(), 2, "a page of them is listed");
         let mut blamed: Vec<&String> = diffs[0].field_blame.keys().collect();
         blamed.sort();
         assert_eq!(blamed, ["SKU-01", "SKU-02"]);

@@ -25,7 +25,7 @@ mod when;
 pub use crate::projection::Wanted;
 pub use bitemporal::{as_of_business_time, late_events};
 pub use blame::{diff_between, BlameLimits, ColumnBlame, FieldBlame, RowBlame};
-pub use diff::{diff, FieldChange, ModelDiff, RowChange};
+pub use diff::{diff, diff_by_rows, FieldChange, ModelDiff, RowChange};
 pub use touched::{rows_changed_by, TouchedRow};
 pub use when::{when, Comparison, Method, WhenAnswer, WhenError, WhenQuery};
 

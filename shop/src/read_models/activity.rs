@@ -8,7 +8,9 @@ use crate::ids::Money;
 use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::{Position, Timestamp};
 use eventide_engine::persistent::ChunkedVec;
-use eventide_engine::projection::{Cell, ChangeSet, Projection, Row, Wanted};
+use eventide_engine::projection::{
+    Cell, ChangeSet, ColumnSet, Projection, Refreshed, Row, RowDifference, Wanted,
+};
 
 const MINUTE_MS: i64 = 60_000;
 
@@ -39,6 +41,20 @@ impl ActivityPerMinute {
 
     pub fn is_empty(&self) -> bool {
         self.buckets.is_empty()
+    }
+
+    /// Where this minute's bucket is: buckets are in minute order, so a binary search.
+    fn buckets_index(&self, minute: Timestamp) -> Option<usize> {
+        let (mut low, mut high) = (0, self.buckets.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.buckets.get(middle)?.minute.cmp(&minute) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return Some(middle),
+            }
+        }
+        None
     }
 }
 
@@ -130,19 +146,9 @@ impl Projection<ShopEvent> for ActivityPerMinute {
     }
 
     fn row_by_key(&self, minute: &Timestamp) -> Option<Row> {
-        let minute = *minute;
-        let (mut low, mut high) = (0, self.buckets.len());
-        while low < high {
-            let middle = low + (high - low) / 2;
-            match self.buckets.get(middle)?.minute.cmp(&minute) {
-                std::cmp::Ordering::Less => low = middle + 1,
-                std::cmp::Ordering::Greater => high = middle,
-                std::cmp::Ordering::Equal => {
-                    return Some(bucket_row(self.buckets.get(middle)?));
-                }
-            }
-        }
-        None
+        self.buckets
+            .get(self.buckets_index(*minute)?)
+            .map(bucket_row)
     }
 
     fn settles(&self, column: &str, wanted: &Wanted) -> bool {
@@ -154,5 +160,52 @@ impl Projection<ShopEvent> for ActivityPerMinute {
 
     fn unshared_bytes(&self, earlier: &Self) -> usize {
         self.buckets.unshared_bytes(&earlier.buckets)
+    }
+
+    fn refresh(&self, minute: &Timestamp, row: &mut Row) -> Option<Refreshed> {
+        let index = self.buckets_index(*minute);
+        let Some(bucket) = index.and_then(|index| self.buckets.get(index)) else {
+            return Some(Refreshed::Gone);
+        };
+        let [_, events, orders, revenue, ..] = row.cells.as_mut_slice() else {
+            return None;
+        };
+        let mut changed = ColumnSet::EMPTY;
+        changed.write(1, events, Cell::Count(i64::from(bucket.events)));
+        changed.write(2, orders, Cell::Count(i64::from(bucket.orders_placed)));
+        changed.write(3, revenue, Cell::Cents(bucket.revenue.cents()));
+        Some(Refreshed::Columns(changed))
+    }
+
+    /// Buckets are only ever appended (recorded time never decreases), so the two states are
+    /// walked side by side, newest first, comparing what the row shows (all but the last event).
+    fn differences(&self, earlier: &Self) -> Option<Vec<(Timestamp, RowDifference)>> {
+        let shown = |bucket: &MinuteBucket| {
+            (
+                bucket.minute,
+                bucket.events,
+                bucket.orders_placed,
+                bucket.revenue,
+            )
+        };
+        let buckets = self.buckets.len().max(earlier.buckets.len());
+        let mut differences = Vec::new();
+        let mut gone = Vec::new();
+        for index in (0..buckets).rev() {
+            match (earlier.buckets.get(index), self.buckets.get(index)) {
+                (None, Some(now)) => differences.push((now.minute, RowDifference::Added)),
+                (Some(then), None) => gone.push((then.minute, RowDifference::Removed)),
+                (Some(then), Some(now)) if then.minute != now.minute => {
+                    // Not an earlier state of this one: no cheaper answer than row by row.
+                    return None;
+                }
+                (Some(then), Some(now)) if shown(then) != shown(now) => {
+                    differences.push((now.minute, RowDifference::Changed))
+                }
+                _ => {}
+            }
+        }
+        differences.extend(gone);
+        Some(differences)
     }
 }

@@ -8,7 +8,7 @@ use crate::events::{ShopEvent, ShopEventKind, ShopEventKind as K};
 use crate::ids::Sku;
 use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::Position;
-use eventide_engine::projection::{Cell, ChangeSet, Projection, Row, Wanted};
+use eventide_engine::projection::{Cell, ChangeSet, ColumnSet, Projection, Refreshed, Row, Wanted};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StockLevel {
@@ -179,6 +179,29 @@ impl Projection<ShopEvent> for InventoryLevels {
     fn row(&self, key: &str) -> Option<Row> {
         self.row_by_key(&key.parse().ok()?)
             .filter(|row| row.key == key)
+    }
+
+    /// A product's SKU and name never change: only the counts are compared and written.
+    fn refresh(&self, sku: &Sku, row: &mut Row) -> Option<Refreshed> {
+        let Some(level) = self.get(*sku) else {
+            return Some(Refreshed::Gone);
+        };
+        let counts = [
+            level.on_hand,
+            level.reserved,
+            level.available(),
+            level.shipped,
+        ];
+        let cells = row.cells.get_mut(2..6)?;
+        let mut changed = ColumnSet::EMPTY;
+        for (offset, (cell, count)) in cells.iter_mut().zip(counts).enumerate() {
+            changed.write(2 + offset, cell, Cell::Count(count));
+        }
+        Some(Refreshed::Columns(changed))
+    }
+
+    fn parse_key(text: &str) -> Option<Sku> {
+        text.parse().ok()
     }
 
     fn settles(&self, column: &str, wanted: &Wanted) -> bool {

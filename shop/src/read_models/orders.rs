@@ -8,7 +8,9 @@ use crate::ids::{CustomerId, Money, OrderId};
 use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::{Position, Timestamp};
 use eventide_engine::persistent::ChunkedVec;
-use eventide_engine::projection::{Cell, ChangeSet, Projection, Row, Wanted};
+use eventide_engine::projection::{
+    Cell, ChangeSet, ColumnSet, Projection, Refreshed, Row, RowDifference, Wanted,
+};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderSummary {
@@ -230,5 +232,60 @@ impl Projection<ShopEvent> for OrderSummaries {
 
     fn unshared_bytes(&self, earlier: &Self) -> usize {
         self.orders.unshared_bytes(&earlier.orders) + self.lines.unshared_bytes(&earlier.lines)
+    }
+
+    fn parse_key(text: &str) -> Option<OrderId> {
+        text.parse().ok()
+    }
+
+    /// An order's number, customer and placing time never change once placed: only what can
+    /// change is compared and written (the status's text only when it changed).
+    fn refresh(&self, order: &OrderId, row: &mut Row) -> Option<Refreshed> {
+        let Some(summary) = self.get(*order) else {
+            return Some(Refreshed::Gone);
+        };
+        let [_, _, items, total, status, ..] = row.cells.as_mut_slice() else {
+            return None;
+        };
+        let mut changed = ColumnSet::EMPTY;
+        changed.write(2, items, Cell::Count(i64::from(summary.items)));
+        changed.write(3, total, Cell::Cents(summary.total.cents()));
+        if !matches!(status, Cell::Text(text) if text == summary.status.label()) {
+            *status = Cell::Text(summary.status.label().to_string());
+            changed = changed.with(4);
+        }
+        Some(Refreshed::Columns(changed))
+    }
+
+    /// Orders are kept by number and never removed: the two states are walked side by side,
+    /// newest first, comparing what the row shows (all but the last event).
+    fn differences(&self, earlier: &Self) -> Option<Vec<(OrderId, RowDifference)>> {
+        let shown = |summary: &OrderSummary| {
+            (
+                summary.order,
+                summary.customer,
+                summary.items,
+                summary.total,
+                summary.status,
+                summary.placed_at,
+            )
+        };
+        let slots = self.orders.len().max(earlier.orders.len());
+        let (mut differences, mut gone) = (Vec::new(), Vec::new());
+        for index in (0..slots).rev() {
+            let now = self.orders.get(index).and_then(Option::as_ref);
+            let then = earlier.orders.get(index).and_then(Option::as_ref);
+            match (then, now) {
+                (None, Some(now)) => differences.push((now.order, RowDifference::Added)),
+                (Some(then), None) => gone.push((then.order, RowDifference::Removed)),
+                (Some(then), Some(now)) if shown(then) != shown(now) => {
+                    differences.push((now.order, RowDifference::Changed))
+                }
+                _ => {}
+            }
+        }
+        // Rows only the earlier state has come last, in its order (newest first).
+        differences.extend(gone);
+        Some(differences)
     }
 }

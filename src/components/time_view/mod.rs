@@ -163,8 +163,8 @@ fn diff_panel() -> Html {
                                     <ul class="diff-rows">
                                         { for model.changes.iter().take(SHOWN).map(|change| change_item(model, change, &select)) }
                                     </ul>
-                                    if model.changes.len() > SHOWN {
-                                        <p class="muted">{ format!("… and {} more", fmt_count((model.changes.len() - SHOWN) as u64)) }</p>
+                                    if model.total() > SHOWN {
+                                        <p class="muted">{ format!("… and {} more", fmt_count((model.total() - SHOWN) as u64)) }</p>
                                     }
                                 </details>
                             }
