@@ -1014,6 +1014,23 @@ async fn the_time_machine_diffs_two_moments_with_blame_and_answers_when() {
     assert_eq!(number(&root, "cursor-position"), 5);
 }
 
+/// The diff lists a page of each model's changes and counts them all: "… and N more" counts
+/// what the page leaves out (it once read the listed changes, which are only the page).
+#[wasm_bindgen_test]
+async fn the_time_machine_counts_every_change_beyond_the_page_it_lists() {
+    let root = mount().await;
+    generate(&root, 60).await;
+    let head = number(&root, "cursor-position");
+    click(&root, "center-time").await;
+    type_into(&root, "diff-a", "0").await;
+    type_into(&root, "diff-b", &head.to_string()).await;
+    yew::scheduler::flush().await;
+    click(&root, "diff-run").await;
+    let result = text(&root, "diff-result");
+    assert!(result.contains("Orders · 60 added"), "{result}");
+    assert!(result.contains("… and 20 more"), "{result}");
+}
+
 #[wasm_bindgen_test]
 async fn the_time_machine_refuses_an_at_least_value_that_is_not_a_number() {
     let root = mount().await;
