@@ -91,8 +91,7 @@ impl Display for NoRows {
 pub enum Refreshed {
     /// The row is gone.
     Gone,
-    /// These columns changed (bit `c` for column `c`; the last bit stands for it and every
-    /// column after it); none is `Unchanged`.
+    /// These columns changed (none, if the event changed nothing the row shows).
     Columns(ColumnSet),
 }
 
@@ -178,6 +177,48 @@ pub struct DiffPage {
     pub counts: (usize, usize, usize),
     /// The first differing rows, in the order a diff lists them.
     pub rows: Vec<DifferingRow>,
+}
+
+impl DiffPage {
+    /// Added, removed and changed, counted.
+    pub fn tally(differences: impl IntoIterator<Item = RowDifference>) -> (usize, usize, usize) {
+        differences
+            .into_iter()
+            .fold(
+                (0, 0, 0),
+                |(added, removed, changed), difference| match difference {
+                    RowDifference::Added => (added + 1, removed, changed),
+                    RowDifference::Removed => (added, removed + 1, changed),
+                    RowDifference::Changed => (added, removed, changed + 1),
+                },
+            )
+    }
+}
+
+/// [`Projection::differences`] for a model kept in a dense vector that only grows at its end
+/// and lists its rows newest (highest index) first: the two states side by side, index by
+/// index, then the rows only `earlier` has. `earlier(i)` and `now(i)` give the key at index `i`
+/// and what its row shows but its `Event` cells (`None`: no row there). Two keys at one index
+/// mean `earlier` is no earlier state of this one: `None`, and the diff goes row by row.
+pub fn differences_by_index<K: PartialEq, S: PartialEq>(
+    len: usize,
+    earlier: impl Fn(usize) -> Option<(K, S)>,
+    now: impl Fn(usize) -> Option<(K, S)>,
+) -> Option<Vec<(K, RowDifference)>> {
+    let (mut differences, mut gone) = (Vec::new(), Vec::new());
+    for index in (0..len).rev() {
+        match (earlier(index), now(index)) {
+            (None, Some((key, _))) => differences.push((key, RowDifference::Added)),
+            (Some((key, _)), None) => gone.push((key, RowDifference::Removed)),
+            (Some((then, _)), Some((key, _))) if then != key => return None,
+            (Some((_, then)), Some((key, shown))) if then != shown => {
+                differences.push((key, RowDifference::Changed))
+            }
+            _ => {}
+        }
+    }
+    differences.extend(gone);
+    Some(differences)
 }
 
 /// A fold of events into a query-shaped state.
@@ -375,14 +416,7 @@ impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
     fn diff_page(&self, earlier: &dyn ReadModel<E>, page: usize) -> Option<DiffPage> {
         let earlier = earlier.as_any().downcast_ref::<P>()?;
         let differences = Projection::differences(self, earlier)?;
-        let mut counts = (0, 0, 0);
-        for (_, difference) in &differences {
-            match difference {
-                RowDifference::Added => counts.0 += 1,
-                RowDifference::Removed => counts.1 += 1,
-                RowDifference::Changed => counts.2 += 1,
-            }
-        }
+        let counts = DiffPage::tally(differences.iter().map(|(_, difference)| *difference));
         let rows = differences
             .iter()
             .take(page)

@@ -1,13 +1,15 @@
 //! The difference of every read model between two states: rows added, removed and changed
 //! (field by field), each added or changed row blamed on the event its `Event` column names.
 
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use super::blame::RowBlame;
 use super::blame_of;
 use crate::envelope::DomainEvent;
 use crate::ids::Position;
-use crate::projection::{Cell, DiffPage, ReadModel, ReadModelSet, Row, RowDifference};
+use crate::projection::{
+    changed_columns, Cell, DiffPage, DifferingRow, ReadModel, ReadModelSet, Row, RowDifference,
+};
 
 /// One field that differs between the two moments.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,25 +75,51 @@ pub(super) fn diff_model<E: DomainEvent>(
     listed: usize,
     pending: usize,
 ) -> (ModelDiff, Vec<Pending>) {
-    match b.diff_page(a, listed) {
-        Some(page) => diff_from_page(b, page, pending),
-        None => {
-            let (mut diff, ready) = diff_model_by_rows(a, b, pending);
-            if diff.changes.len() > listed {
-                diff.changes.truncate(listed);
-                let shown: FxHashSet<&str> = diff.changes.iter().map(change_key).collect();
-                diff.blame.retain(|key, _| shown.contains(key.as_str()));
-            }
-            (diff, ready)
-        }
-    }
+    let page = b
+        .diff_page(a, listed)
+        .unwrap_or_else(|| page_by_rows(a, b, listed));
+    diff_from_page(b, page, pending)
 }
 
-fn change_key(change: &RowChange) -> &str {
-    match change {
-        RowChange::Added(row) | RowChange::Removed(row) => &row.key,
-        RowChange::Changed { key, .. } => key,
+/// Every row of both states built and compared: the page of a model that cannot tell its
+/// differences itself, and the reference for one that can ([`diff_by_rows`]). Rows differ
+/// when a cell other than an `Event` cell does; rows only `a` has come last, in its order.
+fn page_by_rows<E: DomainEvent>(
+    a: &dyn ReadModel<E>,
+    b: &dyn ReadModel<E>,
+    listed: usize,
+) -> DiffPage {
+    // Rows are moved into the page, not cloned: at a million events there are many.
+    let mut before: Vec<Option<Row>> = a.rows(0..a.row_count()).into_iter().map(Some).collect();
+    let index: FxHashMap<String, usize> = (0..)
+        .zip(&before)
+        .filter_map(|(at, row)| Some((row.as_ref()?.key.clone(), at)))
+        .collect();
+    let mut rows = Vec::new();
+    for after in b.rows(0..b.row_count()) {
+        let earlier = index.get(&after.key).and_then(|&at| before[at].take());
+        let difference = match &earlier {
+            None => RowDifference::Added,
+            Some(earlier) if changed_columns(Some(earlier), Some(&after)).is_some() => {
+                RowDifference::Changed
+            }
+            Some(_) => continue,
+        };
+        rows.push(DifferingRow {
+            difference,
+            before: earlier,
+            after: Some(after),
+        });
     }
+    // What is left of `a` is gone, in the model's order at A, so the listing is stable.
+    rows.extend(before.into_iter().flatten().map(|gone| DifferingRow {
+        difference: RowDifference::Removed,
+        before: Some(gone),
+        after: None,
+    }));
+    let counts = DiffPage::tally(rows.iter().map(|row| row.difference));
+    rows.truncate(listed);
+    DiffPage { counts, rows }
 }
 
 /// The columns of a row that get field blame: every one but `Event` cells, of an added row;
@@ -106,7 +134,8 @@ fn open_columns(columns: usize, before: Option<&Row>, after: &Row) -> Vec<usize>
         .collect()
 }
 
-/// A model's own page of differences as a diff, built the way [`diff_model_by_rows`] builds it.
+/// A page of differences as the model's diff: its changes, each listed row blamed on its
+/// `Event` column, and the first `pending` ready for field blame.
 fn diff_from_page<E: DomainEvent>(
     b: &dyn ReadModel<E>,
     page: DiffPage,
@@ -117,7 +146,7 @@ fn diff_from_page<E: DomainEvent>(
     let mut blame = FxHashMap::default();
     let mut ready = Vec::new();
     for differing in page.rows {
-        match (differing.difference, differing.before, differing.after) {
+        let (after, open) = match (differing.difference, differing.before, differing.after) {
             (RowDifference::Removed, Some(before), _) => {
                 if ready.len() < pending {
                     ready.push(Pending::Removed {
@@ -125,23 +154,16 @@ fn diff_from_page<E: DomainEvent>(
                     });
                 }
                 changes.push(RowChange::Removed(before));
+                continue;
             }
             (RowDifference::Added, _, Some(after)) => {
                 let open = open_columns(columns.len(), None, &after);
-                if let Some(position) = blame_of(&after) {
-                    blame.insert(after.key.clone(), position);
-                }
-                if ready.len() < pending {
-                    ready.push(Pending::Walk {
-                        row: after.clone(),
-                        open,
-                    });
-                }
-                changes.push(RowChange::Added(after));
+                changes.push(RowChange::Added(after.clone()));
+                (after, open)
             }
             (RowDifference::Changed, Some(before), Some(after)) => {
                 let width = columns.len().min(before.cells.len());
-                let open: Vec<usize> = open_columns(width, Some(&before), &after);
+                let open = open_columns(width, Some(&before), &after);
                 changes.push(RowChange::Changed {
                     key: after.key.clone(),
                     fields: open
@@ -153,15 +175,16 @@ fn diff_from_page<E: DomainEvent>(
                         })
                         .collect(),
                 });
-                if let Some(position) = blame_of(&after) {
-                    blame.insert(after.key.clone(), position);
-                }
-                if ready.len() < pending {
-                    ready.push(Pending::Walk { row: after, open });
-                }
+                (after, open)
             }
             // A model that says a row exists where it does not: nothing to show of it.
-            _ => {}
+            _ => continue,
+        };
+        if let Some(position) = blame_of(&after) {
+            blame.insert(after.key.clone(), position);
+        }
+        if ready.len() < pending {
+            ready.push(Pending::Walk { row: after, open });
         }
     }
     let diff = ModelDiff {
@@ -169,107 +192,6 @@ fn diff_from_page<E: DomainEvent>(
         columns,
         changes,
         totals: page.counts,
-        blame,
-        field_blame: FxHashMap::default(),
-    };
-    (diff, ready)
-}
-
-/// The plain diff of one model, every row of both states built and compared (what a model's
-/// own [`Projection::differences`](crate::projection::Projection::differences) must agree
-/// with), and the first `pending` of its changes ready for blame.
-fn diff_model_by_rows<E: DomainEvent>(
-    a: &dyn ReadModel<E>,
-    b: &dyn ReadModel<E>,
-    pending: usize,
-) -> (ModelDiff, Vec<Pending>) {
-    let columns = b.columns();
-    let before = a.rows(0..a.row_count());
-    let mut unseen: FxHashMap<&str, usize> = before
-        .iter()
-        .enumerate()
-        .map(|(index, row)| (row.key.as_str(), index))
-        .collect();
-    let after = b.rows(0..b.row_count());
-    let mut changes = Vec::new();
-    let mut blame = FxHashMap::default();
-    let mut ready = Vec::new();
-    // Rows are moved into the changes, not cloned: at a million events there are many.
-    for row in after {
-        let (open, added) = match unseen.remove(row.key.as_str()) {
-            None => {
-                let open = (0..row.cells.len().min(columns.len()))
-                    .filter(|&column| !matches!(row.cells[column], Cell::Event(_)))
-                    .collect();
-                (open, true)
-            }
-            Some(old) if before[old].cells != row.cells => {
-                let old = &before[old];
-                let open: Vec<usize> = (0..columns.len().min(old.cells.len()).min(row.cells.len()))
-                    .filter(|&column| {
-                        old.cells[column] != row.cells[column]
-                            && !matches!(row.cells[column], Cell::Event(_))
-                    })
-                    .collect();
-                if open.is_empty() {
-                    continue;
-                }
-                changes.push(RowChange::Changed {
-                    key: row.key.clone(),
-                    fields: open
-                        .iter()
-                        .map(|&column| FieldChange {
-                            column: columns[column],
-                            before: old.cells[column].clone(),
-                            after: row.cells[column].clone(),
-                        })
-                        .collect(),
-                });
-                (open, false)
-            }
-            Some(_) => continue,
-        };
-        if let Some(position) = blame_of(&row) {
-            blame.insert(row.key.clone(), position);
-        }
-        if ready.len() < pending {
-            ready.push(Pending::Walk {
-                row: row.clone(),
-                open,
-            });
-        }
-        if added {
-            changes.push(RowChange::Added(row));
-        }
-    }
-    // In the model's order at A, so the listing is stable from one run to the next.
-    let mut gone: Vec<usize> = unseen.into_values().collect();
-    gone.sort_unstable();
-    let mut gone = gone.into_iter().peekable();
-    for (index, row) in before.into_iter().enumerate() {
-        if gone.next_if_eq(&index).is_none() {
-            continue;
-        }
-        if ready.len() < pending {
-            ready.push(Pending::Removed {
-                key: row.key.clone(),
-            });
-        }
-        changes.push(RowChange::Removed(row));
-    }
-    let mut totals = (0, 0, 0);
-    for change in &changes {
-        match change {
-            RowChange::Added(_) => totals.0 += 1,
-            RowChange::Removed(_) => totals.1 += 1,
-            RowChange::Changed { .. } => totals.2 += 1,
-        }
-    }
-    let diff = ModelDiff {
-        model: b.name(),
-        columns,
-        changes,
-        totals,
         blame,
         field_blame: FxHashMap::default(),
     };
@@ -290,7 +212,7 @@ pub fn diff<E: DomainEvent>(a: &ReadModelSet<E>, b: &ReadModelSet<E>) -> Vec<Mod
 pub fn diff_by_rows<E: DomainEvent>(a: &ReadModelSet<E>, b: &ReadModelSet<E>) -> Vec<ModelDiff> {
     a.iter()
         .zip(b.iter())
-        .map(|(before, after)| diff_model_by_rows(before, after, 0).0)
+        .map(|(before, after)| diff_from_page(after, page_by_rows(before, after, usize::MAX), 0).0)
         .collect()
 }
 

@@ -9,7 +9,8 @@ use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::{Position, Timestamp};
 use eventide_engine::persistent::ChunkedVec;
 use eventide_engine::projection::{
-    Cell, ChangeSet, ColumnSet, Projection, Refreshed, Row, RowDifference, Wanted,
+    differences_by_index, Cell, ChangeSet, ColumnSet, Projection, Refreshed, Row, RowDifference,
+    Wanted,
 };
 
 const MINUTE_MS: i64 = 60_000;
@@ -177,35 +178,18 @@ impl Projection<ShopEvent> for ActivityPerMinute {
         Some(Refreshed::Columns(changed))
     }
 
-    /// Buckets are only ever appended (recorded time never decreases), so the two states are
-    /// walked side by side, newest first, comparing what the row shows (all but the last event).
+    /// Buckets are only ever appended (recorded time never decreases): the two states side
+    /// by side, comparing what a row shows (all but the last event).
     fn differences(&self, earlier: &Self) -> Option<Vec<(Timestamp, RowDifference)>> {
-        let shown = |bucket: &MinuteBucket| {
-            (
-                bucket.minute,
-                bucket.events,
-                bucket.orders_placed,
-                bucket.revenue,
-            )
+        let at = |model: &Self, index: usize| {
+            let bucket = model.buckets.get(index)?;
+            let shown = (bucket.events, bucket.orders_placed, bucket.revenue);
+            Some((bucket.minute, shown))
         };
-        let buckets = self.buckets.len().max(earlier.buckets.len());
-        let mut differences = Vec::new();
-        let mut gone = Vec::new();
-        for index in (0..buckets).rev() {
-            match (earlier.buckets.get(index), self.buckets.get(index)) {
-                (None, Some(now)) => differences.push((now.minute, RowDifference::Added)),
-                (Some(then), None) => gone.push((then.minute, RowDifference::Removed)),
-                (Some(then), Some(now)) if then.minute != now.minute => {
-                    // Not an earlier state of this one: no cheaper answer than row by row.
-                    return None;
-                }
-                (Some(then), Some(now)) if shown(then) != shown(now) => {
-                    differences.push((now.minute, RowDifference::Changed))
-                }
-                _ => {}
-            }
-        }
-        differences.extend(gone);
-        Some(differences)
+        differences_by_index(
+            self.buckets.len().max(earlier.buckets.len()),
+            |index| at(earlier, index),
+            |index| at(self, index),
+        )
     }
 }

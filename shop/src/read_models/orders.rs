@@ -9,7 +9,8 @@ use eventide_engine::envelope::{PayloadReads, Recorded};
 use eventide_engine::ids::{Position, Timestamp};
 use eventide_engine::persistent::ChunkedVec;
 use eventide_engine::projection::{
-    Cell, ChangeSet, ColumnSet, Projection, Refreshed, Row, RowDifference, Wanted,
+    differences_by_index, Cell, ChangeSet, ColumnSet, Projection, Refreshed, Row, RowDifference,
+    Wanted,
 };
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -257,35 +258,24 @@ impl Projection<ShopEvent> for OrderSummaries {
         Some(Refreshed::Columns(changed))
     }
 
-    /// Orders are kept by number and never removed: the two states are walked side by side,
-    /// newest first, comparing what the row shows (all but the last event).
+    /// Orders are kept by number and never removed: the two states side by side, comparing
+    /// what a row shows (all but the last event).
     fn differences(&self, earlier: &Self) -> Option<Vec<(OrderId, RowDifference)>> {
-        let shown = |summary: &OrderSummary| {
-            (
-                summary.order,
+        let at = |model: &Self, index: usize| {
+            let summary = model.orders.get(index)?.as_ref()?;
+            let shown = (
                 summary.customer,
                 summary.items,
                 summary.total,
                 summary.status,
                 summary.placed_at,
-            )
+            );
+            Some((summary.order, shown))
         };
-        let slots = self.orders.len().max(earlier.orders.len());
-        let (mut differences, mut gone) = (Vec::new(), Vec::new());
-        for index in (0..slots).rev() {
-            let now = self.orders.get(index).and_then(Option::as_ref);
-            let then = earlier.orders.get(index).and_then(Option::as_ref);
-            match (then, now) {
-                (None, Some(now)) => differences.push((now.order, RowDifference::Added)),
-                (Some(then), None) => gone.push((then.order, RowDifference::Removed)),
-                (Some(then), Some(now)) if shown(then) != shown(now) => {
-                    differences.push((now.order, RowDifference::Changed))
-                }
-                _ => {}
-            }
-        }
-        // Rows only the earlier state has come last, in its order (newest first).
-        differences.extend(gone);
-        Some(differences)
+        differences_by_index(
+            self.orders.len().max(earlier.orders.len()),
+            |index| at(earlier, index),
+            |index| at(self, index),
+        )
     }
 }
