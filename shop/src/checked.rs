@@ -81,10 +81,6 @@ impl<'a> Checked<'a> {
         self.0.is_empty()
     }
 
-    pub fn events(self) -> &'a [ShopRecorded] {
-        self.0
-    }
-
     /// The envelopes at these indexes (a chunk of a replay), cut to what there is.
     pub fn slice(self, range: Range<usize>) -> Checked<'a> {
         let end = range.end.min(self.0.len());
