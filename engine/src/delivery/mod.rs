@@ -16,6 +16,7 @@ mod settings;
 mod stats;
 
 use std::collections::{BTreeMap, VecDeque};
+use std::fmt::{self, Display};
 
 use rustc_hash::FxHashMap;
 
@@ -23,7 +24,7 @@ pub use settings::DeliverySettings;
 pub use stats::SubscriptionStats;
 
 use crate::agenda::Agenda;
-use crate::envelope::{DomainEvent, Named, Recorded};
+use crate::envelope::{DomainEvent, Named, Recorded, StreamKey};
 use crate::ids::{Position, Timestamp};
 use crate::rng::SeededRng;
 
@@ -86,13 +87,64 @@ pub struct AttemptRecord {
     pub outcome: Outcome,
 }
 
+/// The queue a delivery waits in while order is kept: its stream's own, or its partition's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Lane<S> {
+    Stream(S),
+    Partition(u8),
+}
+
+impl<S: StreamKey> Lane<S> {
+    /// The lane `stream`'s events wait in under `settings`, or `None` when order is not kept.
+    fn of(stream: S, settings: &DeliverySettings) -> Option<Lane<S>> {
+        if !settings.per_aggregate_ordering {
+            return None;
+        }
+        Some(match settings.partitions {
+            0 => Lane::Stream(stream),
+            partitions => Lane::Partition(partition_of(&stream, partitions)),
+        })
+    }
+}
+
+/// The partition of `stream` among `partitions` (at least 1): FNV-1a over its name, so a stream
+/// lands in the same partition on every run and every target (FxHash differs on wasm32).
+pub fn partition_of<S: Display>(stream: &S, partitions: u8) -> u8 {
+    struct Fnv(u32);
+    impl fmt::Write for Fnv {
+        fn write_str(&mut self, text: &str) -> fmt::Result {
+            for byte in text.bytes() {
+                self.0 = (self.0 ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+            }
+            Ok(())
+        }
+    }
+    let mut hash = Fnv(0x811c_9dc5);
+    // Writing into the hasher cannot fail.
+    let _ = fmt::write(&mut hash, format_args!("{stream}"));
+    (hash.0 % u32::from(partitions.max(1))) as u8
+}
+
+/// Why a subscription was not reset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ResetRefused {
+    #[error("there is no such subscription")]
+    Unknown,
+    /// A reset replays what was acknowledged; skipping ahead would drop events unprocessed.
+    #[error("a subscription is reset back, never ahead: it has acknowledged up to position {checkpoint}, and {to} is beyond it")]
+    Ahead { to: Position, checkpoint: Position },
+}
+
 struct Subscription<S> {
     name: String,
     wants: Vec<bool>,
     settings: DeliverySettings,
-    /// With per-aggregate ordering, deliveries wait in a lane per stream and only the head of
-    /// each lane is on the agenda: a stream's events reach the consumer in order.
-    lanes: FxHashMap<S, VecDeque<DeliveryId>>,
+    /// With ordering kept, deliveries wait in a lane (per stream, or per partition) and only
+    /// the head of each lane is on the agenda: a lane's events reach the consumer in order.
+    lanes: FxHashMap<Lane<S>, VecDeque<DeliveryId>>,
+    /// The last position the bus was handed while it subscribed: with nothing open, its
+    /// checkpoint.
+    handed: Position,
     /// Positions not yet handled (or parked), with how many deliveries of each are open.
     open: BTreeMap<Position, u32>,
     parked: Vec<Delivery>,
@@ -101,7 +153,8 @@ struct Subscription<S> {
 
 struct Slot<S> {
     delivery: Delivery,
-    stream: S,
+    /// The lane it waits in, if order is kept.
+    lane: Option<Lane<S>>,
     due_at: Timestamp,
 }
 
@@ -151,6 +204,7 @@ impl<E: DomainEvent> Bus<E> {
             wants,
             settings,
             lanes: FxHashMap::default(),
+            handed: Position::ORIGIN,
             open: BTreeMap::new(),
             parked: Vec::new(),
             stats: SubscriptionStats::default(),
@@ -178,17 +232,26 @@ impl<E: DomainEvent> Bus<E> {
         let Some(subscription) = self.subscriptions.get_mut(usize::from(id.0)) else {
             return;
         };
-        let was_ordered = subscription.settings.per_aggregate_ordering;
+        let before = subscription.settings;
         subscription.settings = settings.clamped();
-        if was_ordered && !subscription.settings.per_aggregate_ordering {
-            // Only the head of each lane is on the agenda; the rest wait for it. Without
-            // ordering nothing would ever release them, so they set off now (by id, so the
-            // agenda is the same on every run).
-            let mut waiting: Vec<DeliveryId> = subscription
-                .lanes
-                .drain()
-                .flat_map(|(_, lane)| lane.into_iter().skip(1))
-                .collect();
+        let after = subscription.settings;
+        let lanes_changed = before.per_aggregate_ordering
+            && (!after.per_aggregate_ordering || before.partitions != after.partitions);
+        if lanes_changed {
+            // Only the head of each lane is on the agenda; the rest wait for it. With the lanes
+            // gone (no ordering, or other partitions) nothing would ever release them, so they
+            // set off now (by id, so the agenda is the same on every run), in no lane.
+            let mut waiting = Vec::new();
+            for (_, lane) in subscription.lanes.drain() {
+                for (place, id) in lane.into_iter().enumerate() {
+                    if let Some(slot) = self.slots.get_mut(&id) {
+                        slot.lane = None;
+                    }
+                    if place > 0 {
+                        waiting.push(id);
+                    }
+                }
+            }
             waiting.sort_unstable();
             for id in waiting {
                 if let Some(due_at) = self.slots.get(&id).map(|slot| slot.due_at) {
@@ -207,7 +270,8 @@ impl<E: DomainEvent> Bus<E> {
     /// Hands a newly recorded event to every subscription that wants it.
     pub fn publish(&mut self, event: &Recorded<E>, now: Timestamp) {
         for index in 0..self.subscriptions.len() {
-            let subscription = &self.subscriptions[index];
+            let subscription = &mut self.subscriptions[index];
+            subscription.handed = subscription.handed.max(event.position);
             if !subscription.wants[event.kind().index()] {
                 continue;
             }
@@ -244,11 +308,15 @@ impl<E: DomainEvent> Bus<E> {
         };
         let delay = self.transit_delay(subscription) + extra_delay;
         let due_at = now.plus_millis(delay as i64);
+        let lane = Lane::of(
+            event.stream,
+            &self.subscriptions[usize::from(subscription.0)].settings,
+        );
         self.slots.insert(
             id,
             Slot {
                 delivery,
-                stream: event.stream,
+                lane,
                 due_at,
             },
         );
@@ -260,11 +328,11 @@ impl<E: DomainEvent> Bus<E> {
         if duplicate {
             sub.stats.duplicates_sent += 1;
         }
-        if sub.settings.per_aggregate_ordering {
-            let lane = sub.lanes.entry(event.stream).or_default();
+        if let Some(lane) = lane {
+            let lane = sub.lanes.entry(lane).or_default();
             lane.push_back(id);
             if lane.len() > 1 {
-                // It waits for the deliveries ahead of it in its stream.
+                // It waits for the deliveries ahead of it in its lane.
                 return;
             }
         }
@@ -362,20 +430,20 @@ impl<E: DomainEvent> Bus<E> {
                 sub.open.remove(&delivery.position);
             }
         }
-        let stream = self.slots.remove(&delivery.id).map(|slot| slot.stream);
-        if let (true, Some(stream)) = (settings.per_aggregate_ordering, stream) {
-            // A delivery sent before ordering was switched on is in no lane: it must not pop
-            // the head of one, or the next in line would overtake it.
+        let lane = self.slots.remove(&delivery.id).and_then(|slot| slot.lane);
+        if let Some(lane) = lane {
+            // Only the head of its lane pops it: a delivery whose lane was dissolved (ordering
+            // switched off, or other partitions) must not, or the next in line would overtake.
             let next = sub
                 .lanes
-                .get_mut(&stream)
-                .filter(|lane| lane.front() == Some(&delivery.id))
-                .and_then(|lane| {
-                    lane.pop_front();
-                    lane.front().copied()
+                .get_mut(&lane)
+                .filter(|queue| queue.front() == Some(&delivery.id))
+                .and_then(|queue| {
+                    queue.pop_front();
+                    queue.front().copied()
                 });
-            if sub.lanes.get(&stream).is_some_and(VecDeque::is_empty) {
-                sub.lanes.remove(&stream);
+            if sub.lanes.get(&lane).is_some_and(VecDeque::is_empty) {
+                sub.lanes.remove(&lane);
             }
             if let Some(next) = next {
                 let due = self
@@ -417,15 +485,70 @@ impl<E: DomainEvent> Bus<E> {
     }
 
     pub fn stats(&self, id: SubscriptionId) -> SubscriptionStats {
-        self.subscriptions
+        let Some(s) = self.subscriptions.get(usize::from(id.0)) else {
+            return SubscriptionStats::default();
+        };
+        let mut stats = s.stats;
+        stats.open = s.open.len() as u64;
+        stats.oldest_open = s.open.keys().next().copied();
+        stats.checkpoint = Self::checkpoint_of(s);
+        for slot in self.slots.values() {
+            if let (true, Some(Lane::Partition(p))) = (slot.delivery.subscription == id, slot.lane)
+            {
+                if let Some(waiting) = stats.partition_waiting.get_mut(usize::from(p)) {
+                    *waiting += 1;
+                }
+            }
+        }
+        stats
+    }
+
+    /// The last position a subscription has acknowledged with every one before it: the first
+    /// it still owes, less one (a parked delivery is done with: it waits in the dead letters).
+    fn checkpoint_of(s: &Subscription<E::Stream>) -> Position {
+        s.open
+            .keys()
+            .next()
+            .map_or(s.handed, |first| Position(first.0.saturating_sub(1)))
+    }
+
+    /// Moves a subscription's checkpoint back to `to` and sends it again every event it wants
+    /// after that, as fresh first attempts (those still on their way are not sent twice):
+    /// a persistent subscription replayed from a position, or a consumer group's offsets
+    /// reset. A consumer sees them as repeats: an idempotent one within its dedup window
+    /// ignores them, a naive one processes them again. Returns how many were sent.
+    pub fn reset(
+        &mut self,
+        id: SubscriptionId,
+        to: Position,
+        events: &[Recorded<E>],
+        now: Timestamp,
+    ) -> Result<usize, ResetRefused> {
+        let subscription = self
+            .subscriptions
             .get(usize::from(id.0))
-            .map(|s| {
-                let mut stats = s.stats;
-                stats.open = s.open.len() as u64;
-                stats.oldest_open = s.open.keys().next().copied();
-                stats
+            .ok_or(ResetRefused::Unknown)?;
+        let checkpoint = Self::checkpoint_of(subscription);
+        if to > checkpoint {
+            return Err(ResetRefused::Ahead { to, checkpoint });
+        }
+        let start = usize::try_from(to.0).unwrap_or(usize::MAX);
+        let end = usize::try_from(subscription.handed.0).unwrap_or(usize::MAX);
+        let again: Vec<&Recorded<E>> = events
+            .get(start..end.min(events.len()))
+            .unwrap_or(&[])
+            .iter()
+            .filter(|event| {
+                subscription.wants[event.kind().index()]
+                    && !subscription.open.contains_key(&event.position)
             })
-            .unwrap_or_default()
+            .collect();
+        for event in &again {
+            self.enqueue(id, event, now, false, 0);
+        }
+        let subscription = &mut self.subscriptions[usize::from(id.0)];
+        subscription.stats.replayed += again.len() as u64;
+        Ok(again.len())
     }
 
     /// Deliveries scheduled and not yet finished, across every subscription.

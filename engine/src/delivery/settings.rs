@@ -26,6 +26,19 @@ pub struct DeliverySettings {
     /// price of very late duplicates. Old scenario files without it get the default.
     #[serde(default = "default_dedup_window_ms")]
     pub dedup_window_ms: u64,
+    /// With ordering on, the subscription's partitions: each stream's events go to one of them
+    /// by a hash of its name, and order holds within a partition only (two streams in one
+    /// partition wait for each other). 0: a lane per stream, as if there were a partition each.
+    #[serde(default)]
+    pub partitions: u8,
+    /// The consumer group sharing the partitions: partition `p` belongs to member
+    /// `p % group_members`. At least one, at most one per partition.
+    #[serde(default = "one_member")]
+    pub group_members: u8,
+}
+
+fn one_member() -> u8 {
+    1
 }
 
 fn default_dedup_window_ms() -> u64 {
@@ -50,7 +63,13 @@ impl DeliverySettings {
         max_attempts: 5,
         backoff_ms: 200,
         dedup_window_ms: DeliverySettings::DEFAULT_DEDUP_WINDOW_MS,
+        partitions: 0,
+        group_members: 1,
     };
+
+    /// The most partitions a subscription may have: enough to show ordering per partition and a
+    /// group sharing them, few enough to list each one's lag.
+    pub const MAX_PARTITIONS: u8 = 8;
 
     /// A day: far longer than any retry or duplicate of the shop's flows takes to arrive, so the
     /// window changes nothing until a user shortens it. (JetStream's default is two minutes.)
@@ -85,6 +104,11 @@ impl DeliverySettings {
             dedup_window_ms: self
                 .dedup_window_ms
                 .min(DeliverySettings::MAX_DEDUP_WINDOW_MS),
+            partitions: self.partitions.min(DeliverySettings::MAX_PARTITIONS),
+            group_members: self.group_members.clamp(
+                1,
+                self.partitions.clamp(1, DeliverySettings::MAX_PARTITIONS),
+            ),
             ..self
         }
     }

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::delivery::DeliverySettings;
 use crate::ids::Position;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -16,4 +17,10 @@ pub struct SubscriptionStats {
     pub open: u64,
     /// The oldest event it has not handled yet; its age is the lag in time.
     pub oldest_open: Option<Position>,
+    /// The last position it acknowledged with every one before it (its committed offset).
+    pub checkpoint: Position,
+    /// Events sent again by resets.
+    pub replayed: u64,
+    /// Deliveries waiting in or on their way from each partition, when it has partitions.
+    pub partition_waiting: [u32; DeliverySettings::MAX_PARTITIONS as usize],
 }
