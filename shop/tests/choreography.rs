@@ -6,9 +6,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use eventide_engine::delivery::{Bus, DeliverySettings, Outcome, SubscriptionId};
+use eventide_engine::delivery::{Bus, DeliverySettings, Outcome, ResetRefused, SubscriptionId};
 use eventide_engine::rng::SeededRng;
-use eventide_engine::{Named, Timestamp};
+use eventide_engine::{Named, Position, Timestamp};
 use eventide_shop::commands::ShopCommand;
 use eventide_shop::events::{ShopEvent, ShopEventKind};
 use eventide_shop::ids::{CustomerId, Money, Sku};
@@ -239,9 +239,14 @@ proptest! {
         reorder in 0.0..=1.0f64,
         failures in 0.0..0.5f64,
         orders in 20u64..80,
+        partitions in 0u8..=4,
     ) {
         let reference = run(config(seed, orders, DeliverySettings::exactly_once()));
-        let chaotic = run(config(seed, orders, unreliable(duplicates, reorder, failures)));
+        let delivery = DeliverySettings {
+            partitions,
+            ..unreliable(duplicates, reorder, failures)
+        };
+        let chaotic = run(config(seed, orders, delivery));
         for runtime in chaotic.services() {
             let stats = chaotic.bus().stats(runtime.subscription);
             prop_assert_eq!(stats.parked, 0, "{} parked a delivery", runtime.service.name().name());
@@ -910,4 +915,108 @@ fn regression_a_command_dated_in_2099_was_accepted() {
         "{error}"
     );
     assert_eq!(simulation.shop().store().len(), before, "nothing appended");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resetting a subscription
+// ---------------------------------------------------------------------------------------------
+
+/// Emails the notification service sent, and what exactly-once delivery would have sent.
+fn emails(simulation: &Simulation) -> (i64, i64) {
+    let runtime = simulation
+        .services()
+        .iter()
+        .find(|runtime| runtime.service.name() == ServiceName::Notification)
+        .expect("a notification service");
+    let sent = |state: Vec<(&'static str, i64)>| {
+        state
+            .into_iter()
+            .find(|(label, _)| *label == "emails sent")
+            .map_or(0, |(_, n)| n)
+    };
+    (
+        sent(runtime.service.state()),
+        sent(runtime.exactly_once.consumer().state()),
+    )
+}
+
+/// A quiet run of 12 orders with the notification service idempotent or naive, then its
+/// subscription reset to the start and run dry again.
+fn reset_run(idempotent: bool) -> (Simulation, usize) {
+    let mut simulation = run(config(5, 12, DeliverySettings::default()));
+    simulation.set_idempotent(ServiceName::Notification, idempotent);
+    let head = simulation.shop().store().head();
+    let stats = simulation.subscription_stats(ServiceName::Notification);
+    assert_eq!(
+        stats.checkpoint, head,
+        "a quiet run has acknowledged everything"
+    );
+    let sent = simulation
+        .reset_subscription(ServiceName::Notification, Position::ORIGIN)
+        .expect("a reset back to the start");
+    // Back to just before the first event it consumes: what it does not consume it has
+    // nothing to acknowledge.
+    let first_placed = simulation
+        .shop()
+        .store()
+        .read_by_kind(ShopEventKind::OrderPlaced)
+        .next()
+        .map(|event| event.position)
+        .expect("an order was placed");
+    let checkpoint = simulation
+        .subscription_stats(ServiceName::Notification)
+        .checkpoint;
+    assert!(
+        checkpoint < first_placed,
+        "{checkpoint} after the first order"
+    );
+    simulation.run(u64::MAX).expect("the replay completes");
+    (simulation, sent)
+}
+
+#[test]
+fn it_should_replay_a_reset_subscription_and_an_idempotent_service_ignores_every_repeat() {
+    let (simulation, sent) = reset_run(true);
+    let placed = count_of(&simulation, ShopEventKind::OrderPlaced);
+    assert!(
+        sent >= placed && placed > 0,
+        "{sent} sent again, {placed} orders"
+    );
+    let stats = simulation.subscription_stats(ServiceName::Notification);
+    assert_eq!(stats.replayed, sent as u64);
+    assert_eq!(stats.duplicates_ignored, sent as u64);
+    assert_eq!(stats.checkpoint, simulation.shop().store().head());
+    let (sent_emails, expected) = emails(&simulation);
+    assert_eq!(sent_emails, expected, "no email sent twice");
+}
+
+#[test]
+fn it_should_show_a_naive_service_doing_again_everything_a_reset_replays() {
+    let (simulation, _) = reset_run(false);
+    let (sent_emails, expected) = emails(&simulation);
+    assert!(expected > 0);
+    assert_eq!(sent_emails, 2 * expected, "every email sent a second time");
+    let runtime = simulation
+        .services()
+        .iter()
+        .find(|runtime| runtime.service.name() == ServiceName::Notification)
+        .expect("a notification service");
+    assert!(runtime.duplicates_processed > 0);
+}
+
+#[test]
+fn it_should_refuse_to_reset_a_subscription_ahead_of_its_checkpoint() {
+    let mut simulation = run(config(5, 3, DeliverySettings::default()));
+    let head = simulation.shop().store().head();
+    let before = simulation.subscription_stats(ServiceName::Payment);
+    let refused = simulation.reset_subscription(ServiceName::Payment, head.next());
+    assert_eq!(
+        refused,
+        Err(ResetRefused::Ahead {
+            to: head.next(),
+            checkpoint: head
+        })
+    );
+    assert_eq!(simulation.subscription_stats(ServiceName::Payment), before);
+    assert!(simulation.is_quiescent(), "nothing was sent");
 }

@@ -27,7 +27,9 @@ use super::commands::{Rejection, ShopCommand};
 use super::events::ShopEvent;
 use super::services::{Failure, Mode, ServiceName, ServiceRuntime};
 use super::{CommandContext, CommandError, Shop};
-use eventide_engine::delivery::{Bus, DeliverySettings, SubscriptionId, SubscriptionStats};
+use eventide_engine::delivery::{
+    Bus, DeliverySettings, ResetRefused, SubscriptionId, SubscriptionStats,
+};
 use eventide_engine::envelope::Metadata;
 use eventide_engine::ids::{Position, Timestamp};
 use eventide_engine::rng::IdSource;
@@ -378,6 +380,35 @@ impl Simulation {
         self.reactor
             .bus_mut()
             .replay_parked(subscription, self.shop.store().events(), self.clock)
+    }
+
+    /// Moves a service's checkpoint back to `to` and sends it again every event it consumes
+    /// after that (see [`Bus::reset`]): what a naive service does twice shows beside what it
+    /// should have done. Refused, changing nothing, for a position past its checkpoint.
+    pub fn reset_subscription(
+        &mut self,
+        service: ServiceName,
+        to: Position,
+    ) -> Result<usize, ResetRefused> {
+        let subscription = self.subscription_of(service).ok_or(ResetRefused::Unknown)?;
+        self.reset(subscription, to)
+    }
+
+    /// Resets any subscription of the bus, the read models' projector's too: its read models
+    /// then lag behind the log until the replay has reached them again.
+    pub fn reset(
+        &mut self,
+        subscription: SubscriptionId,
+        to: Position,
+    ) -> Result<usize, ResetRefused> {
+        self.reactor
+            .bus_mut()
+            .reset(subscription, to, self.shop.store().events(), self.clock)
+    }
+
+    /// The read models' projector's subscription.
+    pub fn projector(&self) -> SubscriptionId {
+        self.reactor.projector()
     }
 
     pub fn subscription_stats(&self, service: ServiceName) -> SubscriptionStats {
