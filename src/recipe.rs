@@ -100,6 +100,11 @@ pub enum Step {
     ReplayParked {
         service: ServiceName,
     },
+    /// A subscription reset to a position: everything it consumes after it sent again.
+    ResetSubscription {
+        subscription: SubscriptionId,
+        to: Position,
+    },
     /// The schema registry as it stood after a change (a version registered, a mode chosen):
     /// later commands write and read their events by it.
     Evolution {

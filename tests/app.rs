@@ -669,6 +669,166 @@ async fn a_naive_consumer_shows_the_wrong_value_beside_the_right_one() {
         .contains("exactly once"));
 }
 
+/// The card of one service.
+fn card(root: &Element, service: &str) -> Element {
+    all(root, "service-card")
+        .into_iter()
+        .find(|card| card.get_attribute("data-name").as_deref() == Some(service))
+        .unwrap_or_else(|| panic!("no card for {service}"))
+}
+
+/// Types `to` into a service card's "Replay from" field and presses Reset.
+async fn reset_subscription(root: &Element, service: &str, to: &str) {
+    let card = card(root, service);
+    let field: HtmlInputElement = find(&card, "reset-to")
+        .expect("a reset field on a live card")
+        .unchecked_into();
+    field.set_value(to);
+    click(&card, "reset-subscription").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_reset_subscription_replays_and_a_naive_service_does_it_all_twice() {
+    let root = mount().await;
+    click(&root, "center-services").await;
+    type_into(&root, "storefront-count", "2").await;
+    click(&root, "storefront-open").await;
+    click(&root, "sim-run").await; // paused: the test drives the clock
+    step_until(&root, 3000, |root| {
+        text(root, "event-log").contains("EmailSent")
+            && card_text(root, "Notification").contains("lag0 events")
+    })
+    .await;
+    let checkpoint = |root: &Element| text(&card(root, "Notification"), "service-checkpoint");
+    let head = format!("#{}", log_size(&root));
+    assert!(
+        checkpoint(&root).starts_with(&head),
+        "{} at head {head}",
+        checkpoint(&root)
+    );
+    assert!(all(&card(&root, "Notification"), "expected-value").is_empty());
+
+    // Nonsense is refused where it was typed, and nothing is sent.
+    let before = log_size(&root);
+    reset_subscription(&root, "Notification", "yesterday").await;
+    let problem = text(&card(&root, "Notification"), "reset-problem");
+    assert!(problem.contains("neither a position"), "{problem}");
+    assert!(
+        checkpoint(&root).starts_with(&head),
+        "unchanged: {}",
+        checkpoint(&root)
+    );
+
+    click(&root, "idempotent").await; // naive consumers
+    reset_subscription(&root, "Notification", "start").await;
+    assert!(find(&card(&root, "Notification"), "reset-problem").is_none());
+    assert!(
+        checkpoint(&root).contains("replayed"),
+        "{}",
+        checkpoint(&root)
+    );
+    assert!(
+        text(&root, "notices").contains("Notification reset to position 0"),
+        "{}",
+        text(&root, "notices")
+    );
+    click(&root, "sim-run").await; // paused again: the reset set the clock running
+    step_until(&root, 3000, |root| {
+        !all(&card(root, "Notification"), "expected-value").is_empty()
+    })
+    .await;
+    let wrong = text(&card(&root, "Notification"), "expected-value");
+    assert!(wrong.contains("exactly once"), "emails sent twice: {wrong}");
+    assert!(
+        log_size(&root) > before,
+        "the naive service sent its emails again"
+    );
+
+    // The reset is part of the run: a shared link replays it.
+    let link = share(&root).await;
+    assert_short_recipe(&link);
+    let opened = open_link(&link).await;
+    click(&opened, "center-services").await;
+    assert!(
+        text(&card(&opened, "Notification"), "service-checkpoint").contains("replayed"),
+        "{}",
+        text(&opened, "problems")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn resetting_the_projector_rebuilds_the_read_models_behind_the_log_until_it_catches_up() {
+    let root = mount().await;
+    click(&root, "center-services").await;
+    // The projector's lag in events, from its row.
+    let projector_lag = |root: &Element| {
+        all(root, "subscription")
+            .into_iter()
+            .find(|row| row.get_attribute("data-name").as_deref() == Some("Read-model projector"))
+            .map(|row| text(&row, "subscription-lag"))
+            .and_then(|lag| lag.split(' ').next().map(|n| n.replace(',', "")))
+            .and_then(|n| n.parse::<u64>().ok())
+            .expect("the projector's row says how far behind it is")
+    };
+    type_into(&root, "storefront-count", "1").await;
+    click(&root, "storefront-open").await;
+    click(&root, "sim-run").await;
+    step_until(&root, 3000, |root| {
+        text(root, "event-log").contains("EmailSent") && projector_lag(root) == 0
+    })
+    .await;
+    assert_eq!(projector_lag(&root), 0);
+    for service in ["Order", "Payment", "Shipping"] {
+        assert!(
+            all(&root, "subscription")
+                .iter()
+                .any(|row| row.get_attribute("data-name").as_deref() == Some(service)),
+            "{service} is a subscription too"
+        );
+    }
+    let panel = find(&root, "projector-reset").expect("the projector's reset, live");
+    let field: HtmlInputElement = find(&panel, "reset-to").expect("a field").unchecked_into();
+    field.set_value("0");
+    click(&panel, "reset-subscription").await;
+    click(&root, "sim-run").await; // paused: the replay is still on its way
+    assert!(projector_lag(&root) > 0, "the projector is behind again");
+    click(&root, "center-read-models").await;
+    assert!(
+        text(&root, "projection-lag").contains("behind the log"),
+        "the read models show the rebuild: {}",
+        text(&root, "projection-lag")
+    );
+    click(&root, "center-services").await;
+    step_until(&root, 3000, |root| projector_lag(root) == 0).await;
+    click(&root, "center-read-models").await;
+    assert!(find(&root, "projection-lag").is_none(), "caught up again");
+}
+
+#[wasm_bindgen_test]
+async fn partitions_show_each_one_s_owner_in_the_consumer_group() {
+    let root = mount().await;
+    click(&root, "center-services").await;
+    assert!(
+        find(&root, "partitions").is_none(),
+        "a lane per aggregate by default"
+    );
+    choose(&root, "knob-partitions", "4").await;
+    choose(&root, "knob-members", "2").await;
+    let shipping = card(&root, "Shipping");
+    let rows: Vec<String> = all(&shipping, "partition")
+        .iter()
+        .filter_map(|row| row.text_content())
+        .collect();
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(rows[0].starts_with("P0consumer 1"), "{rows:?}");
+    assert!(rows[1].starts_with("P1consumer 2"), "{rows:?}");
+    assert!(rows[2].starts_with("P2consumer 1"), "{rows:?}");
+    // Fewer partitions than members is no group: the members follow the partitions down.
+    choose(&root, "knob-partitions", "1").await;
+    assert!(text(&card(&root, "Shipping"), "partitions")
+        .contains("1 partition · 1 consumer in the group"));
+}
+
 #[wasm_bindgen_test]
 async fn chaos_mode_changes_several_services_at_once() {
     let root = mount().await;

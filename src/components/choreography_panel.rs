@@ -6,7 +6,7 @@ use eventide_engine::delivery::{DeliverySettings, SubscriptionId};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::knobs::{ConsumersKnob, MillisKnob, PercentKnob, WindowKnob};
+use super::knobs::{ConsumersKnob, MillisKnob, PartitionsKnob, PercentKnob, WindowKnob};
 use crate::format::{fmt_count, fmt_time};
 use crate::state::{use_app, Action, SIM_SPEEDS};
 
@@ -196,6 +196,10 @@ fn delivery_knobs(props: &KnobsProps) -> Html {
                 <input type="checkbox" checked={settings.per_aggregate_ordering} onchange={ordering} data-testid="knob-ordering" />
                 <span>{"Keep each aggregate's events in order"}</span>
             </label>
+            if settings.per_aggregate_ordering {
+                <PartitionsKnob partitions={settings.partitions} members={settings.group_members}
+                                on_change={setter(state.dispatcher(), scope, settings, |s, (partitions, group_members): (u8, u8)| DeliverySettings { partitions, group_members, ..s })} />
+            }
             <WindowKnob value={settings.dedup_window_ms} testid="knob-window" on_change={setter(state.dispatcher(), scope, settings, |s, v| DeliverySettings { dedup_window_ms: v, ..s })} />
         </div>
     }

@@ -188,3 +188,66 @@ pub fn consumers_knob(props: &ConsumersProps) -> Html {
         </div>
     }
 }
+
+/// The partition counts offered: a lane per stream (0), or a few partitions.
+const PARTITION_CHOICES: &[u8] = &[0, 1, 2, 3, 4, 8];
+
+#[derive(Properties, PartialEq)]
+pub struct PartitionsProps {
+    pub partitions: u8,
+    pub members: u8,
+    /// Reports the new (partitions, members); the settings clamp members to the partitions.
+    pub on_change: Callback<(u8, u8)>,
+}
+
+/// Partitions and the consumer group that shares them, as Kafka has them: each stream's events
+/// go to one partition, order holds within a partition only, and each partition has one member.
+#[function_component(PartitionsKnob)]
+pub fn partitions_knob(props: &PartitionsProps) -> Html {
+    let selected = |event: &Event| {
+        event
+            .target_dyn_into::<HtmlSelectElement>()
+            .and_then(|select| select.value().parse::<u8>().ok())
+    };
+    let on_partitions = {
+        let on_change = props.on_change.clone();
+        let members = props.members;
+        Callback::from(move |event: Event| {
+            if let Some(partitions) = selected(&event) {
+                on_change.emit((partitions, members));
+            }
+        })
+    };
+    let on_members = {
+        let on_change = props.on_change.clone();
+        let partitions = props.partitions;
+        Callback::from(move |event: Event| {
+            if let Some(members) = selected(&event) {
+                on_change.emit((partitions, members));
+            }
+        })
+    };
+    html! {
+        <div class="knob-partitions">
+            <label class="field">{"Partitions"}
+                <select onchange={on_partitions} data-testid="knob-partitions">
+                    { for PARTITION_CHOICES.iter().map(|&n| html! {
+                        <option value={n.to_string()} selected={n == props.partitions}>
+                            { if n == 0 { "a lane per aggregate".to_string() } else { n.to_string() } }
+                        </option>
+                    }) }
+                </select>
+            </label>
+            if props.partitions > 0 {
+                <label class="field">{"Consumers in the group"}
+                    <select onchange={on_members} data-testid="knob-members">
+                        { for (1..=props.partitions).map(|n| html! {
+                            <option value={n.to_string()} selected={n == props.members}>{ n.to_string() }</option>
+                        }) }
+                    </select>
+                </label>
+            }
+            <p class="panel-hint">{"With partitions, each aggregate's events go to one partition by a hash of its id: order holds within a partition only, and two aggregates in one partition wait for each other. Each partition belongs to one consumer of the group."}</p>
+        </div>
+    }
+}

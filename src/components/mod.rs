@@ -28,6 +28,7 @@ mod read_models;
 mod scripts_panel;
 mod service_graph;
 mod services_view;
+mod subscriptions;
 mod time_view;
 mod timeline;
 mod trace_view;

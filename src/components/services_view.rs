@@ -4,16 +4,17 @@
 
 use std::rc::Rc;
 
-use eventide_engine::delivery::SubscriptionStats;
+use eventide_engine::delivery::{DeliverySettings, SubscriptionId, SubscriptionStats};
 use eventide_engine::Named;
 use eventide_shop::services::graph::{for_mode, Node};
 use eventide_shop::services::{LogLevel, Mode, ServiceName, ServiceView};
 use eventide_shop::simulation::ServiceMoment;
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::service_graph::{node_colour, Selection, ServiceGraphView};
 use crate::format::{fmt_count, fmt_signed};
-use crate::state::{use_app, Action};
+use crate::state::{use_app, Action, ResetPoint};
 
 #[function_component(ServicesView)]
 pub fn services_view() -> Html {
@@ -42,8 +43,10 @@ pub fn services_view() -> Html {
         let declaration = runtime.service.declaration();
         let highlighted = *selected == Some(Selection::Node(Node::Service(name)));
         let lag = if sim.shop().is_live() { Some(lag_ms(stats)) } else { None };
+        let subscription = sim.subscription_of(name);
+        let settings = subscription.and_then(|id| sim.bus().settings(id).copied());
         Some(html! {
-            <ServiceCard key={name.name()} {name} view={view.clone()} stats={*stats} {lag} {highlighted}
+            <ServiceCard key={name.name()} {name} view={view.clone()} stats={*stats} {lag} {subscription} {settings} {highlighted}
                          consumes={declaration.consumes.iter().map(|k| k.name()).collect::<Vec<_>>()}
                          publishes={declaration.publishes.iter().map(|k| k.name()).collect::<Vec<_>>()} />
         })
@@ -74,6 +77,7 @@ pub fn services_view() -> Html {
             }
             <p class="panel-hint">{"Edges carry event types from their publisher to every consumer, derived from what each service declares. Dashed edges flow back up: a failure cancelling an order. Dots are events in flight."}</p>
             <div class="service-cards">{ for cards }</div>
+            <super::subscriptions::Subscriptions />
         </div>
     }
 }
@@ -85,6 +89,9 @@ struct ServiceCardProps {
     stats: SubscriptionStats,
     /// Age of the oldest undelivered event, live only.
     lag: Option<i64>,
+    subscription: Option<SubscriptionId>,
+    /// Its subscription's delivery settings now.
+    settings: Option<DeliverySettings>,
     highlighted: bool,
     consumes: Vec<&'static str>,
     publishes: Vec<&'static str>,
@@ -136,6 +143,10 @@ fn service_card(props: &ServiceCardProps) -> Html {
             <p class="chips"><span class="chip-label">{"publishes"}</span>{ for props.publishes.iter().map(|k| html! { <code>{ *k }</code> }) }</p>
             <dl class="service-stats">
                 <div><dt>{"handled"}</dt><dd>{ fmt_count(s.handled) }</dd></div>
+                <div><dt>{"checkpoint"}</dt><dd data-testid="service-checkpoint">
+                    { format!("#{}", fmt_count(s.checkpoint.0)) }
+                    if s.replayed > 0 { { format!(" · {} replayed", fmt_count(s.replayed)) } }
+                </dd></div>
                 <div><dt>{"lag"}</dt><dd data-testid="service-lag">{ format!("{} events", fmt_count(s.open)) }{ props.lag.map(|ms| format!(" · {} ms", fmt_count(ms as u64))).unwrap_or_default() }</dd></div>
                 <div><dt>{"duplicates"}</dt><dd>{ format!("{} ignored · {} processed", fmt_count(view.duplicates_ignored), fmt_count(view.duplicates_processed)) }</dd></div>
                 <div><dt>{"failures"}</dt><dd>{ fmt_count(s.failures) }</dd></div>
@@ -163,6 +174,12 @@ fn service_card(props: &ServiceCardProps) -> Html {
                 { format!("retry budget {} · logging {} · alert after {} failures",
                     ops.retry_budget, if ops.log_level == LogLevel::Debug { "debug" } else { "info" }, ops.alert_threshold) }
             </p>
+            if let Some(settings) = props.settings.filter(|s| s.per_aggregate_ordering && s.partitions > 0) {
+                <Partitions {settings} waiting={s.partition_waiting} />
+            }
+            if let (Some(_), Some(subscription)) = (props.lag, props.subscription) {
+                <ResetForm {subscription} label={props.name.name()} checkpoint={s.checkpoint.0} />
+            }
             if s.parked > 0 {
                 <div class="parked" data-testid="parked">
                     <strong>{ format!("{} parked (dead letters)", fmt_count(s.parked)) }</strong>
@@ -171,6 +188,87 @@ fn service_card(props: &ServiceCardProps) -> Html {
                 </div>
             }
         </article>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PartitionsProps {
+    settings: DeliverySettings,
+    waiting: [u32; DeliverySettings::MAX_PARTITIONS as usize],
+}
+
+/// A partitioned subscription's partitions: the group member that owns each, and what waits in
+/// it. Order holds within a partition only.
+#[function_component(Partitions)]
+fn partitions(props: &PartitionsProps) -> Html {
+    let members = props.settings.group_members.max(1);
+    html! {
+        <table class="partitions" data-testid="partitions">
+            <caption>{ format!("{} · {} in the group", counted(props.settings.partitions, "partition"), counted(members, "consumer")) }</caption>
+            <thead><tr><th>{"partition"}</th><th>{"member"}</th><th>{"waiting"}</th></tr></thead>
+            <tbody>
+                { for (0..props.settings.partitions).map(|p| html! {
+                    <tr data-testid="partition">
+                        <td>{ format!("P{p}") }</td>
+                        <td>{ format!("consumer {}", p % members + 1) }</td>
+                        <td>{ fmt_count(u64::from(props.waiting.get(usize::from(p)).copied().unwrap_or(0))) }</td>
+                    </tr>
+                }) }
+            </tbody>
+        </table>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ResetFormProps {
+    pub subscription: SubscriptionId,
+    /// Whose subscription, for the field's label.
+    pub label: AttrValue,
+    pub checkpoint: u64,
+}
+
+/// "Replay from": a position or a time to move the checkpoint back to. What is neither is
+/// refused here, with what would do, and nothing is sent.
+#[function_component(ResetForm)]
+pub fn reset_form(props: &ResetFormProps) -> Html {
+    let state = use_app();
+    let input = use_node_ref();
+    let problem = use_state(|| None::<String>);
+    let onsubmit = {
+        let dispatcher = state.dispatcher();
+        let input = input.clone();
+        let problem = problem.clone();
+        let subscription = props.subscription;
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let text = input
+                .cast::<HtmlInputElement>()
+                .map(|field| field.value())
+                .unwrap_or_default();
+            match ResetPoint::parse(&text) {
+                Ok(point) => {
+                    problem.set(None);
+                    dispatcher.dispatch(Action::ResetSubscription(subscription, point));
+                }
+                Err(error) => problem.set(Some(error.to_string())),
+            }
+        })
+    };
+    let field_id = format!("reset-{}", props.subscription.0);
+    let hint_id = format!("reset-hint-{}", props.subscription.0);
+    html! {
+        <form class="reset-subscription" {onsubmit} data-testid="reset-form">
+            <label for={field_id.clone()} title={props.label.clone()}>{"Replay from"}</label>
+            <input id={field_id} ref={input} type="text" placeholder="start, a position or a time"
+                   aria-describedby={hint_id.clone()} data-testid="reset-to" />
+            <button type="submit" class="button" data-testid="reset-subscription">{"Reset"}</button>
+            if let Some(problem) = &*problem {
+                <p class="problem" role="alert" data-testid="reset-problem">{ problem.clone() }</p>
+            }
+            <p class="panel-hint" id={hint_id}>
+                { format!("Moves the checkpoint (now #{}) back and sends every event it consumes after that again: an idempotent consumer skips them, a naive one does it all twice.", fmt_count(props.checkpoint)) }
+            </p>
+        </form>
     }
 }
 
@@ -263,7 +361,7 @@ fn selection_detail(props: &SelectionDetailProps) -> Html {
                 <p class="muted">{ format!(
                     "latency {} ms ± {} · duplicates {:.0}% · reordering {:.0}% · failures {:.0}% · {} · {} attempts · dedup window {}",
                     settings.latency_ms, settings.jitter_ms, settings.duplicate_rate * 100.0, settings.reorder_rate * 100.0,
-                    settings.failure_rate * 100.0, if settings.per_aggregate_ordering { "ordered per aggregate" } else { "unordered" },
+                    settings.failure_rate * 100.0, ordering_words(&settings),
                     settings.max_attempts, super::knobs::fmt_window(settings.dedup_window_ms)) }</p>
             }
             if recent.is_empty() {
@@ -284,5 +382,23 @@ fn selection_detail(props: &SelectionDetailProps) -> Html {
                 </ul>
             }
         </div>
+    }
+}
+
+/// "1 partition", "4 partitions".
+fn counted(n: u8, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// How a subscription keeps order, in words.
+pub(super) fn ordering_words(settings: &DeliverySettings) -> String {
+    match (settings.per_aggregate_ordering, settings.partitions) {
+        (false, _) => "unordered".into(),
+        (true, 0) => "ordered per aggregate".into(),
+        (true, n) => format!("ordered per partition ({n})"),
     }
 }

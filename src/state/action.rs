@@ -12,7 +12,7 @@ use eventide_shop::events::ShopEventKind;
 use eventide_shop::scripting::PlannedIntention;
 use eventide_shop::services::{Mode, ServiceName};
 
-use super::{scripts, CenterTab, ImportSource};
+use super::{scripts, CenterTab, ImportSource, ResetPoint};
 
 pub enum Action {
     Execute(ShopCommand),
@@ -55,6 +55,9 @@ pub enum Action {
     SetIdempotent(bool),
     SetChaos(bool),
     ReplayParked(ServiceName),
+    /// Reset a service's subscription to a position or a time: it is sent every event it
+    /// consumes after that point again.
+    ResetSubscription(SubscriptionId, ResetPoint),
     /// Switch the coordination model (between flows).
     SetMode(Mode),
     ToggleHelp,
@@ -158,6 +161,7 @@ impl Action {
                 | Action::SetChaos(_)
                 | Action::SetMode(_)
                 | Action::ReplayParked(_)
+                | Action::ResetSubscription(..)
                 | Action::Fork(_)
                 | Action::RegisterSchema { .. }
                 | Action::SetSchemaMode { .. }

@@ -30,6 +30,7 @@ mod generation;
 mod lesson;
 mod notices;
 mod pending;
+mod reset_point;
 mod schemas;
 mod script_actions;
 pub mod scripts;
@@ -53,6 +54,7 @@ pub use files::Files;
 pub use lesson::Lessons;
 pub use notices::{Notice, Notices, Tone};
 pub use pending::{Asking, ExportWhich, Pending};
+pub use reset_point::{ResetPoint, ResetPointError};
 pub use search::{LogSearch, Refusal};
 pub use session::{GenerateJob, ImportSource, Session, SetAside, DEFAULT_SEED};
 pub use settings::{Readable, ScenarioSettings};
@@ -190,6 +192,7 @@ impl AppState {
             Action::SetIdempotent(idempotent) => self.set_idempotent(idempotent),
             Action::SetChaos(on) => self.set_chaos(on),
             Action::ReplayParked(service) => self.replay_parked(service),
+            Action::ResetSubscription(service, to) => self.reset_subscription(service, to),
             Action::SetMode(mode) => self.set_mode(mode),
 
             Action::Import {

@@ -8,7 +8,7 @@ use eventide_engine::Named;
 use eventide_shop::events::ShopEvent;
 use eventide_shop::services::{Mode, ServiceName};
 
-use super::{AppState, Tone};
+use super::{AppState, ResetPoint, Tone};
 use crate::format::fmt_count;
 use crate::recipe::Step;
 
@@ -163,6 +163,34 @@ impl AppState {
             None,
         );
         self.clock.running = true;
+    }
+
+    /// Moves a service's checkpoint back and lets the clock run, so the replay is seen arriving.
+    /// A time resets to the last event recorded at or before it.
+    pub(super) fn reset_subscription(&mut self, subscription: SubscriptionId, point: ResetPoint) {
+        let to = match point {
+            ResetPoint::Position(position) => position,
+            ResetPoint::Time(time) => self.session().shop().store().position_at(time),
+        };
+        let outcome = self
+            .session_mut()
+            .run_services(Step::ResetSubscription { subscription, to });
+        match outcome {
+            Ok(count) => {
+                let name = self.session().sim().bus().name(subscription).to_string();
+                self.notify(
+                    Tone::Success,
+                    format!(
+                        "{name} reset to position {}: {} events sent again",
+                        fmt_count(to.0),
+                        fmt_count(count as u64)
+                    ),
+                    None,
+                );
+                self.clock.running = true;
+            }
+            Err(problem) => self.notify(Tone::Problem, problem, None),
+        }
     }
 
     /// Switches the coordination model (between flows); the one in use is no change.

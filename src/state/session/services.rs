@@ -12,8 +12,8 @@ use crate::recipe::Step;
 
 /// Does a services step to a simulation: the one place both the live session and a replayed
 /// recipe change the services, so the two cannot drift apart. Returns how many deliveries a
-/// `ReplayParked` sent again (0 for the others). Commands, generations and policy reactions need
-/// ids and are the session's own.
+/// `ReplayParked` or a `ResetSubscription` sent again (0 for the others). Commands, generations
+/// and policy reactions need ids and are the session's own.
 pub(super) fn apply_to_services(sim: &mut Simulation, step: &Step) -> Result<usize, String> {
     let failed = |error: CommandError| error.to_string();
     match step {
@@ -53,6 +53,11 @@ pub(super) fn apply_to_services(sim: &mut Simulation, step: &Step) -> Result<usi
         Step::Inject { event } => sim.inject(event.clone()).map_err(failed)?,
         Step::Mode { mode } => sim.set_mode(*mode)?,
         Step::ReplayParked { service } => return Ok(sim.replay_parked(*service)),
+        Step::ResetSubscription { subscription, to } => {
+            return sim.reset(*subscription, *to).map_err(|refused| {
+                format!("{} was not reset: {refused}", sim.bus().name(*subscription))
+            });
+        }
         Step::Generate { .. }
         | Step::Command { .. }
         | Step::React { .. }
@@ -65,7 +70,7 @@ impl Session {
     /// Does one thing to the services' simulation and, while the line has a recipe, writes it
     /// down. Every change to the simulation goes through here (there is no `&mut Simulation`
     /// outside the session), so a run of the services shares as its steps. Returns how many
-    /// deliveries a `ReplayParked` sent again (0 for the others).
+    /// deliveries a `ReplayParked` or a `ResetSubscription` sent again (0 for the others).
     pub fn run_services(&mut self, step: Step) -> Result<usize, String> {
         // A knob set to what it is changes nothing (a reopened link asks the model again).
         if self.changes_nothing(&step) {
