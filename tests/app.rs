@@ -1047,6 +1047,24 @@ async fn a_duplicate_after_the_dedup_window_is_processed_again_and_counted() {
     );
 }
 
+/// A lost acknowledgement is answered after the ack wait: longer than the dedup window, the
+/// copy comes after the consumer has forgotten the original.
+#[wasm_bindgen_test]
+async fn an_ack_wait_longer_than_the_dedup_window_lets_copies_through() {
+    let root = mount().await;
+    click(&root, "center-services").await;
+    change_into(&root, "knob-duplicates", "100").await;
+    choose(&root, "knob-window", "5000").await;
+    choose(&root, "knob-ack-wait", "30000").await;
+    choose(&root, "knob-max-deliveries", "3").await;
+    type_into(&root, "storefront-count", "1").await;
+    click(&root, "storefront-open").await;
+    click(&root, "sim-run").await;
+    step_until(&root, 3000, |root| find(root, "past-window").is_some()).await;
+    let past = text(&root, "past-window");
+    assert!(past.contains("processed again"), "{past}");
+}
+
 #[wasm_bindgen_test]
 async fn orchestration_puts_the_saga_in_the_graph_and_runs_the_checkout() {
     let root = mount().await;

@@ -262,9 +262,55 @@ fn settings_keep_partitions_and_members_within_bounds() {
     if let Some(fields) = old.as_object_mut() {
         fields.remove("partitions");
         fields.remove("group_members");
+        assert!(
+            !fields.contains_key("ack_wait_ms"),
+            "no ack wait set, none written"
+        );
     }
     let read: DeliverySettings = serde_json::from_value(old).expect("an old file reads");
-    assert_eq!((read.partitions, read.group_members), (0, 1));
+    assert_eq!(
+        (read.partitions, read.group_members, read.ack_wait_ms),
+        (0, 1, None)
+    );
+}
+
+#[test]
+fn a_copy_whose_acknowledgement_was_lost_comes_once_the_ack_wait_is_over() {
+    let store = log(&[1, 2, 3, 4]);
+    let (mut bus, _) = subscribed(DeliverySettings {
+        latency_ms: 100,
+        duplicate_rate: 1.0,
+        per_aggregate_ordering: false,
+        ack_wait_ms: Some(30_000),
+        ..DeliverySettings::exactly_once()
+    });
+    for event in store.events() {
+        bus.publish(event, Timestamp::from_millis(0));
+    }
+    let mut dues: Vec<(bool, i64)> = bus
+        .open_deliveries()
+        .map(|(delivery, due)| (delivery.duplicate, due.millis()))
+        .collect();
+    dues.sort();
+    assert_eq!(
+        dues,
+        [
+            (false, 100),
+            (false, 100),
+            (false, 100),
+            (false, 100),
+            (true, 30_100),
+            (true, 30_100),
+            (true, 30_100),
+            (true, 30_100)
+        ]
+    );
+    let clamped = DeliverySettings {
+        ack_wait_ms: Some(u32::MAX),
+        ..DeliverySettings::default()
+    }
+    .clamped();
+    assert_eq!(clamped.ack_wait_ms, Some(DeliverySettings::MAX_ACK_WAIT_MS));
 }
 
 proptest! {

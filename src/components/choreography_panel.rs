@@ -6,7 +6,9 @@ use eventide_engine::delivery::{DeliverySettings, SubscriptionId};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::knobs::{ConsumersKnob, MillisKnob, PartitionsKnob, PercentKnob, WindowKnob};
+use super::knobs::{
+    ConsumersKnob, MillisKnob, PartitionsKnob, PercentKnob, RedeliveryKnobs, WindowKnob,
+};
 use crate::format::{fmt_count, fmt_time};
 use crate::state::{use_app, Action, SIM_SPEEDS};
 
@@ -200,6 +202,7 @@ fn delivery_knobs(props: &KnobsProps) -> Html {
                 <PartitionsKnob partitions={settings.partitions} members={settings.group_members}
                                 on_change={setter(state.dispatcher(), scope, settings, |s, (partitions, group_members): (u8, u8)| DeliverySettings { partitions, group_members, ..s })} />
             }
+            <RedeliveryKnobs {settings} on_change={setter(state.dispatcher(), scope, settings, |_, new: DeliverySettings| new)} />
             <WindowKnob value={settings.dedup_window_ms} testid="knob-window" on_change={setter(state.dispatcher(), scope, settings, |s, v| DeliverySettings { dedup_window_ms: v, ..s })} />
         </div>
     }

@@ -251,3 +251,99 @@ pub fn partitions_knob(props: &PartitionsProps) -> Html {
         </div>
     }
 }
+
+/// The ack waits offered: the simulator's own (one to four times the latency), or a fixed wait
+/// (JetStream's default is 30 s).
+const ACK_WAITS: &[Option<u32>] = &[None, Some(500), Some(1_000), Some(5_000), Some(30_000)];
+
+/// Maximum deliveries offered before a delivery is parked in the dead letters.
+const MAX_DELIVERIES: &[u32] = &[1, 2, 3, 5, 10, 20];
+
+/// An ack wait in words.
+pub fn fmt_ack_wait(ack_wait: Option<u32>) -> String {
+    match ack_wait {
+        None => "1-4x the latency".into(),
+        Some(ms) => fmt_window(u64::from(ms)),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RedeliveryProps {
+    pub settings: DeliverySettings,
+    pub on_change: Callback<DeliverySettings>,
+}
+
+/// The redelivery policy: how long the broker waits for an acknowledgement before sending
+/// again, how often it tries, how long it backs off after a failure, and then the dead letters.
+#[function_component(RedeliveryKnobs)]
+pub fn redelivery_knobs(props: &RedeliveryProps) -> Html {
+    let settings = props.settings;
+    let picked = |event: &Event| {
+        event
+            .target_dyn_into::<HtmlSelectElement>()
+            .map(|select| select.value())
+    };
+    let on_ack_wait = {
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: Event| {
+            if let Some(value) = picked(&event) {
+                let ack_wait_ms = value.parse::<u32>().ok();
+                on_change.emit(DeliverySettings {
+                    ack_wait_ms,
+                    ..settings
+                });
+            }
+        })
+    };
+    let on_max = {
+        let on_change = props.on_change.clone();
+        Callback::from(move |event: Event| {
+            if let Some(max_attempts) = picked(&event).and_then(|v| v.parse::<u32>().ok()) {
+                on_change.emit(DeliverySettings {
+                    max_attempts,
+                    ..settings
+                });
+            }
+        })
+    };
+    let on_backoff = {
+        let on_change = props.on_change.clone();
+        Callback::from(move |backoff_ms: u32| {
+            on_change.emit(DeliverySettings {
+                backoff_ms,
+                ..settings
+            })
+        })
+    };
+    // A value from a file or a lesson may be none of the presets: offer it too.
+    let mut maxima = MAX_DELIVERIES.to_vec();
+    if !maxima.contains(&settings.max_attempts) {
+        maxima.push(settings.max_attempts);
+        maxima.sort_unstable();
+    }
+    let mut waits = ACK_WAITS.to_vec();
+    if !waits.contains(&settings.ack_wait_ms) {
+        waits.push(settings.ack_wait_ms);
+        waits.sort_unstable();
+    }
+    html! {
+        <div class="knob-redelivery">
+            <label class="field">{"Ack wait"}
+                <select onchange={on_ack_wait} data-testid="knob-ack-wait">
+                    { for waits.iter().map(|&wait| html! {
+                        <option value={wait.map(|ms| ms.to_string()).unwrap_or_default()} selected={wait == settings.ack_wait_ms}>{ fmt_ack_wait(wait) }</option>
+                    }) }
+                </select>
+            </label>
+            <label class="field">{"Max deliveries"}
+                <select onchange={on_max} data-testid="knob-max-deliveries">
+                    { for maxima.iter().map(|&n| html! {
+                        <option value={n.to_string()} selected={n == settings.max_attempts}>{ n.to_string() }</option>
+                    }) }
+                </select>
+            </label>
+            <MillisKnob label="Backoff" value={settings.backoff_ms} testid="knob-backoff" on_change={on_backoff} />
+            <p class="panel-hint">{"A lost acknowledgement brings a copy once the ack wait is over; a failure is retried after the backoff, doubled each time; after the last delivery it waits in the dead letters."}</p>
+        </div>
+    }
+}

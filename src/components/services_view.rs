@@ -178,7 +178,8 @@ fn service_card(props: &ServiceCardProps) -> Html {
                 <Partitions {settings} waiting={s.partition_waiting} />
             }
             if let (Some(_), Some(subscription)) = (props.lag, props.subscription) {
-                <ResetForm {subscription} label={props.name.name()} checkpoint={s.checkpoint.0} />
+                <ResetForm {subscription} label={props.name.name()} checkpoint={s.checkpoint.0}
+                           hint="A reset moves it back and sends every event it consumes after that again: an idempotent service skips them, a naive one does it all twice." />
             }
             if s.parked > 0 {
                 <div class="parked" data-testid="parked">
@@ -225,6 +226,8 @@ pub struct ResetFormProps {
     /// Whose subscription, for the field's label.
     pub label: AttrValue,
     pub checkpoint: u64,
+    /// What a reset does to this consumer.
+    pub hint: AttrValue,
 }
 
 /// "Replay from": a position or a time to move the checkpoint back to. What is neither is
@@ -266,7 +269,7 @@ pub fn reset_form(props: &ResetFormProps) -> Html {
                 <p class="problem" role="alert" data-testid="reset-problem">{ problem.clone() }</p>
             }
             <p class="panel-hint" id={hint_id}>
-                { format!("Moves the checkpoint (now #{}) back and sends every event it consumes after that again: an idempotent consumer skips them, a naive one does it all twice.", fmt_count(props.checkpoint)) }
+                { format!("Checkpoint now #{}. ", fmt_count(props.checkpoint)) }{ props.hint.clone() }
             </p>
         </form>
     }
@@ -359,10 +362,10 @@ fn selection_detail(props: &SelectionDetailProps) -> Html {
             <p class="chips"><span class="chip-label">{"event types"}</span>{ for kinds.iter().map(|k| html! { <code>{ *k }</code> }) }</p>
             if let Some(settings) = settings {
                 <p class="muted">{ format!(
-                    "latency {} ms ± {} · duplicates {:.0}% · reordering {:.0}% · failures {:.0}% · {} · {} attempts · dedup window {}",
+                    "latency {} ms ± {} · duplicates {:.0}% · reordering {:.0}% · failures {:.0}% · {} · ack wait {} · {} deliveries, backoff {} ms · dedup window {}",
                     settings.latency_ms, settings.jitter_ms, settings.duplicate_rate * 100.0, settings.reorder_rate * 100.0,
-                    settings.failure_rate * 100.0, ordering_words(&settings),
-                    settings.max_attempts, super::knobs::fmt_window(settings.dedup_window_ms)) }</p>
+                    settings.failure_rate * 100.0, ordering_words(&settings), super::knobs::fmt_ack_wait(settings.ack_wait_ms),
+                    settings.max_attempts, settings.backoff_ms, super::knobs::fmt_window(settings.dedup_window_ms)) }</p>
             }
             if recent.is_empty() {
                 <p class="muted">{"Nothing delivered here yet at this point in time."}</p>

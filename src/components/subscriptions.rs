@@ -118,7 +118,8 @@ pub fn subscriptions() -> Html {
             if live {
                 <div class="projector-reset" data-testid="projector-reset">
                     <strong>{"Rebuild the read models"}</strong>
-                    <ResetForm subscription={projector} label="Read-model projector" checkpoint={projector_checkpoint} />
+                    <ResetForm subscription={projector} label="Read-model projector" checkpoint={projector_checkpoint}
+                               hint="A reset moves the projector back: the read models show what it has applied again and catch up as the replay arrives, as a read model is rebuilt from the log." />
                 </div>
             } else {
                 <p class="panel-hint">{"Checkpoints and lag as of the cursor; the projector's and resets at the head (Live)."}</p>

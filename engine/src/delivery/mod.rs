@@ -279,10 +279,14 @@ impl<E: DomainEvent> Bus<E> {
             let id = SubscriptionId(index as u16);
             self.enqueue(id, event, now, false, 0);
             if self.rng.chance(settings.duplicate_rate) {
-                // The broker did not see the first acknowledgement and sends the event again.
-                let extra = self
-                    .rng
-                    .between(1, 4 * u64::from(settings.latency_ms.max(1)));
+                // The broker did not see the first acknowledgement and sends the event again
+                // once its ack wait is over.
+                let extra = match settings.ack_wait_ms {
+                    Some(ack_wait) => u64::from(ack_wait),
+                    None => self
+                        .rng
+                        .between(1, 4 * u64::from(settings.latency_ms.max(1))),
+                };
                 self.enqueue(id, event, now, true, extra);
             }
         }

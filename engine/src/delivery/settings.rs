@@ -35,6 +35,11 @@ pub struct DeliverySettings {
     /// `p % group_members`. At least one, at most one per partition.
     #[serde(default = "one_member")]
     pub group_members: u8,
+    /// How long the broker waits for an acknowledgement before it sends an event again: a copy
+    /// whose first acknowledgement was lost (the duplicate knob) comes this long after the
+    /// first. `None`, as before there was an ack wait: after one to four times the latency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack_wait_ms: Option<u32>,
 }
 
 fn one_member() -> u8 {
@@ -65,7 +70,11 @@ impl DeliverySettings {
         dedup_window_ms: DeliverySettings::DEFAULT_DEDUP_WINDOW_MS,
         partitions: 0,
         group_members: 1,
+        ack_wait_ms: None,
     };
+
+    /// The longest ack wait a user may set: an hour.
+    pub const MAX_ACK_WAIT_MS: u32 = 3_600_000;
 
     /// The most partitions a subscription may have: enough to show ordering per partition and a
     /// group sharing them, few enough to list each one's lag.
@@ -105,6 +114,9 @@ impl DeliverySettings {
                 .dedup_window_ms
                 .min(DeliverySettings::MAX_DEDUP_WINDOW_MS),
             partitions: self.partitions.min(DeliverySettings::MAX_PARTITIONS),
+            ack_wait_ms: self
+                .ack_wait_ms
+                .map(|ms| ms.min(DeliverySettings::MAX_ACK_WAIT_MS)),
             group_members: self.group_members.clamp(
                 1,
                 self.partitions.clamp(1, DeliverySettings::MAX_PARTITIONS),
