@@ -126,6 +126,13 @@ export const WALKS = {
       await click(page, 'storefront-open');
       await click(page, 'center-services');
     },
+    async (page) => {
+      await click(page, 'knob-ordering');
+      await page.locator(tid('knob-partitions')).first().selectOption('2', { timeout: TIMEOUT });
+      await page.locator(tid('storefront-count')).first().fill('5', { timeout: TIMEOUT });
+      await click(page, 'storefront-open');
+      await page.locator(tid('partitions')).first().waitFor({ timeout: TIMEOUT });
+    },
   ],
   idempotency: [wait, (page) => click(page, 'idempotent')],
   'schema-evolution': [

@@ -179,6 +179,7 @@ pub static LESSONS: &[Lesson] = &[
         text: &[
             "Reordering is at 100%: every event takes a detour of up to ten seconds. With 'Keep each aggregate's events in order', a stream's events still arrive in order; across streams they do not.",
             "Each service card shows its state; a wrong value stands beside the one exactly-once, in-order delivery gives (\"exactly once: ...\"). Personalization is order-sensitive: it reads a customer's views and adds as they come.",
+            "Brokers give that order through partitions: an aggregate's events all go to one partition (by a hash of its id) and stay in order there, while aggregates in different partitions interleave freely.",
         ],
         scenario: Scenario::Services {
             mode: Mode::Choreography,
@@ -191,6 +192,7 @@ pub static LESSONS: &[Lesson] = &[
             Step { text: "Let the checkouts finish with each aggregate kept in order: every service agrees with its exactly-once value.", done: |s, p, _| since(s, p, K::ShipmentDispatched) >= 3 && (!super::streams_kept_in_order(s) || (s.sim().is_quiescent() && super::services_agree(s))) },
             Step { text: "Switch 'Keep each aggregate's events in order' off (Delivery card).", done: |s, _, _| !super::streams_kept_in_order(s) },
             Step { text: "Open the storefront again and let it run: a service's value parts from its exactly-once value (Services tab).", done: |s, _, _| !super::streams_kept_in_order(s) && !super::services_agree(s) },
+            Step { text: "Keep order again, now in 2 partitions (Delivery card: ordering on, Partitions 2), and open the storefront: each card lists its partitions and what waits in each; two aggregates in one partition wait for each other.", done: |s, _, _| super::partitioned(s) && !s.sim().is_quiescent() },
         ],
         predict: Predict {
             question: "With per-aggregate ordering on, can a PaymentProcessed for O-0001 overtake its OrderPlaced?",

@@ -206,6 +206,16 @@ pub fn services_agree(session: &Session) -> bool {
     })
 }
 
+/// Whether every service's subscription keeps order in two partitions or more.
+pub fn partitioned(session: &Session) -> bool {
+    let sim = session.sim();
+    sim.services().iter().all(|runtime| {
+        sim.bus()
+            .settings(runtime.subscription)
+            .is_some_and(|settings| settings.per_aggregate_ordering && settings.partitions >= 2)
+    })
+}
+
 /// Whether every subscription keeps each aggregate's events in order.
 pub fn streams_kept_in_order(session: &Session) -> bool {
     let sim = session.sim();
