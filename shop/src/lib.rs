@@ -22,6 +22,7 @@ pub mod outcome;
 pub mod query_fields;
 pub mod read_models;
 pub mod reference_fold;
+pub mod room;
 pub mod scripting;
 pub mod services;
 pub mod simulation;
@@ -263,6 +264,24 @@ impl Shop {
         validation: Validation,
     ) -> Result<Appended, CommandError> {
         let name = command.name();
+        let now = context.now;
+        let (stream, expected, proposed) = self.prepare(command, context, validation)?;
+        self.append_checked(stream, expected, vec![proposed], now)
+            .map_err(|error| CommandError::Store {
+                command: name,
+                error,
+            })
+    }
+
+    /// What a command would append, decided and validated, without appending it: its stream,
+    /// the version it expects that stream at, and the event.
+    fn prepare(
+        &self,
+        command: ShopCommand,
+        context: CommandContext<'_>,
+        validation: Validation,
+    ) -> Result<(ShopStream, ExpectedVersion, NewEvent<ShopEvent>), CommandError> {
+        let name = command.name();
         if let Some(occurred_at) = context.occurred_at.filter(|&at| at > context.now) {
             return Err(CommandError::OccursInTheFuture {
                 command: name,
@@ -288,11 +307,7 @@ impl Shop {
         let mut proposed = NewEvent::new(id, event).in_flow(correlation, context.causation);
         proposed.metadata = context.metadata;
         proposed.occurred_at = context.occurred_at;
-        self.append_checked(stream, expected, vec![proposed], context.now)
-            .map_err(|error| CommandError::Store {
-                command: name,
-                error,
-            })
+        Ok((stream, expected, proposed))
     }
 
     /// Records a fact that a service owns outright (a fraud verdict, a sent email, chaos mode):

@@ -39,6 +39,17 @@ use crate::checked::CheckedLog;
 use log::{FieldNames, LogCheck};
 use payload::PayloadReader;
 
+/// Reads one Eventide envelope at a time (a room's delivery), with every check an import
+/// makes of one event: each field, and the payload against its type's schema.
+#[derive(Default)]
+pub struct EnvelopeReader(PayloadReader);
+
+impl EnvelopeReader {
+    pub fn read(&mut self, envelope: Value) -> Result<ShopRecorded, ImportError> {
+        scenario::read_event(0, envelope, &mut self.0)
+    }
+}
+
 /// The largest file [`import`] reads: 64 MiB, roughly 100,000 events (about 550 to 750 bytes
 /// an event, compact or pretty-printed).
 pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;

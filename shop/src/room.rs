@@ -1,0 +1,158 @@
+//! A room: one log shared by several tabs through a broker's stream. A tab in a room never
+//! appends its own commands. It proposes the event a command decides ([`Shop::propose`]),
+//! publishes it, and admits what the room's stream delivers, its own proposals included, in
+//! the stream's order ([`Room::admit`]). Every tab applies the same rule to the same sequence,
+//! so every tab builds the same log, position for position:
+//!
+//! - an event of a ruled aggregate (a cart, an order, stock) lands only if its stream is still
+//!   at the version it was decided against: two tabs that paid the same order at once see the
+//!   first payment land and the second refused as stale, both of them;
+//! - its recorded time is when the broker stored it (one clock for the room), never earlier
+//!   than the log's head; a back-dated business time is kept, a later one is not;
+//! - an id the log holds already is a repeat (a retried publish) and changes nothing;
+//! - an envelope that does not read (a wrong field, a payload off its schema) is refused with
+//!   the field, and changes nothing.
+
+use serde_json::Value;
+
+use crate::commands::ShopCommand;
+use crate::interchange::{EnvelopeReader, ImportError};
+use crate::{CommandContext, CommandError, Shop, ShopRecorded, Validation};
+use eventide_engine::envelope::{NewEvent, Recorded, StreamKey};
+use eventide_engine::ids::{EventId, Position, StreamVersion, Timestamp};
+use eventide_engine::store::{AppendError, ExpectedVersion};
+
+/// What a tab publishes for a command: the envelope the event would have at the head of this
+/// tab's log (its position and recorded time are the proposer's guess; the room decides both).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proposal {
+    pub id: EventId,
+    pub envelope: Value,
+}
+
+/// What became of a delivered envelope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admitted {
+    /// It is in the log, at this position.
+    Landed(Position),
+    /// The log holds its id already: a repeat.
+    Repeat,
+}
+
+/// Why a delivered envelope changed nothing.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Refused {
+    #[error("an event from the room does not read: {0}")]
+    Unreadable(ImportError),
+    /// Its aggregate moved on between the decision and the delivery.
+    #[error("{id} was decided against version {expected} of {stream}, which is at {actual} now: refused as stale")]
+    Stale {
+        id: EventId,
+        stream: String,
+        expected: u32,
+        actual: u32,
+    },
+    #[error("the log refused an event from the room: {0}")]
+    Store(String),
+}
+
+impl Shop {
+    /// The event `command` decides, validated as [`Shop::execute`] validates it, as the
+    /// envelope to publish to a room: nothing is appended here.
+    pub fn propose(
+        &self,
+        command: ShopCommand,
+        context: CommandContext<'_>,
+    ) -> Result<Proposal, CommandError> {
+        let now = context.now;
+        let (stream, _, proposed) = self.prepare(command, context, Validation::Checked)?;
+        let NewEvent {
+            id,
+            occurred_at,
+            schema_version,
+            correlation_id,
+            causation_id,
+            metadata,
+            event,
+        } = proposed;
+        let envelope = Recorded {
+            id,
+            position: self.store().head().next(),
+            stream,
+            version: self.store().stream_version(stream).next(),
+            schema_version,
+            recorded_at: now,
+            occurred_at: occurred_at.unwrap_or(now),
+            correlation_id,
+            causation_id,
+            metadata,
+            event,
+        }
+        .to_json();
+        Ok(Proposal { id, envelope })
+    }
+}
+
+/// A tab's side of a room: reads what the room delivers and admits it into the tab's shop.
+#[derive(Default)]
+pub struct Room {
+    reader: EnvelopeReader,
+}
+
+impl Room {
+    pub fn new() -> Room {
+        Room::default()
+    }
+
+    /// Admits one envelope as the room's stream delivered it, stored by the broker at
+    /// `stored_at`: by the rules in this module's documentation, the same in every tab.
+    pub fn admit(
+        &mut self,
+        shop: &mut Shop,
+        envelope: Value,
+        stored_at: Timestamp,
+    ) -> Result<Admitted, Refused> {
+        let delivered: ShopRecorded = self.reader.read(envelope).map_err(Refused::Unreadable)?;
+        if shop.store().contains(delivered.id) {
+            return Ok(Admitted::Repeat);
+        }
+        let stream = delivered.stream;
+        let decided_at = StreamVersion(delivered.version.0.saturating_sub(1));
+        let expected = if !stream.category().is_ruled() {
+            ExpectedVersion::Any
+        } else if decided_at.0 == 0 {
+            ExpectedVersion::NoStream
+        } else {
+            ExpectedVersion::Exact(decided_at)
+        };
+        let head_time = shop
+            .store()
+            .events()
+            .last()
+            .map_or(stored_at, |last| last.recorded_at);
+        let recorded_at = stored_at.max(head_time);
+        let back_dated = delivered.occurred_at < delivered.recorded_at;
+        let event = NewEvent {
+            id: delivered.id,
+            occurred_at: (back_dated && delivered.occurred_at <= recorded_at)
+                .then_some(delivered.occurred_at),
+            schema_version: delivered.schema_version,
+            correlation_id: delivered.correlation_id,
+            causation_id: delivered.causation_id,
+            metadata: delivered.metadata,
+            event: delivered.event,
+        };
+        match shop.append_checked(stream, expected, vec![event], recorded_at) {
+            Ok(appended) => Ok(appended
+                .range
+                .map_or(Admitted::Repeat, |(first, _)| Admitted::Landed(first))),
+            Err(AppendError::Conflict(conflict)) => Err(Refused::Stale {
+                id: delivered.id,
+                stream: stream.to_string(),
+                expected: decided_at.0,
+                actual: conflict.actual.0,
+            }),
+            Err(other) => Err(Refused::Store(other.to_string())),
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! A room, without the broker: tabs propose the events their commands decide, a room's stream
+//! orders the proposals, and every tab admits the stream in that order by the same rules. Every
+//! tab then holds the same log, position for position, whoever proposed what and however late
+//! each tab caught up.
+
+use eventide_engine::rng::SeededRng;
+use eventide_engine::{Position, Timestamp};
+use eventide_shop::commands::{RequestedLine, ShopCommand};
+use eventide_shop::ids::{CustomerId, Sku};
+use eventide_shop::room::{Admitted, Proposal, Refused, Room};
+use eventide_shop::{CommandContext, Shop};
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// 2026-11-26T09:00:00Z.
+const START: Timestamp = Timestamp(1_795_683_600_000);
+
+/// One browser tab in the room: its shop, its ids, its reader, and how much of the room's
+/// stream it has admitted.
+struct Tab {
+    shop: Shop,
+    ids: SeededRng,
+    room: Room,
+    admitted: usize,
+}
+
+impl Tab {
+    fn new(seed: u64) -> Tab {
+        Tab {
+            shop: Shop::new(),
+            ids: SeededRng::new(seed),
+            room: Room::new(),
+            admitted: 0,
+        }
+    }
+
+    fn propose(&mut self, command: ShopCommand, now: Timestamp) -> Option<Proposal> {
+        self.shop
+            .propose(command, CommandContext::new(now, &mut self.ids))
+            .ok()
+    }
+
+    /// Admits everything the stream holds that this tab has not admitted yet.
+    fn catch_up(&mut self, stream: &[(Value, Timestamp)]) -> Vec<Result<Admitted, Refused>> {
+        let new = &stream[self.admitted..];
+        self.admitted = stream.len();
+        new.iter()
+            .map(|(envelope, stored_at)| {
+                self.room
+                    .admit(&mut self.shop, envelope.clone(), *stored_at)
+            })
+            .collect()
+    }
+
+    fn log(&self) -> Vec<Value> {
+        self.shop
+            .store()
+            .events()
+            .iter()
+            .map(|event| event.to_json())
+            .collect()
+    }
+}
+
+fn add(customer: u32, sku: u16) -> ShopCommand {
+    ShopCommand::AddItemToCart {
+        customer: CustomerId(customer),
+        sku: Sku(sku),
+        quantity: 1,
+    }
+}
+
+fn at(seconds: i64) -> Timestamp {
+    START.plus_millis(seconds * 1_000)
+}
+
+#[test]
+fn a_tab_s_proposal_lands_in_every_tab_at_the_same_position() {
+    let (mut a, mut b) = (Tab::new(1), Tab::new(2));
+    let mut stream = Vec::new();
+    let proposal = a.propose(add(1, 1), at(0)).expect("a cart takes an item");
+    assert!(a.shop.store().is_empty(), "proposing appends nothing");
+    stream.push((proposal.envelope, at(1)));
+    assert_eq!(a.catch_up(&stream), [Ok(Admitted::Landed(Position(1)))]);
+    assert_eq!(b.catch_up(&stream), [Ok(Admitted::Landed(Position(1)))]);
+    assert_eq!(a.log(), b.log());
+    let landed = &a.shop.store().events()[0];
+    assert_eq!(landed.id, proposal.id);
+    assert_eq!(
+        landed.recorded_at,
+        at(1),
+        "recorded when the room stored it"
+    );
+}
+
+#[test]
+fn two_tabs_changing_one_aggregate_at_once_see_the_first_land_and_the_second_refused() {
+    let (mut a, mut b) = (Tab::new(1), Tab::new(2));
+    let mut stream = Vec::new();
+    // Both decide against the empty cart of customer 7.
+    let first = a.propose(add(7, 1), at(0)).expect("a proposal");
+    let second = b.propose(add(7, 2), at(0)).expect("a proposal");
+    stream.push((first.envelope, at(1)));
+    stream.push((second.envelope, at(1)));
+    for tab in [&mut a, &mut b] {
+        let outcomes = tab.catch_up(&stream);
+        assert_eq!(outcomes[0], Ok(Admitted::Landed(Position(1))));
+        match &outcomes[1] {
+            Err(Refused::Stale {
+                expected, actual, ..
+            }) => assert_eq!((*expected, *actual), (0, 1)),
+            other => panic!("the second is stale, not {other:?}"),
+        }
+    }
+    assert_eq!(a.log(), b.log());
+    assert_eq!(a.shop.store().len(), 1);
+}
+
+#[test]
+fn a_repeat_changes_nothing_and_the_clock_never_runs_back() {
+    let mut tab = Tab::new(1);
+    let first = tab.propose(add(1, 1), at(0)).expect("a proposal");
+    let mut stream = vec![(first.envelope.clone(), at(10))];
+    tab.catch_up(&stream);
+    stream.push((first.envelope, at(11)));
+    assert_eq!(tab.catch_up(&stream), [Ok(Admitted::Repeat)]);
+    // A second event stored "earlier" (another clock) is recorded at the head's time.
+    let later = tab.propose(add(2, 1), at(0)).expect("a proposal");
+    stream.push((later.envelope, at(5)));
+    tab.catch_up(&stream);
+    let times: Vec<Timestamp> = tab
+        .shop
+        .store()
+        .events()
+        .iter()
+        .map(|e| e.recorded_at)
+        .collect();
+    assert_eq!(times, [at(10), at(10)]);
+}
+
+#[test]
+fn an_envelope_that_does_not_read_is_refused_with_its_field_and_changes_nothing() {
+    let mut tab = Tab::new(1);
+    let mut envelope = tab.propose(add(1, 1), at(0)).expect("a proposal").envelope;
+    envelope["payload"]["quantity"] = Value::from("lots");
+    let refused = tab
+        .room
+        .admit(&mut tab.shop, envelope, at(1))
+        .expect_err("a quantity must be a number");
+    let Refused::Unreadable(error) = &refused else {
+        panic!("unreadable, not {refused:?}");
+    };
+    assert_eq!(error.field(), Some("payload.quantity"), "{refused}");
+    assert!(tab.shop.store().is_empty());
+}
+
+/// What a tab does next in a random session of the room.
+#[derive(Clone, Debug)]
+enum Act {
+    /// Tab `tab` proposes a command decided against what it has admitted so far.
+    Propose { tab: usize, command: ShopCommand },
+    /// Tab `tab` admits what the stream holds.
+    CatchUp { tab: usize },
+}
+
+fn act() -> impl Strategy<Value = Act> {
+    let command = prop_oneof![
+        (1u32..4, 1u16..4).prop_map(|(customer, sku)| add(customer, sku)),
+        (1u32..4, 1u16..4).prop_map(|(customer, sku)| ShopCommand::ViewProduct {
+            customer: CustomerId(customer),
+            sku: Sku(sku),
+        }),
+        (1u32..4).prop_map(|customer| ShopCommand::CheckOutCart {
+            customer: CustomerId(customer)
+        }),
+        (1u32..4, 1u16..4).prop_map(|(customer, sku)| ShopCommand::PlaceOrder {
+            customer: CustomerId(customer),
+            lines: vec![RequestedLine {
+                sku: Sku(sku),
+                quantity: 1
+            }],
+        }),
+        (1u16..4).prop_map(|sku| ShopCommand::RestockInventory {
+            sku: Sku(sku),
+            quantity: 5
+        }),
+    ];
+    prop_oneof![
+        (0usize..3, command).prop_map(|(tab, command)| Act::Propose { tab, command }),
+        (0usize..3).prop_map(|tab| Act::CatchUp { tab }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Three tabs propose against whatever they have admitted (often behind the room); in the
+    /// end every tab has admitted the whole stream and holds the same log, envelope for envelope.
+    #[test]
+    fn every_tab_builds_the_same_log_from_the_room_s_stream(acts in proptest::collection::vec(act(), 1..80)) {
+        let mut tabs = [Tab::new(11), Tab::new(22), Tab::new(33)];
+        let mut stream: Vec<(Value, Timestamp)> = Vec::new();
+        for (n, act) in acts.into_iter().enumerate() {
+            let now = at(n as i64);
+            match act {
+                Act::Propose { tab, command } => {
+                    if let Some(proposal) = tabs[tab].propose(command, now) {
+                        stream.push((proposal.envelope, now));
+                    }
+                }
+                Act::CatchUp { tab } => {
+                    tabs[tab].catch_up(&stream);
+                }
+            }
+        }
+        for tab in &mut tabs {
+            tab.catch_up(&stream);
+        }
+        let first = tabs[0].log();
+        prop_assert!(first.len() <= stream.len());
+        for tab in &tabs[1..] {
+            prop_assert_eq!(&tab.log(), &first);
+        }
+    }
+}
