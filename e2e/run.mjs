@@ -34,6 +34,7 @@ import { answerThenArrows, projectorLayouts, skipToTheTimeline } from './steps/p
 import { scriptWorker, scriptsTab } from './steps/scripts.mjs';
 import { catalogExportsAsyncapi } from './steps/catalog.mjs';
 import { searchTheLog } from './steps/search.mjs';
+import { roomSharesOneLog } from './steps/room.mjs';
 import { copyLinkOpensWhatWasSeen, servicesLinkOpensTheRun } from './steps/share.mjs';
 import { backToLive, stepBack, travelToTheMiddle } from './steps/timeline.mjs';
 
@@ -48,6 +49,7 @@ const STEPS = [
   exportAndImport,
   copyLinkOpensWhatWasSeen,
   servicesLinkOpensTheRun,
+  roomSharesOneLog,
   searchTheLog,
   catalogExportsAsyncapi,
   lessonByAddress,

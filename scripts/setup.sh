@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install (only what is missing) everything Eventide needs to build, serve and
 # test: the wasm target, clippy/rustfmt, Trunk, wasm-bindgen CLI, wasm-opt
-# (npm binaryen), playwright-core, Chromium and chromedriver.
+# (npm binaryen), playwright-core, esbuild and the NATS client (a room's), Chromium and
+# chromedriver, and nats-server (a room's broker).
 #
 # Idempotent: every step checks presence AND version and skips what is there,
 # printing one line per tool. A second run takes seconds.
@@ -168,6 +169,18 @@ else
   _as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
   [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ] \
     || _die "chromium/chromedriver still missing after apt-get install"
+fi
+
+# --- nats-server (Debian package): a room's broker, and the room's end-to-end test's ---------
+# 2.9.10 has JetStream and WebSocket (room/nats.conf); scripts/room.sh starts it.
+if [ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null 2>&1; then
+  _say "nats-server" "$( (command -v nats-server || echo /usr/sbin/nats-server) | head -1) present"
+else
+  _say "nats-server" "missing; installing (apt-get)"
+  _as_root apt-get update
+  _as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y nats-server
+  [ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null 2>&1 \
+    || _die "nats-server still missing after apt-get install"
 fi
 
 unset _have

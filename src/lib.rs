@@ -23,6 +23,7 @@ pub mod format;
 pub mod lessons;
 pub mod panic;
 pub mod recipe;
+pub mod room;
 pub mod saved;
 pub mod scripting;
 pub mod share;

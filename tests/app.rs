@@ -804,6 +804,27 @@ async fn resetting_the_projector_rebuilds_the_read_models_behind_the_log_until_i
     assert!(find(&root, "projection-lag").is_none(), "caught up again");
 }
 
+/// A tab in a room builds its log from the room's stream alone: what would append to its own
+/// log is refused with a message (here the room is unreachable, so nothing ever lands).
+#[wasm_bindgen_test]
+async fn a_tab_in_a_room_refuses_what_would_append_to_its_own_log() {
+    unmount_all();
+    set_address("room=ws://127.0.0.1:1&token=t0ken&name=test");
+    let root = mount_as_is().await;
+    settle().await;
+    let badge = text(&root, "room-badge");
+    assert!(badge.starts_with("Room test"), "{badge}");
+    click(&root, "center-services").await;
+    click(&root, "storefront-open").await;
+    let notices = text(&root, "notices");
+    assert!(
+        notices.contains("not done in a room yet") && notices.contains("opening the storefront"),
+        "{notices}"
+    );
+    assert_eq!(log_size(&root), 0, "nothing appended");
+    set_address("fresh");
+}
+
 #[wasm_bindgen_test]
 async fn partitions_show_each_one_s_owner_in_the_consumer_group() {
     let root = mount().await;

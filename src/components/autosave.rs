@@ -26,6 +26,8 @@ pub enum Opening {
     Scenario(Result<Vec<u8>, String>),
     /// `#fresh`: an empty session, the saved one left as it is.
     Fresh,
+    /// `#room=...`: a fresh session that is a room's (the saved one left as it is).
+    Room(Result<crate::room::RoomAddress, String>),
     /// A fragment Eventide does not know, or a lesson that does not exist.
     Unknown(String),
 }
@@ -37,6 +39,9 @@ impl Opening {
         }
         if hash == "#fresh" {
             return Opening::Fresh;
+        }
+        if let Some(room) = crate::room::RoomAddress::read(hash) {
+            return Opening::Room(room);
         }
         if let Some(shared) = crate::share::decode(hash) {
             return Opening::Scenario(shared);
@@ -86,6 +91,8 @@ pub fn use_pasted_links(state: &AppContext) {
                         Action::InvalidInput(problem)
                     }
                     Opening::Fresh => Action::StartFresh,
+                    Opening::Room(Ok(address)) => Action::JoinRoom(address),
+                    Opening::Room(Err(problem)) => Action::InvalidInput(problem),
                 };
                 dispatcher.dispatch(action);
             })
@@ -119,7 +126,10 @@ pub fn use_opening_address(state: &AppContext) {
                 bytes: std::rc::Rc::new(bytes),
                 source: ImportSource::Link,
             }),
-            Opening::Scenario(Err(problem)) | Opening::Unknown(problem) => {
+            Opening::Room(Ok(address)) => link(Action::JoinRoom(address)),
+            Opening::Scenario(Err(problem))
+            | Opening::Unknown(problem)
+            | Opening::Room(Err(problem)) => {
                 let kept = if saved::autosaved().is_some() {
                     " Your saved session is untouched: open it from Save and share."
                 } else {

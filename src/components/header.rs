@@ -61,6 +61,7 @@ pub fn header() -> Html {
                 <span class="tagline">{"an event-sourced shop, live in your browser"}</span>
             </div>
             <div class="header-tools">
+                <super::room_badge::RoomBadge />
                 <button type="button" class={classes!("button", "tool", state.lessons.open.then_some("on"))} aria-pressed={state.lessons.open.to_string()}
                         onclick={toggle_lessons} data-testid="lessons-button">{"Lessons"}</button>
                 <button type="button" class={classes!("button", "tool", state.view.large_text.then_some("on"))} aria-pressed={state.view.large_text.to_string()}

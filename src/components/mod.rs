@@ -25,6 +25,7 @@ mod notices;
 mod past_banner;
 mod query_bar;
 mod read_models;
+mod room_badge;
 mod scripts_panel;
 mod service_graph;
 mod services_view;

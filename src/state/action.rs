@@ -16,6 +16,10 @@ use super::{scripts, CenterTab, ImportSource, ResetPoint};
 
 pub enum Action {
     Execute(ShopCommand),
+    /// Open a fresh session as a room's, and connect to it.
+    JoinRoom(crate::room::RoomAddress),
+    /// What the room said: a status, an event of its stream, a failed publish.
+    Heard(crate::room::Heard),
     StartGenerating {
         seed: u64,
         orders: u64,

@@ -31,6 +31,7 @@ mod lesson;
 mod notices;
 mod pending;
 mod reset_point;
+mod room;
 mod schemas;
 mod script_actions;
 pub mod scripts;
@@ -55,6 +56,7 @@ pub use lesson::Lessons;
 pub use notices::{Notice, Notices, Tone};
 pub use pending::{Asking, ExportWhich, Pending};
 pub use reset_point::{ResetPoint, ResetPointError};
+pub use room::RoomView;
 pub use search::{LogSearch, Refusal};
 pub use session::{GenerateJob, ImportSource, Session, SetAside, DEFAULT_SEED};
 pub use settings::{Readable, ScenarioSettings};
@@ -79,6 +81,8 @@ pub struct AppState {
     pub lessons: Lessons,
     pub files: Files,
     pub notices: Notices,
+    /// The room this tab joined, if any.
+    pub room: Option<RoomView>,
     /// An action from a link is being applied: it is no gesture of the learner's.
     linking: bool,
 }
@@ -110,6 +114,7 @@ impl AppState {
             lessons: Lessons::default(),
             files: Files::default(),
             notices: Notices::default(),
+            room: None,
             linking: false,
         }
     }
@@ -148,6 +153,7 @@ impl AppState {
             lessons,
             files,
             notices,
+            room,
         } = self;
         *timeline == other.timeline
             && *clock == other.clock
@@ -156,12 +162,24 @@ impl AppState {
             && *lessons == other.lessons
             && *files == other.files
             && *notices == other.notices
+            && *room == other.room
     }
 
     /// Hands the action to its concern. Nothing here decides whether anything changed.
     fn apply(&mut self, action: Action) {
+        if let Some(what) = self.room_refuses(&action) {
+            self.notify(
+                Tone::Problem,
+                format!("In a room the log is the room's: {what} is not done in a room yet."),
+                None,
+            );
+            return;
+        }
         match action {
+            Action::Execute(command) if self.room.is_some() => self.propose_to_room(command),
             Action::Execute(command) => self.execute(command),
+            Action::JoinRoom(address) => self.join_room(address),
+            Action::Heard(heard) => self.heard(heard),
             Action::SetBackdate(at) => self.next_command.backdate = at,
             Action::SetExpectedVersion(expected) => self.next_command.expected = expected,
             Action::InvalidInput(text) => self.notify(Tone::Problem, text, None),

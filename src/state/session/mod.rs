@@ -11,6 +11,7 @@ mod branches;
 mod generation;
 mod imports;
 mod replay;
+mod room;
 mod schemas;
 mod services;
 
@@ -56,6 +57,8 @@ pub struct Session {
     /// The steps that made this line's log, while they are known (a foreign import, a branch
     /// or a simulation run forgets them; a share then carries the whole file).
     recipe: Option<Recipe>,
+    /// In a room: the reader of what the room's stream delivers (see `session/room.rs`).
+    room: Option<eventide_shop::room::Room>,
     /// Bumped by every change to anything above: the reducer compares it before and after an
     /// action, so one that changes nothing re-renders nothing.
     revision: u64,
@@ -80,6 +83,7 @@ impl Session {
             scripts: Default::default(),
             import_job: None,
             ready_import: None,
+            room: None,
             revision: 0,
         }
     }

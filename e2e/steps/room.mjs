@@ -1,0 +1,141 @@
+// A room on a real broker: a nats-server with JetStream and WebSocket started from the
+// repository's room/nats.conf on free ports, two pages joined to one room, and a third with a
+// wrong token. An order placed in page A lands in page B's log at the same position; the
+// wrong token is refused on screen; a room link with a wrong server is refused with a message.
+
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ROOT, TIMEOUT, fail, log, openApp, tid, until } from '../lib/app.mjs';
+
+const NATS = process.env.NATS_SERVER || '/usr/sbin/nats-server';
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function accepts(port) {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A nats-server for this step alone; `stop()` ends it and removes its store. */
+async function startNats() {
+  const store = await mkdtemp(path.join(tmpdir(), 'eventide-room-'));
+  const [listen, ws] = [await freePort(), await freePort()];
+  const token = `e2e${Math.random().toString(36).slice(2, 12)}`;
+  const server = spawn(NATS, ['-c', path.join(ROOT, 'room', 'nats.conf')], {
+    env: {
+      ...process.env,
+      EVENTIDE_ROOM_LISTEN: `127.0.0.1:${listen}`,
+      EVENTIDE_ROOM_WS: `127.0.0.1:${ws}`,
+      EVENTIDE_ROOM_STORE: store,
+      EVENTIDE_ROOM_TOKEN: token,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let said = '';
+  server.stderr.on('data', (chunk) => {
+    said = (said + chunk).slice(-2000);
+  });
+  await until(() => accepts(ws), `nats-server to listen for WebSockets on ${ws} (${said.slice(-300)})`);
+  return {
+    url: `ws://127.0.0.1:${ws}`,
+    token,
+    async stop() {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server.once('exit', resolve).once('error', resolve));
+      await rm(store, { recursive: true, force: true });
+    },
+  };
+}
+
+async function join(page, base, room, token, name = 'e2e') {
+  await openApp(page, base, `#room=${room}&token=${token}&name=${name}`);
+  await page.locator(tid('room-badge')).first().waitFor({ timeout: TIMEOUT });
+}
+
+async function status(page) {
+  return page.locator(tid('room-badge')).first().getAttribute('data-status');
+}
+
+/** The log's rows, as the screen shows them (position, time, type, ...). */
+async function rows(page) {
+  return page.locator(`${tid('event-log')} ${tid('event-row')}`).allInnerTexts();
+}
+
+export const roomSharesOneLog = {
+  name: 'room-shares-one-log',
+  title: 'two pages in one room on a real nats-server share one log; a wrong token is refused',
+  timeout: 90_000,
+  async run({ page, context, base }) {
+    const nats = await startNats();
+    const other = await context.browser().newContext({ viewport: page.viewportSize() });
+    try {
+      await join(page, base, nats.url, nats.token);
+      await until(async () => (await status(page)) === 'connected', 'page A to be connected to the room');
+      const b = await other.newPage();
+      const problems = [];
+      b.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+      await join(b, base, nats.url, nats.token);
+      await until(async () => (await status(b)) === 'connected', 'page B to be connected to the room');
+
+      await page.locator(tid('cmd-place-order')).first().click({ timeout: TIMEOUT });
+      const landed = await until(async () => {
+        const a = await rows(page);
+        return a.length === 1 && a[0].includes('OrderPlaced') ? a : null;
+      }, 'the order to land in page A from the room');
+      const seenByB = await until(async () => {
+        const got = await rows(b);
+        return got.length === 1 ? got : null;
+      }, "the order to reach page B's log");
+      if (seenByB[0] !== landed[0]) fail(`page B shows ${JSON.stringify(seenByB[0])}, page A ${JSON.stringify(landed[0])}`);
+
+      // And back: B's command lands in A after A's, at position 2 in both.
+      await b.locator(tid('cmd-place-order')).first().click({ timeout: TIMEOUT });
+      await until(async () => (await rows(page)).length === 2 && (await rows(b)).length === 2, 'two events in both logs');
+      const [a2, b2] = [await rows(page), await rows(b)];
+      if (a2.join('\n') !== b2.join('\n')) fail(`the logs differ:\nA ${a2.join(' | ')}\nB ${b2.join(' | ')}`);
+
+      // A wrong token is refused, on screen.
+      const c = await other.newPage();
+      await join(c, base, nats.url, 'wrongtoken');
+      await until(async () => (await status(c)) === 'refused', 'the wrong token to be refused');
+      const said = await c.locator(tid('room-badge')).first().innerText();
+      if (!/refused/i.test(said)) fail(`the badge says ${JSON.stringify(said)}`);
+      if ((await rows(c)).length !== 0) fail('a refused tab shows the room\'s events');
+
+      // A room link that names no WebSocket server is refused with a message, and joins nothing.
+      const d = await other.newPage();
+      await openApp(d, base, '#room=http://127.0.0.1:1&token=abc');
+      const notices = await until(async () => {
+        const text = await d.locator(tid('notices')).first().innerText();
+        return text.includes('WebSocket address') ? text : null;
+      }, 'the wrong server to be named');
+      if (await d.locator(tid('room-badge')).count()) fail(`a refused link joined a room: ${notices}`);
+      if (problems.length) fail(problems.join('; '));
+      log(`room: ${landed[0].split('\n').join(' ')} in both pages`);
+      return 'an order placed in either page lands in both at the same position; wrong token and wrong server refused';
+    } finally {
+      // The pages go before the server does: a joined page would try to reconnect, and say so.
+      await other.close().catch(() => {});
+      await page.goto('about:blank').catch(() => {});
+      await nats.stop();
+    }
+  },
+};

@@ -1,0 +1,151 @@
+//! The reducer's room side: joining, what the room says, and a command proposed to the room.
+
+use std::collections::BTreeSet;
+
+use eventide_engine::{EventId, Timestamp};
+use eventide_shop::commands::ShopCommand;
+use eventide_shop::room::Admitted;
+use eventide_shop::scripting::ScriptKind;
+
+use super::{Action, AppState, Tone};
+use crate::format::fmt_count;
+use crate::room::{Heard, RoomAddress, RoomStatus};
+
+/// The room this tab is in, as the page shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoomView {
+    pub address: RoomAddress,
+    pub status: RoomStatus,
+    /// The events this tab proposed that the room has not delivered yet: their fate is news.
+    pub proposed: BTreeSet<EventId>,
+}
+
+impl AppState {
+    /// Opens a fresh session as the room's (the saved work stays saved: a link opens beside
+    /// it); the header's room badge connects.
+    pub(super) fn join_room(&mut self, address: RoomAddress) {
+        // A link pasted over work does not replace it: the room opens in a tab of its own.
+        if !self.linking && !self.session().shop().store().is_empty() {
+            self.notify(
+                Tone::Problem,
+                "This tab holds work: open the room link in a new tab to join it.".into(),
+                None,
+            );
+            return;
+        }
+        if self.room.is_some() {
+            self.notify(Tone::Problem, "This tab is in a room already.".into(), None);
+            return;
+        }
+        self.start_fresh();
+        self.session_mut().enter_room();
+        self.notify(
+            Tone::Success,
+            format!("Joining room {} on {}", address.name, address.server),
+            None,
+        );
+        self.room = Some(RoomView {
+            address,
+            status: RoomStatus::Joining,
+            proposed: BTreeSet::new(),
+        });
+    }
+
+    pub(super) fn heard(&mut self, heard: Heard) {
+        match heard {
+            Heard::Status(status) => {
+                if let RoomStatus::Refused(reason) = &status {
+                    self.notify(
+                        Tone::Problem,
+                        format!("The room refused this tab: {reason}"),
+                        None,
+                    );
+                }
+                if let Some(room) = self.room.as_mut() {
+                    room.status = status;
+                }
+            }
+            Heard::Delivered { text, stored_at_ms } => {
+                let stored_at = Timestamp::from_millis(stored_at_ms);
+                let outcome = self.session_mut().admit_from_room(&text, stored_at);
+                let id = serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|value| {
+                        value
+                            .get("event_id")
+                            .and_then(|id| id.as_str())
+                            .map(str::to_owned)
+                    })
+                    .and_then(|id| id.parse().ok())
+                    .map(EventId);
+                let ours = match (id, self.room.as_mut()) {
+                    (Some(id), Some(room)) => room.proposed.remove(&id),
+                    _ => false,
+                };
+                match outcome {
+                    Ok(Admitted::Landed(at)) if ours => {
+                        self.timeline.selected = Some(at);
+                        self.notify(
+                            Tone::Success,
+                            format!(
+                                "Your event landed in the room at position {}",
+                                fmt_count(at.0)
+                            ),
+                            Some(at),
+                        );
+                    }
+                    Ok(_) => {}
+                    // Everyone's stale events are refused in every tab; only the proposer is told.
+                    Err(problem) if ours => self.notify(Tone::Problem, problem, None),
+                    Err(_) => {}
+                }
+            }
+            Heard::PublishFailed(problem) => self.notify(
+                Tone::Problem,
+                format!("Not sent to the room: {problem}"),
+                None,
+            ),
+        }
+    }
+
+    /// What would append to this tab's log alone, or replace it, and so is refused in a room:
+    /// the room's log is the one every tab builds from its stream (see `eventide_shop::room`).
+    pub(super) fn room_refuses(&self, action: &Action) -> Option<&'static str> {
+        self.room.as_ref()?;
+        Some(match action {
+            Action::StartGenerating { .. } => "generating orders",
+            Action::OpenStorefront(_) => "opening the storefront",
+            Action::SetReacting(true) => "letting this tab's services react",
+            Action::SetChaos(_) => "chaos mode",
+            Action::ReplayParked(_) | Action::ResetSubscription(..) => {
+                "redelivering to this tab's services"
+            }
+            Action::Import { .. } | Action::LoadLesson(_) | Action::OpenLesson { .. } => {
+                "replacing the log"
+            }
+            Action::StartFresh => "starting afresh (open Eventide without the room link)",
+            Action::Fork(_) | Action::SwitchLines => "a what-if branch",
+            Action::DeployScript(_) if self.session().scripts.draft.kind == ScriptKind::Policy => {
+                "a policy script"
+            }
+            _ => return None,
+        })
+    }
+
+    /// A command in a room: decided here, appended by the room (see `eventide_shop::room`).
+    pub(super) fn propose_to_room(&mut self, command: ShopCommand) {
+        let name = command.name();
+        let now = Timestamp::from_millis(js_sys::Date::now() as i64);
+        let proposed = self.session_mut().propose(command, now);
+        match proposed {
+            Ok(proposal) => {
+                if let Some(room) = self.room.as_mut() {
+                    room.proposed.insert(proposal.id);
+                }
+                crate::room::send(proposal.envelope.to_string(), proposal.id.to_string());
+                self.notify(Tone::Success, format!("{name} sent to the room"), None);
+            }
+            Err(error) => self.notify(Tone::Problem, error.to_string(), None),
+        }
+    }
+}

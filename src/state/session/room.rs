@@ -1,0 +1,56 @@
+//! The session in a room: its commands are proposed to the room instead of appended, and its
+//! log is what the room's stream delivers, admitted in order (`eventide_shop::room`).
+
+use eventide_engine::Timestamp;
+use eventide_shop::commands::ShopCommand;
+use eventide_shop::room::{Admitted, Proposal, Room};
+use eventide_shop::{CommandContext, CommandError};
+
+use super::Session;
+
+impl Session {
+    /// Makes this (fresh) session a room's: its services stop reacting (each tab's own would
+    /// act on every event of the room), and its log is the room's from now on. A room's log is
+    /// not a recipe: a share carries the file.
+    pub fn enter_room(&mut self) {
+        self.changed();
+        self.sim.set_reacting(false);
+        self.recipe = None;
+        self.room = Some(Room::new());
+    }
+
+    pub fn in_room(&self) -> bool {
+        self.room.is_some()
+    }
+
+    /// What `command` decides now, as the envelope to publish; nothing is appended.
+    pub fn propose(
+        &mut self,
+        command: ShopCommand,
+        now: Timestamp,
+    ) -> Result<Proposal, CommandError> {
+        let context = CommandContext::new(now, &mut self.ids);
+        self.sim.shop().propose(command, context)
+    }
+
+    /// Admits one envelope the room delivered (its text, and when the broker stored it).
+    pub fn admit_from_room(
+        &mut self,
+        text: &str,
+        stored_at: Timestamp,
+    ) -> Result<Admitted, String> {
+        let Some(room) = self.room.as_mut() else {
+            return Err("this tab is in no room".into());
+        };
+        let envelope = serde_json::from_str(text)
+            .map_err(|error| format!("an event from the room is not JSON: {error}"))?;
+        let admitted = self
+            .sim
+            .with_shop(|shop| room.admit(shop, envelope, stored_at))
+            .map_err(|refused| refused.to_string())?;
+        if matches!(admitted, Admitted::Landed(_)) {
+            self.changed();
+        }
+        Ok(admitted)
+    }
+}
