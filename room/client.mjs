@@ -52,9 +52,18 @@ export async function join(url, token, name, onEvent, onStatus) {
   })();
   onStatus('connected', url);
   return {
+    // Retried until the room has it, across lost connections: the message id makes a retry
+    // that the server had received land once (and a tab admits an id once in any case).
     async publish(text, id) {
-      const ack = await js.publish(subject, text, { msgID: id });
-      return ack.duplicate === true;
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          const ack = await js.publish(subject, text, { msgID: id, timeout: 5000 });
+          return ack.duplicate === true;
+        } catch (err) {
+          if (nc.isClosed()) throw err;
+          await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** attempt, 5000)));
+        }
+      }
     },
     async close() {
       await messages.close();

@@ -46,7 +46,9 @@ export function consoleProblem(type, text) {
 /**
  * Runs one step in its own context. Returns { name, ok, ms, detail, failure, problems }.
  * `step`: { name, title, run(t), viewport?, timeout?, usesWorker? }; `t` is
- * { page, context, base, requested }. `run` returns a one-line summary.
+ * { page, context, base, requested, tolerate }: `tolerate(pattern, why)` excuses the console
+ * messages matching `pattern` (a failure the step causes on purpose) until the function it
+ * returns is called. `run` returns a one-line summary.
  * A step that is not marked `usesWorker` also fails if the script worker's files were fetched.
  */
 export async function runStep(browser, base, step, { screenshots = true } = {}) {
@@ -56,6 +58,13 @@ export async function runStep(browser, base, step, { screenshots = true } = {}) 
   const notes = [];
   const requested = [];
   const problem = (text) => problems.push(`${text} (${at()})`);
+  // Console messages a step causes on purpose (a broker it stopped), while it says so.
+  const tolerated = new Set();
+  const tolerate = (pattern, why) => {
+    const entry = [pattern, why];
+    tolerated.add(entry);
+    return () => tolerated.delete(entry);
+  };
   const context = await browser.newContext({ viewport: step.viewport ?? DEFAULT_VIEWPORT, acceptDownloads: true });
   // The app must be self-contained: refuse anything that is not our server.
   await context.route('**/*', (route) => {
@@ -70,6 +79,11 @@ export async function runStep(browser, base, step, { screenshots = true } = {}) 
       // A worker's messages are taken from the worker (below), with its address.
       if (typeof msg.worker === 'function' && msg.worker()) return;
       notes.push(`console ${msg.type()}: ${msg.text()}`);
+      const excused = [...tolerated].find(([pattern]) => pattern.test(msg.text()));
+      if (excused) {
+        notes.push(`  (tolerated: ${excused[1]})`);
+        return;
+      }
       const p = consoleProblem(msg.type(), msg.text());
       if (p) problem(p);
     });
@@ -101,7 +115,7 @@ export async function runStep(browser, base, step, { screenshots = true } = {}) 
   let timer;
   try {
     const timeout = step.timeout ?? DEFAULT_STEP_TIMEOUT;
-    const t = { page, context, base, requested };
+    const t = { page, context, base, requested, tolerate };
     const running = step.run(t);
     // If the step times out, it fails once its context closes: that is not news.
     running.catch(() => {});

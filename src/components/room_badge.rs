@@ -30,10 +30,16 @@ pub fn room_badge() -> Html {
         RoomStatus::Reconnecting => ("reconnecting", "connection lost, reconnecting…".to_string()),
         RoomStatus::Refused(reason) => ("refused", format!("refused: {reason}")),
     };
+    // Proposals the room has not delivered back yet: sent, or waiting for the connection.
+    let waiting = match room.proposed.len() {
+        0 => String::new(),
+        1 => " · 1 event on its way".into(),
+        n => format!(" · {n} events on their way"),
+    };
     html! {
         <span class={classes!("room-badge", class)} role="status" data-testid="room-badge" data-status={class}
               title={format!("{} on {}", room.address.name, room.address.server)}>
-            { format!("Room {} · {words}", room.address.name) }
+            { format!("Room {} · {words}{waiting}", room.address.name) }
         </span>
     }
 }

@@ -54,15 +54,26 @@ impl AppState {
     pub(super) fn heard(&mut self, heard: Heard) {
         match heard {
             Heard::Status(status) => {
-                if let RoomStatus::Refused(reason) = &status {
-                    self.notify(
+                let before = self.room.as_ref().map(|room| room.status.clone());
+                if let Some(room) = self.room.as_mut() {
+                    room.status = status.clone();
+                }
+                match (before, status) {
+                    (_, RoomStatus::Refused(reason)) => self.notify(
                         Tone::Problem,
                         format!("The room refused this tab: {reason}"),
                         None,
-                    );
-                }
-                if let Some(room) = self.room.as_mut() {
-                    room.status = status;
+                    ),
+                    (Some(RoomStatus::Connected), RoomStatus::Reconnecting) => self.notify(
+                        Tone::Problem,
+                        "Lost the room's connection: reconnecting. What you send waits and is not lost."
+                            .into(),
+                        None,
+                    ),
+                    (Some(RoomStatus::Reconnecting), RoomStatus::Connected) => {
+                        self.notify(Tone::Success, "Back in the room".into(), None)
+                    }
+                    _ => {}
                 }
             }
             Heard::Delivered { text, stored_at_ms } => {
