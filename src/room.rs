@@ -25,6 +25,9 @@ pub struct RoomAddress {
     pub token: String,
     /// Letters, digits, `-` and `_`: it names the stream and its subject.
     pub name: String,
+    /// Who this tab is in the room (`&as=`): the producer of what it proposes. A tab its
+    /// link does not name is a guest (`state::room` draws its number).
+    pub attendee: Option<String>,
 }
 
 impl RoomAddress {
@@ -33,11 +36,12 @@ impl RoomAddress {
         let rest = hash.strip_prefix("#room=")?;
         let mut parts = rest.split('&');
         let server = parts.next().unwrap_or_default().to_string();
-        let (mut token, mut name) = (None, None);
+        let (mut token, mut name, mut attendee) = (None, None, None);
         for part in parts {
             match part.split_once('=') {
                 Some(("token", value)) => token = Some(value.to_string()),
                 Some(("name", value)) => name = Some(value.to_string()),
+                Some(("as", value)) => attendee = Some(value.to_string()),
                 _ => {
                     return Some(Err(format!(
                         "A room link carries a server, a token and a name, not \u{201c}{}\u{201d}.",
@@ -46,11 +50,31 @@ impl RoomAddress {
                 }
             }
         }
-        Some(RoomAddress::new(
-            server,
-            token.unwrap_or_default(),
-            name.unwrap_or_else(|| "room".into()),
-        ))
+        Some(
+            RoomAddress::new(
+                server,
+                token.unwrap_or_default(),
+                name.unwrap_or_else(|| "room".into()),
+            )
+            .and_then(|address| match attendee {
+                Some(attendee) => address.called(attendee),
+                None => Ok(address),
+            }),
+        )
+    }
+
+    /// This tab's name in the room, instead of the one drawn for it.
+    pub fn called(self, attendee: String) -> Result<RoomAddress, String> {
+        if !plain(&attendee, MAX_NAME) {
+            return Err(format!(
+                "An attendee's name (as=) is 1 to {MAX_NAME} letters, digits, - or _, not \u{201c}{}\u{201d}.",
+                crate::format::clip(&attendee, 40)
+            ));
+        }
+        Ok(RoomAddress {
+            attendee: Some(attendee),
+            ..self
+        })
     }
 
     pub fn new(server: String, token: String, name: String) -> Result<RoomAddress, String> {
@@ -66,13 +90,6 @@ impl RoomAddress {
                 ))
             }
         }
-        let plain = |text: &str, max: usize| {
-            !text.is_empty()
-                && text.len() <= max
-                && text
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        };
         if !plain(&token, MAX_TOKEN) {
             return Err("A room link needs its token (letters, digits, - and _), as scripts/room.sh prints it.".into());
         }
@@ -86,8 +103,18 @@ impl RoomAddress {
             server,
             token,
             name,
+            attendee: None,
         })
     }
+}
+
+/// Letters, digits, `-` and `_`, 1 to `max` of them: what names a room, a token, an attendee.
+fn plain(text: &str, max: usize) -> bool {
+    !text.is_empty()
+        && text.len() <= max
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Where the connection stands, as the page shows it.
@@ -219,11 +246,12 @@ mod tests {
     #[test]
     fn a_room_link_names_its_server_token_and_room() {
         assert_eq!(
-            RoomAddress::read("#room=ws://192.168.1.20:9222&token=abc-123&name=workshop"),
+            RoomAddress::read("#room=ws://192.168.1.20:9222&token=abc-123&name=workshop&as=Ada"),
             Some(Ok(RoomAddress {
                 server: "ws://192.168.1.20:9222".into(),
                 token: "abc-123".into(),
                 name: "workshop".into(),
+                attendee: Some("Ada".into()),
             }))
         );
         assert_eq!(RoomAddress::read("#lesson=cqrs"), None);
@@ -245,5 +273,6 @@ mod tests {
         assert!(problem("#room=ws://host:9222&token=t&name=a.b").contains("1 to 32 letters"));
         assert!(problem("#room=ws://host:9222&token=t&subject=x")
             .contains("not \u{201c}subject=x\u{201d}"));
+        assert!(problem("#room=ws://host:9222&token=t&as=Ada Lovelace").contains("attendee's name"));
     }
 }

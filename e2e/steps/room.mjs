@@ -79,8 +79,9 @@ async function startNats() {
   };
 }
 
-async function join(page, base, room, token, name = 'e2e') {
-  await openApp(page, base, `#room=${room}&token=${token}&name=${name}`);
+async function join(page, base, room, token, { name = 'e2e', as } = {}) {
+  const attendee = as ? `&as=${as}` : '';
+  await openApp(page, base, `#room=${room}&token=${token}&name=${name}${attendee}`);
   await page.locator(tid('room-badge')).first().waitFor({ timeout: TIMEOUT });
 }
 
@@ -101,7 +102,7 @@ export const roomSharesOneLog = {
     const nats = await startNats();
     const other = await context.browser().newContext({ viewport: page.viewportSize() });
     try {
-      await join(page, base, nats.url, nats.token);
+      await join(page, base, nats.url, nats.token, { as: 'Ada' });
       await until(async () => (await status(page)) === 'connected', 'page A to be connected to the room');
       const b = await other.newPage();
       const problems = [];
@@ -119,12 +120,14 @@ export const roomSharesOneLog = {
         return got.length === 1 ? got : null;
       }, "the order to reach page B's log");
       if (seenByB[0] !== landed[0]) fail(`page B shows ${JSON.stringify(seenByB[0])}, page A ${JSON.stringify(landed[0])}`);
+      if (!seenByB[0].includes('Ada')) fail(`page B does not show who placed the order: ${JSON.stringify(seenByB[0])}`);
 
       // And back: B's command lands in A after A's, at position 2 in both.
       await b.locator(tid('cmd-place-order')).first().click({ timeout: TIMEOUT });
       await until(async () => (await rows(page)).length === 2 && (await rows(b)).length === 2, 'two events in both logs');
       const [a2, b2] = [await rows(page), await rows(b)];
       if (a2.join('\n') !== b2.join('\n')) fail(`the logs differ:\nA ${a2.join(' | ')}\nB ${b2.join(' | ')}`);
+      if (!/guest-\d{4}/.test(a2[1])) fail(`an unnamed tab proposes as a guest: ${JSON.stringify(a2[1])}`);
 
       // The broker goes away: both pages say so; an order placed meanwhile waits, and lands in
       // both once the broker is back (JetStream kept the log on disk), nothing lost or doubled.

@@ -39,7 +39,7 @@ pub fn room_badge() -> Html {
     html! {
         <span class={classes!("room-badge", class)} role="status" data-testid="room-badge" data-status={class}
               title={format!("{} on {}", room.address.name, room.address.server)}>
-            { format!("Room {} · {words}{waiting}", room.address.name) }
+            { format!("Room {} · {words} · you are {}{waiting}", room.address.name, room.me) }
         </span>
     }
 }

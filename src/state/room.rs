@@ -15,6 +15,8 @@ use crate::room::{Heard, RoomAddress, RoomStatus};
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoomView {
     pub address: RoomAddress,
+    /// Who this tab is in the room: the producer of what it proposes.
+    pub me: String,
     pub status: RoomStatus,
     /// The events this tab proposed that the room has not delivered yet: their fate is news.
     pub proposed: BTreeSet<EventId>,
@@ -44,7 +46,14 @@ impl AppState {
             format!("Joining room {} on {}", address.name, address.server),
             None,
         );
+        // A tab its link does not name is a guest with a number drawn here (the page may
+        // draw; the engine never does).
+        let me = address
+            .attendee
+            .clone()
+            .unwrap_or_else(|| format!("guest-{:04}", (js_sys::Math::random() * 10_000.0) as u32));
         self.room = Some(RoomView {
+            me,
             address,
             status: RoomStatus::Joining,
             proposed: BTreeSet::new(),
@@ -147,7 +156,12 @@ impl AppState {
     pub(super) fn propose_to_room(&mut self, command: ShopCommand) {
         let name = command.name();
         let now = Timestamp::from_millis(js_sys::Date::now() as i64);
-        let proposed = self.session_mut().propose(command, now);
+        let me = self
+            .room
+            .as_ref()
+            .map(|room| room.me.clone())
+            .unwrap_or_default();
+        let proposed = self.session_mut().propose(command, now, me);
         match proposed {
             Ok(proposal) => {
                 if let Some(room) = self.room.as_mut() {

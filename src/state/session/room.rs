@@ -1,9 +1,10 @@
 //! The session in a room: its commands are proposed to the room instead of appended, and its
 //! log is what the room's stream delivers, admitted in order (`eventide_shop::room`).
 
-use eventide_engine::Timestamp;
+use eventide_engine::{Metadata, Timestamp};
 use eventide_shop::commands::ShopCommand;
 use eventide_shop::room::{Admitted, Proposal, Room};
+use eventide_shop::simulation::PRODUCER;
 use eventide_shop::{CommandContext, CommandError};
 
 use super::Session;
@@ -23,13 +24,16 @@ impl Session {
         self.room.is_some()
     }
 
-    /// What `command` decides now, as the envelope to publish; nothing is appended.
+    /// What `command` decides now, as the envelope to publish, produced by `attendee`; nothing
+    /// is appended.
     pub fn propose(
         &mut self,
         command: ShopCommand,
         now: Timestamp,
+        attendee: String,
     ) -> Result<Proposal, CommandError> {
-        let context = CommandContext::new(now, &mut self.ids);
+        let mut context = CommandContext::new(now, &mut self.ids);
+        context.metadata = Metadata::default().with(PRODUCER, attendee);
         self.sim.shop().propose(command, context)
     }
 
