@@ -30,21 +30,29 @@ export async function join(url, token, name, onEvent, onStatus) {
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1000,
   });
+  const { stream, subject } = names(name);
+  let js;
+  let messages;
+  try {
+    const jsm = await jetstreamManager(nc);
+    try {
+      await jsm.streams.info(stream);
+    } catch {
+      await jsm.streams.add({ name: stream, subjects: [subject], duplicate_window: DUPLICATE_WINDOW_NANOS });
+    }
+    js = jetstream(nc);
+    const consumer = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });
+    messages = await consumer.consume();
+  } catch (err) {
+    // Joined halfway: close the connection, or it would go on reconnecting for nobody.
+    await nc.close().catch(() => {});
+    throw err;
+  }
   (async () => {
     for await (const status of nc.status()) {
       onStatus(status.type, String(status.data ?? status.server ?? ''));
     }
   })();
-  const { stream, subject } = names(name);
-  const jsm = await jetstreamManager(nc);
-  try {
-    await jsm.streams.info(stream);
-  } catch {
-    await jsm.streams.add({ name: stream, subjects: [subject], duplicate_window: DUPLICATE_WINDOW_NANOS });
-  }
-  const js = jetstream(nc);
-  const consumer = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });
-  const messages = await consumer.consume();
   (async () => {
     for await (const m of messages) {
       onEvent(m.string(), Number(m.timestampNanos / 1000000n), m.seq);

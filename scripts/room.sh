@@ -27,11 +27,12 @@ if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; t
 fi
 SERVER="$(command -v nats-server || echo /usr/sbin/nats-server)"
 
-ADDRESS="$(hostname -I 2>/dev/null | awk '{print $1}')"
+ADDRESS="$( (hostname -I 2>/dev/null || true) | awk '{print $1}')"
 ADDRESS="${ADDRESS:-127.0.0.1}"
 PORT="${EVENTIDE_ROOM_WS_PORT:-9222}"
 APP="${EVENTIDE_APP_URL:-http://${ADDRESS}:8080/}"
-TOKEN="$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | cut -c1-24)"
+# Starts with a letter: nats-server reads a bare value that starts with a digit as a number.
+TOKEN="t$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | cut -c1-23)"
 
 export EVENTIDE_ROOM_LISTEN="127.0.0.1:4222"
 export EVENTIDE_ROOM_WS="0.0.0.0:${PORT}"

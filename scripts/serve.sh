@@ -23,7 +23,7 @@ source "$ROOT/scripts/env.sh"
 PORT="${PORT:-8080}"
 HOST="127.0.0.1"
 if [ "$BIND" = "0.0.0.0" ]; then
-  HOST="$(hostname -I 2>/dev/null | awk '{print $1}')"
+  HOST="$( (hostname -I 2>/dev/null || true) | awk '{print $1}')"
   HOST="${HOST:-127.0.0.1}"
 fi
 URL="http://${HOST}:${PORT}/"

@@ -822,6 +822,12 @@ async fn a_tab_in_a_room_refuses_what_would_append_to_its_own_log() {
         "{notices}"
     );
     assert_eq!(log_size(&root), 0, "nothing appended");
+    // A command is not lost in silence either: not joined, it says it was not sent.
+    click(&root, "cmd-place-order").await;
+    let notices = text(&root, "notices");
+    assert!(notices.contains("PlaceOrder not sent"), "{notices}");
+    assert!(!text(&root, "room-badge").contains("on its way"));
+    assert_eq!(log_size(&root), 0, "nothing appended");
     set_address("fresh");
 }
 

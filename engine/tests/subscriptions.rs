@@ -313,6 +313,75 @@ fn a_copy_whose_acknowledgement_was_lost_comes_once_the_ack_wait_is_over() {
     assert_eq!(clamped.ack_wait_ms, Some(DeliverySettings::MAX_ACK_WAIT_MS));
 }
 
+#[test]
+fn a_reset_takes_the_dead_letters_it_sends_again_out_of_the_dead_letters() {
+    let store = log(&[1, 2, 3]);
+    let (mut bus, id) = subscribed(DeliverySettings {
+        per_aggregate_ordering: false,
+        max_attempts: 1,
+        ..DeliverySettings::exactly_once()
+    });
+    publish_all(&mut bus, &store);
+    drain(&mut bus, |delivery| {
+        if delivery.position == Position(2) {
+            Outcome::Failed
+        } else {
+            Outcome::Handled
+        }
+    });
+    assert_eq!((bus.parked(id).len(), bus.stats(id).parked), (1, 1));
+    assert_eq!(
+        bus.reset(id, Position(1), store.events(), Timestamp::from_millis(9)),
+        Ok(2)
+    );
+    assert_eq!((bus.parked(id).len(), bus.stats(id).parked), (0, 0));
+    let again = drain(&mut bus, |_| Outcome::Handled);
+    assert_eq!(again, [Position(2), Position(3)]);
+}
+
+/// Changing the partitions mid-flight strands nothing: every delivery still arrives once, and
+/// what was published before the change keeps its order within each old partition.
+#[test]
+fn repartitioning_mid_flight_strands_nothing_and_keeps_the_old_lanes_in_order() {
+    let skus = [1, 2, 3, 4, 1, 2, 3, 4, 1, 2];
+    let store = log(&skus);
+    let mut bus = Bus::new(5);
+    let id = bus.subscribe(
+        "stock",
+        &[support::stock::StockEventKind::StockReceived],
+        DeliverySettings {
+            latency_ms: 50,
+            jitter_ms: 400,
+            reorder_rate: 0.5,
+            partitions: 2,
+            ..DeliverySettings::default()
+        },
+    );
+    for event in &store.events()[..6] {
+        bus.publish(event, event.recorded_at);
+    }
+    let mut settings = *bus.settings(id).expect("subscribed");
+    settings.partitions = 4;
+    bus.set_settings(id, settings);
+    for event in &store.events()[6..] {
+        bus.publish(event, event.recorded_at);
+    }
+    let handled = drain(&mut bus, |_| Outcome::Handled);
+    let mut sorted = handled.clone();
+    sorted.sort();
+    assert_eq!(sorted, (1..=10).map(Position).collect::<Vec<_>>());
+    for partition in 0..2 {
+        let old: Vec<Position> = handled
+            .iter()
+            .copied()
+            .filter(|p| p.0 <= 6 && partition_of(&stream_of(&store, *p), 2) == partition)
+            .collect();
+        let mut ordered = old.clone();
+        ordered.sort();
+        assert_eq!(old, ordered, "old partition {partition}");
+    }
+}
+
 proptest! {
     /// Whatever the latency, jitter, detours and failures, a partition's events reach the
     /// consumer in log order, and every event is handled once.

@@ -12,6 +12,12 @@
 //! - an id the log holds already is a repeat (a retried publish) and changes nothing;
 //! - an envelope that does not read (a wrong field, a payload off its schema) is refused with
 //!   the field, and changes nothing.
+//!
+//! What the rule does not see: a decision that also read *another* aggregate (dispatching
+//! reads the stock reserved for the order; releasing stock reads whether the order shipped) is
+//! checked against that aggregate as the proposing tab knew it. Two tabs that change the order
+//! and its stock at once can both land. Every tab still agrees; closing that gap means carrying
+//! the versions of every stream a decision read, and checking them all.
 
 use serde_json::Value;
 
@@ -20,7 +26,7 @@ use crate::interchange::{EnvelopeReader, ImportError};
 use crate::{CommandContext, CommandError, Shop, ShopRecorded, Validation};
 use eventide_engine::envelope::{NewEvent, Recorded, StreamKey};
 use eventide_engine::ids::{EventId, Position, StreamVersion, Timestamp};
-use eventide_engine::store::{AppendError, ExpectedVersion};
+use eventide_engine::store::{AppendError, ExpectedVersion, VersionConflict};
 
 /// What a tab publishes for a command: the envelope the event would have at the head of this
 /// tab's log (its position and recorded time are the proposer's guess; the room decides both).
@@ -65,7 +71,21 @@ impl Shop {
         context: CommandContext<'_>,
     ) -> Result<Proposal, CommandError> {
         let now = context.now;
-        let (stream, _, proposed) = self.prepare(command, context, Validation::Checked)?;
+        let name = command.name();
+        let (stream, expected, proposed) = self.prepare(command, context, Validation::Checked)?;
+        // A version the caller stated is checked here, as an append would: the room checks
+        // only the version the decision was made at.
+        let actual = self.store().stream_version(stream);
+        if !expected.admits(actual) {
+            return Err(CommandError::Store {
+                command: name,
+                error: AppendError::Conflict(VersionConflict {
+                    stream,
+                    expected,
+                    actual,
+                }),
+            });
+        }
         let NewEvent {
             id,
             occurred_at,

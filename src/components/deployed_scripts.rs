@@ -26,6 +26,10 @@ pub fn use_policies(state: &AppContext) {
     let reported = use_mut_ref(std::collections::BTreeMap::<ScriptId, ScriptFailure>::new);
     let state = state.clone();
     use_effect_with(state.revision, move |_| {
+        // In a room a policy would append to this tab's log alone: policies wait outside it.
+        if state.room.is_some() {
+            return;
+        }
         let due: Vec<Deployed> = {
             let session = state.session();
             let head = session.shop().store().head().0;

@@ -247,7 +247,7 @@ pub fn partitions_knob(props: &PartitionsProps) -> Html {
                     </select>
                 </label>
             }
-            <p class="panel-hint">{"With partitions, each aggregate's events go to one partition by a hash of its id: order holds within a partition only, and two aggregates in one partition wait for each other. Each partition belongs to one consumer of the group."}</p>
+            <p class="panel-hint">{"With partitions, each aggregate's events go to one partition by a hash of its id: order holds within a partition only, and two aggregates in one partition wait for each other. Each partition belongs to one consumer of the group. A change re-keys what is published from then on, as adding partitions to a Kafka topic does."}</p>
         </div>
     }
 }

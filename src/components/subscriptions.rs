@@ -59,10 +59,12 @@ pub fn subscriptions() -> Html {
         .collect();
     let projector = sim.projector();
     let lag = sim.projection_lag();
+    let projector_checkpoint = sim.bus().stats(projector).checkpoint.0;
     rows.push(Row {
         name: sim.bus().name(projector).to_string(),
         kind: "read models",
-        checkpoint: live.then_some(lag.checkpoint.0),
+        // The bus's own checkpoint, the one its reset goes back from.
+        checkpoint: live.then_some(projector_checkpoint),
         behind: live.then_some(lag.behind),
         waiting_ms: live.then_some(lag.waiting_ms),
         delivery: sim
@@ -92,7 +94,6 @@ pub fn subscriptions() -> Html {
             },
         });
     }
-    let projector_checkpoint = sim.bus().stats(projector).checkpoint.0;
     let cell = |value: Option<String>| value.unwrap_or_else(|| "—".into());
     html! {
         <section class="subscriptions" aria-labelledby="subscriptions-title" data-testid="subscriptions">

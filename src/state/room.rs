@@ -52,6 +52,19 @@ impl AppState {
             .attendee
             .clone()
             .unwrap_or_else(|| format!("guest-{:04}", (js_sys::Math::random() * 10_000.0) as u32));
+        if self
+            .session()
+            .scripts
+            .deployed
+            .iter()
+            .any(|script| script.kind == ScriptKind::Policy)
+        {
+            self.notify(
+                Tone::Success,
+                "Your deployed policies wait outside the room: in it they would act for this tab alone.".into(),
+                None,
+            );
+        }
         self.room = Some(RoomView {
             me,
             address,
@@ -155,13 +168,34 @@ impl AppState {
     /// A command in a room: decided here, appended by the room (see `eventide_shop::room`).
     pub(super) fn propose_to_room(&mut self, command: ShopCommand) {
         let name = command.name();
+        match self.room.as_ref().map(|room| &room.status) {
+            Some(RoomStatus::Joining) => {
+                return self.notify(
+                    Tone::Problem,
+                    format!("{name} not sent: the tab is still joining the room"),
+                    None,
+                )
+            }
+            Some(RoomStatus::Refused(_)) => {
+                return self.notify(
+                    Tone::Problem,
+                    format!("{name} not sent: the room refused this tab"),
+                    None,
+                )
+            }
+            _ => {}
+        }
         let now = Timestamp::from_millis(js_sys::Date::now() as i64);
         let me = self
             .room
             .as_ref()
             .map(|room| room.me.clone())
             .unwrap_or_default();
-        let proposed = self.session_mut().propose(command, now, me);
+        let backdate = self.next_command.backdate;
+        let expected = self.next_command.expected.take();
+        let proposed = self
+            .session_mut()
+            .propose(command, now, me, backdate, expected);
         match proposed {
             Ok(proposal) => {
                 if let Some(room) = self.room.as_mut() {

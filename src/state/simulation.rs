@@ -170,7 +170,12 @@ impl AppState {
     pub(super) fn reset_subscription(&mut self, subscription: SubscriptionId, point: ResetPoint) {
         let to = match point {
             ResetPoint::Position(position) => position,
-            ResetPoint::Time(time) => self.session().shop().store().position_at(time),
+            // From a time: its own events are replayed too (the cursor just before them).
+            ResetPoint::Time(time) => self
+                .session()
+                .shop()
+                .store()
+                .position_at(time.plus_millis(-1)),
         };
         let outcome = self
             .session_mut()

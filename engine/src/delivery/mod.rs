@@ -235,12 +235,13 @@ impl<E: DomainEvent> Bus<E> {
         let before = subscription.settings;
         subscription.settings = settings.clamped();
         let after = subscription.settings;
-        let lanes_changed = before.per_aggregate_ordering
-            && (!after.per_aggregate_ordering || before.partitions != after.partitions);
-        if lanes_changed {
-            // Only the head of each lane is on the agenda; the rest wait for it. With the lanes
-            // gone (no ordering, or other partitions) nothing would ever release them, so they
-            // set off now (by id, so the agenda is the same on every run), in no lane.
+        // Other partitions re-key only what is published from now on: the lanes already open
+        // drain in order, as they were. (As when a Kafka topic gains partitions, a stream that
+        // lands in another partition may see a new event overtake an old one.)
+        if before.per_aggregate_ordering && !after.per_aggregate_ordering {
+            // Only the head of each lane is on the agenda; the rest wait for it. Without
+            // ordering nothing would ever release them, so they set off now (by id, so the
+            // agenda is the same on every run), in no lane.
             let mut waiting = Vec::new();
             for (_, lane) in subscription.lanes.drain() {
                 for (place, id) in lane.into_iter().enumerate() {
@@ -552,6 +553,10 @@ impl<E: DomainEvent> Bus<E> {
         }
         let subscription = &mut self.subscriptions[usize::from(id.0)];
         subscription.stats.replayed += again.len() as u64;
+        // A dead letter after `to` is on its way again: it is no longer parked.
+        let before = subscription.parked.len();
+        subscription.parked.retain(|parked| parked.position <= to);
+        subscription.stats.parked -= (before - subscription.parked.len()) as u64;
         Ok(again.len())
     }
 

@@ -1,6 +1,7 @@
 //! The session in a room: its commands are proposed to the room instead of appended, and its
 //! log is what the room's stream delivers, admitted in order (`eventide_shop::room`).
 
+use eventide_engine::store::ExpectedVersion;
 use eventide_engine::{Metadata, Timestamp};
 use eventide_shop::commands::ShopCommand;
 use eventide_shop::room::{Admitted, Proposal, Room};
@@ -26,14 +27,19 @@ impl Session {
 
     /// What `command` decides now, as the envelope to publish, produced by `attendee`; nothing
     /// is appended.
+    /// A business time (`occurred_at`) and an expected version go with it as with a command.
     pub fn propose(
         &mut self,
         command: ShopCommand,
         now: Timestamp,
         attendee: String,
+        occurred_at: Option<Timestamp>,
+        expected: Option<ExpectedVersion>,
     ) -> Result<Proposal, CommandError> {
         let mut context = CommandContext::new(now, &mut self.ids);
         context.metadata = Metadata::default().with(PRODUCER, attendee);
+        context.occurred_at = occurred_at;
+        context.expected = expected;
         self.sim.shop().propose(command, context)
     }
 
