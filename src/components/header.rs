@@ -58,7 +58,10 @@ pub fn header() -> Html {
             <div class="brand">
                 <span class="logo" aria-hidden="true">{"◆"}</span>
                 <span class="name">{"Eventide"}</span>
-                <span class="tagline">{"an event-sourced shop, live in your browser"}</span>
+                // In a room the top bar holds the room's badge: the tagline gives way.
+                if state.room.is_none() {
+                    <span class="tagline">{"an event-sourced shop, live in your browser"}</span>
+                }
             </div>
             <div class="header-tools">
                 <super::room_badge::RoomBadge />

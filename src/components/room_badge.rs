@@ -24,22 +24,32 @@ pub fn room_badge() -> Html {
     let Some(room) = state.room.as_ref() else {
         return html! {};
     };
+    // Short, for a projector's top bar: connected is the colour and the dot; what is not
+    // says so (and a notice says more).
     let (class, words) = match &room.status {
-        RoomStatus::Joining => ("joining", "joining…".to_string()),
-        RoomStatus::Connected => ("connected", "connected".to_string()),
-        RoomStatus::Reconnecting => ("reconnecting", "connection lost, reconnecting…".to_string()),
-        RoomStatus::Refused(reason) => ("refused", format!("refused: {reason}")),
+        RoomStatus::Joining => ("joining", " · joining…".to_string()),
+        RoomStatus::Connected => ("connected", String::new()),
+        RoomStatus::Reconnecting => ("reconnecting", " · reconnecting…".to_string()),
+        RoomStatus::Refused(_) => ("refused", " · refused".to_string()),
+    };
+    let full = match &room.status {
+        RoomStatus::Refused(reason) => format!("refused: {reason}"),
+        RoomStatus::Joining => "joining".into(),
+        RoomStatus::Connected => "connected".into(),
+        RoomStatus::Reconnecting => "connection lost, reconnecting".into(),
     };
     // Proposals the room has not delivered back yet: sent, or waiting for the connection.
     let waiting = match room.proposed.len() {
         0 => String::new(),
-        1 => " · 1 event on its way".into(),
-        n => format!(" · {n} events on their way"),
+        1 => " · 1 on its way".into(),
+        n => format!(" · {n} on their way"),
     };
     html! {
         <span class={classes!("room-badge", class)} role="status" data-testid="room-badge" data-status={class}
-              title={format!("{} on {}", room.address.name, room.address.server)}>
-            { format!("Room {} · {words} · you are {}{waiting}", room.address.name, room.me) }
+              title={format!("Room {} on {}: {full}; you are {}", room.address.name, room.address.server, room.me)}
+              aria-label={format!("Room {}, {full}, you are {}", room.address.name, room.me)}>
+            <span class="room-dot" aria-hidden="true">{"●"}</span>
+            { format!(" {} · {}{words}{waiting}", room.address.name, room.me) }
         </span>
     }
 }

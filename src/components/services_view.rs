@@ -401,7 +401,7 @@ fn counted(n: u8, noun: &str) -> String {
 pub(super) fn ordering_words(settings: &DeliverySettings) -> String {
     match (settings.per_aggregate_ordering, settings.partitions) {
         (false, _) => "unordered".into(),
-        (true, 0) => "ordered per aggregate".into(),
-        (true, n) => format!("ordered per partition ({n})"),
+        (true, 0) => "in order per aggregate".into(),
+        (true, n) => format!("{} in order", counted(n, "partition")),
     }
 }
