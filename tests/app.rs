@@ -554,10 +554,15 @@ async fn step_until(root: &Element, budget: usize, done: impl Fn(&Element) -> bo
     }
 }
 
-fn card_text(root: &Element, service: &str) -> String {
+/// The card of one service, if it is drawn.
+fn find_card(root: &Element, service: &str) -> Option<Element> {
     all(root, "service-card")
         .into_iter()
         .find(|card| card.get_attribute("data-name").as_deref() == Some(service))
+}
+
+fn card_text(root: &Element, service: &str) -> String {
+    find_card(root, service)
         .and_then(|card| card.text_content())
         .unwrap_or_default()
 }
@@ -669,12 +674,9 @@ async fn a_naive_consumer_shows_the_wrong_value_beside_the_right_one() {
         .contains("exactly once"));
 }
 
-/// The card of one service.
+/// The card of one service, which must be drawn.
 fn card(root: &Element, service: &str) -> Element {
-    all(root, "service-card")
-        .into_iter()
-        .find(|card| card.get_attribute("data-name").as_deref() == Some(service))
-        .unwrap_or_else(|| panic!("no card for {service}"))
+    find_card(root, service).unwrap_or_else(|| panic!("no card for {service}"))
 }
 
 /// Types `to` into a service card's "Replay from" field and presses Reset.

@@ -6,7 +6,7 @@
 mod support;
 
 use eventide_engine::delivery::{
-    partition_of, Bus, DeliverySettings, Outcome, ResetRefused, SubscriptionId,
+    partition_of, Bus, Delivery, DeliverySettings, Outcome, ResetRefused, SubscriptionId,
 };
 use eventide_engine::envelope::NewEvent;
 use eventide_engine::ids::{EventId, Position, Timestamp};
@@ -59,7 +59,7 @@ fn publish_all(bus: &mut Bus<StockEvent>, store: &Store) {
 /// positions handled, in the order they were.
 fn drain(
     bus: &mut Bus<StockEvent>,
-    mut outcome: impl FnMut(&eventide_engine::delivery::Delivery) -> Outcome,
+    mut outcome: impl FnMut(&Delivery) -> Outcome,
 ) -> Vec<Position> {
     let mut handled = Vec::new();
     while let Some(due) = bus.next_due() {
@@ -73,6 +73,17 @@ fn drain(
         }
     }
     handled
+}
+
+/// An outcome for every attempt: each one at `position` fails, the others are handled.
+fn failing_at(position: Position) -> impl FnMut(&Delivery) -> Outcome {
+    move |delivery| {
+        if delivery.position == position {
+            Outcome::Failed
+        } else {
+            Outcome::Handled
+        }
+    }
 }
 
 fn stream_of(store: &Store, position: Position) -> StockStream {
@@ -125,13 +136,7 @@ fn a_parked_event_no_longer_holds_the_checkpoint_back() {
         ..DeliverySettings::exactly_once()
     });
     publish_all(&mut bus, &store);
-    let handled = drain(&mut bus, |delivery| {
-        if delivery.position == Position(2) {
-            Outcome::Failed
-        } else {
-            Outcome::Handled
-        }
-    });
+    let handled = drain(&mut bus, failing_at(Position(2)));
     assert_eq!(handled, [Position(1), Position(3)]);
     assert_eq!(bus.parked(id).len(), 1);
     assert_eq!(bus.stats(id).checkpoint, Position(3));
@@ -322,13 +327,7 @@ fn a_reset_takes_the_dead_letters_it_sends_again_out_of_the_dead_letters() {
         ..DeliverySettings::exactly_once()
     });
     publish_all(&mut bus, &store);
-    drain(&mut bus, |delivery| {
-        if delivery.position == Position(2) {
-            Outcome::Failed
-        } else {
-            Outcome::Handled
-        }
-    });
+    drain(&mut bus, failing_at(Position(2)));
     assert_eq!((bus.parked(id).len(), bus.stats(id).parked), (1, 1));
     assert_eq!(
         bus.reset(id, Position(1), store.events(), Timestamp::from_millis(9)),

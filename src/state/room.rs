@@ -100,17 +100,16 @@ impl AppState {
             }
             Heard::Delivered { text, stored_at_ms } => {
                 let stored_at = Timestamp::from_millis(stored_at_ms);
-                let outcome = self.session_mut().admit_from_room(&text, stored_at);
-                let id = serde_json::from_str::<serde_json::Value>(&text)
+                // Read once: its id says whether it is ours, and the session admits it.
+                let envelope = serde_json::from_str::<serde_json::Value>(&text)
+                    .map_err(|error| format!("an event from the room is not JSON: {error}"));
+                let id = envelope
+                    .as_ref()
                     .ok()
-                    .and_then(|value| {
-                        value
-                            .get("event_id")
-                            .and_then(|id| id.as_str())
-                            .map(str::to_owned)
-                    })
-                    .and_then(|id| id.parse().ok())
+                    .and_then(|value| value.get("event_id")?.as_str()?.parse().ok())
                     .map(EventId);
+                let outcome = envelope
+                    .and_then(|envelope| self.session_mut().admit_from_room(envelope, stored_at));
                 let ours = match (id, self.room.as_mut()) {
                     (Some(id), Some(room)) => room.proposed.remove(&id),
                     _ => false,

@@ -43,17 +43,15 @@ impl Session {
         self.sim.shop().propose(command, context)
     }
 
-    /// Admits one envelope the room delivered (its text, and when the broker stored it).
+    /// Admits one envelope the room delivered, stored by the broker at `stored_at`.
     pub fn admit_from_room(
         &mut self,
-        text: &str,
+        envelope: serde_json::Value,
         stored_at: Timestamp,
     ) -> Result<Admitted, String> {
         let Some(room) = self.room.as_mut() else {
             return Err("this tab is in no room".into());
         };
-        let envelope = serde_json::from_str(text)
-            .map_err(|error| format!("an event from the room is not JSON: {error}"))?;
         let admitted = self
             .sim
             .with_shop(|shop| room.admit(shop, envelope, stored_at))
