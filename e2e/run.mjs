@@ -34,7 +34,7 @@ import { answerThenArrows, projectorLayouts, skipToTheTimeline } from './steps/p
 import { scriptWorker, scriptsTab } from './steps/scripts.mjs';
 import { catalogExportsAsyncapi } from './steps/catalog.mjs';
 import { searchTheLog } from './steps/search.mjs';
-import { roomSharesOneLog } from './steps/room.mjs';
+import { roomServicesRedeliver, roomSharesOneLog } from './steps/room.mjs';
 import { copyLinkOpensWhatWasSeen, servicesLinkOpensTheRun } from './steps/share.mjs';
 import { backToLive, stepBack, travelToTheMiddle } from './steps/timeline.mjs';
 
@@ -50,6 +50,7 @@ const STEPS = [
   copyLinkOpensWhatWasSeen,
   servicesLinkOpensTheRun,
   roomSharesOneLog,
+  roomServicesRedeliver,
   searchTheLog,
   catalogExportsAsyncapi,
   lessonByAddress,

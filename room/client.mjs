@@ -5,44 +5,69 @@
 // event id as the message id, so a retried publish lands once (the duplicate window).
 
 import { wsconnect } from '@nats-io/nats-core';
-import { jetstream, jetstreamManager, DeliverPolicy } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
 
 const DUPLICATE_WINDOW_NANOS = 2 * 60 * 1e9; // JetStream's default: two minutes
+const NANOS_PER_MS = 1e6;
+// How often a tab asks the server how each service's consumer stands (the teacher's view).
+const CONSUMERS_EVERY_MS = 2000;
 
-/** The stream and subject of room `name` (validated by the app: letters, digits, - and _). */
+/**
+ * The streams and subjects of room `name` (validated by the app: letters, digits, - and _):
+ * the log, and the teacher's controls (the last value of each, kept for tabs that join later).
+ */
 export function names(name) {
-  return { stream: `EVENTIDE_${name}`, subject: `eventide.${name}.events` };
+  return {
+    stream: `EVENTIDE_${name}`,
+    subject: `eventide.${name}.events`,
+    controls: `EVENTIDE_${name}_CONTROL`,
+    control: `eventide.${name}.control`,
+  };
+}
+
+async function ensureStream(jsm, config) {
+  try {
+    await jsm.streams.info(config.name);
+  } catch {
+    await jsm.streams.add(config);
+  }
 }
 
 /**
- * Joins room `name` on the NATS server at `url` (ws:// or wss://) with `token`.
+ * Joins room `name` on the NATS server at `url` (ws:// or wss://) as `user` ("attendee" or
+ * "teacher", see room/nats.conf) with `token` as the password.
  * `onEvent(text, storedAtMs, sequence)` gets each envelope of the room's stream, in order;
  * `onStatus(kind, detail)` hears "connected", "disconnected", "reconnecting", "reconnected"
- * and "closed". Resolves to { publish(text, id), close() }, or rejects with the server's reason
- * (a wrong token is "Authorization Violation").
+ * and "closed"; `onRoom(kind, json)` hears "joined" ({ last_seq }), "control" ({ topic,
+ * value }), "consumers" ([ConsumerInfo]) and "delivery" (one message to a service).
+ * Resolves to { publish, serve, settle, unserve, control, close }, or rejects with the
+ * server's reason (a wrong token is "Authorization Violation").
  */
-export async function join(url, token, name, onEvent, onStatus) {
+export async function join(url, user, token, name, onEvent, onStatus, onRoom) {
   const nc = await wsconnect({
     servers: url,
-    token,
+    user,
+    pass: token,
     name: `eventide-${name}`,
     reconnect: true,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 1000,
   });
-  const { stream, subject } = names(name);
+  const { stream, subject, controls, control } = names(name);
   let js;
+  let jsm;
   let messages;
+  let controlled;
   try {
-    const jsm = await jetstreamManager(nc);
-    try {
-      await jsm.streams.info(stream);
-    } catch {
-      await jsm.streams.add({ name: stream, subjects: [subject], duplicate_window: DUPLICATE_WINDOW_NANOS });
-    }
+    jsm = await jetstreamManager(nc);
+    await ensureStream(jsm, { name: stream, subjects: [subject], duplicate_window: DUPLICATE_WINDOW_NANOS });
+    await ensureStream(jsm, { name: controls, subjects: [`${control}.>`], max_msgs_per_subject: 1 });
     js = jetstream(nc);
+    const { state } = await jsm.streams.info(stream);
+    onRoom('joined', JSON.stringify({ last_seq: state.last_seq }));
     const consumer = await js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });
     messages = await consumer.consume();
+    controlled = await (await js.consumers.get(controls, { deliver_policy: DeliverPolicy.All })).consume();
   } catch (err) {
     // Joined halfway: close the connection, or it would go on reconnecting for nobody.
     await nc.close().catch(() => {});
@@ -58,6 +83,37 @@ export async function join(url, token, name, onEvent, onStatus) {
       onEvent(m.string(), Number(m.timestampNanos / 1000000n), m.seq);
     }
   })();
+  (async () => {
+    for await (const m of controlled) {
+      const topic = m.subject.slice(control.length + 1);
+      onRoom('control', JSON.stringify({ topic, value: m.json() }));
+    }
+  })();
+  // How every service's durable consumer stands: the ordered consumers of the tabs are not
+  // services (they have no durable name) and are left out.
+  const watch = setInterval(async () => {
+    try {
+      const listed = await jsm.consumers.list(stream).next();
+      const services = listed
+        .filter((c) => c.config.durable_name)
+        .map((c) => ({
+          name: c.name,
+          description: c.config.description ?? '',
+          num_pending: c.num_pending,
+          num_ack_pending: c.num_ack_pending,
+          num_redelivered: c.num_redelivered,
+          delivered: c.delivered.stream_seq,
+          ack_floor: c.ack_floor.stream_seq,
+        }));
+      onRoom('consumers', JSON.stringify(services));
+    } catch {
+      // Lost the connection: the status says so, and the next tick asks again.
+    }
+  }, CONSUMERS_EVERY_MS);
+  // Each service's messages, by consumer name, and the deliveries not yet settled, by handle.
+  const serving = new Map();
+  const unsettled = new Map();
+  let lastHandle = 0;
   onStatus('connected', url);
   return {
     // Retried until the room has it, across lost connections: the message id makes a retry
@@ -73,8 +129,66 @@ export async function join(url, token, name, onEvent, onStatus) {
         }
       }
     },
+    /**
+     * Consumes the room's log through the durable consumer `consumer` (created on first use,
+     * from the log's end, as a new service joins), one message at a time, with explicit acks:
+     * a message not acknowledged within `ackWaitMs` is delivered again, at most `maxDeliver`
+     * times. Each delivery is heard as "delivery" with a handle to settle it by.
+     */
+    async serve(consumer, description, ackWaitMs, maxDeliver) {
+      if (serving.has(consumer)) return;
+      try {
+        await jsm.consumers.info(stream, consumer);
+      } catch {
+        await jsm.consumers.add(stream, {
+          durable_name: consumer,
+          description,
+          ack_policy: AckPolicy.Explicit,
+          ack_wait: ackWaitMs * NANOS_PER_MS,
+          max_deliver: maxDeliver,
+          max_ack_pending: 1,
+          deliver_policy: DeliverPolicy.New,
+          filter_subject: subject,
+        });
+      }
+      const delivered = await (await js.consumers.get(stream, consumer)).consume({ max_messages: 1 });
+      serving.set(consumer, delivered);
+      (async () => {
+        for await (const m of delivered) {
+          lastHandle += 1;
+          unsettled.set(lastHandle, m);
+          onRoom('delivery', JSON.stringify({
+            consumer,
+            handle: lastHandle,
+            seq: m.seq,
+            count: m.info.deliveryCount,
+            text: m.string(),
+          }));
+        }
+      })();
+    },
+    /** Acknowledges a delivery, or (`nakDelayMs` >= 0) asks for it again after that delay. */
+    settle(handle, nakDelayMs) {
+      const m = unsettled.get(handle);
+      if (!m) return;
+      unsettled.delete(handle);
+      if (nakDelayMs >= 0) m.nak(nakDelayMs);
+      else m.ack();
+    },
+    /** Stops consuming; the durable consumer stays, and keeps its place for a return. */
+    async unserve(consumer) {
+      const delivered = serving.get(consumer);
+      serving.delete(consumer);
+      if (delivered) await delivered.close();
+    },
+    /** The teacher's say over the room: refused by the server for anyone else. */
+    async control(topic, value) {
+      await js.publish(`${control}.${topic}`, JSON.stringify(value), { timeout: 5000 });
+    },
     async close() {
+      clearInterval(watch);
       await messages.close();
+      await controlled.close();
       await nc.close();
     },
   };

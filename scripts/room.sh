@@ -33,11 +33,13 @@ PORT="${EVENTIDE_ROOM_WS_PORT:-9222}"
 APP="${EVENTIDE_APP_URL:-http://${ADDRESS}:8080/}"
 # Starts with a letter: nats-server reads a bare value that starts with a digit as a number.
 TOKEN="t$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | cut -c1-23)"
+TEACHER_TOKEN="t$(head -c 18 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | cut -c1-23)"
 
 export EVENTIDE_ROOM_LISTEN="127.0.0.1:4222"
 export EVENTIDE_ROOM_WS="0.0.0.0:${PORT}"
 export EVENTIDE_ROOM_STORE="${EVENTIDE_ROOM_STORE:-target/room-store}"
 export EVENTIDE_ROOM_TOKEN="$TOKEN"
+export EVENTIDE_ROOM_TEACHER_TOKEN="$TEACHER_TOKEN"
 mkdir -p "$EVENTIDE_ROOM_STORE"
 
 echo
@@ -45,6 +47,11 @@ echo "room: '$NAME' on ws://${ADDRESS}:${PORT} (JetStream in ${EVENTIDE_ROOM_STO
 echo "room: share this link with the room:"
 echo
 echo "    ${APP}#room=ws://${ADDRESS}:${PORT}&token=${TOKEN}&name=${NAME}"
+echo
+echo "room: add &as=<name> to name yourself (a service you deploy comes back with that name);"
+echo "room: the teacher's link, to keep to yourself (pause the storefront, inject failures, chaos):"
+echo
+echo "    ${APP}#room=ws://${ADDRESS}:${PORT}&token=${TEACHER_TOKEN}&name=${NAME}&role=teacher"
 echo
 echo "room: serve the app to the room with ./scripts/serve.sh --lan; Ctrl-C here closes the room"
 echo

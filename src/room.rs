@@ -8,6 +8,8 @@
 
 use std::cell::RefCell;
 
+use serde::Deserialize;
+
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -28,6 +30,27 @@ pub struct RoomAddress {
     /// Who this tab is in the room (`&as=`): the producer of what it proposes. A tab its
     /// link does not name is a guest (`state::room` draws its number).
     pub attendee: Option<String>,
+    /// `&role=teacher`: the token is the teacher's, who controls the room. The server checks
+    /// it (room/nats.conf): a tab that only claims the role is refused.
+    pub role: Role,
+}
+
+/// Whom a room link lets in: an attendee, or the teacher (by the teacher's own token).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Role {
+    #[default]
+    Attendee,
+    Teacher,
+}
+
+impl Role {
+    /// The server's user for this role (room/nats.conf).
+    fn user(self) -> &'static str {
+        match self {
+            Role::Attendee => "attendee",
+            Role::Teacher => "teacher",
+        }
+    }
 }
 
 impl RoomAddress {
@@ -36,12 +59,13 @@ impl RoomAddress {
         let rest = hash.strip_prefix("#room=")?;
         let mut parts = rest.split('&');
         let server = parts.next().unwrap_or_default().to_string();
-        let (mut token, mut name, mut attendee) = (None, None, None);
+        let (mut token, mut name, mut attendee, mut role) = (None, None, None, Role::Attendee);
         for part in parts {
             match part.split_once('=') {
                 Some(("token", value)) => token = Some(value.to_string()),
                 Some(("name", value)) => name = Some(value.to_string()),
                 Some(("as", value)) => attendee = Some(value.to_string()),
+                Some(("role", "teacher")) => role = Role::Teacher,
                 _ => {
                     return Some(Err(format!(
                         "A room link carries a server, a token and a name, not \u{201c}{}\u{201d}.",
@@ -59,7 +83,8 @@ impl RoomAddress {
             .and_then(|address| match attendee {
                 Some(attendee) => address.called(attendee),
                 None => Ok(address),
-            }),
+            })
+            .map(|address| RoomAddress { role, ..address }),
         )
     }
 
@@ -104,6 +129,7 @@ impl RoomAddress {
             token,
             name,
             attendee: None,
+            role: Role::Attendee,
         })
     }
 }
@@ -132,12 +158,124 @@ pub enum RoomStatus {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Heard {
     Status(RoomStatus),
-    /// One envelope of the room's stream, in order, with when the broker stored it (ms).
+    /// How long the room's log was when this tab joined: it has caught up once it has
+    /// heard that far.
+    Joined {
+        last_seq: u64,
+    },
+    /// One envelope of the room's stream, in order, with when the broker stored it (ms) and
+    /// its sequence in the stream.
     Delivered {
         text: String,
         stored_at_ms: i64,
+        seq: u64,
     },
     PublishFailed(String),
+    /// One message of the log to one of this tab's services, through its durable consumer.
+    ToService(ServiceDelivery),
+    /// How every service's consumer in the room stands, as the server says.
+    Consumers(Vec<ConsumerLag>),
+    /// The teacher changed one of the room's controls (or this tab joined and hears each).
+    Control(Control),
+}
+
+/// A delivery to a service: settle it by `handle` (ack, or nak for a redelivery).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ServiceDelivery {
+    pub consumer: String,
+    pub handle: u32,
+    /// The message's sequence in the room's stream.
+    pub seq: u64,
+    /// 1 on the first delivery; more is a redelivery (no ack came in time, or a nak).
+    pub count: u32,
+    pub text: String,
+}
+
+/// One durable consumer of the room's log, as JetStream reports it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ConsumerLag {
+    pub name: String,
+    /// What the service that made it wrote: see [`ServiceLabel`].
+    pub description: String,
+    /// Messages it has not been delivered yet: its lag, in events.
+    pub num_pending: u64,
+    /// Delivered and not acknowledged yet.
+    pub num_ack_pending: u64,
+    pub num_redelivered: u64,
+    /// The last stream sequence delivered, and the last below which all are acknowledged.
+    pub delivered: u64,
+    pub ack_floor: u64,
+}
+
+/// What a service's consumer says about it (its description on the server): whose it is and
+/// what it consumes, so every tab can draw the room's graph.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceLabel {
+    /// The producer its reactions carry in the log.
+    pub producer: String,
+    pub consumes: Vec<String>,
+}
+
+impl ServiceLabel {
+    const SEPARATOR: &'static str = " | consumes ";
+
+    pub fn describe(&self) -> String {
+        format!(
+            "{}{}{}",
+            self.producer,
+            Self::SEPARATOR,
+            self.consumes.join(", ")
+        )
+    }
+
+    /// A description a tab of this app wrote; another tool's consumer reads as its name.
+    pub fn read(description: &str, name: &str) -> ServiceLabel {
+        match description.split_once(Self::SEPARATOR) {
+            Some((producer, consumes)) => ServiceLabel {
+                producer: producer.to_string(),
+                consumes: consumes
+                    .split(", ")
+                    .filter(|kind| !kind.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            },
+            None => ServiceLabel {
+                producer: name.to_string(),
+                consumes: Vec::new(),
+            },
+        }
+    }
+}
+
+/// The teacher's controls, each kept by the room (the last value of each) for every tab.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Control {
+    /// Commands are refused in every attendee's tab while the storefront is paused.
+    StorefrontPaused(bool),
+    /// Every service's acknowledgement may be lost (a third of them), so the broker redelivers.
+    Chaos(bool),
+    /// The services (by consumer) that fail on every delivery until the teacher stops it.
+    Failing(Vec<String>),
+}
+
+impl Control {
+    fn topic(&self) -> (&'static str, serde_json::Value) {
+        match self {
+            Control::StorefrontPaused(on) => ("storefront-paused", serde_json::Value::Bool(*on)),
+            Control::Chaos(on) => ("chaos", serde_json::Value::Bool(*on)),
+            Control::Failing(consumers) => ("failing", serde_json::json!(consumers)),
+        }
+    }
+
+    /// A control as the room keeps it; `None` for one this version does not know.
+    fn read(topic: &str, value: serde_json::Value) -> Option<Control> {
+        Some(match topic {
+            "storefront-paused" => Control::StorefrontPaused(value.as_bool()?),
+            "chaos" => Control::Chaos(value.as_bool()?),
+            "failing" => Control::Failing(serde_json::from_value(value).ok()?),
+            _ => return None,
+        })
+    }
 }
 
 type Hear = std::rc::Rc<dyn Fn(Heard)>;
@@ -185,11 +323,20 @@ async fn connect(address: &RoomAddress, hear: Hear) -> Result<JsValue, JsValue> 
     let join: Function = Reflect::get(&module, &JsValue::from("join"))?.dyn_into()?;
     let delivered = {
         let hear = hear.clone();
-        Closure::<dyn Fn(String, f64)>::new(move |text: String, stored_at: f64| {
+        Closure::<dyn Fn(String, f64, f64)>::new(move |text: String, stored_at: f64, seq: f64| {
             hear(Heard::Delivered {
                 text,
                 stored_at_ms: stored_at as i64,
+                seq: seq as u64,
             })
+        })
+    };
+    let room = {
+        let hear = hear.clone();
+        Closure::<dyn Fn(String, String)>::new(move |kind: String, json: String| {
+            if let Some(heard) = room_heard(&kind, &json) {
+                hear(heard);
+            }
         })
     };
     let status = Closure::<dyn Fn(String, String)>::new(move |kind: String, _detail: String| {
@@ -200,19 +347,50 @@ async fn connect(address: &RoomAddress, hear: Hear) -> Result<JsValue, JsValue> 
         };
         hear(Heard::Status(status));
     });
-    let arguments = Array::of5(
-        &JsValue::from(address.server.as_str()),
-        &JsValue::from(address.token.as_str()),
-        &JsValue::from(address.name.as_str()),
-        delivered.as_ref(),
-        status.as_ref(),
-    );
+    let arguments: Array = [
+        JsValue::from(address.server.as_str()),
+        JsValue::from(address.role.user()),
+        JsValue::from(address.token.as_str()),
+        JsValue::from(address.name.as_str()),
+        delivered.as_ref().clone(),
+        status.as_ref().clone(),
+        room.as_ref().clone(),
+    ]
+    .into_iter()
+    .collect();
     let joined: Promise = join.apply(&JsValue::NULL, &arguments)?.dyn_into()?;
     let handle = JsFuture::from(joined).await?;
     // The room stays joined as long as the page lives: the callbacks must too.
     delivered.forget();
     status.forget();
+    room.forget();
     Ok(handle)
+}
+
+/// What the client's `onRoom(kind, json)` says, read; what does not read is dropped (it came
+/// from our own client, so only a bug or another version sends it).
+fn room_heard(kind: &str, json: &str) -> Option<Heard> {
+    #[derive(Deserialize)]
+    struct Joined {
+        last_seq: u64,
+    }
+    #[derive(Deserialize)]
+    struct Topic {
+        topic: String,
+        value: serde_json::Value,
+    }
+    Some(match kind {
+        "joined" => Heard::Joined {
+            last_seq: serde_json::from_str::<Joined>(json).ok()?.last_seq,
+        },
+        "delivery" => Heard::ToService(serde_json::from_str(json).ok()?),
+        "consumers" => Heard::Consumers(serde_json::from_str(json).ok()?),
+        "control" => {
+            let Topic { topic, value } = serde_json::from_str(json).ok()?;
+            Heard::Control(Control::read(&topic, value)?)
+        }
+        _ => return None,
+    })
 }
 
 /// Publishes one proposal to the joined room, its event id as the message id; a failure is
@@ -224,6 +402,86 @@ pub fn send(text: String, id: String) {
     wasm_bindgen_futures::spawn_local(async move {
         if let Err(problem) = publish(&handle, text, id).await {
             hear(Heard::PublishFailed(problem));
+        }
+    });
+}
+
+/// How a service's consumer redelivers: what `serve` creates it with.
+pub struct Redelivery {
+    pub ack_wait_ms: u32,
+    pub max_deliver: u32,
+}
+
+/// Starts consuming the room through this tab's service's durable consumer.
+pub fn serve(consumer: String, label: &ServiceLabel, redelivery: Redelivery) {
+    let description = label.describe();
+    call_later("serve", move |handle, serve| {
+        serve.apply(
+            handle,
+            &Array::of4(
+                &JsValue::from(consumer),
+                &JsValue::from(description),
+                &JsValue::from(redelivery.ack_wait_ms),
+                &JsValue::from(redelivery.max_deliver),
+            ),
+        )
+    });
+}
+
+/// What a service does with a delivery: acknowledges it, or asks for it again later.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settle {
+    Ack,
+    Nak { delay_ms: u32 },
+}
+
+pub fn settle(handle: u32, settle: Settle) {
+    let delay = match settle {
+        Settle::Ack => -1.0,
+        Settle::Nak { delay_ms } => f64::from(delay_ms),
+    };
+    call_later("settle", move |client, settle| {
+        settle.call2(client, &JsValue::from(handle), &JsValue::from(delay))
+    });
+}
+
+/// Stops consuming for a service taken down: its consumer keeps its place on the server.
+pub fn unserve(consumer: String) {
+    call_later("unserve", move |client, unserve| {
+        unserve.call1(client, &JsValue::from(consumer))
+    });
+}
+
+/// The teacher sets a control for the room (the server refuses anyone else).
+pub fn control(control: Control) {
+    let (topic, value) = control.topic();
+    let value = value.to_string();
+    call_later("control", move |client, set| {
+        let value = js_sys::JSON::parse(&value)?;
+        set.call2(client, &JsValue::from(topic), &value)
+    });
+}
+
+/// Calls the joined client's method `name` and hears a failure as a notice.
+fn call_later(
+    name: &'static str,
+    call: impl FnOnce(&JsValue, &Function) -> Result<JsValue, JsValue> + 'static,
+) {
+    let Some((client, hear)) = JOINED.with(|joined| joined.borrow().clone()) else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        let outcome = async {
+            let method: Function = Reflect::get(&client, &JsValue::from(name))?.dyn_into()?;
+            let returned = call(&client, &method)?;
+            match returned.dyn_into::<Promise>() {
+                Ok(promise) => JsFuture::from(promise).await.map(|_| ()),
+                Err(_) => Ok(()),
+            }
+        }
+        .await;
+        if let Err(error) = outcome {
+            hear(Heard::PublishFailed(reason(error)));
         }
     });
 }
@@ -252,6 +510,7 @@ mod tests {
                 token: "abc-123".into(),
                 name: "workshop".into(),
                 attendee: Some("Ada".into()),
+                role: Role::Attendee,
             }))
         );
         assert_eq!(RoomAddress::read("#lesson=cqrs"), None);
@@ -259,6 +518,10 @@ mod tests {
             .and_then(Result::ok)
             .map(|address| address.name);
         assert_eq!(unnamed.as_deref(), Some("room"));
+        let teacher = RoomAddress::read("#room=ws://h:9222&token=t&role=teacher")
+            .and_then(Result::ok)
+            .map(|address| address.role);
+        assert_eq!(teacher, Some(Role::Teacher));
     }
 
     #[test]
@@ -274,5 +537,7 @@ mod tests {
         assert!(problem("#room=ws://host:9222&token=t&subject=x")
             .contains("not \u{201c}subject=x\u{201d}"));
         assert!(problem("#room=ws://host:9222&token=t&as=Ada Lovelace").contains("attendee's name"));
+        assert!(problem("#room=ws://host:9222&token=t&role=admin")
+            .contains("not \u{201c}role=admin\u{201d}"));
     }
 }

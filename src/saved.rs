@@ -26,9 +26,40 @@ pub struct Kept {
 }
 
 fn storage() -> Result<web_sys::Storage, String> {
+    // Natively (the reducer's own tests) there is no browser to keep anything in.
+    if !cfg!(target_arch = "wasm32") {
+        return Err("no browser storage outside a browser".into());
+    }
     web_sys::window()
         .and_then(|window| window.local_storage().ok().flatten())
         .ok_or_else(|| "this browser offers no local storage".to_string())
+}
+
+/// The services a tab deployed in a room, by room and attendee (see `state::room_services`).
+const ROOM_SERVICES_PREFIX: &str = "eventide.room-services.";
+
+/// The services this browser keeps for `room` (a room and who is in it): none when unreadable.
+pub fn room_services(room: &str) -> Vec<crate::state::room_services::SavedService> {
+    storage()
+        .ok()
+        .and_then(|storage| {
+            storage
+                .get_item(&format!("{ROOM_SERVICES_PREFIX}{room}"))
+                .ok()
+                .flatten()
+        })
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+pub fn write_room_services(
+    room: &str,
+    services: &[crate::state::room_services::SavedService],
+) -> Result<(), String> {
+    let text = serde_json::to_string(services).map_err(|error| error.to_string())?;
+    storage()?
+        .set_item(&format!("{ROOM_SERVICES_PREFIX}{room}"), &text)
+        .map_err(|_| "the browser's storage is full".to_string())
 }
 
 /// The autosaved session's text, if there is one.

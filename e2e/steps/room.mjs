@@ -4,6 +4,7 @@
 // wrong token is refused on screen; a room link with a wrong server is refused with a message.
 
 import { spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,10 +40,11 @@ async function accepts(port) {
  * starts it again on the same ports and store (JetStream keeps the log on disk); `stop()` ends
  * it and removes its store.
  */
-async function startNats() {
+export async function startNats() {
   const store = await mkdtemp(path.join(tmpdir(), 'eventide-room-'));
   const [listen, ws] = [await freePort(), await freePort()];
   const token = `e2e${Math.random().toString(36).slice(2, 12)}`;
+  const teacherToken = `e2eteacher${Math.random().toString(36).slice(2, 12)}`;
   let server;
   let said = '';
   const start = async () => {
@@ -53,11 +55,14 @@ async function startNats() {
         EVENTIDE_ROOM_WS: `127.0.0.1:${ws}`,
         EVENTIDE_ROOM_STORE: store,
         EVENTIDE_ROOM_TOKEN: token,
+        EVENTIDE_ROOM_TEACHER_TOKEN: teacherToken,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     server.stderr.on('data', (chunk) => {
       said = (said + chunk).slice(-2000);
+      // NATS_LOG=<file> keeps the server's log, for when a step fails.
+      if (process.env.NATS_LOG) appendFileSync(process.env.NATS_LOG, chunk);
     });
     await until(() => accepts(ws), `nats-server to listen for WebSockets on ${ws} (${said.slice(-300)})`);
   };
@@ -70,6 +75,7 @@ async function startNats() {
   return {
     url: `ws://127.0.0.1:${ws}`,
     token,
+    teacherToken,
     halt,
     start,
     async stop() {
@@ -79,9 +85,10 @@ async function startNats() {
   };
 }
 
-async function join(page, base, room, token, { name = 'e2e', as } = {}) {
+export async function join(page, base, room, token, { name = 'e2e', as, teacher = false } = {}) {
   const attendee = as ? `&as=${as}` : '';
-  await openApp(page, base, `#room=${room}&token=${token}&name=${name}${attendee}`);
+  const role = teacher ? '&role=teacher' : '';
+  await openApp(page, base, `#room=${room}&token=${token}&name=${name}${attendee}${role}`);
   await page.locator(tid('room-badge')).first().waitFor({ timeout: TIMEOUT });
 }
 
@@ -169,6 +176,151 @@ export const roomSharesOneLog = {
     } finally {
       // The pages go before the server does: a joined page would try to reconnect, and say so.
       await other.close().catch(() => {});
+      await page.goto('about:blank').catch(() => {});
+      await nats.stop();
+    }
+  },
+};
+
+/** Page errors and console errors of a page the harness does not watch itself. */
+function watch(page, problems) {
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+  });
+  return page;
+}
+
+/** The deliveries a room service card shows, newest first: { count, text }. */
+async function deliveries(page) {
+  const items = page.locator(`${tid('room-service')} ${tid('room-delivery')}`);
+  const n = await items.count();
+  const out = [];
+  for (let i = 0; i < n; i += 1) {
+    const item = items.nth(i);
+    out.push({ count: Number(await item.getAttribute('data-count')), text: await item.innerText() });
+  }
+  return out;
+}
+
+async function reactions(page) {
+  const counted = page.locator(tid('service-reactions')).first();
+  return {
+    reactions: Number(await counted.getAttribute('data-reactions')),
+    causes: Number(await counted.getAttribute('data-causes')),
+  };
+}
+
+const emails = async (page) => (await rows(page)).filter((row) => row.includes('EmailSent')).length;
+
+export const roomServicesRedeliver = {
+  name: 'room-services-redeliver',
+  title: "a service deployed in one page of a room reacts to another's order on its own durable consumer; closed before its ack, it gets the redelivery on return and, idempotent, reacts once; the teacher pauses the storefront and injects a failure",
+  timeout: 150_000,
+  async run({ page, context, base, tolerate }) {
+    const nats = await startNats();
+    const problems = [];
+    const bea = await context.browser().newContext({ viewport: page.viewportSize() });
+    const teacher = await context.browser().newContext({ viewport: page.viewportSize() });
+    try {
+      await join(page, base, nats.url, nats.token, { as: 'Ada' });
+      let b = watch(await bea.newPage(), problems);
+      await join(b, base, nats.url, nats.token, { as: 'Bea' });
+      await until(async () => (await status(page)) === 'connected' && (await status(b)) === 'connected', 'both pages in the room');
+
+      // Bea deploys the confirmation policy: a service of the room on its own consumer.
+      await b.locator(tid('center-scripts')).first().click({ timeout: TIMEOUT });
+      await b.locator(tid('script-example')).first().selectOption('4', { timeout: TIMEOUT });
+      await b.locator(tid('script-deploy')).first().click({ timeout: TIMEOUT });
+      await b.locator(tid('policy-in-room')).first().waitFor({ timeout: TIMEOUT });
+      await b.locator(tid('center-services')).first().click({ timeout: TIMEOUT });
+      await until(async () => (await b.locator(`${tid('room-consumer')}[data-name="svc-Bea-Confirmation-an-email-for-each-order"]`).count()) === 1,
+        "Bea's consumer to be listed by the server");
+
+      // Ada's order reaches Bea's service, which reacts in the room and holds its ack.
+      await page.locator(tid('cmd-place-order')).first().click({ timeout: TIMEOUT });
+      await until(async () => {
+        const got = await deliveries(b);
+        return got.length === 1 && got[0].count === 1 && /ack held/.test(got[0].text);
+      }, "Bea's service to react to the order and hold its ack");
+      // Closed before the ack: the broker has the delivery as unacknowledged.
+      await b.close();
+      await until(async () => (await emails(page)) === 1, "the service's email to land in Ada's log");
+
+      // The teacher sees Bea's consumer with one message awaiting its ack.
+      const t = watch(await teacher.newPage(), problems);
+      await join(t, base, nats.url, nats.teacherToken, { teacher: true });
+      await until(async () => (await status(t)) === 'connected', 'the teacher to join');
+      await t.locator(tid('center-services')).first().click({ timeout: TIMEOUT });
+      const beaRow = `${tid('room-consumer')}[data-name="svc-Bea-Confirmation-an-email-for-each-order"]`;
+      await until(async () => (await t.locator(`${beaRow} ${tid('consumer-unacked')}`).innerText()) === '1',
+        "the teacher to see Bea's unacknowledged delivery");
+
+      // Bea comes back: her service with her, and the broker delivers the order again.
+      b = watch(await bea.newPage(), problems);
+      await join(b, base, nats.url, nats.token, { as: 'Bea' });
+      await b.locator(tid('center-services')).first().click({ timeout: TIMEOUT });
+      await until(async () => {
+        const got = await deliveries(b);
+        return got.length >= 1 && got[0].count === 2 && /already reacted/.test(got[0].text);
+      }, 'the redelivery (delivery 2) to reach the returning service, which finds its reaction', 30_000);
+      const once = await reactions(b);
+      if (once.reactions !== 1 || once.causes !== 1) fail(`an idempotent service reacted ${once.reactions} time(s) to ${once.causes} event(s)`);
+      if ((await emails(page)) !== 1) fail(`Ada's log holds ${await emails(page)} emails for one order`);
+      await until(async () => (await t.locator(`${beaRow} ${tid('consumer-unacked')}`).innerText()) === '0',
+        'the teacher to see the redelivery acknowledged');
+
+      // The teacher pauses the storefront: Ada's command is not sent; then opens it again.
+      await t.locator(tid('room-pause')).first().click({ timeout: TIMEOUT });
+      await until(async () => /paused/.test(await page.locator(tid('notices')).first().innerText()), 'Ada to hear of the pause');
+      await page.locator(tid('cmd-place-order')).first().click({ timeout: TIMEOUT });
+      await until(async () => /not sent: the teacher has paused/.test(await page.locator(tid('notices')).first().innerText()), 'the paused command to be refused');
+      await t.locator(tid('room-pause')).first().click({ timeout: TIMEOUT });
+      await until(async () => /opened the room's storefront/.test(await page.locator(tid('notices')).first().innerText()), 'the storefront to open again');
+
+      // The teacher injects a failure into Bea's service: the next order is nakked and
+      // delivered again; once the failure stops, the service reacts to it, once.
+      await t.locator(`${beaRow} ${tid('consumer-fail')}`).click({ timeout: TIMEOUT });
+      await until(async () => /injected a failure/.test(await b.locator(tid('notices')).first().innerText()), 'Bea to hear of the failure');
+      await page.locator(tid('cmd-place-order')).first().click({ timeout: TIMEOUT });
+      await until(async () => {
+        const got = await deliveries(b);
+        return got.length >= 2 && got[0].count >= 2 && /failed: the teacher injected/.test(got[0].text);
+      }, 'the failing service to be delivered the order again', 30_000);
+      await t.locator(`${beaRow} ${tid('consumer-fail')}`).click({ timeout: TIMEOUT });
+      await until(async () => (await emails(page)) === 2, 'the healed service to react to the second order', 30_000);
+      const healed = await reactions(b);
+      if (healed.reactions !== 2 || healed.causes !== 2) fail(`after the failure: ${healed.reactions} reaction(s) to ${healed.causes} event(s)`);
+
+      // Chaos reaches every tab; and an attendee's own client may not set a control: the
+      // server refuses it, not just the page.
+      await t.locator(tid('room-chaos')).first().click({ timeout: TIMEOUT });
+      await until(async () => /turned on chaos/.test(await page.locator(tid('notices')).first().innerText()), 'Ada to hear of the chaos');
+      await page.locator(tid('center-services')).first().click({ timeout: TIMEOUT });
+      const said = await page.locator(tid('room-controls')).first().innerText({ timeout: TIMEOUT });
+      if (!/chaos on/.test(said)) fail(`Ada's room panel says ${JSON.stringify(said)}`);
+      // nats-server 2.9 closes a WebSocket with a status Chromium calls reserved, and says so.
+      const excused = tolerate(/failed: Received a broken close frame/, "the step's own client closes");
+      const refused = await page.evaluate(async ({ url, token }) => {
+        const client = await import('./nats-room.js');
+        const joined = await client.join(url, 'attendee', token, 'e2e', () => {}, () => {}, () => {});
+        try {
+          await joined.control('chaos', false);
+          return 'allowed';
+        } catch (err) {
+          return String(err && err.message);
+        } finally {
+          await joined.close().catch(() => {});
+        }
+      }, { url: nats.url, token: nats.token });
+      excused();
+      if (refused === 'allowed') fail("an attendee's client set a control of the room");
+      if (problems.length) fail(problems.join('; '));
+      log(`room services: redelivered with count 2 and handled once; the teacher's controls held (an attendee's control: ${refused})`);
+      return "a room service reacted on its durable consumer, got its unacked delivery again on return (count 2) and reacted once; pause, injected failure and chaos reached the room, and the server refused an attendee's control";
+    } finally {
+      await bea.close().catch(() => {});
+      await teacher.close().catch(() => {});
       await page.goto('about:blank').catch(() => {});
       await nats.stop();
     }

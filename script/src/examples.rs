@@ -42,4 +42,10 @@ pub const EXAMPLES: &[Example] = &[
         description: "Sends a reward email when a customer's fifth order ships.",
         source: include_str!("../examples/loyalty_fifth_order.rhai"),
     },
+    Example {
+        name: "Confirmation: each order",
+        kind: ExampleKind::Policy,
+        description: "Emails a confirmation for every placed order: one reaction per order, the room's lesson in idempotency.",
+        source: include_str!("../examples/confirmation_each_order.rhai"),
+    },
 ];

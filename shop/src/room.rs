@@ -21,11 +21,15 @@
 
 use serde_json::Value;
 
+use crate::commands::Rejection;
 use crate::commands::ShopCommand;
 use crate::interchange::{EnvelopeReader, ImportError};
-use crate::{CommandContext, CommandError, Shop, ShopRecorded, Validation};
-use eventide_engine::envelope::{NewEvent, Recorded, StreamKey};
+use crate::simulation::{ScriptReaction, PRODUCER};
+use crate::{CommandContext, CommandError, Shop, ShopEvent, ShopRecorded, ShopStream, Validation};
+use eventide_engine::envelope::Metadata;
+use eventide_engine::envelope::{DomainEvent, Named, NewEvent, Recorded, StreamKey};
 use eventide_engine::ids::{EventId, Position, StreamVersion, Timestamp};
+use eventide_engine::rng::IdSource;
 use eventide_engine::store::{AppendError, ExpectedVersion, VersionConflict};
 
 /// What a tab publishes for a command: the envelope the event would have at the head of this
@@ -86,6 +90,66 @@ impl Shop {
                 }),
             });
         }
+        Ok(self.at_head(stream, proposed, now))
+    }
+
+    /// What a service (a policy script in a room) decided in reaction to the event at `cause`,
+    /// as the envelope to publish: in the cause's flow, caused by it, produced by `producer`,
+    /// validated as [`Shop::propose`] and [`Shop::publish`] validate. Nothing is appended.
+    pub fn propose_reaction(
+        &self,
+        cause: Position,
+        reaction: ScriptReaction,
+        producer: &str,
+        now: Timestamp,
+        ids: &mut dyn IdSource,
+    ) -> Result<Proposal, CommandError> {
+        let Some(event) = self.store().get(cause) else {
+            return Err(CommandError::Rejected {
+                command: "React",
+                rejection: Rejection::UnknownCause(cause),
+            });
+        };
+        let mut context =
+            CommandContext::new(now, ids).in_flow(event.correlation_id, Some(event.id));
+        context.metadata = Metadata::default().with(PRODUCER, producer.to_string());
+        match reaction {
+            ScriptReaction::Command(command) => self.propose(command, context),
+            ScriptReaction::Publish(event) => self.propose_publish(event, context),
+        }
+    }
+
+    /// The event a service publishes (one no aggregate decides), as the envelope to publish.
+    fn propose_publish(
+        &self,
+        event: ShopEvent,
+        context: CommandContext<'_>,
+    ) -> Result<Proposal, CommandError> {
+        let id = context.ids.next_event_id();
+        let correlation = context.correlation.unwrap_or(id.as_correlation());
+        let stream = event.stream_in(correlation);
+        if stream.category().is_ruled() {
+            return Err(CommandError::Rejected {
+                command: "Publish",
+                rejection: Rejection::DecidedByAggregate(
+                    event.kind().name(),
+                    stream.category().name(),
+                ),
+            });
+        }
+        self.check_payload("Publish", &event, Validation::Checked)?;
+        let mut proposed = NewEvent::new(id, event).in_flow(correlation, context.causation);
+        proposed.metadata = context.metadata;
+        Ok(self.at_head(stream, proposed, context.now))
+    }
+
+    /// `proposed` as it would be recorded at the head of this tab's log, now.
+    fn at_head(
+        &self,
+        stream: ShopStream,
+        proposed: NewEvent<ShopEvent>,
+        now: Timestamp,
+    ) -> Proposal {
         let NewEvent {
             id,
             occurred_at,
@@ -109,7 +173,7 @@ impl Shop {
             event,
         }
         .to_json();
-        Ok(Proposal { id, envelope })
+        Proposal { id, envelope }
     }
 }
 

@@ -8,7 +8,8 @@ use eventide_engine::{Position, Timestamp};
 use eventide_shop::commands::{RequestedLine, ShopCommand};
 use eventide_shop::ids::{CustomerId, Sku};
 use eventide_shop::room::{Admitted, Proposal, Refused, Room};
-use eventide_shop::{CommandContext, Shop};
+use eventide_shop::simulation::{ScriptReaction, PRODUCER};
+use eventide_shop::{CommandContext, Shop, ShopEvent};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -114,6 +115,67 @@ fn two_tabs_changing_one_aggregate_at_once_see_the_first_land_and_the_second_ref
     }
     assert_eq!(a.log(), b.log());
     assert_eq!(a.shop.store().len(), 1);
+}
+
+#[test]
+fn a_service_s_reaction_lands_in_its_cause_s_flow_under_its_name_and_no_aggregate_s_event_is_published(
+) {
+    let (mut a, mut b) = (Tab::new(1), Tab::new(2));
+    let mut stream = Vec::new();
+    stream.push((
+        a.propose(add(3, 1), at(0)).expect("a proposal").envelope,
+        at(1),
+    ));
+    b.catch_up(&stream);
+    let email = ShopEvent::EmailSent {
+        customer: CustomerId(3),
+        order: None,
+        template: "welcome".into(),
+    };
+    let reaction = b
+        .shop
+        .propose_reaction(
+            Position(1),
+            ScriptReaction::Publish(email),
+            "Welcome (Bea)",
+            at(2),
+            &mut b.ids,
+        )
+        .expect("a service may publish an email");
+    assert_eq!(b.shop.store().len(), 1, "proposing appends nothing");
+    stream.push((reaction.envelope, at(3)));
+    a.catch_up(&stream);
+    b.catch_up(&stream);
+    assert_eq!(a.log(), b.log());
+    let (cause, landed) = (&a.shop.store().events()[0], &a.shop.store().events()[1]);
+    assert_eq!(landed.causation_id, Some(cause.id));
+    assert_eq!(landed.correlation_id, cause.correlation_id);
+    assert_eq!(landed.metadata.get(PRODUCER), Some("Welcome (Bea)"));
+
+    let decided_by_a_cart = ShopEvent::CartCheckedOut {
+        customer: CustomerId(3),
+        lines: Vec::new(),
+        total: Default::default(),
+    };
+    let refused = b.shop.propose_reaction(
+        Position(1),
+        ScriptReaction::Publish(decided_by_a_cart),
+        "Welcome (Bea)",
+        at(4),
+        &mut b.ids,
+    );
+    assert!(
+        refused.is_err(),
+        "an aggregate's event is decided, not published"
+    );
+    let unknown = b.shop.propose_reaction(
+        Position(9),
+        ScriptReaction::Command(add(3, 2)),
+        "Welcome (Bea)",
+        at(4),
+        &mut b.ids,
+    );
+    assert!(unknown.is_err(), "a reaction to no event is refused");
 }
 
 #[test]

@@ -34,6 +34,7 @@ pub fn app() -> Html {
     use_sim_clock(&state);
     use_generation(&state);
     super::deployed_scripts::use_policies(&state);
+    super::room_services::use_room_services(&state);
     use_shortcuts(&state);
     super::autosave::use_opening_address(&state);
     super::autosave::use_pasted_links(&state);

@@ -315,6 +315,12 @@ fn deployed_policy(props: &DeployedProps) -> Html {
             .filter(|event| actor.published(event))
             .count()
     };
+    let room_service = state.room.as_ref().and_then(|room| {
+        room.services
+            .iter()
+            .find(|s| s.script == script.id)
+            .cloned()
+    });
     let undeploy = undeploy(&state, script.id);
     html! {
         <div class="deployed-projection" data-testid="deployed-policy">
@@ -324,7 +330,11 @@ fn deployed_policy(props: &DeployedProps) -> Html {
                 </h4>
                 <button type="button" class="button" onclick={undeploy} data-testid="script-undeploy">{"Undeploy"}</button>
             </div>
-            <p data-testid="policy-reactions">{ format!("{} event(s) in the log so far came from it (producer \u{201c}policy: {}\u{201d}); it has seen up to position {}.", fmt_count(reactions as u64), script.name, fmt_count(script.fed_to)) }</p>
+            if let Some(service) = room_service {
+                <p data-testid="policy-in-room">{ format!("A service of the room, as {} on its durable consumer {}: its deliveries are in the Services tab.", service.label.producer, service.consumer) }</p>
+            } else {
+                <p data-testid="policy-reactions">{ format!("{} event(s) in the log so far came from it (producer \u{201c}policy: {}\u{201d}); it has seen up to position {}.", fmt_count(reactions as u64), script.name, fmt_count(script.fed_to)) }</p>
+            }
         </div>
     }
 }

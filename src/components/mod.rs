@@ -26,6 +26,7 @@ mod past_banner;
 mod query_bar;
 mod read_models;
 mod room_badge;
+mod room_services;
 mod scripts_panel;
 mod service_graph;
 mod services_view;

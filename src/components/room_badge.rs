@@ -39,7 +39,7 @@ pub fn room_badge() -> Html {
         RoomStatus::Reconnecting => "connection lost, reconnecting".into(),
     };
     // Proposals the room has not delivered back yet: sent, or waiting for the connection.
-    let waiting = match room.proposed.len() {
+    let waiting = match room.proposed.len() + room.reactions.len() {
         0 => String::new(),
         1 => " · 1 on its way".into(),
         n => format!(" · {n} on their way"),

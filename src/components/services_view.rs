@@ -57,6 +57,7 @@ pub fn services_view() -> Html {
     };
     html! {
         <div class="services-view" data-testid="services-view">
+            <super::room_services::RoomPanel />
             <div class="mode-switch" role="radiogroup" aria-label="Coordination model">
                 <button type="button" role="radio" aria-checked={(mode == Mode::Choreography).to_string()}
                         class={classes!("mode-option", (mode == Mode::Choreography).then_some("active"))}

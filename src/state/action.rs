@@ -138,6 +138,30 @@ pub enum Action {
     },
     /// Take a deployed script down.
     UndeployScript(scripts::ScriptId),
+    /// A room service's policy decided on a delivery (see `room_services`).
+    ServiceDecided {
+        consumer: String,
+        handle: u32,
+        decided: super::room_services::Decided,
+    },
+    /// A room service finished its work on a delivery; chaos may have lost its ack.
+    ServiceDone {
+        consumer: String,
+        handle: u32,
+        ack_lost: bool,
+    },
+    /// A service this browser kept for the room comes back, compiled again.
+    RestoreService {
+        saved: super::room_services::SavedService,
+        handlers: scripts::Handlers,
+    },
+    /// Whether a room service checks the log for its earlier reaction before reacting.
+    SetServiceIdempotent {
+        consumer: String,
+        idempotent: bool,
+    },
+    /// The teacher sets one of the room's controls.
+    SetRoomControl(crate::room::Control),
     /// What a link asked for on opening (a lesson, a shared scenario): not the user's work, so
     /// it does not make the tab write over the saved session.
     FromLink(Box<Action>),

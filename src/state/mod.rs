@@ -32,6 +32,7 @@ mod notices;
 mod pending;
 mod reset_point;
 mod room;
+pub mod room_services;
 mod schemas;
 mod script_actions;
 pub mod scripts;
@@ -244,7 +245,29 @@ impl AppState {
                 up_to,
                 intentions,
             } => self.policy_reacted(id, version, up_to, intentions),
-            Action::UndeployScript(id) => self.undeploy_script(id),
+            Action::UndeployScript(id) => {
+                self.stop_serving(id);
+                self.undeploy_script(id)
+            }
+            Action::ServiceDecided {
+                consumer,
+                handle,
+                decided,
+            } => {
+                let now = eventide_engine::Timestamp::from_millis(js_sys::Date::now() as i64);
+                self.service_decided(&consumer, handle, decided, now)
+            }
+            Action::ServiceDone {
+                consumer,
+                handle,
+                ack_lost,
+            } => self.service_done(&consumer, handle, ack_lost),
+            Action::RestoreService { saved, handlers } => self.restore_service(saved, handlers),
+            Action::SetServiceIdempotent {
+                consumer,
+                idempotent,
+            } => self.set_service_idempotent(&consumer, idempotent),
+            Action::SetRoomControl(control) => self.set_control(control),
 
             Action::RegisterSchema {
                 kind,

@@ -7,9 +7,10 @@ use eventide_shop::commands::ShopCommand;
 use eventide_shop::room::Admitted;
 use eventide_shop::scripting::ScriptKind;
 
+use super::room_services::RoomService;
 use super::{Action, AppState, Tone};
 use crate::format::fmt_count;
-use crate::room::{Heard, RoomAddress, RoomStatus};
+use crate::room::{ConsumerLag, Heard, Role, RoomAddress, RoomStatus};
 
 /// The room this tab is in, as the page shows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,6 +21,38 @@ pub struct RoomView {
     pub status: RoomStatus,
     /// The events this tab proposed that the room has not delivered yet: their fate is news.
     pub proposed: BTreeSet<EventId>,
+    /// The reactions this tab's services published that the room has not delivered yet:
+    /// their service's card tells of them, not a notice.
+    pub reactions: BTreeSet<EventId>,
+    /// The room's log was this long when the tab joined (known once joined).
+    pub joined_at: Option<u64>,
+    /// The stream sequence of the last event heard (every tab reads the stream in order).
+    pub heard_seq: u64,
+    /// This tab's services in the room (its policies, each on its own durable consumer).
+    pub services: Vec<RoomService>,
+    /// Every service's consumer in the room, as the server last said.
+    pub consumers: Vec<ConsumerLag>,
+    pub controls: RoomControls,
+}
+
+/// What the teacher has set for the room.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RoomControls {
+    pub storefront_paused: bool,
+    pub chaos: bool,
+    /// Consumers of the services that fail on every delivery.
+    pub failing: Vec<String>,
+}
+
+impl RoomView {
+    /// This browser's key for what it keeps of the room: server, room and who is in it.
+    pub fn key(&self) -> String {
+        format!("{} {} {}", self.address.server, self.address.name, self.me)
+    }
+
+    pub fn is_teacher(&self) -> bool {
+        self.address.role == Role::Teacher
+    }
 }
 
 impl AppState {
@@ -48,10 +81,13 @@ impl AppState {
         );
         // A tab its link does not name is a guest with a number drawn here (the page may
         // draw; the engine never does).
-        let me = address
-            .attendee
-            .clone()
-            .unwrap_or_else(|| format!("guest-{:04}", (js_sys::Math::random() * 10_000.0) as u32));
+        let me = match (&address.attendee, address.role) {
+            (Some(name), _) => name.clone(),
+            (None, Role::Teacher) => "teacher".into(),
+            (None, Role::Attendee) => {
+                format!("guest-{:04}", (js_sys::Math::random() * 10_000.0) as u32)
+            }
+        };
         if self
             .session()
             .scripts
@@ -61,7 +97,7 @@ impl AppState {
         {
             self.notify(
                 Tone::Success,
-                "Your deployed policies wait outside the room: in it they would act for this tab alone.".into(),
+                "Your deployed policies wait outside the room: deploy one again here to make it a service of the room.".into(),
                 None,
             );
         }
@@ -70,6 +106,12 @@ impl AppState {
             address,
             status: RoomStatus::Joining,
             proposed: BTreeSet::new(),
+            reactions: BTreeSet::new(),
+            joined_at: None,
+            heard_seq: 0,
+            services: Vec::new(),
+            consumers: Vec::new(),
+            controls: RoomControls::default(),
         });
     }
 
@@ -98,7 +140,26 @@ impl AppState {
                     _ => {}
                 }
             }
-            Heard::Delivered { text, stored_at_ms } => {
+            Heard::Joined { last_seq } => {
+                if let Some(room) = self.room.as_mut() {
+                    room.joined_at = Some(last_seq);
+                }
+            }
+            Heard::ToService(delivery) => self.delivered_to_service(delivery),
+            Heard::Consumers(consumers) => {
+                if let Some(room) = self.room.as_mut() {
+                    room.consumers = consumers;
+                }
+            }
+            Heard::Control(control) => self.heard_control(control),
+            Heard::Delivered {
+                text,
+                stored_at_ms,
+                seq,
+            } => {
+                if let Some(room) = self.room.as_mut() {
+                    room.heard_seq = room.heard_seq.max(seq);
+                }
                 let stored_at = Timestamp::from_millis(stored_at_ms);
                 // Read once: its id says whether it is ours, and the session admits it.
                 let envelope = serde_json::from_str::<serde_json::Value>(&text)
@@ -111,7 +172,10 @@ impl AppState {
                 let outcome = envelope
                     .and_then(|envelope| self.session_mut().admit_from_room(envelope, stored_at));
                 let ours = match (id, self.room.as_mut()) {
-                    (Some(id), Some(room)) => room.proposed.remove(&id),
+                    (Some(id), Some(room)) => {
+                        room.reactions.remove(&id);
+                        room.proposed.remove(&id)
+                    }
                     _ => false,
                 };
                 match outcome {
@@ -157,9 +221,6 @@ impl AppState {
             }
             Action::StartFresh => "starting afresh (open Eventide without the room link)",
             Action::Fork(_) | Action::SwitchLines => "a what-if branch",
-            Action::DeployScript(_) if self.session().scripts.draft.kind == ScriptKind::Policy => {
-                "a policy script"
-            }
             _ => return None,
         })
     }
@@ -167,6 +228,17 @@ impl AppState {
     /// A command in a room: decided here, appended by the room (see `eventide_shop::room`).
     pub(super) fn propose_to_room(&mut self, command: ShopCommand) {
         let name = command.name();
+        let paused = self
+            .room
+            .as_ref()
+            .is_some_and(|room| room.controls.storefront_paused && !room.is_teacher());
+        if paused {
+            return self.notify(
+                Tone::Problem,
+                format!("{name} not sent: the teacher has paused the room's storefront"),
+                None,
+            );
+        }
         match self.room.as_ref().map(|room| &room.status) {
             Some(RoomStatus::Joining) => {
                 return self.notify(

@@ -22,6 +22,14 @@ impl AppState {
         let name = self.session().scripts.draft.name.clone();
         let head = self.session().shop().store().head().0;
         let version = self.session_mut().scripts_mut().deploy(handlers, head);
+        let id = self
+            .session()
+            .scripts
+            .deployed(&name)
+            .map(|script| script.id);
+        if let Some(id) = id {
+            self.serve_in_room(id, None);
+        }
         self.notify(
             Tone::Success,
             format!(

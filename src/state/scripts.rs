@@ -33,6 +33,11 @@ pub const EXAMPLES: &[Example] = &[
         kind: ScriptKind::Policy,
         source: include_str!("../../script/examples/loyalty_fifth_order.rhai"),
     },
+    Example {
+        name: "Confirmation: an email for each order",
+        kind: ScriptKind::Policy,
+        source: include_str!("../../script/examples/confirmation_each_order.rhai"),
+    },
 ];
 
 /// The script in the editor.

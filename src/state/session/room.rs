@@ -2,10 +2,10 @@
 //! log is what the room's stream delivers, admitted in order (`eventide_shop::room`).
 
 use eventide_engine::store::ExpectedVersion;
-use eventide_engine::{Metadata, Timestamp};
+use eventide_engine::{Metadata, Position, Timestamp};
 use eventide_shop::commands::ShopCommand;
 use eventide_shop::room::{Admitted, Proposal, Room};
-use eventide_shop::simulation::PRODUCER;
+use eventide_shop::simulation::{ScriptReaction, PRODUCER};
 use eventide_shop::{CommandContext, CommandError};
 
 use super::Session;
@@ -41,6 +41,20 @@ impl Session {
         context.occurred_at = occurred_at;
         context.expected = expected;
         self.sim.shop().propose(command, context)
+    }
+
+    /// What a room service decided in reaction to the event at `cause`, as the envelope to
+    /// publish, produced by `producer`; nothing is appended.
+    pub fn propose_reaction(
+        &mut self,
+        cause: Position,
+        reaction: ScriptReaction,
+        producer: &str,
+        now: Timestamp,
+    ) -> Result<Proposal, CommandError> {
+        self.sim
+            .shop()
+            .propose_reaction(cause, reaction, producer, now, &mut self.ids)
     }
 
     /// Admits one envelope the room delivered, stored by the broker at `stored_at`.
