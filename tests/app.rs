@@ -817,6 +817,13 @@ async fn a_tab_in_a_room_refuses_what_would_append_to_its_own_log() {
     let badge = text(&root, "room-badge");
     assert!(badge.contains("test · guest-"), "{badge}");
     click(&root, "center-services").await;
+    // The room's panel, without the teacher's controls (this link is an attendee's).
+    let panel = text(&root, "room-panel");
+    assert!(
+        panel.contains("No service consumes the room yet"),
+        "{panel}"
+    );
+    assert!(find(&root, "teacher-controls").is_none());
     click(&root, "storefront-open").await;
     let notices = text(&root, "notices");
     assert!(

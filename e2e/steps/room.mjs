@@ -216,7 +216,7 @@ const emails = async (page) => (await rows(page)).filter((row) => row.includes('
 export const roomServicesRedeliver = {
   name: 'room-services-redeliver',
   title: "a service deployed in one page of a room reacts to another's order on its own durable consumer; closed before its ack, it gets the redelivery on return and, idempotent, reacts once; the teacher pauses the storefront and injects a failure",
-  timeout: 150_000,
+  timeout: 180_000,
   async run({ page, context, base, tolerate }) {
     const nats = await startNats();
     const problems = [];
@@ -292,6 +292,30 @@ export const roomServicesRedeliver = {
       const healed = await reactions(b);
       if (healed.reactions !== 2 || healed.causes !== 2) fail(`after the failure: ${healed.reactions} reaction(s) to ${healed.causes} event(s)`);
 
+      // Naive, the same close before the ack lands a duplicate on return (kept naive: the
+      // browser kept the service's setting for the room).
+      await b.locator(tid('room-service-idempotent')).first().click({ timeout: TIMEOUT });
+      await until(async () => /naive/.test(await b.locator(tid('room-service')).first().innerText()), 'Bea to make her service naive');
+      const before = (await deliveries(b)).length;
+      await page.locator(tid('cmd-place-order')).first().click({ timeout: TIMEOUT });
+      await until(async () => {
+        const got = await deliveries(b);
+        return got.length > before && got[0].count === 1 && /ack held/.test(got[0].text);
+      }, "the naive service to react to the third order and hold its ack");
+      await b.close();
+      await until(async () => (await emails(page)) === 3, "the third order's email to land in Ada's log");
+      b = watch(await bea.newPage(), problems);
+      await join(b, base, nats.url, nats.token, { as: 'Bea' });
+      await b.locator(tid('center-services')).first().click({ timeout: TIMEOUT });
+      await until(async () => {
+        const got = await deliveries(b);
+        return got.length >= 1 && got[0].count === 2 && /reacted: 1 event/.test(got[0].text);
+      }, 'the returning naive service to react to the redelivery again', 30_000);
+      await until(async () => (await emails(page)) === 4, "the duplicate email to land in Ada's log");
+      const doubled = await reactions(b);
+      if (doubled.reactions !== 4 || doubled.causes !== 3) fail(`naive: ${doubled.reactions} reaction(s) to ${doubled.causes} event(s)`);
+      if (!/1 duplicate/.test(await b.locator(tid('service-reactions')).first().innerText())) fail('the naive service does not show its duplicate');
+
       // Chaos reaches every tab; and an attendee's own client may not set a control: the
       // server refuses it, not just the page.
       await t.locator(tid('room-chaos')).first().click({ timeout: TIMEOUT });
@@ -317,7 +341,7 @@ export const roomServicesRedeliver = {
       if (refused === 'allowed') fail("an attendee's client set a control of the room");
       if (problems.length) fail(problems.join('; '));
       log(`room services: redelivered with count 2 and handled once; the teacher's controls held (an attendee's control: ${refused})`);
-      return "a room service reacted on its durable consumer, got its unacked delivery again on return (count 2) and reacted once; pause, injected failure and chaos reached the room, and the server refused an attendee's control";
+      return "a room service reacted on its durable consumer, got its unacked delivery again on return (count 2) and, idempotent, reacted once, naive twice; pause, injected failure and chaos reached the room, and the server refused an attendee's control";
     } finally {
       await bea.close().catch(() => {});
       await teacher.close().catch(() => {});

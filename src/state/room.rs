@@ -1,6 +1,6 @@
 //! The reducer's room side: joining, what the room says, and a command proposed to the room.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use eventide_engine::{EventId, Timestamp};
 use eventide_shop::commands::ShopCommand;
@@ -21,9 +21,10 @@ pub struct RoomView {
     pub status: RoomStatus,
     /// The events this tab proposed that the room has not delivered yet: their fate is news.
     pub proposed: BTreeSet<EventId>,
-    /// The reactions this tab's services published that the room has not delivered yet:
-    /// their service's card tells of them, not a notice.
-    pub reactions: BTreeSet<EventId>,
+    /// The reactions this tab's services published that the room has not delivered yet, with
+    /// the event each reacts to and the service's name: their service's card tells of them,
+    /// not a notice, and an idempotent service counts them as done.
+    pub reactions: BTreeMap<EventId, (EventId, String)>,
     /// The room's log was this long when the tab joined (known once joined).
     pub joined_at: Option<u64>,
     /// The stream sequence of the last event heard (every tab reads the stream in order).
@@ -106,7 +107,7 @@ impl AppState {
             address,
             status: RoomStatus::Joining,
             proposed: BTreeSet::new(),
-            reactions: BTreeSet::new(),
+            reactions: BTreeMap::new(),
             joined_at: None,
             heard_seq: 0,
             services: Vec::new(),

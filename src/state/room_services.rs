@@ -442,11 +442,18 @@ impl AppState {
         }
     }
 
-    /// Whether the log holds a reaction of `producer` to the event `cause`.
+    /// Whether the log holds a reaction of `producer` to the event `cause`, or this tab has
+    /// one on its way to the room.
     fn reacted_before(&self, cause: EventId, producer: &str) -> bool {
-        self.session().shop().store().events().iter().any(|event| {
-            event.causation_id == Some(cause) && event.metadata.get(PRODUCER) == Some(producer)
-        })
+        let on_its_way = self.room.as_ref().is_some_and(|room| {
+            room.reactions
+                .values()
+                .any(|(to, by)| *to == cause && by == producer)
+        });
+        on_its_way
+            || self.session().shop().store().events().iter().any(|event| {
+                event.causation_id == Some(cause) && event.metadata.get(PRODUCER) == Some(producer)
+            })
     }
 
     /// Proposes a service's reactions to the room; how many went, and why others did not.
@@ -477,8 +484,15 @@ impl AppState {
                 .propose_reaction(cause, reaction, producer, now);
             match proposed {
                 Ok(proposal) => {
-                    if let Some(room) = self.room.as_mut() {
-                        room.reactions.insert(proposal.id);
+                    let cause_id = self
+                        .session()
+                        .shop()
+                        .store()
+                        .get(cause)
+                        .map(|event| event.id);
+                    if let (Some(room), Some(cause_id)) = (self.room.as_mut(), cause_id) {
+                        room.reactions
+                            .insert(proposal.id, (cause_id, producer.to_string()));
                     }
                     crate::room::send(proposal.envelope.to_string(), proposal.id.to_string());
                     sent += 1;
@@ -766,6 +780,31 @@ mod tests {
         state.service_done(CONSUMER, 1, false);
         assert_eq!(service(&state).holding, None);
         assert_eq!(service(&state).deliveries[0].ack, Ack::Acked);
+    }
+
+    #[test]
+    fn under_chaos_a_lost_ack_leaves_the_delivery_to_come_again() {
+        let mut state = bea(true);
+        let order = ada_adds_an_item();
+        deliver(&mut state, &order, 1);
+        hand_to_service(&mut state, &order, 1, 1);
+        state.service_decided(CONSUMER, 1, Decided::Intentions(email()), NOW);
+        state.service_done(CONSUMER, 1, true);
+        assert_eq!(service(&state).deliveries[0].ack, Ack::Lost);
+        // The broker delivers it again before the reaction is back from the room: the
+        // idempotent service counts the one on its way, and only acknowledges.
+        hand_to_service(&mut state, &order, 2, 2);
+        let turn = state.service_turns().remove(0);
+        assert_eq!((turn.handle, turn.decided.clone()), (2, Some(email())));
+        state.service_decided(CONSUMER, 2, Decided::Intentions(email()), NOW);
+        assert_eq!(
+            service(&state).deliveries[1].outcome,
+            Outcome::AlreadyReacted
+        );
+        assert_eq!(
+            state.room.as_ref().map(|room| room.reactions.len()),
+            Some(1)
+        );
     }
 
     /// The tab was closed after reacting and before its ack: the broker delivers the event
