@@ -73,25 +73,34 @@ export async function join(url, user, token, name, onEvent, onStatus, onRoom) {
     await nc.close().catch(() => {});
     throw err;
   }
-  (async () => {
-    for await (const status of nc.status()) {
-      onStatus(status.type, String(status.data ?? status.server ?? ''));
-    }
-  })();
-  (async () => {
-    for await (const m of messages) {
-      onEvent(m.string(), Number(m.timestampNanos / 1000000n), m.seq);
-    }
-  })();
-  (async () => {
-    for await (const m of controlled) {
-      const topic = m.subject.slice(control.length + 1);
-      onRoom('control', JSON.stringify({ topic, value: m.json() }));
-    }
-  })();
+  // Each loop hears one source; a message that does not read is skipped, never an end.
+  const hearAll = (source, each) => {
+    (async () => {
+      for await (const item of source) {
+        try {
+          each(item);
+        } catch {
+          // Not ours to read (another tool's message): the next one is.
+        }
+      }
+    })().catch(() => {});
+  };
+  let watch;
+  hearAll(nc.status(), (status) => {
+    if (status.type === 'close') clearInterval(watch);
+    onStatus(status.type, String(status.data ?? status.server ?? ''));
+  });
+  hearAll(messages, (m) => onEvent(m.string(), Number(m.timestampNanos / 1000000n), m.seq));
+  hearAll(controlled, (m) => {
+    const topic = m.subject.slice(control.length + 1);
+    onRoom('control', JSON.stringify({ topic, value: m.json() }));
+  });
   // How every service's durable consumer stands: the ordered consumers of the tabs are not
-  // services (they have no durable name) and are left out.
-  const watch = setInterval(async () => {
+  // services (they have no durable name) and are left out. One question at a time.
+  let asking = false;
+  watch = setInterval(async () => {
+    if (asking || nc.isClosed()) return;
+    asking = true;
     try {
       const listed = await jsm.consumers.list(stream).next();
       const services = listed
@@ -108,12 +117,22 @@ export async function join(url, user, token, name, onEvent, onStatus, onRoom) {
       onRoom('consumers', JSON.stringify(services));
     } catch {
       // Lost the connection: the status says so, and the next tick asks again.
+    } finally {
+      asking = false;
     }
   }, CONSUMERS_EVERY_MS);
-  // Each service's messages, by consumer name, and the deliveries not yet settled, by handle.
+  // Each service's messages (a promise of them, so a stop while starting finds it), by
+  // consumer name; and the deliveries not yet settled, by handle, each kept alive with the
+  // broker ("still working") until it is, so waiting for its event is not a redelivery.
   const serving = new Map();
   const unsettled = new Map();
   let lastHandle = 0;
+  const settled = (handle) => {
+    const held = unsettled.get(handle);
+    unsettled.delete(handle);
+    if (held) clearInterval(held.alive);
+    return held?.m;
+  };
   onStatus('connected', url);
   return {
     // Retried until the room has it, across lost connections: the message id makes a retry
@@ -137,49 +156,59 @@ export async function join(url, user, token, name, onEvent, onStatus, onRoom) {
      */
     async serve(consumer, description, ackWaitMs, maxDeliver) {
       if (serving.has(consumer)) return;
-      try {
-        await jsm.consumers.info(stream, consumer);
-      } catch {
-        await jsm.consumers.add(stream, {
-          durable_name: consumer,
-          description,
-          ack_policy: AckPolicy.Explicit,
-          ack_wait: ackWaitMs * NANOS_PER_MS,
-          max_deliver: maxDeliver,
-          max_ack_pending: 1,
-          deliver_policy: DeliverPolicy.New,
-          filter_subject: subject,
-        });
-      }
-      const delivered = await (await js.consumers.get(stream, consumer)).consume({ max_messages: 1 });
-      serving.set(consumer, delivered);
-      (async () => {
-        for await (const m of delivered) {
-          lastHandle += 1;
-          unsettled.set(lastHandle, m);
-          onRoom('delivery', JSON.stringify({
-            consumer,
-            handle: lastHandle,
-            seq: m.seq,
-            count: m.info.deliveryCount,
-            text: m.string(),
-          }));
+      const starting = (async () => {
+        try {
+          await jsm.consumers.info(stream, consumer);
+        } catch {
+          await jsm.consumers.add(stream, {
+            durable_name: consumer,
+            description,
+            ack_policy: AckPolicy.Explicit,
+            ack_wait: ackWaitMs * NANOS_PER_MS,
+            max_deliver: maxDeliver,
+            max_ack_pending: 1,
+            deliver_policy: DeliverPolicy.New,
+            filter_subject: subject,
+          });
         }
+        return (await js.consumers.get(stream, consumer)).consume({ max_messages: 1 });
       })();
+      serving.set(consumer, starting);
+      let delivered;
+      try {
+        delivered = await starting;
+      } catch (err) {
+        serving.delete(consumer);
+        throw err;
+      }
+      hearAll(delivered, (m) => {
+        lastHandle += 1;
+        const alive = setInterval(() => m.working(), Math.max(500, ackWaitMs / 3));
+        unsettled.set(lastHandle, { m, alive });
+        onRoom('delivery', JSON.stringify({
+          consumer,
+          handle: lastHandle,
+          seq: m.seq,
+          count: m.info.deliveryCount,
+          text: m.string(),
+        }));
+      });
     },
-    /** Acknowledges a delivery, or (`nakDelayMs` >= 0) asks for it again after that delay. */
-    settle(handle, nakDelayMs) {
-      const m = unsettled.get(handle);
+    /**
+     * Settles a delivery: "ack", "nak" (delivered again after `delayMs`), or "forget" (no word
+     * to the broker, which delivers it again once its ack wait is over: a lost ack).
+     */
+    settle(handle, kind, delayMs) {
+      const m = settled(handle);
       if (!m) return;
-      unsettled.delete(handle);
-      if (nakDelayMs >= 0) m.nak(nakDelayMs);
-      else m.ack();
+      if (kind === 'ack') m.ack();
+      else if (kind === 'nak') m.nak(delayMs);
     },
     /** Stops consuming; the durable consumer stays, and keeps its place for a return. */
     async unserve(consumer) {
-      const delivered = serving.get(consumer);
+      const starting = serving.get(consumer);
       serving.delete(consumer);
-      if (delivered) await delivered.close();
+      if (starting) await (await starting).close();
     },
     /** The teacher's say over the room: refused by the server for anyone else. */
     async control(topic, value) {
@@ -187,6 +216,7 @@ export async function join(url, user, token, name, onEvent, onStatus, onRoom) {
     },
     async close() {
       clearInterval(watch);
+      for (const handle of [...unsettled.keys()]) settled(handle);
       await messages.close();
       await controlled.close();
       await nc.close();

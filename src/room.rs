@@ -171,6 +171,8 @@ pub enum Heard {
         seq: u64,
     },
     PublishFailed(String),
+    /// The room refused what this tab asked of it (a service's consumer, a control).
+    RoomRefused(String),
     /// One message of the log to one of this tab's services, through its durable consumer.
     ToService(ServiceDelivery),
     /// How every service's consumer in the room stands, as the server says.
@@ -209,7 +211,7 @@ pub struct ConsumerLag {
 
 /// What a service's consumer says about it (its description on the server): whose it is and
 /// what it consumes, so every tab can draw the room's graph.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct ServiceLabel {
     /// The producer its reactions carry in the log.
     pub producer: String,
@@ -217,33 +219,17 @@ pub struct ServiceLabel {
 }
 
 impl ServiceLabel {
-    const SEPARATOR: &'static str = " | consumes ";
-
+    /// As JSON: a policy's name may hold any character.
     pub fn describe(&self) -> String {
-        format!(
-            "{}{}{}",
-            self.producer,
-            Self::SEPARATOR,
-            self.consumes.join(", ")
-        )
+        serde_json::json!({ "producer": self.producer, "consumes": self.consumes }).to_string()
     }
 
     /// A description a tab of this app wrote; another tool's consumer reads as its name.
     pub fn read(description: &str, name: &str) -> ServiceLabel {
-        match description.split_once(Self::SEPARATOR) {
-            Some((producer, consumes)) => ServiceLabel {
-                producer: producer.to_string(),
-                consumes: consumes
-                    .split(", ")
-                    .filter(|kind| !kind.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-            },
-            None => ServiceLabel {
-                producer: name.to_string(),
-                consumes: Vec::new(),
-            },
-        }
+        serde_json::from_str(description).unwrap_or_else(|_| ServiceLabel {
+            producer: name.to_string(),
+            consumes: Vec::new(),
+        })
     }
 }
 
@@ -309,7 +295,12 @@ fn reason(error: JsValue) -> String {
 pub async fn join(address: RoomAddress, hear: impl Fn(Heard) + 'static) {
     let hear: Hear = std::rc::Rc::new(hear);
     match connect(&address, hear.clone()).await {
-        Ok(handle) => JOINED.with(|joined| *joined.borrow_mut() = Some((handle, hear))),
+        Ok(handle) => {
+            JOINED.with(|joined| *joined.borrow_mut() = Some((handle.clone(), hear.clone())));
+            for (name, call) in WAITING.with(|waiting| std::mem::take(&mut *waiting.borrow_mut())) {
+                call_now(handle.clone(), hear.clone(), name, call);
+            }
+        }
         Err(error) => hear(Heard::Status(RoomStatus::Refused(reason(error)))),
     }
 }
@@ -428,20 +419,34 @@ pub fn serve(consumer: String, label: &ServiceLabel, redelivery: Redelivery) {
     });
 }
 
-/// What a service does with a delivery: acknowledges it, or asks for it again later.
+/// What a service does with a delivery. Until then the client tells the broker it is still
+/// working on it, so a delivery that waits for its event or its decision is not redelivered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Settle {
     Ack,
-    Nak { delay_ms: u32 },
+    /// Asks for it again after the delay.
+    Nak {
+        delay_ms: u32,
+    },
+    /// Neither: the ack was lost (chaos), so the broker delivers it again after its ack wait.
+    Forget,
 }
 
 pub fn settle(handle: u32, settle: Settle) {
-    let delay = match settle {
-        Settle::Ack => -1.0,
-        Settle::Nak { delay_ms } => f64::from(delay_ms),
+    let (kind, delay) = match settle {
+        Settle::Ack => ("ack", 0),
+        Settle::Nak { delay_ms } => ("nak", delay_ms),
+        Settle::Forget => ("forget", 0),
     };
     call_later("settle", move |client, settle| {
-        settle.call2(client, &JsValue::from(handle), &JsValue::from(delay))
+        settle.apply(
+            client,
+            &Array::of3(
+                &JsValue::from(handle),
+                &JsValue::from(kind),
+                &JsValue::from(delay),
+            ),
+        )
     });
 }
 
@@ -462,14 +467,27 @@ pub fn control(control: Control) {
     });
 }
 
-/// Calls the joined client's method `name` and hears a failure as a notice.
+type Call = Box<dyn FnOnce(&JsValue, &Function) -> Result<JsValue, JsValue>>;
+
+thread_local! {
+    /// Calls asked for while the tab is still joining (a service deployed then): made once it
+    /// has joined.
+    static WAITING: RefCell<Vec<(&'static str, Call)>> = RefCell::new(Vec::new());
+}
+
+/// Calls the joined client's method `name` (once joined) and hears a failure as a notice.
 fn call_later(
     name: &'static str,
     call: impl FnOnce(&JsValue, &Function) -> Result<JsValue, JsValue> + 'static,
 ) {
     let Some((client, hear)) = JOINED.with(|joined| joined.borrow().clone()) else {
+        WAITING.with(|waiting| waiting.borrow_mut().push((name, Box::new(call))));
         return;
     };
+    call_now(client, hear, name, Box::new(call));
+}
+
+fn call_now(client: JsValue, hear: Hear, name: &'static str, call: Call) {
     wasm_bindgen_futures::spawn_local(async move {
         let outcome = async {
             let method: Function = Reflect::get(&client, &JsValue::from(name))?.dyn_into()?;
@@ -481,7 +499,7 @@ fn call_later(
         }
         .await;
         if let Err(error) = outcome {
-            hear(Heard::PublishFailed(reason(error)));
+            hear(Heard::RoomRefused(reason(error)));
         }
     });
 }
@@ -522,6 +540,19 @@ mod tests {
             .and_then(Result::ok)
             .map(|address| address.role);
         assert_eq!(teacher, Some(Role::Teacher));
+    }
+
+    #[test]
+    fn a_service_s_label_reads_back_whatever_its_name_holds() {
+        let label = ServiceLabel {
+            producer: "Odd | name, (Bea)".into(),
+            consumes: vec!["OrderPlaced".into(), "A, B".into()],
+        };
+        assert_eq!(ServiceLabel::read(&label.describe(), "svc"), label);
+        assert_eq!(
+            ServiceLabel::read("made by another tool", "svc").producer,
+            "svc"
+        );
     }
 
     #[test]

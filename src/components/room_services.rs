@@ -30,7 +30,9 @@ const CHAOS_LOSES_ONE_IN: f64 = 3.0;
 /// [`HOLD_MS`]; and on joining, the services this browser kept for the room come back.
 #[hook]
 pub fn use_room_services(state: &AppContext) {
-    // (consumer, handle) of deliveries being decided or held, so each is worked on once.
+    // (consumer, stream sequence) of messages being decided, and (consumer, handle) of held
+    // deliveries with their timer running, so each is worked on once.
+    let deciding = use_mut_ref(BTreeSet::<(String, u64)>::new);
     let busy = use_mut_ref(BTreeSet::<(String, u32)>::new);
     let restored = use_mut_ref(|| None::<String>);
     let state = state.clone();
@@ -66,7 +68,11 @@ pub fn use_room_services(state: &AppContext) {
         }
         let chaos = room.controls.chaos;
         for service in &room.services {
-            if let Some((handle, _)) = service.holding {
+            if let Some(handle) = service
+                .holding
+                .filter(|held| !held.done)
+                .map(|held| held.handle)
+            {
                 if busy.borrow_mut().insert((service.consumer.clone(), handle)) {
                     let (state, busy, consumer) =
                         (state.clone(), busy.clone(), service.consumer.clone());
@@ -85,24 +91,25 @@ pub fn use_room_services(state: &AppContext) {
             }
         }
         for turn in state.service_turns() {
-            if !busy
+            if !deciding
                 .borrow_mut()
-                .insert((turn.consumer.clone(), turn.handle))
+                .insert((turn.consumer.clone(), turn.seq))
             {
                 continue;
             }
-            let (state, busy) = (state.clone(), busy.clone());
+            let (state, deciding) = (state.clone(), deciding.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let decided = match (turn.at, turn.for_it, turn.decided) {
                     (Some(at), true, Some(decided)) if at.0 > 0 => Decided::Intentions(decided),
                     (Some(at), true, None) if at.0 > 0 => decide(&state, turn.script, at).await,
                     _ => Decided::NotForIt,
                 };
-                busy.borrow_mut()
-                    .remove(&(turn.consumer.clone(), turn.handle));
+                deciding
+                    .borrow_mut()
+                    .remove(&(turn.consumer.clone(), turn.seq));
                 state.dispatch(Action::ServiceDecided {
                     consumer: turn.consumer,
-                    handle: turn.handle,
+                    seq: turn.seq,
                     decided,
                 });
             });

@@ -141,7 +141,8 @@ pub enum Action {
     /// A room service's policy decided on a delivery (see `room_services`).
     ServiceDecided {
         consumer: String,
-        handle: u32,
+        /// The message's stream sequence (whichever delivery of it waits now).
+        seq: u64,
         decided: super::room_services::Decided,
     },
     /// A room service finished its work on a delivery; chaos may have lost its ack.

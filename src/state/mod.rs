@@ -251,11 +251,11 @@ impl AppState {
             }
             Action::ServiceDecided {
                 consumer,
-                handle,
+                seq,
                 decided,
             } => {
                 let now = eventide_engine::Timestamp::from_millis(js_sys::Date::now() as i64);
-                self.service_decided(&consumer, handle, decided, now)
+                self.service_decided(&consumer, seq, decided, now)
             }
             Action::ServiceDone {
                 consumer,

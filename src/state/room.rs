@@ -172,13 +172,17 @@ impl AppState {
                     .map(EventId);
                 let outcome = envelope
                     .and_then(|envelope| self.session_mut().admit_from_room(envelope, stored_at));
-                let ours = match (id, self.room.as_mut()) {
-                    (Some(id), Some(room)) => {
-                        room.reactions.remove(&id);
-                        room.proposed.remove(&id)
-                    }
-                    _ => false,
+                let (ours, reaction) = match (id, self.room.as_mut()) {
+                    (Some(id), Some(room)) => (
+                        room.proposed.remove(&id),
+                        room.reactions.remove(&id).is_some(),
+                    ),
+                    _ => (false, false),
                 };
+                if reaction {
+                    // A service that waited for this reaction to land may acknowledge now.
+                    self.release_landed();
+                }
                 match outcome {
                     Ok(Admitted::Landed(at)) if ours => {
                         self.timeline.selected = Some(at);
@@ -192,11 +196,17 @@ impl AppState {
                         );
                     }
                     Ok(_) => {}
-                    // Everyone's stale events are refused in every tab; only the proposer is told.
-                    Err(problem) if ours => self.notify(Tone::Problem, problem, None),
+                    // Everyone's stale events are refused in every tab; only the proposer (a person or
+                    // one of its services) is told.
+                    Err(problem) if ours || reaction => self.notify(Tone::Problem, problem, None),
                     Err(_) => {}
                 }
             }
+            Heard::RoomRefused(problem) => self.notify(
+                Tone::Problem,
+                format!("The room refused it: {problem}"),
+                None,
+            ),
             Heard::PublishFailed(problem) => self.notify(
                 Tone::Problem,
                 format!("Not sent to the room: {problem}"),

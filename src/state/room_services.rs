@@ -41,13 +41,26 @@ pub struct RoomService {
     /// Deliveries waiting their turn (the consumer sends one at a time; a redelivery may come
     /// while one waits).
     pub inbox: VecDeque<ServiceDelivery>,
-    /// The delivery it has reacted to and not acknowledged yet (handle, stream sequence).
-    pub holding: Option<(u32, u64)>,
+    /// The delivery it has reacted to and not acknowledged yet.
+    pub holding: Option<Holding>,
     /// What it decided on the last message (its sequence), for a redelivery of it: the policy
     /// has folded that event in, and a naive service re-runs the same decision.
     pub decided: Option<(u64, Vec<PlannedIntention>)>,
     /// The latest deliveries of events it handles, newest last.
     pub deliveries: VecDeque<Handled>,
+}
+
+/// A delivery a service reacted to, not acknowledged yet: it acknowledges once its work is
+/// done ([`HOLD_MS`]) and its reactions are in the room's log (a reaction still on its way
+/// would be lost with the tab if the ack went first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Holding {
+    pub handle: u32,
+    pub seq: u64,
+    /// The event it reacted to.
+    pub cause: EventId,
+    /// Its work is done: it acknowledges as soon as its reactions have landed.
+    pub done: bool,
 }
 
 /// A delivery a service handled, as its card shows it.
@@ -104,6 +117,8 @@ pub enum Decided {
 pub struct ServiceTurn {
     pub consumer: String,
     pub handle: u32,
+    /// The message's sequence in the room's stream: a decision is the message's.
+    pub seq: u64,
     pub script: ScriptId,
     /// Where its event is in this tab's log; `None`: the room refused it.
     pub at: Option<Position>,
@@ -131,8 +146,12 @@ pub fn consumer_name(attendee: &str, policy: &str) -> String {
         .filter(|part| !part.is_empty())
         .collect::<Vec<_>>()
         .join("-");
-    let slug: String = slug.chars().take(48).collect();
-    format!("svc-{attendee}-{}", slug.trim_end_matches('-'))
+    let slug: String = slug.chars().take(40).collect();
+    // Names that differ only where the slug cannot show it keep consumers of their own.
+    let hash = policy.bytes().fold(0x811c_9dc5_u32, |hash, byte| {
+        (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
+    });
+    format!("svc-{attendee}-{}-{hash:08x}", slug.trim_end_matches('-'))
 }
 
 impl AppState {
@@ -194,19 +213,34 @@ impl AppState {
         }
     }
 
-    /// Deploys a service this browser kept for the room (the tab came back).
+    /// Brings back a service this browser kept for the room (the tab came back): the policy
+    /// deployed under its name serves again, or it is deployed. The editor's draft stays.
     pub(super) fn restore_service(&mut self, saved: SavedService, handlers: Handlers) {
-        if self.session().scripts.deployed(&saved.name).is_some() {
-            return;
-        }
-        self.session_mut().scripts_mut().draft = Draft {
-            name: saved.name.clone(),
-            kind: ScriptKind::Policy,
-            source: saved.source,
+        let deployed = self
+            .session()
+            .scripts
+            .deployed(&saved.name)
+            .filter(|script| script.kind == ScriptKind::Policy)
+            .map(|script| script.id);
+        let id = match deployed {
+            Some(id) => Some(id),
+            None => {
+                let head = self.session().shop().store().head().0;
+                let mut session = self.session_mut();
+                let scripts = session.scripts_mut();
+                let draft = std::mem::replace(
+                    &mut scripts.draft,
+                    Draft {
+                        name: saved.name.clone(),
+                        kind: ScriptKind::Policy,
+                        source: saved.source,
+                    },
+                );
+                scripts.deploy(handlers, head);
+                scripts.draft = draft;
+                scripts.deployed(&saved.name).map(|script| script.id)
+            }
         };
-        let head = self.session().shop().store().head().0;
-        self.session_mut().scripts_mut().deploy(handlers, head);
-        let id = self.session().scripts.deployed(&saved.name).map(|s| s.id);
         if let Some(id) = id {
             self.serve_in_room(id, Some(saved.idempotent));
             self.notify(
@@ -272,8 +306,15 @@ impl AppState {
         };
         // A redelivery replaces an older delivery of the same message still waiting, and
         // ends a hold on it (that ack came too late: the broker has delivered it again).
-        service.inbox.retain(|waiting| waiting.seq != delivery.seq);
-        if service.holding.is_some_and(|(_, seq)| seq == delivery.seq) {
+        service.inbox.retain(|waiting| {
+            let superseded = waiting.seq == delivery.seq;
+            if superseded {
+                crate::room::settle(waiting.handle, Settle::Forget);
+            }
+            !superseded
+        });
+        if let Some(held) = service.holding.filter(|held| held.seq == delivery.seq) {
+            crate::room::settle(held.handle, Settle::Forget);
             service.holding = None;
         }
         service.inbox.push_back(delivery);
@@ -311,6 +352,7 @@ impl AppState {
                 Some(ServiceTurn {
                     consumer: service.consumer.clone(),
                     handle: delivery.handle,
+                    seq: delivery.seq,
                     script: service.script,
                     at: event.map(|event| event.position),
                     for_it,
@@ -330,7 +372,7 @@ impl AppState {
     pub(super) fn service_decided(
         &mut self,
         consumer: &str,
-        handle: u32,
+        seq: u64,
         decided: Decided,
         now: Timestamp,
     ) {
@@ -341,17 +383,20 @@ impl AppState {
         let Some(service) = self.room_service_mut(consumer) else {
             return;
         };
-        if service.inbox.front().map(|d| d.handle) != Some(handle) {
+        // The policy has folded this event in now: a redelivery of it (after a failure, a
+        // lost ack, or while this decision was being made) carries out the same decision
+        // rather than asking the policy again, which would decide nothing.
+        if let Decided::Intentions(intentions) = &decided {
+            service.decided = Some((seq, intentions.clone()));
+        }
+        // The decision is the message's, whichever delivery of it waits now.
+        if service.inbox.front().map(|d| d.seq) != Some(seq) {
             return;
         }
         let Some(delivery) = service.inbox.pop_front() else {
             return;
         };
-        // The policy has folded this event in now: a redelivery of it (after a failure, a
-        // lost ack) carries out the same decision rather than asking the policy again.
-        if let Decided::Intentions(intentions) = &decided {
-            service.decided = Some((delivery.seq, intentions.clone()));
-        }
+        let handle = delivery.handle;
         let (idempotent, producer) = (service.idempotent, service.label.producer.clone());
         let cause = {
             let session = self.session();
@@ -408,7 +453,12 @@ impl AppState {
                 let (reactions, refused) =
                     self.propose_reactions(position, &intentions, &producer, now);
                 if let Some(service) = self.room_service_mut(consumer) {
-                    service.holding = Some((handle, delivery.seq));
+                    service.holding = Some(Holding {
+                        handle: delivery.handle,
+                        seq: delivery.seq,
+                        cause: cause_id,
+                        done: false,
+                    });
                 }
                 handled(Outcome::Reacted { reactions, refused }, Ack::Held)
             }
@@ -427,18 +477,48 @@ impl AppState {
         let Some(service) = self.room_service_mut(consumer) else {
             return;
         };
-        if service.holding.map(|(held, _)| held) != Some(handle) {
+        let Some(held) = service
+            .holding
+            .as_mut()
+            .filter(|held| held.handle == handle)
+        else {
+            return;
+        };
+        if ack_lost {
+            // Chaos: the ack never reaches the broker, which delivers the message again.
+            service.holding = None;
+            crate::room::settle(handle, Settle::Forget);
+            if let Some(last) = service.deliveries.back_mut().filter(|d| d.ack == Ack::Held) {
+                last.ack = Ack::Lost;
+            }
             return;
         }
-        service.holding = None;
-        let ack = if ack_lost {
-            Ack::Lost
-        } else {
-            crate::room::settle(handle, Settle::Ack);
-            Ack::Acked
+        held.done = true;
+        self.release_landed();
+    }
+
+    /// Acknowledges every held delivery whose work is done and whose reactions have all
+    /// reached the room's log (landed, or refused by the room's rule: either way, decided).
+    pub(super) fn release_landed(&mut self) {
+        let Some(room) = self.room.as_mut() else {
+            return;
         };
-        if let Some(last) = service.deliveries.back_mut().filter(|d| d.ack == Ack::Held) {
-            last.ack = ack;
+        let in_flight: Vec<(EventId, String)> = room.reactions.values().cloned().collect();
+        for service in &mut room.services {
+            let Some(held) = service.holding else {
+                continue;
+            };
+            let waiting = in_flight
+                .iter()
+                .any(|(cause, by)| *cause == held.cause && *by == service.label.producer);
+            if !held.done || waiting {
+                continue;
+            }
+            service.holding = None;
+            crate::room::settle(held.handle, Settle::Ack);
+            if let Some(last) = service.deliveries.back_mut().filter(|d| d.ack == Ack::Held) {
+                last.ack = Ack::Acked;
+            }
         }
     }
 
@@ -657,7 +737,9 @@ mod tests {
     use eventide_shop::{CommandContext, Shop};
 
     const NOW: Timestamp = Timestamp(1_795_683_600_000);
-    const CONSUMER: &str = "svc-Bea-Confirmation";
+    fn consumer() -> String {
+        consumer_name("Bea", "Confirmation")
+    }
 
     /// Bea's tab in room `r`, caught up, with the Confirmation policy deployed as a service.
     fn bea(idempotent: bool) -> AppState {
@@ -690,7 +772,7 @@ mod tests {
             handles: vec!["ItemAddedToCart".into()],
             reads: Vec::new(),
         });
-        state.set_service_idempotent(CONSUMER, idempotent);
+        state.set_service_idempotent(&consumer(), idempotent);
         state
     }
 
@@ -719,7 +801,7 @@ mod tests {
 
     fn hand_to_service(state: &mut AppState, text: &str, handle: u32, count: u32) {
         state.delivered_to_service(ServiceDelivery {
-            consumer: CONSUMER.into(),
+            consumer: consumer(),
             handle,
             seq: 1,
             count,
@@ -762,9 +844,12 @@ mod tests {
         let turns = state.service_turns();
         assert_eq!(turns.len(), 1);
         assert_eq!((turns[0].at, turns[0].for_it), (Some(Position(1)), true));
-        state.service_decided(CONSUMER, 1, Decided::Intentions(email()), NOW);
+        state.service_decided(&consumer(), 1, Decided::Intentions(email()), NOW);
         let bea = service(&state);
-        assert_eq!(bea.holding, Some((1, 1)));
+        assert_eq!(
+            bea.holding.map(|held| (held.handle, held.seq, held.done)),
+            Some((1, 1, false))
+        );
         assert!(matches!(
             bea.deliveries[0].outcome,
             Outcome::Reacted { reactions: 1, .. }
@@ -777,7 +862,28 @@ mod tests {
             state.service_turns().is_empty(),
             "one message at a time: the ack is held"
         );
-        state.service_done(CONSUMER, 1, false);
+        state.service_done(&consumer(), 1, false);
+        // Its work is done, but its reaction has not reached the room's log yet: a tab closed
+        // now must leave the delivery unacknowledged, or the reaction would be lost.
+        assert_eq!(service(&state).holding.map(|held| held.done), Some(true));
+        assert_eq!(service(&state).deliveries[0].ack, Ack::Held);
+        let in_flight = state
+            .room
+            .as_ref()
+            .and_then(|room| room.reactions.keys().next().copied())
+            .expect("a reaction on its way");
+        let mut landed = state
+            .session_mut()
+            .propose_reaction(
+                Position(1),
+                ScriptReaction::Publish(email().remove(0).event.expect("an event")),
+                "Confirmation (Bea)",
+                NOW,
+            )
+            .expect("a reaction")
+            .envelope;
+        landed["event_id"] = serde_json::json!(in_flight.to_string());
+        deliver(&mut state, &landed.to_string(), 2);
         assert_eq!(service(&state).holding, None);
         assert_eq!(service(&state).deliveries[0].ack, Ack::Acked);
     }
@@ -788,15 +894,15 @@ mod tests {
         let order = ada_adds_an_item();
         deliver(&mut state, &order, 1);
         hand_to_service(&mut state, &order, 1, 1);
-        state.service_decided(CONSUMER, 1, Decided::Intentions(email()), NOW);
-        state.service_done(CONSUMER, 1, true);
+        state.service_decided(&consumer(), 1, Decided::Intentions(email()), NOW);
+        state.service_done(&consumer(), 1, true);
         assert_eq!(service(&state).deliveries[0].ack, Ack::Lost);
         // The broker delivers it again before the reaction is back from the room: the
         // idempotent service counts the one on its way, and only acknowledges.
         hand_to_service(&mut state, &order, 2, 2);
         let turn = state.service_turns().remove(0);
         assert_eq!((turn.handle, turn.decided.clone()), (2, Some(email())));
-        state.service_decided(CONSUMER, 2, Decided::Intentions(email()), NOW);
+        state.service_decided(&consumer(), 1, Decided::Intentions(email()), NOW);
         assert_eq!(
             service(&state).deliveries[1].outcome,
             Outcome::AlreadyReacted
@@ -824,8 +930,12 @@ mod tests {
             .expect("a reaction");
         deliver(&mut state, &reaction.envelope.to_string(), 2);
         hand_to_service(&mut state, &order, 7, 2);
-        let turn = state.service_turns().remove(0);
-        state.service_decided(CONSUMER, turn.handle, Decided::Intentions(email()), NOW);
+        assert_eq!(
+            state.service_turns().len(),
+            1,
+            "its turn: the tab has caught up"
+        );
+        state.service_decided(&consumer(), 1, Decided::Intentions(email()), NOW);
         state
     }
 
@@ -863,10 +973,10 @@ mod tests {
         let mut state = bea(true);
         let order = ada_adds_an_item();
         deliver(&mut state, &order, 1);
-        state.heard_control(Control::Failing(vec![CONSUMER.into()]));
+        state.heard_control(Control::Failing(vec![consumer()]));
         for count in 1..=MAX_DELIVER {
             hand_to_service(&mut state, &order, count, count);
-            state.service_decided(CONSUMER, count, Decided::Intentions(email()), NOW);
+            state.service_decided(&consumer(), 1, Decided::Intentions(email()), NOW);
         }
         let deliveries = &service(&state).deliveries;
         assert_eq!(deliveries.len(), MAX_DELIVER as usize);
@@ -889,17 +999,17 @@ mod tests {
         let mut state = bea(true);
         let order = ada_adds_an_item();
         deliver(&mut state, &order, 1);
-        state.heard_control(Control::Failing(vec![CONSUMER.into()]));
+        state.heard_control(Control::Failing(vec![consumer()]));
         hand_to_service(&mut state, &order, 1, 1);
-        state.service_decided(CONSUMER, 1, Decided::Intentions(email()), NOW);
+        state.service_decided(&consumer(), 1, Decided::Intentions(email()), NOW);
         state.heard_control(Control::Failing(Vec::new()));
         hand_to_service(&mut state, &order, 2, 2);
         // The worker has folded the event in: asked again it would decide nothing.
         let turn = state.service_turns().remove(0);
         assert_eq!(turn.decided, Some(email()));
         state.service_decided(
-            CONSUMER,
-            2,
+            &consumer(),
+            1,
             Decided::Intentions(turn.decided.unwrap_or_default()),
             NOW,
         );
@@ -913,23 +1023,33 @@ mod tests {
     fn a_tab_that_is_not_the_teacher_controls_nothing() {
         let mut state = bea(true);
         state.set_control(Control::Chaos(true));
-        assert!(!state.room.as_ref().is_some_and(|room| room.controls.chaos));
+        let said: Vec<&str> = state
+            .notices
+            .shown()
+            .iter()
+            .map(|notice| notice.text.as_str())
+            .collect();
+        assert!(
+            said.contains(&"Only the teacher controls the room."),
+            "{said:?}"
+        );
     }
 
     #[test]
     fn a_consumer_is_named_by_its_attendee_and_policy_in_allowed_characters() {
-        assert_eq!(
-            consumer_name("Bea", "Fraud: three failed payments in ten minutes"),
-            "svc-Bea-Fraud-three-failed-payments-in-ten-minutes"
+        let name = consumer_name("Bea", "Fraud: three failed payments in ten minutes");
+        assert!(
+            name.starts_with("svc-Bea-Fraud-three-failed-payments-in-ten-minut-"),
+            "{name}"
         );
-        assert_eq!(
-            consumer_name("Bea", "Orders per customer!"),
-            "svc-Bea-Orders-per-customer"
-        );
-        assert_eq!(
-            consumer_name("guest-0042", "a.b*c>"),
-            "svc-guest-0042-a-b-c"
-        );
+        assert!(consumer_name("guest-0042", "a.b*c>").starts_with("svc-guest-0042-a-b-c-"));
+        for name in [consumer_name("Bea", "a b"), consumer_name("Bea", "a.b")] {
+            assert!(
+                name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+                "{name}"
+            );
+        }
+        assert_ne!(consumer_name("Bea", "a b"), consumer_name("Bea", "a.b"));
     }
 
     #[test]
