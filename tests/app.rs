@@ -2996,6 +2996,33 @@ async fn a_damaged_or_newer_recipe_link_says_so_and_changes_nothing() {
     set_address("fresh");
 }
 
+/// A reload (the autosave opened again) keeps the filter the log was left with.
+#[wasm_bindgen_test]
+async fn the_log_s_filter_survives_a_reload() {
+    clear_saved();
+    let root = mount().await;
+    for _ in 0..2 {
+        click(&root, "cmd-place-order").await;
+    }
+    filter_by(&root, "type == OrderPlaced").await;
+    gloo_timers::future::TimeoutFuture::new(PAST_AUTOSAVE_MS).await;
+    unmount_all();
+    set_address("");
+    let again = mount_as_is().await;
+    step_until(&again, 3000, |root| log_size(root) > 0).await;
+    let input: HtmlInputElement = find(&again, "query-input")
+        .expect("the query bar")
+        .unchecked_into();
+    assert_eq!(input.value(), "type == OrderPlaced");
+    assert!(
+        text(&again, "log-count").contains("2 of"),
+        "{}",
+        text(&again, "log-count")
+    );
+    clear_saved();
+    set_address("fresh");
+}
+
 #[wasm_bindgen_test]
 async fn large_text_is_remembered_across_a_reload() {
     clear_saved();

@@ -195,6 +195,7 @@ impl Action {
                 | Action::RegisterSchema { .. }
                 | Action::SetSchemaMode { .. }
                 | Action::EditScript(_)
+                | Action::SetQuery(_)
                 | Action::DeployScript(..)
                 | Action::UndeployScript(_)
                 | Action::Import {

@@ -134,6 +134,10 @@ impl AppState {
         self.timeline.selected = None;
         self.lessons.current = None;
         self.files.precious = summary.events > 0;
+        // The filter the log was left with (a link's view below says its own).
+        if let Some(query) = settings.query.as_deref() {
+            self.set_query(query);
+        }
         // A shared link puts the recipient where the sharer was.
         match settings.view {
             Some(Readable::Read(view)) => self.apply_view(view),

@@ -62,6 +62,9 @@ pub struct ScenarioSettings {
     /// Where the sharer was (links only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub view: Option<Readable<SharedView>>,
+    /// The query filtering the event log, as the user left it (a link's is in its view).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
 }
 
 /// A setting that was there: read, or unreadable, with serde's reason (said to the user).
@@ -128,6 +131,10 @@ impl AppState {
             recipe: None,
             scripts: Some(session.scripts.clone()),
             view: None,
+            query: {
+                let search = self.search.borrow();
+                (!search.text().is_empty()).then(|| search.text().to_string())
+            },
         }
     }
 
