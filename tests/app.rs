@@ -2996,6 +2996,23 @@ async fn a_damaged_or_newer_recipe_link_says_so_and_changes_nothing() {
     set_address("fresh");
 }
 
+/// A query can look inside an order's lines: some line has it.
+#[wasm_bindgen_test]
+async fn the_log_filters_by_a_field_of_an_order_s_lines() {
+    let root = mount().await;
+    click(&root, "cmd-place-order").await;
+    filter_by(&root, r#"data.lines.sku == "SKU-01""#).await;
+    assert_eq!(text(&root, "log-count"), "1 of 1 events match");
+    filter_by(&root, r#"data.lines.sku == "SKU-02""#).await;
+    assert_eq!(text(&root, "log-count"), "0 of 1 events match");
+    filter_by(&root, "data.lines.colour == red").await;
+    assert!(
+        text(&root, "query-error").contains("lines.colour"),
+        "{}",
+        text(&root, "query-error")
+    );
+}
+
 /// A reload (the autosave opened again) keeps the filter the log was left with.
 #[wasm_bindgen_test]
 async fn the_log_s_filter_survives_a_reload() {

@@ -9,9 +9,34 @@ use crate::event_catalog;
 use crate::events::{OrderLine, ShopEvent, ShopEventKind, ShopStream};
 use crate::ids::{CustomerId, Money, OrderId, Sku};
 
+/// The fields of an order line, as `data.lines.<field>` names them.
+const LINE_FIELDS: [&str; 3] = ["sku", "quantity", "unit_price"];
+/// A line field's slot: past every top-level field's, by its place in [`LINE_FIELDS`].
+const LINE_SLOTS: usize = 1 << 10;
+
 impl PayloadFields for ShopEvent {
     fn field_slot(kind: ShopEventKind, name: &str) -> Option<usize> {
-        event_catalog::field_names(kind).position(|field| field == name)
+        match name.split_once('.') {
+            // An event carries at most one list of lines, always named `lines`.
+            Some(("lines", field)) if event_catalog::field_names(kind).any(|f| f == "lines") => {
+                LINE_FIELDS
+                    .iter()
+                    .position(|known| *known == field)
+                    .map(|at| LINE_SLOTS + at)
+            }
+            Some(_) => None,
+            None => event_catalog::field_names(kind).position(|field| field == name),
+        }
+    }
+
+    fn any_field(&self, slot: usize, test: &mut dyn FnMut(FieldValue<'_>) -> bool) -> bool {
+        match slot.checked_sub(LINE_SLOTS) {
+            Some(at) => self
+                .lines()
+                .iter()
+                .any(|line| line_field(line, at).is_some_and(&mut *test)),
+            None => self.field(slot).is_some_and(test),
+        }
     }
 
     fn stream_id(stream: &ShopStream) -> Option<IdValue> {
@@ -193,6 +218,33 @@ fn l(_: &[OrderLine]) -> Option<FieldValue<'static>> {
     Some(FieldValue::Other)
 }
 
+/// One field of an order line, by its place in [`LINE_FIELDS`].
+fn line_field(line: &OrderLine, at: usize) -> Option<FieldValue<'static>> {
+    match at {
+        0 => s(&line.sku),
+        1 => q(line.quantity),
+        2 => m(&line.unit_price),
+        _ => None,
+    }
+}
+
+impl ShopEvent {
+    /// The order lines the event carries; none for most.
+    fn lines(&self) -> &[OrderLine] {
+        use ShopEvent as E;
+        match self {
+            E::CartCheckedOut { lines, .. }
+            | E::OrderPlaced { lines, .. }
+            | E::ShipmentDispatched { lines, .. }
+            | E::SagaStarted { lines, .. }
+            | E::OrderCreationRequested { lines, .. }
+            | E::StockReservationRequested { lines, .. }
+            | E::StockReleaseRequested { lines, .. } => lines,
+            _ => &[],
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use eventide_engine::Named;
@@ -255,5 +307,47 @@ mod tests {
                 kind.name()
             );
         }
+    }
+
+    #[test]
+    fn a_line_field_holds_when_any_line_holds_and_only_where_there_are_lines() {
+        for &kind in ShopEventKind::ALL {
+            let event = example(kind);
+            let json = payload(&event);
+            let Some(lines) = json["lines"].as_array() else {
+                assert_eq!(
+                    ShopEvent::field_slot(kind, "lines.sku"),
+                    None,
+                    "{}",
+                    kind.name()
+                );
+                continue;
+            };
+            for (at, name) in LINE_FIELDS.iter().enumerate() {
+                let slot = ShopEvent::field_slot(kind, &format!("lines.{name}"));
+                assert_eq!(slot, Some(LINE_SLOTS + at), "{}", kind.name());
+                let mut read = Vec::new();
+                let any = event.any_field(LINE_SLOTS + at, &mut |value| {
+                    read.push(as_json(Some(value)));
+                    false
+                });
+                assert!(!any, "the test said no to every line");
+                let written: Vec<&Value> = lines.iter().map(|line| &line[*name]).collect();
+                assert_eq!(
+                    read.iter().collect::<Vec<_>>(),
+                    written,
+                    "{}.lines.{name}",
+                    kind.name()
+                );
+            }
+        }
+        assert_eq!(
+            ShopEvent::field_slot(ShopEventKind::OrderPlaced, "lines.colour"),
+            None
+        );
+        assert_eq!(
+            ShopEvent::field_slot(ShopEventKind::OrderPlaced, "total.cents"),
+            None
+        );
     }
 }

@@ -9,7 +9,7 @@ use crate::state::{use_app, Action};
 
 const PLACEHOLDER: &str = r#"Filter: type == OrderPlaced and data.total > 10000"#;
 const SYNTAX: &str = "Fields: type, stream, aggregate, producer, correlation, recorded, occurred, \
-position, data.<field> (money in cents). Tests: == != < <= > >= contains exists. Combine with and, \
+position, data.<field>, data.lines.<field> (any line; money in cents). Tests: == != < <= > >= contains exists. Combine with and, \
 or, not and parentheses.";
 
 #[function_component(QueryBar)]

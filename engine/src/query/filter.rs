@@ -193,12 +193,20 @@ impl<E: PayloadFields> Scanner<'_, E> {
             }
             Node::Data { slots, test } => {
                 match slots.get(event.kind().index()).copied().flatten() {
-                    Some(slot) => test.test(event.event.field(usize::from(slot)), &mut self.text),
+                    Some(slot) => {
+                        let text = &mut self.text;
+                        event
+                            .event
+                            .any_field(usize::from(slot), &mut |value| test.test(Some(value), text))
+                    }
                     None => false,
                 }
             }
             Node::Field { slot, test } => {
-                test.test(event.event.field(usize::from(*slot)), &mut self.text)
+                let text = &mut self.text;
+                event.event.any_field(usize::from(*slot), &mut |value| {
+                    test.test(Some(value), text)
+                })
             }
         }
     }

@@ -42,6 +42,13 @@ pub trait PayloadFields: DomainEvent {
     /// when the field is null (an email about no order) or there is no such slot.
     fn field(&self, slot: usize) -> Option<FieldValue<'_>>;
 
+    /// Whether `test` holds for some value of the field in `slot`. A plain field has one value
+    /// (or none, when null); a field inside a list of records (`data.lines.sku`, a slot the
+    /// domain gives a dotted name) has one per record, and the test holds if it holds for any.
+    fn any_field(&self, slot: usize, test: &mut dyn FnMut(FieldValue<'_>) -> bool) -> bool {
+        self.field(slot).is_some_and(test)
+    }
+
     /// The stream as an id, when its name is one (`O-0042`): `stream` tests then compare it as
     /// they compare an id field, without formatting its name. `None` (the default) for a
     /// stream named otherwise: its displayed name is compared as text.

@@ -7,7 +7,7 @@
 //! unary      = ("not" | "!") unary | "(" or ")" | test
 //! test       = field ("exists" | "contains" value | comparison value)
 //! field      = type | stream | aggregate | producer | correlation | recorded | occurred
-//!            | position | data.<name>
+//!            | position | data.<name> | data.<list>.<name>
 //! comparison = "==" | "=" | "!=" | "<" | "<=" | ">" | ">="
 //! value      = integer | "quoted text" | bare word (letters, digits, _ - . : +)
 //! ```
@@ -143,8 +143,12 @@ fn field(input: &mut &str) -> ModalResult<Field> {
 
 fn field_named(word: &str) -> Option<Field> {
     if let Some(name) = word.strip_prefix(Field::DATA_PREFIX) {
-        return (!name.is_empty() && name.chars().all(is_word_char))
-            .then(|| Field::Data(name.to_string()));
+        // `data.total`, or a field of a list's records: `data.lines.sku`.
+        let parts = name.split('.').count();
+        let words = name
+            .split('.')
+            .all(|part| !part.is_empty() && part.chars().all(is_word_char));
+        return (words && parts <= 2).then(|| Field::Data(name.to_string()));
     }
     Field::ENVELOPE
         .iter()
