@@ -1281,6 +1281,49 @@ async fn question_mark_opens_the_shortcuts_and_large_text_scales_the_app() {
     assert!(app.class_name().contains("large-text"));
 }
 
+/// "What if it had not happened?": the log replayed without one event (or the query's
+/// matches) in a branch, every read model compared with the real line, which stays as it was.
+#[wasm_bindgen_test]
+async fn what_if_an_event_had_not_happened_is_a_branch_without_it() {
+    let root = mount().await;
+    for _ in 0..3 {
+        click(&root, "cmd-place-order").await;
+    }
+    click(&root, "event-row").await;
+    let detail = text(&root, "event-detail");
+    assert!(detail.contains("OrderPlaced"), "{detail}");
+    click(&root, "detail-what-if").await;
+    step_until(&root, 3000, |root| find(root, "branch-bar").is_some()).await;
+    let what = text(&root, "branch-what");
+    assert!(what.contains("as if #1 had not happened"), "{what}");
+    assert_eq!(log_size(&root), 2, "the branch holds the rest of the log");
+    click(&root, "branch-compare").await;
+    let diff = text(&root, "branch-diff");
+    assert!(
+        diff.contains("Orders") && diff.contains("1 only on main"),
+        "{diff}"
+    );
+    // Nothing of the user's is on the branch: discarding asks nothing.
+    click(&root, "branch-discard").await;
+    assert!(find(&root, "confirm-goes").is_none());
+    assert!(find(&root, "branch-bar").is_none());
+    assert_eq!(log_size(&root), 3, "the main line is untouched");
+
+    // Without every match of the query.
+    filter_by(&root, "data.total > 0").await;
+    click(&root, "query-what-if").await;
+    step_until(&root, 3000, |root| find(root, "branch-bar").is_some()).await;
+    assert!(
+        text(&root, "branch-what").contains("as if 3 events (#1, #2, #3) had not happened"),
+        "{}",
+        text(&root, "branch-what")
+    );
+    assert_eq!(log_size(&root), 0);
+    click(&root, "branch-discard").await;
+    assert_eq!(log_size(&root), 3);
+    click(&root, "query-clear").await;
+}
+
 #[wasm_bindgen_test]
 async fn a_what_if_branch_can_be_compared_with_main_then_discarded_or_kept() {
     let root = mount().await;

@@ -102,6 +102,38 @@ impl Shop {
     pub fn replay(&mut self, events: Checked<'_>) -> Result<(), ReplayError<ShopStream>> {
         replay::replay(&mut Replaying(self), events.0.iter().cloned()).map(|_| ())
     }
+
+    /// The counterfactual line: the envelopes `skip` does not name, appended in order as if
+    /// the skipped ones had never been recorded. Each keeps its id, times, flow and payload;
+    /// positions close up and each stream's versions count only what it kept. The aggregates
+    /// and read models fold what is left (no rule is checked again: the log says what
+    /// happened, and this asks what the views would say without some of it).
+    pub fn replay_without(
+        &mut self,
+        events: Checked<'_>,
+        skip: impl Fn(Position) -> bool,
+    ) -> Result<usize, AppendError<ShopStream>> {
+        let mut kept = 0;
+        for recorded in events.0.iter().filter(|recorded| !skip(recorded.position)) {
+            let event = NewEvent {
+                id: recorded.id,
+                occurred_at: Some(recorded.occurred_at),
+                schema_version: recorded.schema_version,
+                correlation_id: recorded.correlation_id,
+                causation_id: recorded.causation_id,
+                metadata: recorded.metadata.clone(),
+                event: recorded.event.clone(),
+            };
+            self.append_checked(
+                recorded.stream,
+                ExpectedVersion::Any,
+                vec![event],
+                recorded.recorded_at,
+            )?;
+            kept += 1;
+        }
+        Ok(kept)
+    }
 }
 
 /// The shop as the kernel's replay target: reachable only through [`Shop::replay`].
@@ -145,6 +177,63 @@ mod tests {
         assert!(
             all.slice(done..done + 7).is_empty(),
             "a slice past the end is empty"
+        );
+    }
+
+    #[test]
+    fn a_line_without_some_events_closes_up_and_folds_what_is_left() {
+        let mut source = Shop::new();
+        generate_orders(&mut source, GeneratorConfig::new(3, Timestamp(0)), 20).expect("runs");
+        let first_order = source
+            .store()
+            .events()
+            .iter()
+            .find(|event| matches!(event.event, crate::ShopEvent::OrderPlaced { .. }))
+            .map(|event| (event.position, event.id, event.stream))
+            .expect("an order");
+        let (skipped, skipped_id, stream) = first_order;
+        let mut without = Shop::new();
+        let all = source.recorded();
+        let kept = without
+            .replay_without(all.slice(0..10), |p| p == skipped)
+            .and_then(|a| {
+                Ok(a + without.replay_without(all.slice(10..all.len()), |p| p == skipped)?)
+            })
+            .expect("replays");
+        assert_eq!(kept, all.len() - 1);
+        assert!(!without.store().contains(skipped_id));
+        let positions: Vec<u64> = without
+            .store()
+            .events()
+            .iter()
+            .map(|e| e.position.0)
+            .collect();
+        assert_eq!(
+            positions,
+            (1..=kept as u64).collect::<Vec<_>>(),
+            "positions close up"
+        );
+        assert_eq!(
+            without.store().stream_version(stream).0 + 1,
+            source.store().stream_version(stream).0,
+            "the order's stream counts one event fewer"
+        );
+        // Every other event is there, in order, as it was.
+        let ids = |shop: &Shop| -> Vec<_> {
+            shop.store()
+                .events()
+                .iter()
+                .map(|e| e.id)
+                .filter(|id| *id != skipped_id)
+                .collect()
+        };
+        assert_eq!(ids(&without), ids(&source));
+        // Its read models folded what is left: the order is missing from them, nothing else.
+        let differ =
+            eventide_engine::temporal::diff(source.history().live(), without.history().live());
+        assert!(
+            differ.iter().any(|model| model.counts().1 > 0),
+            "a row only on the real line: {differ:?}"
         );
     }
 

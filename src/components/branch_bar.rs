@@ -49,7 +49,10 @@ pub fn branch_bar() -> Html {
         <div class="branch-bar" role="status" data-testid="branch-bar">
             <div class="branch-line">
                 <strong>{"What-if branch"}</strong>
-                <span>{ format!("forked at position {} · {} events on the branch since · {} on the main line", fmt_count(fork_at.0), fmt_count(on_branch), fmt_count(on_main)) }</span>
+                <span data-testid="branch-what">{ match &branch.without {
+                    Some(skipped) => without_words(skipped, on_branch_since(&session, branch)),
+                    None => format!("forked at position {} · {} events on the branch since · {} on the main line", fmt_count(fork_at.0), fmt_count(on_branch), fmt_count(on_main)),
+                } }</span>
                 <button type="button" class="button" onclick={compare} data-testid="branch-compare">{"Compare with main"}</button>
                 <button type="button" class="button" onclick={close(true)} data-testid="branch-keep">{"Keep as main line"}</button>
                 <button type="button" class="button" onclick={close(false)} data-testid="branch-discard">{"Discard"}</button>
@@ -75,6 +78,47 @@ pub fn branch_bar() -> Html {
             }
         </div>
     }
+}
+
+/// "What if these had not happened?", in words: which events the branch leaves out.
+fn without_words(
+    skipped: &std::collections::BTreeSet<eventide_engine::Position>,
+    own: u64,
+) -> String {
+    let which = match skipped.len() {
+        1 => format!(
+            "#{}",
+            skipped.iter().map(|at| fmt_count(at.0)).collect::<String>()
+        ),
+        n => {
+            let first: Vec<String> = skipped
+                .iter()
+                .take(3)
+                .map(|at| format!("#{}", fmt_count(at.0)))
+                .collect();
+            format!(
+                "{} events ({}{})",
+                fmt_count(n as u64),
+                first.join(", "),
+                if n > 3 { ", …" } else { "" }
+            )
+        }
+    };
+    let own = match own {
+        0 => String::new(),
+        n => format!(" · {} events of your own since", fmt_count(n)),
+    };
+    format!("the log as if {which} had not happened (the main line is untouched){own}")
+}
+
+/// Events appended on the branch since it opened.
+fn on_branch_since(session: &crate::state::Session, branch: &crate::state::Branch) -> u64 {
+    session
+        .shop()
+        .store()
+        .head()
+        .0
+        .saturating_sub(branch.opened_at.0)
 }
 
 /// The main line a kept branch replaced: still here, one click from coming back.

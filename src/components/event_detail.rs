@@ -9,7 +9,7 @@ use eventide_engine::projection::Cell;
 use eventide_engine::temporal::{rows_changed_by, TouchedRow};
 
 use crate::format::{fmt_cell, fmt_count, fmt_time};
-use crate::state::{use_app, Action};
+use crate::state::{use_app, Action, LeaveOut};
 
 #[function_component(EventDetail)]
 pub fn event_detail() -> Html {
@@ -62,6 +62,13 @@ pub fn event_detail() -> Html {
         let position = event.position;
         Callback::from(move |_| dispatcher.dispatch(Action::Seek(position)))
     };
+    let what_if = {
+        let dispatcher = state.dispatcher();
+        let position = event.position;
+        Callback::from(move |_| dispatcher.dispatch(Action::ForkWithout(LeaveOut::Event(position))))
+    };
+    // One what-if at a time, and none in a room (its log is the room's).
+    let can_what_if = session.branch().is_none() && state.room.is_none();
     let pretty =
         |value: &serde_json::Value| serde_json::to_string_pretty(value).unwrap_or_default();
     let ((written_at, written), upcast) = session.evolution().both_payloads(event);
@@ -76,6 +83,14 @@ pub fn event_detail() -> Html {
             </div>
             if future {
                 <p class="note past-note-inline">{"This event is after the cursor: at the time shown, it has not happened yet."}</p>
+            }
+            if can_what_if {
+                <p class="detail-what-if">
+                    <button type="button" class="button" onclick={what_if} data-testid="detail-what-if"
+                            title="Replays the log without this event in a what-if branch, to compare every read model with the real line">
+                        {"What if it had not happened?"}
+                    </button>
+                </p>
             }
             <dl class="envelope">
                 <dt>{"Event id"}</dt><dd class="mono">{ event.id.to_string() }</dd>

@@ -5,7 +5,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::state::{use_app, Action};
+use crate::state::{use_app, Action, LeaveOut};
 
 const PLACEHOLDER: &str = r#"Filter: type == OrderPlaced and data.total > 10000"#;
 const SYNTAX: &str = "Fields: type, stream, aggregate, producer, correlation, recorded, occurred, \
@@ -51,6 +51,13 @@ pub fn query_bar() -> Html {
         })
     };
     let active = !applied.is_empty();
+    let what_if = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            dispatcher.dispatch(Action::ForkWithout(LeaveOut::Matches))
+        })
+    };
+    let can_what_if = state.session().branch().is_none() && state.room.is_none();
 
     html! {
         <form class={classes!("query-bar", active.then_some("active"))} {onsubmit} role="search" aria-label="Filter the event log">
@@ -61,6 +68,12 @@ pub fn query_bar() -> Html {
             <button type="submit" class="button" data-testid="query-apply">{"Filter"}</button>
             if active || !draft.is_empty() {
                 <button type="button" class="button" onclick={clear} data-testid="query-clear">{"Clear"}</button>
+            }
+            if active && can_what_if {
+                <button type="button" class="button" onclick={what_if} data-testid="query-what-if"
+                        title="What if these had not happened? Replays the log without every match in a what-if branch, to compare every read model with the real line">
+                    {"Without these"}
+                </button>
             }
             <span id="query-syntax" class="visually-hidden">{ SYNTAX }</span>
             if let Some(refused) = refused {

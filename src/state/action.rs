@@ -14,6 +14,14 @@ use eventide_shop::services::{Mode, ServiceName};
 
 use super::{scripts, CenterTab, ImportSource, ResetPoint};
 
+/// Which events a what-if branch leaves out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeaveOut {
+    Event(Position),
+    /// Every event the log's query matches.
+    Matches,
+}
+
 pub enum Action {
     Execute(ShopCommand),
     /// Open a fresh session as a room's, and connect to it.
@@ -107,6 +115,8 @@ pub enum Action {
     SetExpectedVersion(Option<ExpectedVersion>),
     /// Open a what-if branch at this position.
     Fork(Position),
+    /// Open the what-if branch "what if these had not happened?": the log without them.
+    ForkWithout(LeaveOut),
     /// Close the branch, keeping it as the main line or discarding it.
     CloseBranch {
         keep: bool,
@@ -192,6 +202,7 @@ impl Action {
                 | Action::ReplayParked(_)
                 | Action::ResetSubscription(..)
                 | Action::Fork(_)
+                | Action::ForkWithout(_)
                 | Action::RegisterSchema { .. }
                 | Action::SetSchemaMode { .. }
                 | Action::EditScript(_)

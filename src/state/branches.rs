@@ -4,7 +4,7 @@
 
 use eventide_engine::Position;
 
-use super::{AppState, Pending, Tone};
+use super::{AppState, LeaveOut, Pending, Tone};
 
 impl AppState {
     /// Opens a what-if branch at `at`: a short prefix is replayed at once, a long one a chunk
@@ -17,18 +17,37 @@ impl AppState {
         }
     }
 
+    /// Opens the what-if branch without some events (one, or the query's matches): the whole
+    /// log replayed without them, a chunk per task when it is long.
+    pub(super) fn fork_without(&mut self, which: LeaveOut) {
+        let skipped = match which {
+            LeaveOut::Event(at) => vec![at],
+            LeaveOut::Matches => self
+                .search
+                .borrow()
+                .matches()
+                .map(|matches| matches.positions().to_vec())
+                .unwrap_or_default(),
+        };
+        let outcome = self.session_mut().start_fork_without(skipped);
+        match outcome {
+            Ok(()) => self.continue_import(),
+            Err(problem) => self.notify(Tone::Problem, problem, None),
+        }
+    }
+
     /// Closes the branch, keeping it as the main line or discarding it; asks first if the line
     /// that goes holds events of its own after the fork.
     pub(super) fn ask_close_branch(&mut self, keep: bool) {
         let loses = {
             let session = self.session();
             session.branch().is_some_and(|branch| {
-                let line = if keep {
-                    branch.main.shop().store().head()
+                if keep {
+                    branch.main.shop().store().head() > branch.fork_at
                 } else {
-                    session.shop().store().head()
-                };
-                line > branch.fork_at
+                    // Only what was done on the branch since it opened is the user's own.
+                    session.shop().store().head() > branch.opened_at
+                }
             })
         };
         if loses {

@@ -50,7 +50,7 @@ use std::rc::Rc;
 use eventide_engine::Position;
 use yew::prelude::*;
 
-pub use action::Action;
+pub use action::{Action, LeaveOut};
 pub use commands::NextCommand;
 pub use files::Files;
 pub use lesson::Lessons;
@@ -59,7 +59,7 @@ pub use pending::{Asking, ExportWhich, Pending};
 pub use reset_point::{ResetPoint, ResetPointError};
 pub use room::RoomView;
 pub use search::{LogSearch, Refusal};
-pub use session::{GenerateJob, ImportSource, Session, SetAside, DEFAULT_SEED};
+pub use session::{Branch, GenerateJob, ImportSource, Session, SetAside, DEFAULT_SEED};
 pub use settings::{Readable, ScenarioSettings};
 pub use simulation::{Clock, SIM_SPEEDS};
 pub use tab::CenterTab;
@@ -226,6 +226,7 @@ impl AppState {
             Action::Confirm => self.confirm(),
             Action::CancelPending => self.cancel_pending(),
             Action::Fork(at) => self.fork(at),
+            Action::ForkWithout(which) => self.fork_without(which),
             Action::CloseBranch { keep } => self.ask_close_branch(keep),
             Action::SwitchLines => self.switch_lines(),
             Action::ForgetSetAside => self.ask_forget_set_aside(),

@@ -231,7 +231,7 @@ impl AppState {
                 "replacing the log"
             }
             Action::StartFresh => "starting afresh (open Eventide without the room link)",
-            Action::Fork(_) | Action::SwitchLines => "a what-if branch",
+            Action::Fork(_) | Action::ForkWithout(_) | Action::SwitchLines => "a what-if branch",
             _ => return None,
         })
     }

@@ -1,6 +1,9 @@
 //! What-if branches: the main line's prefix replayed into a line of its own, and the main line
 //! a kept branch set aside, one click from coming back.
 
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
 use eventide_engine::Position;
 use eventide_shop::simulation::{Simulation, SimulationConfig};
 
@@ -16,7 +19,22 @@ pub struct Branch {
     pub main: Simulation,
     /// What the deployed policies had seen of the main line when the branch opened.
     pub(super) main_progress: PolicyProgress,
+    /// For "what if these had not happened?": the main line's events left out of the branch
+    /// (it forks just before the first).
+    pub without: Option<Rc<BTreeSet<Position>>>,
+    /// The branch's head when it opened: what it holds past this is the user's own.
+    pub opened_at: Position,
 }
+
+/// The events a what-if branch leaves out, and how far into the main line it replays.
+pub struct Without {
+    pub(super) skipped: Rc<BTreeSet<Position>>,
+    pub(super) through: Position,
+}
+
+/// At most this many events left out at once (a query's matches): more is a different log,
+/// not a what-if.
+pub const MAX_SKIPPED: usize = 100_000;
 
 /// The main line a kept branch replaced: out of the log, but one click from coming back.
 pub struct SetAside {
@@ -63,8 +81,41 @@ impl Session {
             done: 0,
             recipe: None,
             knobs_replayed: false,
+            without: None,
         });
         self.changed();
+        Ok(())
+    }
+
+    /// Starts opening the branch "what if these had not happened?": the whole main line
+    /// replayed without `skipped` (a chunk at a time), forking just before the first of them.
+    /// The main line is not touched; its read models and the branch's compare side by side.
+    pub fn start_fork_without(&mut self, skipped: Vec<Position>) -> Result<(), String> {
+        let head = self.sim.shop().store().head();
+        let skipped: BTreeSet<Position> = skipped
+            .into_iter()
+            .filter(|at| at.0 >= 1 && *at <= head)
+            .collect();
+        let Some(&first) = skipped.first() else {
+            return Err("No event to leave out: pick one in the log, or filter some".into());
+        };
+        if skipped.len() > MAX_SKIPPED {
+            return Err(format!(
+                "{} events is too many to leave out at once (at most {MAX_SKIPPED}): narrow the filter",
+                skipped.len()
+            ));
+        }
+        self.start_fork(Position(first.0 - 1))?;
+        if let Some(job) = self.import_job.as_mut() {
+            job.name = match skipped.len() {
+                1 => format!("the log without #{}", first.0),
+                n => format!("the log without {n} events"),
+            };
+            job.without = Some(Without {
+                skipped: Rc::new(skipped),
+                through: head,
+            });
+        }
         Ok(())
     }
 

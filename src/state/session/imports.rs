@@ -6,6 +6,7 @@ use eventide_shop::checked::CheckedLog;
 use eventide_shop::interchange;
 use eventide_shop::simulation::{Simulation, SimulationConfig};
 
+use super::branches::Without;
 use super::{Branch, Session, DEFAULT_SEED};
 use crate::recipe::Recipe;
 use crate::state::{ExportWhich, ScenarioSettings};
@@ -32,6 +33,9 @@ pub struct ImportJob {
     pub source: ImportSource,
     /// Set when the job opens a branch at this position.
     pub fork_at: Option<Position>,
+    /// Set when the branch is the whole line without these events ("what if they had not
+    /// happened?"): the main line is replayed through `Without::through`, these left out.
+    pub(super) without: Option<Without>,
     pub(super) events: CheckedLog,
     pub(super) settings: ScenarioSettings,
     pub(super) line: Simulation,
@@ -50,8 +54,11 @@ impl ImportJob {
     }
 
     pub fn total(&self) -> usize {
-        self.fork_at
-            .map_or(self.events.len(), |fork_at| fork_at.0 as usize)
+        match (&self.without, self.fork_at) {
+            (Some(without), _) => without.through.0 as usize,
+            (None, Some(fork_at)) => fork_at.0 as usize,
+            (None, None) => self.events.len(),
+        }
     }
 }
 
@@ -96,6 +103,7 @@ impl Session {
                 line: replayed.sim,
                 done: 0,
                 knobs_replayed: recipe.version >= 2,
+                without: None,
                 recipe: replayed.recipe,
             });
             self.changed();
@@ -124,6 +132,7 @@ impl Session {
             done: 0,
             recipe,
             knobs_replayed: false,
+            without: None,
         });
         self.changed();
         Ok(())
@@ -158,10 +167,17 @@ impl Session {
             Some(_) => self.sim.shop().recorded().slice(job.done..end),
             None => job.events.as_checked().slice(job.done..end),
         };
-        let outcome = job
-            .line
-            .with_shop(|shop| shop.replay(chunk))
-            .map_err(|error| error.to_string());
+        let outcome = match &job.without {
+            Some(without) => job
+                .line
+                .with_shop(|shop| shop.replay_without(chunk, |at| without.skipped.contains(&at)))
+                .map(|_| ())
+                .map_err(|error| error.to_string()),
+            None => job
+                .line
+                .with_shop(|shop| shop.replay(chunk))
+                .map_err(|error| error.to_string()),
+        };
         if let Err(problem) = outcome {
             self.import_job = None;
             return Err(problem);
@@ -180,12 +196,18 @@ impl Session {
             let line = std::mem::replace(&mut job.line, idle);
             let main = std::mem::replace(&mut self.sim, line);
             let main_progress = self.scripts.progress();
-            // The branch's events after the fork are new to every policy.
-            self.scripts.rewind_to(fork_at.0);
+            match &job.without {
+                // The same history without some of it: no policy reacts to it again.
+                Some(_) => self.scripts.join_at(self.sim.shop().store().head().0),
+                // The branch's events after the fork are new to every policy.
+                None => self.scripts.rewind_to(fork_at.0),
+            }
             self.branch = Some(Branch {
                 fork_at,
                 main,
                 main_progress,
+                without: job.without.as_ref().map(|without| without.skipped.clone()),
+                opened_at: self.sim.shop().store().head(),
             });
         }
         Ok(Some(job))
