@@ -1296,6 +1296,7 @@ async fn what_if_an_event_had_not_happened_is_a_branch_without_it() {
     step_until(&root, 3000, |root| find(root, "branch-bar").is_some()).await;
     let what = text(&root, "branch-what");
     assert!(what.contains("as if #1 had not happened"), "{what}");
+    assert!(text(&root, "notices").contains("the log without that event"));
     assert_eq!(log_size(&root), 2, "the branch holds the rest of the log");
     click(&root, "branch-compare").await;
     let diff = text(&root, "branch-diff");

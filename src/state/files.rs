@@ -228,13 +228,18 @@ impl AppState {
     /// A what-if branch's prefix is in: commands now go to the branch.
     fn branch_opened(&mut self, at: Position) {
         self.clock.running = false;
-        self.notify(
-            Tone::Success,
-            format!(
+        let without = self
+            .session()
+            .branch()
+            .and_then(|branch| branch.without.as_ref().map(|skipped| skipped.len()));
+        let text = match without {
+            Some(1) => "What-if branch: the log without that event. Compare it with the main line; commands now go to the branch".to_string(),
+            Some(n) => format!("What-if branch: the log without those {} events. Compare it with the main line; commands now go to the branch", fmt_count(n as u64)),
+            None => format!(
                 "What-if branch opened at position {}: commands now go to the branch",
                 fmt_count(at.0)
             ),
-            None,
-        );
+        };
+        self.notify(Tone::Success, text, None);
     }
 }
