@@ -5,8 +5,8 @@
 
 use eventide_engine::rng::SeededRng;
 use eventide_engine::{Position, Timestamp};
-use eventide_shop::commands::{RequestedLine, ShopCommand};
-use eventide_shop::ids::{CustomerId, Sku};
+use eventide_shop::commands::{PaymentOutcome, RequestedLine, ShopCommand};
+use eventide_shop::ids::{CustomerId, OrderId, Sku};
 use eventide_shop::room::{Admitted, Proposal, Refused, Room};
 use eventide_shop::simulation::{ScriptReaction, PRODUCER};
 use eventide_shop::{CommandContext, Shop, ShopEvent};
@@ -176,6 +176,121 @@ fn a_service_s_reaction_lands_in_its_cause_s_flow_under_its_name_and_no_aggregat
         &mut b.ids,
     );
     assert!(unknown.is_err(), "a reaction to no event is refused");
+}
+
+/// Both tabs admit each of `commands` as `a` decides it, one after another.
+fn in_turn(
+    a: &mut Tab,
+    b: &mut Tab,
+    stream: &mut Vec<(Value, Timestamp)>,
+    commands: Vec<ShopCommand>,
+) {
+    for command in commands {
+        let at = at(stream.len() as i64 + 1);
+        let proposal = a
+            .propose(command.clone(), at)
+            .unwrap_or_else(|| panic!("{command:?} is decided"));
+        stream.push((proposal.envelope, at));
+        for tab in [&mut *a, &mut *b] {
+            assert!(tab.catch_up(stream).iter().all(Result::is_ok));
+        }
+    }
+}
+
+/// A paid order of one SKU-01, its stock reserved, in both tabs.
+fn paid_and_reserved() -> (Tab, Tab, Vec<(Value, Timestamp)>) {
+    let (mut a, mut b) = (Tab::new(1), Tab::new(2));
+    let mut stream = Vec::new();
+    let order = OrderId(1);
+    in_turn(
+        &mut a,
+        &mut b,
+        &mut stream,
+        vec![
+            ShopCommand::RestockInventory {
+                sku: Sku(1),
+                quantity: 5,
+            },
+            ShopCommand::PlaceOrder {
+                customer: CustomerId(1),
+                lines: vec![RequestedLine {
+                    sku: Sku(1),
+                    quantity: 1,
+                }],
+            },
+            ShopCommand::ReserveInventory {
+                order,
+                sku: Sku(1),
+                quantity: 1,
+            },
+            ShopCommand::ProcessPayment {
+                order,
+                outcome: PaymentOutcome::Approved,
+            },
+        ],
+    );
+    (a, b, stream)
+}
+
+#[test]
+fn a_decision_that_read_another_aggregate_is_stale_when_that_one_moved_on() {
+    let order = OrderId(1);
+    let dispatch = ShopCommand::DispatchShipment {
+        order,
+        carrier: "DHL".into(),
+    };
+    let release = ShopCommand::ReleaseInventory {
+        order,
+        sku: Sku(1),
+        quantity: 1,
+    };
+
+    // A dispatches the order while B releases its stock, each against the same states; the
+    // release reaches the room first. The dispatch read SKU-01's stock, which moved on.
+    let (mut a, mut b, mut stream) = paid_and_reserved();
+    let shipped = a
+        .propose(dispatch.clone(), at(10))
+        .expect("a dispatch is decided");
+    let released = b
+        .propose(release.clone(), at(10))
+        .expect("a release is decided");
+    assert_eq!(shipped.envelope["metadata"]["decided-on"], "SKU-01@2");
+    stream.push((released.envelope, at(11)));
+    stream.push((shipped.envelope, at(11)));
+    for tab in [&mut a, &mut b] {
+        let outcomes = tab.catch_up(&stream);
+        assert!(matches!(outcomes[0], Ok(Admitted::Landed(_))));
+        match &outcomes[1] {
+            Err(Refused::Stale {
+                stream,
+                expected,
+                actual,
+                ..
+            }) => {
+                assert_eq!((stream.as_str(), *expected, *actual), ("SKU-01", 2, 3));
+            }
+            other => panic!("the dispatch read stock that moved on: {other:?}"),
+        }
+    }
+    assert_eq!(a.log(), b.log());
+
+    // The other way round: the dispatch lands first, and the release read an order that has
+    // shipped since.
+    let (mut a, mut b, mut stream) = paid_and_reserved();
+    let shipped = a.propose(dispatch, at(10)).expect("a dispatch is decided");
+    let released = b.propose(release, at(10)).expect("a release is decided");
+    stream.push((shipped.envelope, at(11)));
+    stream.push((released.envelope, at(11)));
+    for tab in [&mut a, &mut b] {
+        let outcomes = tab.catch_up(&stream);
+        assert!(matches!(outcomes[0], Ok(Admitted::Landed(_))));
+        assert!(
+            matches!(&outcomes[1], Err(Refused::Stale { stream, .. }) if stream == "O-0001"),
+            "{:?}",
+            outcomes[1]
+        );
+    }
+    assert_eq!(a.log(), b.log());
 }
 
 #[test]
