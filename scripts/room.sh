@@ -48,7 +48,7 @@ echo "room: share this link with the room:"
 echo
 echo "    ${APP}#room=ws://${ADDRESS}:${PORT}&token=${TOKEN}&name=${NAME}"
 echo
-echo "room: add &as=<name> to name yourself (a service you deploy comes back with that name);"
+echo "room: add &as=<name> to name yourself (otherwise each browser is a numbered guest);"
 echo "room: the teacher's link, to keep to yourself (pause the storefront, inject failures, chaos):"
 echo
 echo "    ${APP}#room=ws://${ADDRESS}:${PORT}&token=${TEACHER_TOKEN}&name=${NAME}&role=teacher"

@@ -62,6 +62,25 @@ pub fn write_room_services(
         .map_err(|_| "the browser's storage is full".to_string())
 }
 
+/// The guest name this browser drew in a room (a link without `&as=`), by server and room:
+/// the same guest when the tab comes back, so its services come back with it.
+const ROOM_GUEST_PREFIX: &str = "eventide.room-guest.";
+
+pub fn room_guest(room: &str) -> Option<String> {
+    storage()
+        .ok()?
+        .get_item(&format!("{ROOM_GUEST_PREFIX}{room}"))
+        .ok()
+        .flatten()
+}
+
+/// Keeps the guest name drawn for `room`; a full storage only means a new name next time.
+pub fn keep_room_guest(room: &str, name: &str) {
+    if let Ok(storage) = storage() {
+        let _ = storage.set_item(&format!("{ROOM_GUEST_PREFIX}{room}"), name);
+    }
+}
+
 /// The autosaved session's text, if there is one.
 pub fn autosaved() -> Option<String> {
     storage().ok()?.get_item(AUTOSAVE_KEY).ok().flatten()

@@ -837,6 +837,11 @@ async fn a_tab_in_a_room_refuses_what_would_append_to_its_own_log() {
     assert!(notices.contains("PlaceOrder not sent"), "{notices}");
     assert!(!text(&root, "room-badge").contains("on its way"));
     assert_eq!(log_size(&root), 0, "nothing appended");
+    // The tab comes back as the same guest (its services come back with it).
+    unmount_all();
+    let again = mount_as_is().await;
+    settle().await;
+    assert_eq!(text(&again, "room-badge"), badge);
     set_address("fresh");
 }
 

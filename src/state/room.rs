@@ -85,8 +85,20 @@ impl AppState {
         let me = match (&address.attendee, address.role) {
             (Some(name), _) => name.clone(),
             (None, Role::Teacher) => "teacher".into(),
+            // The same guest as last time in this room, from this browser: its services
+            // come back with it.
             (None, Role::Attendee) => {
-                format!("guest-{:04}", (js_sys::Math::random() * 10_000.0) as u32)
+                let room = format!("{} {}", address.server, address.name);
+                let kept = crate::saved::room_guest(&room).filter(|name| {
+                    name.starts_with("guest-")
+                        && name.len() <= 16
+                        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                });
+                kept.unwrap_or_else(|| {
+                    let drawn = format!("guest-{:04}", (js_sys::Math::random() * 10_000.0) as u32);
+                    crate::saved::keep_room_guest(&room, &drawn);
+                    drawn
+                })
             }
         };
         if self
