@@ -3085,6 +3085,30 @@ async fn the_log_s_filter_survives_a_reload() {
         "{}",
         text(&again, "log-count")
     );
+    // A saved filter that no longer reads is said, and the log is shown whole.
+    unmount_all();
+    let saved_text = saved().expect("autosaved");
+    assert!(
+        saved_text.contains(r#""query":"type == OrderPlaced""#),
+        "{saved_text}"
+    );
+    storage()
+        .set_item(
+            "eventide.scenario",
+            &saved_text.replace(
+                r#""query":"type == OrderPlaced""#,
+                r#""query":"data.nope == 1""#,
+            ),
+        )
+        .expect("written");
+    let third = mount_as_is().await;
+    step_until(&third, 3000, |root| log_size(root) > 0).await;
+    assert!(
+        text(&third, "notices").contains("The saved filter no longer reads"),
+        "{}",
+        text(&third, "notices")
+    );
+    assert!(text(&third, "log-count").contains("append-only"));
     clear_saved();
     set_address("fresh");
 }

@@ -41,6 +41,9 @@ use eventide_engine::store::{AppendError, Appended, ExpectedVersion};
 use eventide_engine::{EventId, NewEvent, Position, Timestamp};
 
 use crate::{Shop, ShopEvent, ShopRecorded, ShopStream};
+use eventide_engine::StreamKey;
+use rustc_hash::FxHashSet;
+use std::collections::BTreeSet;
 
 /// A checked file's envelopes, owned until they are replayed.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -101,6 +104,32 @@ impl Shop {
     /// the first one out of place (see [`ReplayError`]); the ones before it stay in.
     pub fn replay(&mut self, events: Checked<'_>) -> Result<(), ReplayError<ShopStream>> {
         replay::replay(&mut Replaying(self), events.0.iter().cloned()).map(|_| ())
+    }
+
+    /// What leaving `picked` out of the log takes with it: the picked events, each event caused
+    /// by one left out (through its causation, however far down), and each later event of an
+    /// aggregate's stream one left out belongs to (decided on top of it). Had the order not
+    /// been placed, it would not have been paid either, nor its stock reserved for it.
+    pub fn leave_out(&self, picked: &BTreeSet<Position>) -> BTreeSet<Position> {
+        let mut out = picked.clone();
+        let Some(&first) = picked.first() else {
+            return out;
+        };
+        let events = self.store().events();
+        let mut ids: FxHashSet<EventId> = FxHashSet::default();
+        let mut streams: FxHashSet<ShopStream> = FxHashSet::default();
+        for event in events.iter().skip(first.0.saturating_sub(1) as usize) {
+            let follows = event.causation_id.is_some_and(|cause| ids.contains(&cause))
+                || streams.contains(&event.stream);
+            if follows || picked.contains(&event.position) {
+                out.insert(event.position);
+                ids.insert(event.id);
+                if event.stream.category().is_ruled() {
+                    streams.insert(event.stream);
+                }
+            }
+        }
+        out
     }
 
     /// The counterfactual line: the envelopes `skip` does not name, appended in order as if
@@ -235,6 +264,52 @@ mod tests {
             differ.iter().any(|model| model.counts().1 > 0),
             "a row only on the real line: {differ:?}"
         );
+        // The orders after the one left out are all there, and the next number is not reused.
+        let order_of = |position: Position| match source.store().get(position).map(|e| &e.event) {
+            Some(crate::ShopEvent::OrderPlaced { order, .. }) => *order,
+            other => panic!("not an order: {other:?}"),
+        };
+        let gone = order_of(skipped);
+        assert!(without.aggregates().order(gone).is_none());
+        let others = source.aggregates().order_count() as u32;
+        for n in (1..=others).filter(|n| *n != gone.0) {
+            assert!(
+                without.aggregates().order(crate::ids::OrderId(n)).is_some(),
+                "O-{n}"
+            );
+        }
+        assert_eq!(
+            without.aggregates().next_order_id(),
+            source.aggregates().next_order_id()
+        );
+    }
+
+    #[test]
+    fn leaving_an_order_out_takes_what_followed_from_it() {
+        let mut source = Shop::new();
+        generate_orders(&mut source, GeneratorConfig::new(5, Timestamp(0)), 10).expect("runs");
+        let placed = source
+            .store()
+            .events()
+            .iter()
+            .find(|event| matches!(event.event, crate::ShopEvent::OrderPlaced { .. }))
+            .map(|event| (event.position, event.id, event.stream))
+            .expect("an order");
+        let (at, id, stream) = placed;
+        let out = source.leave_out(&BTreeSet::from([at]));
+        for event in source.store().events() {
+            let of_the_order = event.stream == stream && event.position > at;
+            let caused = event.causation_id == Some(id);
+            if of_the_order || caused {
+                assert!(
+                    out.contains(&event.position),
+                    "#{} follows from the order",
+                    event.position.0
+                );
+            }
+        }
+        assert!(out.len() > 1, "an order has consequences: {out:?}");
+        assert!(out.len() < source.store().len(), "other orders stay");
     }
 
     #[test]

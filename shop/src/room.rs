@@ -13,18 +13,17 @@
 //! - an envelope that does not read (a wrong field, a payload off its schema) is refused with
 //!   the field, and changes nothing.
 //!
-//! - a decision that also read *another* aggregate (dispatching reads the stock reserved for
-//!   the order; releasing stock reads whether the order shipped) carries the version of each
-//!   it read ([`DECIDED_ON`] in its metadata), and lands only if each is still there: a tab that
-//!   released the order's stock while another dispatched it sees the second refused as stale,
-//!   as every tab does. (A reservation that merely checks its order exists reads nothing that
-//!   can change.)
+//! - a decision that also read *another* aggregate is checked again on what it read there,
+//!   as that aggregate stands now: a dispatch lands only if the stock reserved for its order
+//!   still covers every line (another tab may have released it), a release of stock only if
+//!   its order has not shipped since. Only what the decision read counts: an unrelated
+//!   reservation on the same product, or a payment on the order, changes nothing.
 
 use serde_json::Value;
 
 use crate::commands::Rejection;
 use crate::commands::ShopCommand;
-use crate::ids::{OrderId, Sku};
+use crate::ids::Sku;
 use crate::interchange::{EnvelopeReader, ImportError};
 use crate::simulation::{ScriptReaction, PRODUCER};
 use crate::{CommandContext, CommandError, Shop, ShopEvent, ShopRecorded, ShopStream, Validation};
@@ -64,6 +63,9 @@ pub enum Refused {
         expected: u32,
         actual: u32,
     },
+    /// What its decision read of another aggregate no longer holds there.
+    #[error("{id} was decided on {reason}, which no longer holds: refused")]
+    NoLongerHolds { id: EventId, reason: String },
     #[error("the log refused an event from the room: {0}")]
     Store(String),
 }
@@ -74,18 +76,10 @@ impl Shop {
     pub fn propose(
         &self,
         command: ShopCommand,
-        mut context: CommandContext<'_>,
+        context: CommandContext<'_>,
     ) -> Result<Proposal, CommandError> {
         let now = context.now;
         let name = command.name();
-        let read: Vec<String> = self
-            .also_read(&command)
-            .into_iter()
-            .map(|stream| format!("{stream}@{}", self.store().stream_version(stream).0))
-            .collect();
-        if !read.is_empty() {
-            context.metadata = context.metadata.with(DECIDED_ON, read.join(" "));
-        }
         let (stream, expected, proposed) = self.prepare(command, context, Validation::Checked)?;
         // A version the caller stated is checked here, as an append would: the room checks
         // only the version the decision was made at.
@@ -126,26 +120,6 @@ impl Shop {
         match reaction {
             ScriptReaction::Command(command) => self.propose(command, context),
             ScriptReaction::Publish(event) => self.propose_publish(event, context),
-        }
-    }
-
-    /// The aggregates other than its own that `command`'s decision reads something of that can
-    /// change: the stock of each product a dispatch ships, the order whose stock a release
-    /// frees.
-    fn also_read(&self, command: &ShopCommand) -> Vec<ShopStream> {
-        match command {
-            ShopCommand::DispatchShipment { order, .. } => {
-                let mut skus: Vec<Sku> = self
-                    .aggregates
-                    .order(*order)
-                    .map(|order| order.lines.iter().map(|line| line.sku).collect())
-                    .unwrap_or_default();
-                skus.sort_unstable();
-                skus.dedup();
-                skus.into_iter().map(ShopStream::Inventory).collect()
-            }
-            ShopCommand::ReleaseInventory { order, .. } => vec![ShopStream::Order(*order)],
-            _ => Vec::new(),
         }
     }
 
@@ -207,29 +181,32 @@ impl Shop {
     }
 }
 
-/// The metadata key of the other aggregates a decision read, as `O-0007@3 SKU-02@14`.
-pub const DECIDED_ON: &str = "decided-on";
-
-/// The streams and versions a [`DECIDED_ON`] names; a name that is no order or product, or a
-/// version that is no number, does not read.
-fn read_versions(text: &str) -> Result<Vec<(ShopStream, u32)>, Refused> {
-    text.split_whitespace()
-        .map(|entry| {
-            let unreadable = || {
-                Refused::Store(format!(
-                    "{DECIDED_ON} names {entry:?}, which is no order or product at a version"
-                ))
-            };
-            let (id, version) = entry.rsplit_once('@').ok_or_else(unreadable)?;
-            let version: u32 = version.parse().map_err(|_| unreadable())?;
-            let stream = match (id.parse::<OrderId>(), id.parse::<Sku>()) {
-                (Ok(order), _) => ShopStream::Order(order),
-                (_, Ok(sku)) => ShopStream::Inventory(sku),
-                _ => return Err(unreadable()),
-            };
-            Ok((stream, version))
-        })
-        .collect()
+/// What a decision read of an aggregate other than its own, in words, when it no longer holds
+/// in `shop`: the decisions that read another aggregate are the dispatch (the stock reserved for
+/// the order) and the release of stock (whether the order shipped).
+fn no_longer_holds(shop: &Shop, event: &ShopEvent) -> Option<String> {
+    match event {
+        ShopEvent::ShipmentDispatched { order, lines, .. } => {
+            let mut needed: Vec<(Sku, u64)> = Vec::new();
+            for line in lines {
+                match needed.iter_mut().find(|(sku, _)| *sku == line.sku) {
+                    Some((_, units)) => *units += u64::from(line.quantity),
+                    None => needed.push((line.sku, u64::from(line.quantity))),
+                }
+            }
+            needed.into_iter().find_map(|(sku, units)| {
+                let held = shop.aggregates().stock_or_empty(sku).reserved_for(*order);
+                (u64::from(held) < units)
+                    .then(|| format!("{units} of {sku} reserved for {order} (now {held})"))
+            })
+        }
+        ShopEvent::InventoryReleased { order, .. } => shop
+            .aggregates()
+            .order(*order)
+            .filter(|placed| placed.status == crate::aggregates::OrderStatus::Shipped)
+            .map(|_| format!("{order} not having shipped")),
+        _ => None,
+    }
 }
 
 /// A tab's side of a room: reads what the room delivers and admits it into the tab's shop.
@@ -256,19 +233,12 @@ impl Room {
             return Ok(Admitted::Repeat);
         }
         let stream = delivered.stream;
-        // Every other aggregate the decision read must be as it read it.
-        if let Some(read) = delivered.metadata.get(DECIDED_ON) {
-            for (other, version) in read_versions(read)? {
-                let actual = shop.store().stream_version(other).0;
-                if actual != version {
-                    return Err(Refused::Stale {
-                        id: delivered.id,
-                        stream: other.to_string(),
-                        expected: version,
-                        actual,
-                    });
-                }
-            }
+        // What the decision read of another aggregate must still hold there.
+        if let Some(reason) = no_longer_holds(shop, &delivered.event) {
+            return Err(Refused::NoLongerHolds {
+                id: delivered.id,
+                reason,
+            });
         }
         let decided_at = StreamVersion(delivered.version.0.saturating_sub(1));
         let expected = if !stream.category().is_ruled() {

@@ -80,18 +80,17 @@ pub fn branch_bar() -> Html {
     }
 }
 
-/// "What if these had not happened?", in words: which events the branch leaves out.
-fn without_words(
-    skipped: &std::collections::BTreeSet<eventide_engine::Position>,
-    own: u64,
-) -> String {
-    let which = match skipped.len() {
-        1 => format!(
-            "#{}",
-            skipped.iter().map(|at| fmt_count(at.0)).collect::<String>()
-        ),
+/// "What if these had not happened?", in words: which events the branch leaves out, and how
+/// many more went with them.
+fn without_words(left: &crate::state::LeftOut, own: u64) -> String {
+    let picked = &left.picked;
+    let which = match picked.len() {
+        1 => picked
+            .iter()
+            .map(|at| format!("#{}", fmt_count(at.0)))
+            .collect::<String>(),
         n => {
-            let first: Vec<String> = skipped
+            let first: Vec<String> = picked
                 .iter()
                 .take(3)
                 .map(|at| format!("#{}", fmt_count(at.0)))
@@ -104,11 +103,18 @@ fn without_words(
             )
         }
     };
+    let more = match left.all.len() - picked.len() {
+        0 => String::new(),
+        n => format!(
+            ", nor the {} events that followed from it",
+            fmt_count(n as u64)
+        ),
+    };
     let own = match own {
         0 => String::new(),
         n => format!(" · {} events of your own since", fmt_count(n)),
     };
-    format!("the log as if {which} had not happened (the main line is untouched){own}")
+    format!("the log as if {which} had not happened{more} (the main line is untouched){own}")
 }
 
 /// Events appended on the branch since it opened.

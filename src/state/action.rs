@@ -206,7 +206,6 @@ impl Action {
                 | Action::RegisterSchema { .. }
                 | Action::SetSchemaMode { .. }
                 | Action::EditScript(_)
-                | Action::SetQuery(_)
                 | Action::DeployScript(..)
                 | Action::UndeployScript(_)
                 | Action::Import {

@@ -29,6 +29,10 @@ impl AppState {
                 .map(|matches| matches.positions().to_vec())
                 .unwrap_or_default(),
         };
+        // The line stands still while it is replayed: what it would append meanwhile would be
+        // missing from the branch.
+        self.clock.running = false;
+        self.timeline.playing = false;
         let outcome = self.session_mut().start_fork_without(skipped);
         match outcome {
             Ok(()) => self.continue_import(),

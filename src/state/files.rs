@@ -134,9 +134,21 @@ impl AppState {
         self.timeline.selected = None;
         self.lessons.current = None;
         self.files.precious = summary.events > 0;
-        // The filter the log was left with (a link's view below says its own).
-        if let Some(query) = settings.query.as_deref() {
-            self.set_query(query);
+        // The filter the log was left with (none: the log whole; a link's view below says its
+        // own). One that no longer reads is said, and the log is shown whole.
+        self.set_query(settings.query.as_deref().unwrap_or_default());
+        let refused = self
+            .search
+            .borrow()
+            .refused()
+            .map(|refused| refused.reason.clone());
+        if let Some(reason) = refused {
+            self.set_query("");
+            self.notify(
+                Tone::Problem,
+                format!("The saved filter no longer reads ({reason}): the log is shown whole"),
+                None,
+            );
         }
         // A shared link puts the recipient where the sharer was.
         match settings.view {
@@ -228,13 +240,24 @@ impl AppState {
     /// A what-if branch's prefix is in: commands now go to the branch.
     fn branch_opened(&mut self, at: Position) {
         self.clock.running = false;
-        let without = self
-            .session()
-            .branch()
-            .and_then(|branch| branch.without.as_ref().map(|skipped| skipped.len()));
+        let without = self.session().branch().and_then(|branch| {
+            branch
+                .without
+                .as_ref()
+                .map(|left| (left.picked.len(), left.all.len()))
+        });
         let text = match without {
-            Some(1) => "What-if branch: the log without that event. Compare it with the main line; commands now go to the branch".to_string(),
-            Some(n) => format!("What-if branch: the log without those {} events. Compare it with the main line; commands now go to the branch", fmt_count(n as u64)),
+            Some((picked, all)) => {
+                let which = match picked {
+                    1 => "that event".to_string(),
+                    n => format!("those {} events", fmt_count(n as u64)),
+                };
+                let more = match all - picked {
+                    0 => String::new(),
+                    n => format!(" and the {} that followed from it", fmt_count(n as u64)),
+                };
+                format!("What-if branch: the log without {which}{more}. Compare it with the main line; commands now go to the branch")
+            }
             None => format!(
                 "What-if branch opened at position {}: commands now go to the branch",
                 fmt_count(at.0)

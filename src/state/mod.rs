@@ -59,7 +59,7 @@ pub use pending::{Asking, ExportWhich, Pending};
 pub use reset_point::{ResetPoint, ResetPointError};
 pub use room::RoomView;
 pub use search::{LogSearch, Refusal};
-pub use session::{Branch, GenerateJob, ImportSource, Session, SetAside, DEFAULT_SEED};
+pub use session::{Branch, GenerateJob, ImportSource, LeftOut, Session, SetAside, DEFAULT_SEED};
 pub use settings::{Readable, ScenarioSettings};
 pub use simulation::{Clock, SIM_SPEEDS};
 pub use tab::CenterTab;

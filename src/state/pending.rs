@@ -106,9 +106,9 @@ impl Pending {
                 if let Some(branch) = session.branch() {
                     let head = session.shop().store().head();
                     goes.push(format!(
-                        "The branch's {} events recorded since the fork at position {} are thrown away.",
-                        fmt_count(head.0.saturating_sub(branch.fork_at.0)),
-                        fmt_count(branch.fork_at.0)
+                        "The branch's {} events recorded since it opened at position {} are thrown away.",
+                        fmt_count(head.0.saturating_sub(branch.opened_at.0)),
+                        fmt_count(branch.opened_at.0)
                     ));
                 }
                 Asking {

@@ -18,15 +18,16 @@ use super::ids::{CustomerId, OrderId, Sku};
 /// decided without replaying its stream.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Aggregates {
-    /// Dense by order number: order `O-n` is at `n - 1`, because the shop hands numbers out in turn.
-    orders: Vec<Order>,
+    /// Dense by order number: order `O-n` is at `n - 1`, because the shop hands numbers out in
+    /// turn. A number no order holds (a what-if line without that order's placing) is `None`.
+    orders: Vec<Option<Order>>,
     carts: FxHashMap<CustomerId, Cart>,
     stock: FxHashMap<Sku, Stock>,
 }
 
 impl Aggregates {
     pub fn order(&self, id: OrderId) -> Option<&Order> {
-        self.orders.get((id.0 as usize).checked_sub(1)?)
+        self.orders.get((id.0 as usize).checked_sub(1)?)?.as_ref()
     }
 
     pub fn cart(&self, customer: CustomerId) -> Option<&Cart> {
@@ -49,11 +50,13 @@ impl Aggregates {
         self.stock.get(&sku).unwrap_or(&EMPTY)
     }
 
-    /// The number the next order will get.
+    /// The number the next order will get: one past the highest given.
     pub fn next_order_id(&self) -> OrderId {
         OrderId(self.orders.len() as u32 + 1)
     }
 
+    /// The highest order number given (every number up to it, unless a what-if line left an
+    /// order's placing out).
     pub fn order_count(&self) -> usize {
         self.orders.len()
     }
@@ -86,15 +89,22 @@ impl Aggregates {
     }
 
     fn evolve_order(&mut self, id: OrderId, event: &ShopEvent) {
+        let Some(index) = (id.0 as usize).checked_sub(1) else {
+            return;
+        };
         match event {
-            ShopEvent::OrderPlaced { .. } if id == self.next_order_id() => {
-                self.orders.push(Order::placed(event));
+            ShopEvent::OrderPlaced { .. } if index >= self.orders.len() => {
+                // Numbers skipped on the way (orders a what-if line left out) hold no order.
+                self.orders.resize(index, None);
+                self.orders.push(Some(Order::placed(event)));
+            }
+            ShopEvent::OrderPlaced { .. } => {
+                if let Some(slot @ None) = self.orders.get_mut(index) {
+                    *slot = Some(Order::placed(event));
+                }
             }
             _ => {
-                if let Some(order) = (id.0 as usize)
-                    .checked_sub(1)
-                    .and_then(|index| self.orders.get_mut(index))
-                {
+                if let Some(Some(order)) = self.orders.get_mut(index) {
                     order.evolve(event);
                 }
             }

@@ -21,14 +21,22 @@ pub struct Branch {
     pub(super) main_progress: PolicyProgress,
     /// For "what if these had not happened?": the main line's events left out of the branch
     /// (it forks just before the first).
-    pub without: Option<Rc<BTreeSet<Position>>>,
+    pub without: Option<Rc<LeftOut>>,
     /// The branch's head when it opened: what it holds past this is the user's own.
     pub opened_at: Position,
 }
 
+/// What a what-if branch leaves out: the events picked, and with them what followed from
+/// them (`Shop::leave_out`).
+#[derive(Debug, PartialEq, Eq)]
+pub struct LeftOut {
+    pub picked: BTreeSet<Position>,
+    pub all: BTreeSet<Position>,
+}
+
 /// The events a what-if branch leaves out, and how far into the main line it replays.
 pub struct Without {
-    pub(super) skipped: Rc<BTreeSet<Position>>,
+    pub(super) left_out: Rc<LeftOut>,
     pub(super) through: Position,
 }
 
@@ -90,29 +98,30 @@ impl Session {
     /// Starts opening the branch "what if these had not happened?": the whole main line
     /// replayed without `skipped` (a chunk at a time), forking just before the first of them.
     /// The main line is not touched; its read models and the branch's compare side by side.
-    pub fn start_fork_without(&mut self, skipped: Vec<Position>) -> Result<(), String> {
+    pub fn start_fork_without(&mut self, picked: Vec<Position>) -> Result<(), String> {
         let head = self.sim.shop().store().head();
-        let skipped: BTreeSet<Position> = skipped
+        let picked: BTreeSet<Position> = picked
             .into_iter()
             .filter(|at| at.0 >= 1 && *at <= head)
             .collect();
-        let Some(&first) = skipped.first() else {
+        let Some(&first) = picked.first() else {
             return Err("No event to leave out: pick one in the log, or filter some".into());
         };
-        if skipped.len() > MAX_SKIPPED {
+        if picked.len() > MAX_SKIPPED {
             return Err(format!(
                 "{} events is too many to leave out at once (at most {MAX_SKIPPED}): narrow the filter",
-                skipped.len()
+                picked.len()
             ));
         }
+        let all = self.sim.shop().leave_out(&picked);
         self.start_fork(Position(first.0 - 1))?;
         if let Some(job) = self.import_job.as_mut() {
-            job.name = match skipped.len() {
+            job.name = match picked.len() {
                 1 => format!("the log without #{}", first.0),
                 n => format!("the log without {n} events"),
             };
             job.without = Some(Without {
-                skipped: Rc::new(skipped),
+                left_out: Rc::new(LeftOut { picked, all }),
                 through: head,
             });
         }

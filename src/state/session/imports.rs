@@ -170,7 +170,9 @@ impl Session {
         let outcome = match &job.without {
             Some(without) => job
                 .line
-                .with_shop(|shop| shop.replay_without(chunk, |at| without.skipped.contains(&at)))
+                .with_shop(|shop| {
+                    shop.replay_without(chunk, |at| without.left_out.all.contains(&at))
+                })
                 .map(|_| ())
                 .map_err(|error| error.to_string()),
             None => job
@@ -206,7 +208,7 @@ impl Session {
                 fork_at,
                 main,
                 main_progress,
-                without: job.without.as_ref().map(|without| without.skipped.clone()),
+                without: job.without.as_ref().map(|without| without.left_out.clone()),
                 opened_at: self.sim.shop().store().head(),
             });
         }

@@ -24,7 +24,7 @@ use eventide_shop::{CommandError, Shop};
 
 use crate::recipe::{Recipe, Step};
 
-pub use branches::{Branch, SetAside};
+pub use branches::{Branch, LeftOut, SetAside};
 
 pub use generation::GenerateJob;
 pub use imports::{ImportJob, ImportSource};
@@ -153,7 +153,7 @@ impl Session {
                         .store()
                         .head()
                         .0
-                        .saturating_sub(branch.fork_at.0)
+                        .saturating_sub(branch.opened_at.0)
                 )
             ));
         }
