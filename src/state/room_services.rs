@@ -834,6 +834,12 @@ mod tests {
     #[test]
     fn a_delivery_waits_for_its_event_then_the_service_reacts_and_holds_its_ack() {
         let mut state = bea(true);
+        let deployed = state.notices.shown().iter().any(|notice| {
+            notice
+                .text
+                .contains("deployed as a service of the room, on its durable consumer")
+        });
+        assert!(deployed, "the deploy says it is a room service");
         let order = ada_adds_an_item();
         hand_to_service(&mut state, &order, 1, 1);
         assert!(

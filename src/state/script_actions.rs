@@ -30,13 +30,21 @@ impl AppState {
         if let Some(id) = id {
             self.serve_in_room(id, None);
         }
-        self.notify(
-            Tone::Success,
-            format!(
+        let serving = self.room.as_ref().and_then(|room| {
+            room.services
+                .iter()
+                .find(|service| Some(service.script) == id)
+                .map(|service| service.consumer.clone())
+        });
+        let text = match serving {
+            Some(consumer) => format!(
+                "{name} v{version} deployed as a service of the room, on its durable consumer {consumer}: its deliveries are in the Services tab"
+            ),
+            None => format!(
                 "{name} v{version} deployed: it now follows the timeline beside the read models"
             ),
-            None,
-        );
+        };
+        self.notify(Tone::Success, text, None);
     }
 
     /// Takes a deployed script down; one not deployed is no change.
