@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use crate::commands::Rejection;
 use crate::commands::ShopCommand;
-use crate::ids::Sku;
+use crate::ids::{OrderId, Sku};
 use crate::interchange::{EnvelopeReader, ImportError};
 use crate::simulation::{ScriptReaction, PRODUCER};
 use crate::{CommandContext, CommandError, Shop, ShopEvent, ShopRecorded, ShopStream, Validation};
@@ -62,6 +62,14 @@ pub enum Refused {
         stream: String,
         expected: u32,
         actual: u32,
+    },
+    /// An order numbered past the next one (orders are numbered in turn: a gap would leave
+    /// every number before it to no one, in every tab).
+    #[error("{id} places {order} out of turn: the next order is {next}")]
+    OutOfTurn {
+        id: EventId,
+        order: OrderId,
+        next: OrderId,
     },
     /// What its decision read of another aggregate no longer holds there.
     #[error("{id} was decided on {reason}, which no longer holds: refused")]
@@ -233,6 +241,18 @@ impl Room {
             return Ok(Admitted::Repeat);
         }
         let stream = delivered.stream;
+        if let ShopEvent::OrderPlaced { order, .. } = &delivered.event {
+            let next = shop.aggregates().next_order_id();
+            // One numbered before the next is a stale decision (its stream exists): the
+            // stream's rule below says so.
+            if order.0 > next.0 {
+                return Err(Refused::OutOfTurn {
+                    id: delivered.id,
+                    order: *order,
+                    next,
+                });
+            }
+        }
         // What the decision read of another aggregate must still hold there.
         if let Some(reason) = no_longer_holds(shop, &delivered.event) {
             return Err(Refused::NoLongerHolds {

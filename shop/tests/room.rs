@@ -326,6 +326,33 @@ fn a_decision_on_another_aggregate_lands_only_while_what_it_read_there_holds() {
 }
 
 #[test]
+fn an_order_numbered_out_of_turn_is_refused_and_changes_nothing() {
+    let mut a = Tab::new(1);
+    let placed = a
+        .propose(
+            ShopCommand::PlaceOrder {
+                customer: CustomerId(1),
+                lines: vec![RequestedLine {
+                    sku: Sku(1),
+                    quantity: 1,
+                }],
+            },
+            at(0),
+        )
+        .expect("an order is decided");
+    let mut forged = placed.envelope;
+    forged["payload"]["order"] = Value::from("O-9999999");
+    forged["aggregate_id"] = Value::from("O-9999999");
+    let outcome = a.catch_up(&[(forged, at(1))]);
+    assert!(
+        matches!(&outcome[0], Err(Refused::OutOfTurn { next, .. }) if *next == OrderId(1)),
+        "{outcome:?}"
+    );
+    assert!(a.shop.store().is_empty());
+    assert_eq!(a.shop.aggregates().next_order_id(), OrderId(1));
+}
+
+#[test]
 fn a_repeat_changes_nothing_and_the_clock_never_runs_back() {
     let mut tab = Tab::new(1);
     let first = tab.propose(add(1, 1), at(0)).expect("a proposal");

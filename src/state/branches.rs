@@ -29,13 +29,15 @@ impl AppState {
                 .map(|matches| matches.positions().to_vec())
                 .unwrap_or_default(),
         };
-        // The line stands still while it is replayed: what it would append meanwhile would be
-        // missing from the branch.
-        self.clock.running = false;
-        self.timeline.playing = false;
         let outcome = self.session_mut().start_fork_without(skipped);
         match outcome {
-            Ok(()) => self.continue_import(),
+            Ok(()) => {
+                // The line stands still while it is replayed: what it would append meanwhile
+                // would be missing from the branch.
+                self.clock.running = false;
+                self.timeline.playing = false;
+                self.continue_import()
+            }
             Err(problem) => self.notify(Tone::Problem, problem, None),
         }
     }

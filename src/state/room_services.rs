@@ -197,7 +197,7 @@ impl AppState {
                 deliveries: VecDeque::new(),
             });
         }
-        self.save_room_services();
+        self.save_room_services(None);
     }
 
     /// A service taken down stops consuming; its consumer keeps its place on the server, so
@@ -208,8 +208,21 @@ impl AppState {
         };
         if let Some(at) = room.services.iter().position(|s| s.script == id) {
             let service = room.services.remove(at);
+            // What it had been handed goes back to the broker (after its ack wait), not kept
+            // alive for a service that is gone.
+            for waiting in &service.inbox {
+                crate::room::settle(waiting.handle, Settle::Forget);
+            }
+            if let Some(held) = service.holding {
+                crate::room::settle(held.handle, Settle::Forget);
+            }
             crate::room::unserve(service.consumer);
-            self.save_room_services();
+            let name = self
+                .session()
+                .scripts
+                .by_id(id)
+                .map(|script| script.name.clone());
+            self.save_room_services(name.as_deref());
         }
     }
 
@@ -259,7 +272,7 @@ impl AppState {
             return;
         };
         service.idempotent = idempotent;
-        self.save_room_services();
+        self.save_room_services(None);
     }
 
     fn room_service_mut(&mut self, consumer: &str) -> Option<&mut RoomService> {
@@ -271,13 +284,16 @@ impl AppState {
     }
 
     /// Keeps this tab's services for the room in the browser, for when the tab returns.
-    fn save_room_services(&mut self) {
+    /// What is kept is merged, not replaced: a kept service not back yet (still compiling, or
+    /// no longer compiling) stays kept; only `taken_down` is let go.
+    fn save_room_services(&mut self, taken_down: Option<&str>) {
         let Some(room) = self.room.as_ref() else {
             return;
         };
         let saved: Vec<SavedService> = {
             let session = self.session();
-            room.services
+            let serving: Vec<SavedService> = room
+                .services
                 .iter()
                 .filter_map(|service| {
                     let script = session.scripts.by_id(service.script)?;
@@ -287,7 +303,16 @@ impl AppState {
                         idempotent: service.idempotent,
                     })
                 })
-                .collect()
+                .collect();
+            let mut kept: Vec<SavedService> = crate::saved::room_services(&room.key())
+                .into_iter()
+                .filter(|old| {
+                    Some(old.name.as_str()) != taken_down
+                        && !serving.iter().any(|new| new.name == old.name)
+                })
+                .collect();
+            kept.extend(serving);
+            kept
         };
         if let Err(problem) = crate::saved::write_room_services(&room.key(), &saved) {
             self.notify(
@@ -301,7 +326,8 @@ impl AppState {
     /// A message of the log for one of this tab's services.
     pub(super) fn delivered_to_service(&mut self, delivery: ServiceDelivery) {
         let Some(service) = self.room_service_mut(&delivery.consumer) else {
-            // Not (or no longer) ours: unacknowledged, it goes to the consumer's next reader.
+            // Not (or no longer) ours: back to the broker, for the consumer's next reader.
+            crate::room::settle(delivery.handle, Settle::Forget);
             return;
         };
         // A redelivery replaces an older delivery of the same message still waiting, and
@@ -446,8 +472,25 @@ impl AppState {
                 handled(Outcome::NothingToDo, Ack::Acked)
             }
             Ok(_) if idempotent && self.reacted_before(cause_id, &producer) => {
-                crate::room::settle(handle, Settle::Ack);
-                handled(Outcome::AlreadyReacted, Ack::Acked)
+                // Its earlier reaction may still be on its way: the ack waits for it to land.
+                if let Some(service) = self.room_service_mut(consumer) {
+                    service.holding = Some(Holding {
+                        handle,
+                        seq: delivery.seq,
+                        cause: cause_id,
+                        done: true,
+                    });
+                }
+                self.release_landed();
+                let acked = self
+                    .room
+                    .as_ref()
+                    .and_then(|room| room.services.iter().find(|s| s.consumer == consumer))
+                    .is_some_and(|service| service.holding.is_none());
+                handled(
+                    Outcome::AlreadyReacted,
+                    if acked { Ack::Acked } else { Ack::Held },
+                )
             }
             Ok(intentions) => {
                 let (reactions, refused) =
@@ -904,7 +947,8 @@ mod tests {
         state.service_done(&consumer(), 1, true);
         assert_eq!(service(&state).deliveries[0].ack, Ack::Lost);
         // The broker delivers it again before the reaction is back from the room: the
-        // idempotent service counts the one on its way, and only acknowledges.
+        // idempotent service counts the one on its way, does not react again, and holds its
+        // ack until that reaction lands.
         hand_to_service(&mut state, &order, 2, 2);
         let turn = state.service_turns().remove(0);
         assert_eq!((turn.handle, turn.decided.clone()), (2, Some(email())));
@@ -913,6 +957,8 @@ mod tests {
             service(&state).deliveries[1].outcome,
             Outcome::AlreadyReacted
         );
+        assert_eq!(service(&state).deliveries[1].ack, Ack::Held);
+        assert!(service(&state).holding.is_some_and(|held| held.done));
         assert_eq!(
             state.room.as_ref().map(|room| room.reactions.len()),
             Some(1)

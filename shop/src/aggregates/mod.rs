@@ -50,7 +50,7 @@ impl Aggregates {
         self.stock.get(&sku).unwrap_or(&EMPTY)
     }
 
-    /// The number the next order will get: one past the highest given.
+    /// The number the next order will get: one past the highest this line holds.
     pub fn next_order_id(&self) -> OrderId {
         OrderId(self.orders.len() as u32 + 1)
     }
