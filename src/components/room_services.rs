@@ -386,6 +386,7 @@ fn delivery_row(handled: &Handled) -> Html {
         Ack::Held => "working, ack held",
         Ack::Acked => "acked",
         Ack::Lost => "ack lost (chaos): the broker delivers it again",
+        Ack::DeliveredAgain => "delivered again before its ack went",
         Ack::Nakked { last: false } => "nak: delivered again soon",
         Ack::Nakked { last: true } => {
             "nak on its last delivery: the broker gives up (a dead letter)"

@@ -97,6 +97,8 @@ pub enum Ack {
     Acked,
     /// Chaos lost the ack: the broker delivers it again after its ack wait.
     Lost,
+    /// The broker delivered it again before its ack went (the connection was lost a while).
+    DeliveredAgain,
     /// Asked for again (a failure); the last allowed delivery goes to no one after it.
     Nakked {
         last: bool,
@@ -342,6 +344,14 @@ impl AppState {
         if let Some(held) = service.holding.filter(|held| held.seq == delivery.seq) {
             crate::room::settle(held.handle, Settle::Forget);
             service.holding = None;
+            if let Some(shown) = service
+                .deliveries
+                .iter_mut()
+                .rev()
+                .find(|shown| shown.seq == held.seq && shown.ack == Ack::Held)
+            {
+                shown.ack = Ack::DeliveredAgain;
+            }
         }
         service.inbox.push_back(delivery);
     }
@@ -1069,6 +1079,46 @@ mod tests {
             service(&state).deliveries[1].outcome,
             Outcome::Reacted { reactions: 1, .. }
         ));
+    }
+
+    #[test]
+    fn a_delivery_made_again_while_its_ack_is_held_is_shown_so_and_the_new_one_acknowledged() {
+        let mut state = bea(true);
+        let order = ada_adds_an_item();
+        deliver(&mut state, &order, 1);
+        hand_to_service(&mut state, &order, 1, 1);
+        state.service_decided(&consumer(), 1, Decided::Intentions(email()), NOW);
+        // The broker delivers it again before the held ack went.
+        hand_to_service(&mut state, &order, 2, 2);
+        assert_eq!(service(&state).deliveries[0].ack, Ack::DeliveredAgain);
+        state.service_decided(&consumer(), 1, Decided::Intentions(email()), NOW);
+        assert_eq!(
+            service(&state).deliveries[1].outcome,
+            Outcome::AlreadyReacted
+        );
+        assert_eq!(service(&state).deliveries[1].ack, Ack::Held);
+        // Its first reaction lands: the second delivery is acknowledged, the first stays as
+        // it was shown.
+        let in_flight = state
+            .room
+            .as_ref()
+            .and_then(|room| room.reactions.keys().next().copied())
+            .expect("a reaction on its way");
+        let mut landed = state
+            .session_mut()
+            .propose_reaction(
+                Position(1),
+                ScriptReaction::Publish(email().remove(0).event.expect("an event")),
+                "Confirmation (Bea)",
+                NOW,
+            )
+            .expect("a reaction")
+            .envelope;
+        landed["event_id"] = serde_json::json!(in_flight.to_string());
+        deliver(&mut state, &landed.to_string(), 2);
+        let acks: Vec<Ack> = service(&state).deliveries.iter().map(|d| d.ack).collect();
+        assert_eq!(acks, [Ack::DeliveredAgain, Ack::Acked]);
+        assert_eq!(service(&state).holding, None);
     }
 
     #[test]
