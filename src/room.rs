@@ -8,6 +8,7 @@
 
 use std::cell::RefCell;
 
+use eventide_engine::EventId;
 use serde::Deserialize;
 
 use js_sys::{Array, Function, Promise, Reflect};
@@ -182,7 +183,7 @@ pub enum Heard {
 }
 
 /// A delivery to a service: settle it by `handle` (ack, or nak for a redelivery).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ServiceDelivery {
     pub consumer: String,
     pub handle: u32,
@@ -190,7 +191,18 @@ pub struct ServiceDelivery {
     pub seq: u64,
     /// 1 on the first delivery; more is a redelivery (no ack came in time, or a nak).
     pub count: u32,
-    pub text: String,
+    /// The event the message carries, read once here; `None` when it does not read.
+    pub event: Option<EventId>,
+}
+
+/// The event id a room envelope carries.
+pub fn event_id_of(envelope: &serde_json::Value) -> Option<EventId> {
+    envelope
+        .get("event_id")?
+        .as_str()?
+        .parse()
+        .ok()
+        .map(EventId)
 }
 
 /// One durable consumer of the room's log, as JetStream reports it.
@@ -366,6 +378,14 @@ fn room_heard(kind: &str, json: &str) -> Option<Heard> {
         last_seq: u64,
     }
     #[derive(Deserialize)]
+    struct Delivery {
+        consumer: String,
+        handle: u32,
+        seq: u64,
+        count: u32,
+        text: String,
+    }
+    #[derive(Deserialize)]
     struct Topic {
         topic: String,
         value: serde_json::Value,
@@ -374,7 +394,25 @@ fn room_heard(kind: &str, json: &str) -> Option<Heard> {
         "joined" => Heard::Joined {
             last_seq: serde_json::from_str::<Joined>(json).ok()?.last_seq,
         },
-        "delivery" => Heard::ToService(serde_json::from_str(json).ok()?),
+        "delivery" => {
+            let Delivery {
+                consumer,
+                handle,
+                seq,
+                count,
+                text,
+            } = serde_json::from_str(json).ok()?;
+            let event = serde_json::from_str(&text)
+                .ok()
+                .and_then(|envelope| event_id_of(&envelope));
+            Heard::ToService(ServiceDelivery {
+                consumer,
+                handle,
+                seq,
+                count,
+                event,
+            })
+        }
         "consumers" => Heard::Consumers(serde_json::from_str(json).ok()?),
         "control" => {
             let Topic { topic, value } = serde_json::from_str(json).ok()?;

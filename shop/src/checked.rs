@@ -192,6 +192,16 @@ mod tests {
     use super::*;
     use crate::generator::{generate_orders, GeneratorConfig};
 
+    /// The first order's placing: its position, id and stream.
+    fn first_order_placed(shop: &Shop) -> (Position, EventId, ShopStream) {
+        shop.store()
+            .events()
+            .iter()
+            .find(|event| matches!(event.event, crate::ShopEvent::OrderPlaced { .. }))
+            .map(|event| (event.position, event.id, event.stream))
+            .expect("an order")
+    }
+
     #[test]
     fn a_shop_replays_another_shops_log_in_chunks() {
         let mut source = Shop::new();
@@ -214,13 +224,7 @@ mod tests {
     fn a_line_without_some_events_closes_up_and_folds_what_is_left() {
         let mut source = Shop::new();
         generate_orders(&mut source, GeneratorConfig::new(3, Timestamp(0)), 20).expect("runs");
-        let first_order = source
-            .store()
-            .events()
-            .iter()
-            .find(|event| matches!(event.event, crate::ShopEvent::OrderPlaced { .. }))
-            .map(|event| (event.position, event.id, event.stream))
-            .expect("an order");
+        let first_order = first_order_placed(&source);
         let (skipped, skipped_id, stream) = first_order;
         let mut without = Shop::new();
         let all = source.recorded();
@@ -295,13 +299,7 @@ mod tests {
         .expect("the storefront opens");
         simulation.run(u64::MAX).expect("the run completes");
         let source = simulation.shop();
-        let placed = source
-            .store()
-            .events()
-            .iter()
-            .find(|event| matches!(event.event, crate::ShopEvent::OrderPlaced { .. }))
-            .map(|event| (event.position, event.id, event.stream))
-            .expect("an order");
+        let placed = first_order_placed(source);
         let (at, id, stream) = placed;
         let out = source.leave_out(&BTreeSet::from([at]));
         // Exactly what followed from it: its order's stream, and what any of that caused.

@@ -177,11 +177,7 @@ impl AppState {
                 // Read once: its id says whether it is ours, and the session admits it.
                 let envelope = serde_json::from_str::<serde_json::Value>(&text)
                     .map_err(|error| format!("an event from the room is not JSON: {error}"));
-                let id = envelope
-                    .as_ref()
-                    .ok()
-                    .and_then(|value| value.get("event_id")?.as_str()?.parse().ok())
-                    .map(EventId);
+                let id = envelope.as_ref().ok().and_then(crate::room::event_id_of);
                 let outcome = envelope
                     .and_then(|envelope| self.session_mut().admit_from_room(envelope, stored_at));
                 let (ours, reaction) = match (id, self.room.as_mut()) {

@@ -377,7 +377,7 @@ impl AppState {
                     return None;
                 }
                 let script = session.scripts.by_id(service.script)?;
-                let event = envelope_id(&delivery.text).and_then(|id| store.get_by_id(id));
+                let event = delivery.event.and_then(|id| store.get_by_id(id));
                 let for_it = event.is_some_and(|event| {
                     script
                         .handles
@@ -436,7 +436,8 @@ impl AppState {
         let (idempotent, producer) = (service.idempotent, service.label.producer.clone());
         let cause = {
             let session = self.session();
-            envelope_id(&delivery.text)
+            delivery
+                .event
                 .and_then(|id| session.shop().store().get_by_id(id))
                 .map(|event| {
                     (
@@ -773,12 +774,6 @@ impl ReactionCount {
     }
 }
 
-/// The event id an envelope of the room's log carries.
-fn envelope_id(text: &str) -> Option<EventId> {
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    value.get("event_id")?.as_str()?.parse().ok().map(EventId)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -853,13 +848,40 @@ mod tests {
     }
 
     fn hand_to_service(state: &mut AppState, text: &str, handle: u32, count: u32) {
+        let envelope = serde_json::from_str(text).expect("an envelope");
         state.delivered_to_service(ServiceDelivery {
             consumer: consumer(),
             handle,
             seq: 1,
             count,
-            text: text.to_string(),
+            event: crate::room::event_id_of(&envelope),
         });
+    }
+
+    /// Bea's service's email in reaction to the event at position 1, as the room would carry it.
+    fn bea_s_email(state: &mut AppState) -> serde_json::Value {
+        state
+            .session_mut()
+            .propose_reaction(
+                Position(1),
+                ScriptReaction::Publish(email().remove(0).event.expect("an event")),
+                "Confirmation (Bea)",
+                NOW,
+            )
+            .expect("a reaction")
+            .envelope
+    }
+
+    /// The room delivers the reaction this tab has on its way (at stream sequence 2).
+    fn land_the_reaction_on_its_way(state: &mut AppState) {
+        let on_its_way = state
+            .room
+            .as_ref()
+            .and_then(|room| room.reactions.keys().next().copied())
+            .expect("a reaction on its way");
+        let mut landed = bea_s_email(state);
+        landed["event_id"] = serde_json::json!(on_its_way.to_string());
+        deliver(state, &landed.to_string(), 2);
     }
 
     fn email() -> Vec<PlannedIntention> {
@@ -926,23 +948,7 @@ mod tests {
         // now must leave the delivery unacknowledged, or the reaction would be lost.
         assert_eq!(service(&state).holding.map(|held| held.done), Some(true));
         assert_eq!(service(&state).deliveries[0].ack, Ack::Held);
-        let in_flight = state
-            .room
-            .as_ref()
-            .and_then(|room| room.reactions.keys().next().copied())
-            .expect("a reaction on its way");
-        let mut landed = state
-            .session_mut()
-            .propose_reaction(
-                Position(1),
-                ScriptReaction::Publish(email().remove(0).event.expect("an event")),
-                "Confirmation (Bea)",
-                NOW,
-            )
-            .expect("a reaction")
-            .envelope;
-        landed["event_id"] = serde_json::json!(in_flight.to_string());
-        deliver(&mut state, &landed.to_string(), 2);
+        land_the_reaction_on_its_way(&mut state);
         assert_eq!(service(&state).holding, None);
         assert_eq!(service(&state).deliveries[0].ack, Ack::Acked);
     }
@@ -981,16 +987,8 @@ mod tests {
         let mut state = bea(idempotent);
         let order = ada_adds_an_item();
         deliver(&mut state, &order, 1);
-        let reaction = state
-            .session_mut()
-            .propose_reaction(
-                Position(1),
-                ScriptReaction::Publish(email().remove(0).event.expect("an event")),
-                "Confirmation (Bea)",
-                NOW,
-            )
-            .expect("a reaction");
-        deliver(&mut state, &reaction.envelope.to_string(), 2);
+        let reaction = bea_s_email(&mut state);
+        deliver(&mut state, &reaction.to_string(), 2);
         hand_to_service(&mut state, &order, 7, 2);
         assert_eq!(
             state.service_turns().len(),
@@ -1099,23 +1097,7 @@ mod tests {
         assert_eq!(service(&state).deliveries[1].ack, Ack::Held);
         // Its first reaction lands: the second delivery is acknowledged, the first stays as
         // it was shown.
-        let in_flight = state
-            .room
-            .as_ref()
-            .and_then(|room| room.reactions.keys().next().copied())
-            .expect("a reaction on its way");
-        let mut landed = state
-            .session_mut()
-            .propose_reaction(
-                Position(1),
-                ScriptReaction::Publish(email().remove(0).event.expect("an event")),
-                "Confirmation (Bea)",
-                NOW,
-            )
-            .expect("a reaction")
-            .envelope;
-        landed["event_id"] = serde_json::json!(in_flight.to_string());
-        deliver(&mut state, &landed.to_string(), 2);
+        land_the_reaction_on_its_way(&mut state);
         let acks: Vec<Ack> = service(&state).deliveries.iter().map(|d| d.ack).collect();
         assert_eq!(acks, [Ack::DeliveredAgain, Ack::Acked]);
         assert_eq!(service(&state).holding, None);
