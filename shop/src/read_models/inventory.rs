@@ -1,7 +1,7 @@
 //! Inventory levels: "how much of each product is on hand, promised and free to sell?"
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::rc::Rc;
 
 use crate::catalog;
 use crate::events::{ShopEvent, ShopEventKind, ShopEventKind as K};
@@ -29,7 +29,7 @@ impl StockLevel {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct InventoryLevels {
     /// Sorted by SKU. The catalog is small, so a shared vector copied on write is cheapest.
-    levels: Arc<Vec<StockLevel>>,
+    levels: Rc<Vec<StockLevel>>,
 }
 
 impl InventoryLevels {
@@ -48,7 +48,7 @@ impl InventoryLevels {
     /// The levels to write to, copied first if a checkpoint still shares them: once an event,
     /// however many lines it touches.
     fn levels_mut(&mut self) -> &mut Vec<StockLevel> {
-        Arc::make_mut(&mut self.levels)
+        Rc::make_mut(&mut self.levels)
     }
 }
 
@@ -210,7 +210,7 @@ impl Projection<ShopEvent> for InventoryLevels {
     }
 
     fn unshared_bytes(&self, earlier: &Self) -> usize {
-        if Arc::ptr_eq(&self.levels, &earlier.levels) {
+        if Rc::ptr_eq(&self.levels, &earlier.levels) {
             0
         } else {
             self.levels.capacity() * std::mem::size_of::<StockLevel>()

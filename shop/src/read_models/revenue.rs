@@ -1,7 +1,7 @@
 //! Revenue per customer: "who are our best customers?", largest revenue first.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
@@ -24,7 +24,7 @@ pub struct CustomerRevenue {
 pub struct RevenuePerCustomer {
     /// Shared until written: customers are few next to events, so copying the map once per
     /// checkpoint interval is cheaper than a persistent map on every lookup.
-    customers: Arc<FxHashMap<CustomerId, CustomerRevenue>>,
+    customers: Rc<FxHashMap<CustomerId, CustomerRevenue>>,
     total: Money,
 }
 
@@ -45,7 +45,7 @@ impl RevenuePerCustomer {
     }
 
     fn customer(&mut self, customer: CustomerId, at: Position) -> &mut CustomerRevenue {
-        let entry = Arc::make_mut(&mut self.customers)
+        let entry = Rc::make_mut(&mut self.customers)
             .entry(customer)
             .or_default();
         entry.last_event = at;
@@ -140,7 +140,7 @@ impl Projection<ShopEvent> for RevenuePerCustomer {
     }
 
     fn unshared_bytes(&self, earlier: &Self) -> usize {
-        if Arc::ptr_eq(&self.customers, &earlier.customers) {
+        if Rc::ptr_eq(&self.customers, &earlier.customers) {
             0
         } else {
             self.customers.capacity() * (std::mem::size_of::<(CustomerId, CustomerRevenue)>() + 1)
