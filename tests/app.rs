@@ -2120,7 +2120,12 @@ fn a_branch_of_a_long_log_opens_a_chunk_at_a_time_and_a_cancel_changes_nothing()
     assert_eq!(session.shop().store().head(), fork_at);
     assert_eq!(
         session.shop().store().events(),
-        &branch.main.shop().store().events()[..fork_at.0 as usize]
+        branch
+            .main
+            .shop()
+            .store()
+            .events()
+            .slice(0..fork_at.0 as usize)
     );
 }
 

@@ -10,6 +10,7 @@ use crate::envelope::{DomainEvent, Recorded};
 use crate::ids::Position;
 use crate::projection::{ReadModel, ReadModelSet, SharedUpcasting};
 use crate::store::EventStore;
+use crate::store::LogSlice;
 
 /// Checkpoint spacing that keeps a seek under a millisecond at a million events while the
 /// checkpoints stay a small fraction of the log's memory.
@@ -68,7 +69,8 @@ impl<E: DomainEvent> History<E> {
 
     /// Folds newly appended events into the live models, checkpointing on the way. The cursor
     /// stays where it is: a user looking at the past keeps looking at it.
-    pub fn record(&mut self, events: &[Recorded<E>]) {
+    pub fn record<'e>(&mut self, events: impl Into<LogSlice<'e, Recorded<E>>>) {
+        let events = events.into();
         for event in events {
             if event.position <= self.live.position() {
                 continue;
@@ -327,7 +329,7 @@ mod tests {
         assert_eq!(history.seek(&store, Position(2)), Position(2));
 
         append(&mut store, 6, 11);
-        history.record(&store.events()[5..]);
+        history.record(store.events().starting_at(5));
 
         assert!(!history.is_live());
         assert_eq!(history.cursor(), Position(2));
@@ -391,7 +393,7 @@ mod tests {
         history.register(Box::new(EventCount::default()), &store);
 
         history.record(store.events());
-        history.record(&store.events()[3..]);
+        history.record(store.events().starting_at(3));
 
         assert_eq!(count_at(history.live()), 5);
         assert_eq!(history.checkpoint_count(), 3, "at 0, 2 and 4");

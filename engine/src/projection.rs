@@ -9,6 +9,7 @@
 //! change sets; nothing guesses a row from an event's payload. A replay folds through
 //! [`Unobserved`], so the report costs it nothing.
 
+use crate::store::LogSlice;
 use std::any::Any;
 use std::fmt::{Debug, Display};
 use std::hash::Hash;
@@ -319,7 +320,7 @@ pub trait ReadModel<E: DomainEvent>: Any {
     /// distinct key the model reports is written out once, not once per event.
     fn fold_watching(
         &mut self,
-        events: &[Recorded<E>],
+        events: LogSlice<'_, Recorded<E>>,
         upcasting: Option<&SharedUpcasting<E>>,
         keys: &[String],
         seen: &mut dyn FnMut(usize, Position, Refreshed),
@@ -376,7 +377,7 @@ impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
     }
     fn fold_watching(
         &mut self,
-        events: &[Recorded<E>],
+        events: LogSlice<'_, Recorded<E>>,
         upcasting: Option<&SharedUpcasting<E>>,
         keys: &[String],
         seen: &mut dyn FnMut(usize, Position, Refreshed),
@@ -439,7 +440,7 @@ impl<E: DomainEvent, P: Projection<E>> ReadModel<E> for P {
 /// [`ReadModel::fold_watching`] for one projection, with its keys typed.
 fn fold_watching<E: DomainEvent, P: Projection<E>>(
     model: &mut P,
-    events: &[Recorded<E>],
+    events: LogSlice<'_, Recorded<E>>,
     upcasting: Option<&SharedUpcasting<E>>,
     keys: &[String],
     seen: &mut dyn FnMut(usize, Position, Refreshed),
@@ -700,9 +701,13 @@ impl<E: DomainEvent> ReadModelSet<E> {
         touched
     }
 
-    pub fn apply_all(&mut self, events: &[Recorded<E>]) {
-        for event in events {
-            self.apply(event);
+    pub fn apply_all<'e>(&mut self, events: impl Into<LogSlice<'e, Recorded<E>>>) {
+        let events = events.into();
+        // Piece by piece: a plain slice loop in each, the chunks' seams outside it.
+        for part in events.parts() {
+            for event in part {
+                self.apply(event);
+            }
         }
     }
 

@@ -12,8 +12,10 @@ const C1: Meter = Meter::Counter(1);
 const C2: Meter = Meter::Counter(2);
 const G1: Meter = Meter::Gauge(1);
 
-fn positions(events: &[eventide_engine::Recorded<Tally>]) -> Vec<u64> {
-    events.iter().map(|event| event.position.0).collect()
+fn positions<'a>(
+    events: impl IntoIterator<Item = &'a eventide_engine::Recorded<Tally>>,
+) -> Vec<u64> {
+    events.into_iter().map(|event| event.position.0).collect()
 }
 
 fn versions<'a>(events: impl Iterator<Item = &'a eventide_engine::Recorded<Tally>>) -> Vec<u32> {
@@ -76,7 +78,7 @@ fn it_should_count_the_streams_a_prefix_of_the_log_holds() {
     let store = interleaved();
     let by_scan = |cursor: u64| {
         let mut seen = Vec::new();
-        for event in &store.events()[..cursor as usize] {
+        for event in store.events().slice(0..cursor as usize) {
             if !seen.contains(&event.stream) {
                 seen.push(event.stream);
             }
@@ -109,8 +111,10 @@ fn it_should_append_a_batch_at_consecutive_positions_and_versions() {
     assert_eq!(appended.duplicates, 0);
     assert_eq!(appended.stream_version, StreamVersion(3));
     assert_eq!(positions(store.events()), [1, 2, 3, 4]);
-    assert_eq!(versions(store.events()[1..].iter()), [1, 2, 3]);
-    assert!(store.events()[1..]
+    assert_eq!(versions(store.events().starting_at(1).iter()), [1, 2, 3]);
+    assert!(store
+        .events()
+        .starting_at(1)
         .iter()
         .all(|event| event.recorded_at == at(10)));
 }

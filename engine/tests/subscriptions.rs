@@ -356,13 +356,13 @@ fn repartitioning_mid_flight_strands_nothing_and_keeps_the_old_lanes_in_order() 
             ..DeliverySettings::default()
         },
     );
-    for event in &store.events()[..6] {
+    for event in store.events().slice(0..6) {
         bus.publish(event, event.recorded_at);
     }
     let mut settings = *bus.settings(id).expect("subscribed");
     settings.partitions = 4;
     bus.set_settings(id, settings);
-    for event in &store.events()[6..] {
+    for event in store.events().starting_at(6) {
         bus.publish(event, event.recorded_at);
     }
     let handled = drain(&mut bus, |_| Outcome::Handled);

@@ -190,7 +190,10 @@ fn cursor_moves(shop: &Shop, head: u64) {
     let mut old = Vec::new();
     for at in positions(head, 5) {
         let started = Instant::now();
-        let prefix: Vec<Value> = shop.store().events()[..at as usize]
+        let prefix: Vec<Value> = shop
+            .store()
+            .events()
+            .slice(0..at as usize)
             .iter()
             .filter(|event| event.kind().name() == "OrderPlaced")
             .map(|event| evolution.envelope_for_consumers(event))

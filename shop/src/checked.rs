@@ -41,6 +41,7 @@ use eventide_engine::store::{AppendError, Appended, ExpectedVersion};
 use eventide_engine::{EventId, NewEvent, Position, Timestamp};
 
 use crate::{Shop, ShopEvent, ShopRecorded, ShopStream};
+use eventide_engine::store::LogSlice;
 use eventide_engine::StreamKey;
 use rustc_hash::FxHashSet;
 use std::collections::BTreeSet;
@@ -67,13 +68,13 @@ impl CheckedLog {
     }
 
     pub fn as_checked(&self) -> Checked<'_> {
-        Checked(&self.0)
+        Checked(LogSlice::from(&self.0))
     }
 }
 
 /// Envelopes borrowed from a checked file or a shop's log, in position order.
 #[derive(Clone, Copy, Debug)]
-pub struct Checked<'a>(&'a [ShopRecorded]);
+pub struct Checked<'a>(LogSlice<'a, ShopRecorded>);
 
 impl<'a> Checked<'a> {
     pub fn len(self) -> usize {
@@ -86,9 +87,7 @@ impl<'a> Checked<'a> {
 
     /// The envelopes at these indexes (a chunk of a replay), cut to what there is.
     pub fn slice(self, range: Range<usize>) -> Checked<'a> {
-        let end = range.end.min(self.0.len());
-        let start = range.start.min(end);
-        Checked(&self.0[start..end])
+        Checked(self.0.slice(range))
     }
 }
 

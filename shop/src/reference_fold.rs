@@ -11,6 +11,7 @@ use super::aggregates::OrderStatus;
 use super::events::{OrderLine, ShopEvent};
 use super::ids::{CustomerId, Money, OrderId, Sku};
 use super::read_models::SagaStep;
+use eventide_engine::store::LogSlice;
 use eventide_engine::{CorrelationId, Position, Recorded, Timestamp};
 
 const MINUTE_MS: i64 = 60_000;
@@ -99,9 +100,9 @@ pub struct ReferenceFold<'log> {
 
 impl<'log> ReferenceFold<'log> {
     /// Folds the whole log.
-    pub fn of(log: &'log [Recorded<ShopEvent>]) -> Self {
+    pub fn of(log: impl Into<LogSlice<'log, Recorded<ShopEvent>>>) -> Self {
         let mut fold = Self::default();
-        for event in log {
+        for event in log.into() {
             fold.apply(event);
         }
         fold
@@ -300,7 +301,8 @@ impl<'log> ReferenceFold<'log> {
 /// The log as the plain-JavaScript fold receives it: one JSON object per event with its
 /// position, recorded time, correlation id and the event as the catalog names it
 /// (`{"event_type": …, "payload": {…}}`, ids as their text, money in cents).
-pub fn plain_log_json(log: &[Recorded<ShopEvent>]) -> String {
+pub fn plain_log_json<'a>(log: impl Into<LogSlice<'a, Recorded<ShopEvent>>>) -> String {
+    let log = log.into();
     let mut out = String::with_capacity(log.len() * 160);
     out.push('[');
     for (index, event) in log.iter().enumerate() {

@@ -182,7 +182,10 @@ fn a_single_cloudevent_imports_as_a_batch_of_one() {
     let shop = generated(1, 1);
     let first = cloudevents::to_cloudevent(&shop.store().events()[0]);
     let imported = import(first.to_string().as_bytes()).expect("imports");
-    assert_eq!(imported.shop.store().events(), &shop.store().events()[..1]);
+    assert_eq!(
+        imported.shop.store().events(),
+        shop.store().events().slice(0..1)
+    );
 }
 
 #[test]

@@ -262,16 +262,16 @@ proptest! {
 
             prop_assert_eq!(&outcome, &predicted);
             prop_assert_eq!(
-                &store.events()[..before.len()],
+                store.events().slice(0..before.len()),
                 before.events(),
                 "the events before an append are unchanged after it"
             );
             match outcome {
                 Ok(_) => {
                     let appended: Vec<u128> =
-                        store.events()[before.len()..].iter().map(|e| e.id.0.as_u128()).collect();
+                        store.events().starting_at(before.len()).iter().map(|e| e.id.0.as_u128()).collect();
                     prop_assert_eq!(&appended, &fresh, "exactly the fresh events are appended, in order");
-                    prop_assert!(store.events()[before.len()..]
+                    prop_assert!(store.events().starting_at(before.len())
                         .iter()
                         .all(|e| e.stream == op.stream && e.recorded_at == time));
                     model.commit(op.stream, &fresh, time);
@@ -349,7 +349,7 @@ impl Workload {
 /// The read models as of `upto`, folded from nothing: what every view is compared with.
 fn fold(shop: &Shop, upto: usize) -> ReadModelSet<ShopEvent> {
     let mut models = shop.history().live().emptied();
-    models.apply_all(&shop.store().events()[..upto]);
+    models.apply_all(shop.store().events().slice(0..upto));
     models
 }
 
@@ -425,9 +425,9 @@ proptest! {
         let events = shop.store().events();
         let split = split.index(events.len() + 1);
         let mut models = shop.history().live().emptied();
-        models.apply_all(&events[..split]);
+        models.apply_all(events.slice(0..split));
         let prefix = models.clone();
-        models.apply_all(&events[split..]);
+        models.apply_all(events.starting_at(split));
         prop_assert!(models.same_state(&shop.history().rebuild(shop.store())));
         prop_assert!(models.same_state(shop.history().live()));
         let state = shop.history().state_at(shop.store(), Position(split as u64));

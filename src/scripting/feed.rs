@@ -112,8 +112,7 @@ impl Feed {
         }
         let new = store
             .events()
-            .get(fed.through as usize..)
-            .unwrap_or_default();
+            .starting_at(usize::try_from(fed.through).unwrap_or(usize::MAX));
         let mut after = fed.through;
         let mut batch = Vec::new();
         for event in new {
@@ -248,7 +247,10 @@ mod tests {
         assert!(events
             .iter()
             .all(|e| e["event_type"] == "OrderPlaced" && e["position"].as_u64() > Some(head)));
-        let new_orders = shop.store().events()[head as usize..]
+        let new_orders = shop
+            .store()
+            .events()
+            .starting_at(head as usize)
             .iter()
             .filter(|e| e.kind() == ShopEventKind::OrderPlaced)
             .count();

@@ -4,6 +4,7 @@
 //! the reason, and the query applied before stays.
 
 use eventide_engine::query::{Filter, Matches};
+use eventide_engine::store::LogSlice;
 use eventide_engine::Recorded;
 use eventide_shop::events::ShopEvent;
 
@@ -29,7 +30,7 @@ pub struct Refusal {
 impl LogSearch {
     /// Applies a query (blank: none) to the log. Says whether anything changed; a refused
     /// query changes only the refusal shown, and the query applied again changes nothing.
-    pub fn set(&mut self, text: &str, events: &[Recorded<ShopEvent>]) -> bool {
+    pub fn set(&mut self, text: &str, events: LogSlice<'_, Recorded<ShopEvent>>) -> bool {
         let text = text.trim();
         let changed = match Filter::<ShopEvent>::parse(text) {
             Ok(_) if text == self.text && self.refused.is_none() => false,
@@ -65,7 +66,7 @@ impl LogSearch {
     }
 
     /// Tests what was appended since (or the whole log, if it was replaced).
-    pub fn refresh(&mut self, events: &[Recorded<ShopEvent>]) {
+    pub fn refresh(&mut self, events: LogSlice<'_, Recorded<ShopEvent>>) {
         if let Some(filter) = &self.filter {
             self.matches.refresh(filter, events);
         }
@@ -143,7 +144,7 @@ mod tests {
         let shop = shop(400);
         let events = shop.store().events();
         let mut search = LogSearch::default();
-        search.set("type == OrderPlaced", &events[..100]);
+        search.set("type == OrderPlaced", events.slice(0..100));
         search.refresh(events);
         let fresh = Matches::scan(
             &Filter::<ShopEvent>::parse("type == OrderPlaced")

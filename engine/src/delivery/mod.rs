@@ -15,6 +15,7 @@
 mod settings;
 mod stats;
 
+use crate::store::LogSlice;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::{self, Display};
 
@@ -469,12 +470,13 @@ impl<E: DomainEvent> Bus<E> {
     }
 
     /// Sends every parked delivery of a subscription again, as a fresh first attempt.
-    pub fn replay_parked(
+    pub fn replay_parked<'e>(
         &mut self,
         id: SubscriptionId,
-        events: &[Recorded<E>],
+        events: impl Into<LogSlice<'e, Recorded<E>>>,
         now: Timestamp,
     ) -> usize {
+        let events = events.into();
         let Some(subscription) = self.subscriptions.get_mut(usize::from(id.0)) else {
             return 0;
         };
@@ -522,13 +524,14 @@ impl<E: DomainEvent> Bus<E> {
     /// a persistent subscription replayed from a position, or a consumer group's offsets
     /// reset. A consumer sees them as repeats: an idempotent one within its dedup window
     /// ignores them, a naive one processes them again. Returns how many were sent.
-    pub fn reset(
+    pub fn reset<'e>(
         &mut self,
         id: SubscriptionId,
         to: Position,
-        events: &[Recorded<E>],
+        events: impl Into<LogSlice<'e, Recorded<E>>>,
         now: Timestamp,
     ) -> Result<usize, ResetRefused> {
+        let events = events.into();
         let subscription = self
             .subscriptions
             .get(usize::from(id.0))
@@ -540,8 +543,7 @@ impl<E: DomainEvent> Bus<E> {
         let start = usize::try_from(to.0).unwrap_or(usize::MAX);
         let end = usize::try_from(subscription.handed.0).unwrap_or(usize::MAX);
         let again: Vec<&Recorded<E>> = events
-            .get(start..end.min(events.len()))
-            .unwrap_or(&[])
+            .slice(start..end)
             .iter()
             .filter(|event| {
                 subscription.wants[event.kind().index()]

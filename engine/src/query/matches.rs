@@ -5,6 +5,7 @@ use super::filter::Filter;
 use super::PayloadFields;
 use crate::envelope::Recorded;
 use crate::ids::{EventId, Position, Timestamp};
+use crate::store::LogSlice;
 
 const MINUTE_MS: i64 = 60_000;
 
@@ -30,7 +31,11 @@ pub struct MinuteCount {
 }
 
 impl Matches {
-    pub fn scan<E: PayloadFields>(filter: &Filter<E>, events: &[Recorded<E>]) -> Matches {
+    pub fn scan<'e, E: PayloadFields>(
+        filter: &Filter<E>,
+        events: impl Into<LogSlice<'e, Recorded<E>>>,
+    ) -> Matches {
+        let events = events.into();
         let mut matches = Matches::default();
         matches.refresh(filter, events);
         matches
@@ -39,11 +44,12 @@ impl Matches {
     /// Brings this up to date with `events`: when they are the log scanned so far, grown, only
     /// the new events are tested; any other log is scanned from the start. Says whether
     /// anything changed.
-    pub fn refresh<E: PayloadFields>(
+    pub fn refresh<'e, E: PayloadFields>(
         &mut self,
         filter: &Filter<E>,
-        events: &[Recorded<E>],
+        events: impl Into<LogSlice<'e, Recorded<E>>>,
     ) -> bool {
+        let events = events.into();
         let same_log = self.scanned <= events.len()
             && match self.scanned.checked_sub(1) {
                 Some(last) => events.get(last).map(|e| e.id) == self.last,
@@ -52,9 +58,10 @@ impl Matches {
         if !same_log {
             *self = Matches::default();
         }
-        let Some(new) = events.get(self.scanned..).filter(|new| !new.is_empty()) else {
+        let new = events.starting_at(self.scanned);
+        if new.is_empty() {
             return !same_log;
-        };
+        }
         let mut scanner = filter.scanner();
         for event in new {
             if scanner.test(event) {

@@ -5,6 +5,7 @@
 //! Indexes are vectors of zero-based log offsets (`u32`, four bytes an entry), one per stream,
 //! event type, aggregate type and correlation id, so every read is a walk over a short list.
 
+mod chunked;
 mod error;
 mod id_index;
 
@@ -12,6 +13,8 @@ use std::hash::BuildHasher;
 
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
+use chunked::ChunkedLog;
+pub use chunked::{Iter, LogSlice, Parts};
 pub use error::{AppendError, ExpectedVersion, VersionConflict};
 use id_index::IdIndex;
 
@@ -49,7 +52,7 @@ struct StreamEntry {
 /// The in-memory event store for one domain.
 #[derive(Clone, Debug)]
 pub struct EventStore<E: DomainEvent> {
-    log: Vec<Recorded<E>>,
+    log: ChunkedLog<Recorded<E>>,
     streams: FxHashMap<E::Stream, StreamEntry>,
     /// The offset of each stream's first event, in log order: how many streams a prefix of the
     /// log holds is a binary search, so a view at the cursor counts them without a scan.
@@ -63,7 +66,7 @@ pub struct EventStore<E: DomainEvent> {
 impl<E: DomainEvent> Default for EventStore<E> {
     fn default() -> Self {
         EventStore {
-            log: Vec::new(),
+            log: ChunkedLog::default(),
             streams: FxHashMap::default(),
             stream_starts: Vec::new(),
             by_kind: vec![Vec::new(); E::Kind::ALL.len()],
@@ -180,7 +183,8 @@ impl<E: DomainEvent> EventStore<E> {
         let hash = FxBuildHasher.hash_one(recorded.id);
         let log = &self.log;
         self.ids.insert(hash, offset, |existing| {
-            FxBuildHasher.hash_one(log[existing as usize].id)
+            log.get(existing as usize)
+                .map_or(0, |event| FxBuildHasher.hash_one(event.id))
         });
         let offsets = &mut self.streams.entry(recorded.stream).or_default().offsets;
         if offsets.is_empty() {
@@ -205,7 +209,7 @@ impl<E: DomainEvent> EventStore<E> {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.log.is_empty()
+        self.log.len() == 0
     }
 
     pub fn stream_version(&self, stream: E::Stream) -> StreamVersion {
@@ -226,28 +230,30 @@ impl<E: DomainEvent> EventStore<E> {
 
     pub fn get_by_id(&self, id: EventId) -> Option<&Recorded<E>> {
         let hash = FxBuildHasher.hash_one(id);
-        let offset = self
-            .ids
-            .find(hash, |offset| self.log[offset as usize].id == id)?;
+        let offset = self.ids.find(hash, |offset| {
+            self.log
+                .get(offset as usize)
+                .is_some_and(|event| event.id == id)
+        })?;
         self.log.get(offset as usize)
     }
 
     /// The whole log, in position order.
-    pub fn events(&self) -> &[Recorded<E>] {
-        &self.log
+    pub fn events(&self) -> LogSlice<'_, Recorded<E>> {
+        self.log.slice(0..self.log.len())
     }
 
     /// The log from `from` (inclusive) to the head.
-    pub fn read_all(&self, from: Position) -> &[Recorded<E>] {
-        let start = from.index().unwrap_or(0).min(self.log.len());
-        &self.log[start..]
+    pub fn read_all(&self, from: Position) -> LogSlice<'_, Recorded<E>> {
+        let start = from.index().unwrap_or(0);
+        self.log.slice(start..self.log.len())
     }
 
     /// The events after the cursor `from` up to and including `to`.
-    pub fn between(&self, from: Position, to: Position) -> &[Recorded<E>] {
-        let end = (to.0 as usize).min(self.log.len());
-        let start = (from.0 as usize).min(end);
-        &self.log[start..end]
+    pub fn between(&self, from: Position, to: Position) -> LogSlice<'_, Recorded<E>> {
+        let end = usize::try_from(to.0).unwrap_or(usize::MAX);
+        let start = usize::try_from(from.0).unwrap_or(usize::MAX);
+        self.log.slice(start..end)
     }
 
     /// One stream, forwards from version `from` (inclusive) or backwards from it.
@@ -316,7 +322,10 @@ impl<E: DomainEvent> EventStore<E> {
     /// The cursor just after the last event recorded at or before `time`: seeking there shows
     /// the world as it was known at that moment.
     pub fn position_at(&self, time: Timestamp) -> Position {
-        Position(self.log.partition_point(|event| event.recorded_at <= time) as u64)
+        Position(
+            self.events()
+                .partition_point(|event| event.recorded_at <= time) as u64,
+        )
     }
 
     fn resolve<'a>(
@@ -325,7 +334,7 @@ impl<E: DomainEvent> EventStore<E> {
     ) -> impl DoubleEndedIterator<Item = &'a Recorded<E>> + 'a {
         offsets
             .iter()
-            .map(move |&offset| &self.log[offset as usize])
+            .filter_map(move |&offset| self.log.get(offset as usize))
     }
 
     /// Heap bytes held by the log and its indexes (an estimate from capacities, for reports).
@@ -334,7 +343,7 @@ impl<E: DomainEvent> EventStore<E> {
         let vec_bytes = |v: &Vec<u32>| v.capacity() * size_of::<u32>();
         let map_slot = size_of::<E::Stream>() + size_of::<StreamEntry>() + 1;
         let corr_slot = size_of::<CorrelationId>() + size_of::<Vec<u32>>() + 1;
-        self.log.capacity() * size_of::<Recorded<E>>()
+        self.log.heap_bytes()
             + self.streams.capacity() * map_slot
             + self
                 .streams

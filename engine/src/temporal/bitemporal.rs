@@ -17,7 +17,7 @@ pub fn as_of_business_time<E: DomainEvent>(
     business: crate::ids::Timestamp,
     known_at: Position,
 ) -> ReadModelSet<E> {
-    let known = &store.events()[..(known_at.0 as usize).min(store.len())];
+    let known = store.between(Position::ORIGIN, known_at);
     let mut happened: Vec<&crate::envelope::Recorded<E>> = known
         .iter()
         .filter(|event| event.occurred_at <= business)

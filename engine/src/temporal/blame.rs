@@ -22,6 +22,7 @@ use crate::history::History;
 use crate::ids::Position;
 use crate::projection::{ReadModel, Refreshed};
 use crate::store::EventStore;
+use crate::store::LogSlice;
 
 /// Which event gave a field the value it has at B.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,7 +177,7 @@ enum Blamed {
 fn blame_rows<E: DomainEvent>(
     model: &dyn ReadModel<E>,
     upcasting: Option<&crate::projection::SharedUpcasting<E>>,
-    events: &[crate::envelope::Recorded<E>],
+    events: LogSlice<'_, crate::envelope::Recorded<E>>,
     pending: &[Pending],
 ) -> Vec<Blamed> {
     let keys: Vec<String> = pending

@@ -9,6 +9,7 @@
 
 use eventide_engine::projection::ReadModelSet;
 use eventide_engine::rng::{IdSource, SeededRng};
+use eventide_engine::store::LogSlice;
 use eventide_engine::store::{Appended, ExpectedVersion};
 use eventide_engine::{CorrelationId, EventId, Metadata, NewEvent, Timestamp};
 use eventide_shop::aggregates::Aggregates;
@@ -147,8 +148,12 @@ impl Then {
         let appended: Vec<ShopEvent> = self.recorded().iter().map(|r| r.event.clone()).collect();
         assert_eq!(appended, expected, "the events appended");
         assert_eq!(
-            self.spec.shop.store().events()[..self.before.log.len()],
-            self.before.log[..],
+            self.spec
+                .shop
+                .store()
+                .events()
+                .slice(0..self.before.log.len()),
+            &self.before.log[..],
             "an accepted command only appends"
         );
         self.spec
@@ -202,8 +207,12 @@ impl Then {
     }
 
     /// The envelopes the command appended (empty if it was refused).
-    pub fn recorded(&self) -> &[ShopRecorded] {
-        &self.spec.shop.store().events()[self.before.log.len()..]
+    pub fn recorded(&self) -> LogSlice<'_, ShopRecorded> {
+        self.spec
+            .shop
+            .store()
+            .events()
+            .starting_at(self.before.log.len())
     }
 }
 

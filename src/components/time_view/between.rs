@@ -54,7 +54,9 @@ pub(super) fn between_panel() -> Html {
                 let wanted = *kind;
                 let aggregate = aggregate.trim().to_ascii_uppercase();
                 let flow = flow.trim().to_ascii_lowercase();
-                let matches: Vec<(Position, String)> = store.events()[first.min(last)..last]
+                let matches: Vec<(Position, String)> = store
+                    .events()
+                    .slice(first.min(last)..last)
                     .iter()
                     .filter(|e| wanted.is_none_or(|k| e.kind() == k))
                     .filter(|e| {
