@@ -8,15 +8,17 @@
 mod chunked;
 mod error;
 mod id_index;
+mod sharded;
 
 use std::hash::BuildHasher;
 
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::FxBuildHasher;
 
 use chunked::ChunkedLog;
 pub use chunked::{Iter, LogSlice, Parts};
 pub use error::{AppendError, ExpectedVersion, VersionConflict};
 use id_index::IdIndex;
+use sharded::ShardedMap;
 
 use crate::envelope::{DomainEvent, Named, NewEvent, Recorded, StreamKey};
 use crate::ids::{CorrelationId, EventId, Position, StreamVersion, Timestamp};
@@ -53,13 +55,13 @@ struct StreamEntry {
 #[derive(Clone, Debug)]
 pub struct EventStore<E: DomainEvent> {
     log: ChunkedLog<Recorded<E>>,
-    streams: FxHashMap<E::Stream, StreamEntry>,
+    streams: ShardedMap<E::Stream, StreamEntry>,
     /// The offset of each stream's first event, in log order: how many streams a prefix of the
     /// log holds is a binary search, so a view at the cursor counts them without a scan.
     stream_starts: Vec<u32>,
     by_kind: Vec<Vec<u32>>,
     by_category: Vec<Vec<u32>>,
-    by_correlation: FxHashMap<CorrelationId, Vec<u32>>,
+    by_correlation: ShardedMap<CorrelationId, Vec<u32>>,
     ids: IdIndex,
 }
 
@@ -67,11 +69,11 @@ impl<E: DomainEvent> Default for EventStore<E> {
     fn default() -> Self {
         EventStore {
             log: ChunkedLog::default(),
-            streams: FxHashMap::default(),
+            streams: ShardedMap::default(),
             stream_starts: Vec::new(),
             by_kind: vec![Vec::new(); E::Kind::ALL.len()],
             by_category: vec![Vec::new(); <E::Stream as StreamKey>::Category::ALL.len()],
-            by_correlation: FxHashMap::default(),
+            by_correlation: ShardedMap::default(),
             ids: IdIndex::default(),
         }
     }
@@ -186,7 +188,7 @@ impl<E: DomainEvent> EventStore<E> {
             log.get(existing as usize)
                 .map_or(0, |event| FxBuildHasher.hash_one(event.id))
         });
-        let offsets = &mut self.streams.entry(recorded.stream).or_default().offsets;
+        let offsets = &mut self.streams.get_or_default(recorded.stream).offsets;
         if offsets.is_empty() {
             self.stream_starts.push(offset);
         }
@@ -194,8 +196,7 @@ impl<E: DomainEvent> EventStore<E> {
         self.by_kind[recorded.kind().index()].push(offset);
         self.by_category[recorded.stream.category().index()].push(offset);
         self.by_correlation
-            .entry(recorded.correlation_id)
-            .or_default()
+            .get_or_default(recorded.correlation_id)
             .push(offset);
     }
 
