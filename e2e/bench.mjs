@@ -4,7 +4,9 @@
 // median; `replay_vs_js_fold` is how many times faster the engine's replay is), and the frame
 // time while scrubbing the timeline across a million events (one slider move a frame).
 //
-//   node e2e/bench.mjs [EVENTS]      (after `trunk build --release`; scripts/bench-browser.sh does both)
+//   node e2e/bench.mjs [EVENTS] [TAB_EVENTS]   (after `trunk build --release`; scripts/bench-browser.sh
+//                                              does both; TAB_EVENTS, EVENTS unless given, is what the
+//                                              app generates for the scrub and the longest-task figures)
 import { chromium } from 'playwright-core';
 import http from 'node:http';
 import fs from 'node:fs';
@@ -16,6 +18,7 @@ import { generateOrders } from './lib/app.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const events = Number(process.argv[2] || 1000000);
+const tabEvents = Number(process.argv[3] || events);
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css', '.svg': 'image/svg+xml' };
 const server = http.createServer((req, res) => {
   let file = path.join(dist, decodeURIComponent(req.url.split('?')[0]));
@@ -50,9 +53,24 @@ try {
   const app = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await app.goto(base);
   await app.waitForSelector('[data-testid=app]');
-  const orders = Math.max(1, Math.round(events / 8.3));
+  const orders = Math.max(1, Math.round(tabEvents / 8.3));
+  // Every task over 50 ms the page runs while generating (Chromium's long tasks): generation
+  // runs in chunks with progress, so the longest says how long the tab stopped answering.
+  await app.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const generateStarted = Date.now();
   // Generation runs in chunks with progress: wait for it to finish, not for the button.
-  const { after: eventsInApp } = await generateOrders(app, orders, { timeout: 600000 });
+  // The form takes at most a million orders a time: a larger tab is generated in rounds.
+  let eventsInApp = 0;
+  for (let left = orders; left > 0; left -= 1000000) {
+    ({ after: eventsInApp } = await generateOrders(app, Math.min(left, 1000000), { timeout: 1800000 }));
+  }
+  const generateSeconds = (Date.now() - generateStarted) / 1000;
+  const longTasks = await app.evaluate(() => window.__longTasks.slice().sort((a, b) => b - a));
   const frames = await app.evaluate(async () => {
     const slider = document.querySelector('[data-testid=timeline-slider]');
     const max = Number(slider.max);
@@ -84,6 +102,9 @@ try {
     replay_vs_js_fold: Math.round((js.median_ms / figures.replay_ms) * 100) / 100,
     reference_vs_js_fold: Math.round((js.median_ms / figures.reference_fold_ms) * 100) / 100,
     scrub_events: eventsInApp,
+    tab_generate_s: Math.round(generateSeconds * 10) / 10,
+    tab_long_tasks: longTasks.length,
+    tab_longest_task_ms: Math.round((longTasks[0] || 0) * 10) / 10,
     scrub_frames: frames.length,
     scrub_frame_p50_ms: Math.round(at(0.5) * 100) / 100,
     scrub_frame_p95_ms: Math.round(at(0.95) * 100) / 100,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The in-browser benchmark: builds the release bundle and runs the workload and a scripted
 # timeline scrub in headless Chromium; prints one line of JSON.
-#   ./scripts/bench-browser.sh [EVENTS]     (default 1,000,000)
+#   ./scripts/bench-browser.sh [EVENTS] [TAB_EVENTS]   (default 1,000,000; TAB_EVENTS, EVENTS
+#   unless given, is what the app generates for the scrub and the longest task, e.g. 9200000)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -9,4 +10,4 @@ cd "$ROOT"
 # shellcheck source=scripts/env.sh
 source "$ROOT/scripts/env.sh"
 trunk build --release >&2
-exec node e2e/bench.mjs "${1:-1000000}"
+exec node e2e/bench.mjs "${1:-1000000}" ${2:+"$2"}
