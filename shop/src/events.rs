@@ -27,7 +27,9 @@ impl OrderLine {
 ///
 /// The derives are `remote = "Self"`: they write inherent functions, and the trait impls below
 /// call them. Reading goes through one `serde_json::Value` so the derived reader, the largest
-/// function in the bundle, is compiled once rather than once per deserializer.
+/// function in the bundle, is compiled once rather than once per deserializer. A `Value` keeps
+/// the last of a key written twice, as the interchange's reader always did (a recipe link's
+/// injected event with a repeated key was refused before); errors no longer name a column.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(remote = "Self", tag = "event_type", content = "payload")]
 pub enum ShopEvent {

@@ -37,7 +37,15 @@ impl<T> ChunkedLog<T> {
 
     pub(super) fn push(&mut self, value: T) {
         match self.chunks.last_mut() {
-            Some(last) if last.len() < CHUNK => last.push(value),
+            Some(last) if last.len() < CHUNK => {
+                if last.len() == last.capacity() {
+                    // Doubling as a Vec would, but never past a chunk: a clone's last chunk
+                    // has no room to spare, and pushing to it would otherwise double it.
+                    let grown = (last.len() * 2).clamp(4, CHUNK);
+                    last.reserve_exact(grown - last.len());
+                }
+                last.push(value);
+            }
             _ => {
                 // The first chunk starts small; later ones are allocated whole, once.
                 let mut chunk = Vec::with_capacity(if self.chunks.is_empty() { 0 } else { CHUNK });
@@ -149,8 +157,8 @@ impl<'a, T> LogSlice<'a, T> {
 
     /// The elements in `range` of this run (clamped to it).
     pub fn slice(&self, range: Range<usize>) -> LogSlice<'a, T> {
-        let end = (self.start + range.end).min(self.end);
-        let start = (self.start + range.start).min(end);
+        let end = self.start.saturating_add(range.end).min(self.end);
+        let start = self.start.saturating_add(range.start).min(end);
         LogSlice {
             source: self.source,
             start,
@@ -468,6 +476,27 @@ mod tests {
         back.reverse();
         front.extend(back);
         assert!(front.into_iter().eq(3..2 * CHUNK + 2));
+    }
+
+    #[test]
+    fn a_run_within_a_run_is_clamped_to_it_however_far_its_bounds_reach() {
+        let log = log_of(10);
+        let run = log.slice(2..8);
+        assert!(run.slice(1..usize::MAX).iter().eq([3, 4, 5, 6, 7].iter()));
+        assert!(run.starting_at(usize::MAX).is_empty());
+        assert!(run.slice(usize::MAX - 1..usize::MAX).is_empty());
+    }
+
+    #[test]
+    fn a_cloned_log_grows_its_last_chunk_no_further_than_a_chunk() {
+        let log = log_of(CHUNK - 10);
+        let mut clone = log.clone();
+        for value in 0..20 {
+            clone.push(value);
+        }
+        assert!(clone.chunks.iter().all(|chunk| chunk.capacity() <= CHUNK));
+        assert_eq!(clone.len(), CHUNK + 10);
+        assert_eq!(clone.chunks[0].len(), CHUNK);
     }
 
     #[test]
