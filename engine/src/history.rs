@@ -9,8 +9,7 @@
 use crate::envelope::{DomainEvent, Recorded};
 use crate::ids::Position;
 use crate::projection::{ReadModel, ReadModelSet, SharedUpcasting};
-use crate::store::EventStore;
-use crate::store::LogSlice;
+use crate::store::{EventStore, LogSlice};
 
 /// Checkpoint spacing that keeps a seek under a millisecond at a million events while the
 /// checkpoints stay a small fraction of the log's memory.

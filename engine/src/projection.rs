@@ -9,7 +9,6 @@
 //! change sets; nothing guesses a row from an event's payload. A replay folds through
 //! [`Unobserved`], so the report costs it nothing.
 
-use crate::store::LogSlice;
 use std::any::Any;
 use std::fmt::{Debug, Display};
 use std::hash::Hash;
@@ -20,6 +19,7 @@ use rustc_hash::FxHashMap;
 
 use crate::envelope::{DomainEvent, Named, PayloadReads, Recorded, Upcasting};
 use crate::ids::{Position, Timestamp};
+use crate::store::LogSlice;
 
 /// One cell of a read model's table, typed so the UI can format and align it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -702,12 +702,8 @@ impl<E: DomainEvent> ReadModelSet<E> {
     }
 
     pub fn apply_all<'e>(&mut self, events: impl Into<LogSlice<'e, Recorded<E>>>) {
-        let events = events.into();
-        // Piece by piece: a plain slice loop in each, the chunks' seams outside it.
-        for part in events.parts() {
-            for event in part {
-                self.apply(event);
-            }
+        for event in events.into() {
+            self.apply(event);
         }
     }
 

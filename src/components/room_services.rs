@@ -255,36 +255,23 @@ fn room_graph_view(props: &RoomGraphProps) -> Html {
     if graph.types.is_empty() {
         return html! {};
     }
-    let names = |list: &[String], edges: Vec<usize>| -> Html {
-        if edges.is_empty() {
+    let names = |names: Vec<&str>| -> Html {
+        if names.is_empty() {
             return html! { <span class="muted">{"nobody yet"}</span> };
         }
-        edges
+        names
             .into_iter()
-            .filter_map(|i| list.get(i))
-            .map(|name| html! { <div>{ name.clone() }</div> })
+            .map(|name| html! { <div>{ name }</div> })
             .collect::<Html>()
     };
     let rows = graph.types.iter().enumerate().map(|(kind, name)| {
-        let publishers = graph
-            .published
-            .iter()
-            .filter(|(_, to)| *to == kind)
-            .map(|(from, _)| *from)
-            .collect();
-        let consumers = graph
-            .consumed
-            .iter()
-            .filter(|(from, _)| *from == kind)
-            .map(|(_, to)| *to)
-            .collect();
         html! {
             <tr data-testid="room-flow" data-type={name.clone()}>
-                <td>{ names(&graph.publishers, publishers) }</td>
+                <td>{ names(graph.publishers_of(kind).collect()) }</td>
                 <td class="room-arrow" aria-hidden="true">{"\u{2192}"}</td>
                 <td><strong>{ name.clone() }</strong></td>
                 <td class="room-arrow" aria-hidden="true">{"\u{2192}"}</td>
-                <td>{ names(&graph.consumers, consumers) }</td>
+                <td>{ names(graph.consumers_of(kind).collect()) }</td>
             </tr>
         }
     });

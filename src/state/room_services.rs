@@ -740,6 +740,24 @@ impl RoomGraph {
         }
         graph
     }
+
+    /// Who publishes the type at `kind` (an index into `types`).
+    pub fn publishers_of(&self, kind: usize) -> impl Iterator<Item = &str> {
+        self.published
+            .iter()
+            .filter(move |(_, to)| *to == kind)
+            .filter_map(|(from, _)| self.publishers.get(*from))
+            .map(String::as_str)
+    }
+
+    /// Who consumes the type at `kind`.
+    pub fn consumers_of(&self, kind: usize) -> impl Iterator<Item = &str> {
+        self.consumed
+            .iter()
+            .filter(move |(from, _)| *from == kind)
+            .filter_map(|(_, to)| self.consumers.get(*to))
+            .map(String::as_str)
+    }
 }
 
 fn index_of(list: &mut Vec<String>, name: &str) -> usize {
@@ -1154,6 +1172,10 @@ mod tests {
         assert_eq!(graph.published, [(0, 0), (1, 1), (2, 0)]);
         assert_eq!(graph.consumers, ["Confirmation (Bea)"]);
         assert_eq!(graph.consumed, [(0, 0)]);
+        assert!(graph.publishers_of(0).eq(["Ada", "Cy"]));
+        assert!(graph.consumers_of(0).eq(["Confirmation (Bea)"]));
+        assert!(graph.publishers_of(1).eq(["Confirmation (Bea)"]));
+        assert_eq!(graph.consumers_of(1).count(), 0);
     }
 
     #[test]

@@ -15,7 +15,6 @@
 mod settings;
 mod stats;
 
-use crate::store::LogSlice;
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt::{self, Display};
 
@@ -28,6 +27,7 @@ use crate::agenda::Agenda;
 use crate::envelope::{DomainEvent, Named, Recorded, StreamKey};
 use crate::ids::{Position, Timestamp};
 use crate::rng::SeededRng;
+use crate::store::LogSlice;
 
 /// One subscription of the bus, by its order of creation.
 #[derive(

@@ -87,7 +87,7 @@ impl<T> ChunkedLog<T> {
 
 /// A run of consecutive elements of a log, or of a plain slice: what `&[T]` was when the log was
 /// one vector. Indexing, `len`, `first`, `last` and iteration (both ways, exact size) work as on
-/// a slice; `parts` hands out the contiguous pieces, for loops that want them.
+/// a slice.
 pub struct LogSlice<'a, T> {
     source: Source<'a, T>,
     start: usize,
@@ -119,15 +119,6 @@ impl<T> Clone for LogSlice<'_, T> {
 impl<T> Copy for LogSlice<'_, T> {}
 
 impl<'a, T> LogSlice<'a, T> {
-    /// The empty run.
-    pub fn empty() -> Self {
-        LogSlice {
-            source: Source::Flat(&[]),
-            start: 0,
-            end: 0,
-        }
-    }
-
     pub fn len(&self) -> usize {
         self.end - self.start
     }
@@ -172,7 +163,7 @@ impl<'a, T> LogSlice<'a, T> {
     }
 
     /// The contiguous pieces of the run, in order (none when it is empty).
-    pub fn parts(&self) -> Parts<'a, T> {
+    fn parts(&self) -> Parts<'a, T> {
         match self.source {
             Source::Flat(slice) => Parts {
                 front: Some(&slice[self.start..self.end]).filter(|part| !part.is_empty()),
@@ -254,7 +245,7 @@ impl<'a, T> From<&'a Vec<T>> for LogSlice<'a, T> {
 
 /// The contiguous pieces of a `LogSlice`: a first and a last part of a chunk, and whole chunks
 /// between.
-pub struct Parts<'a, T> {
+struct Parts<'a, T> {
     front: Option<&'a [T]>,
     middle: &'a [Vec<T>],
     back: Option<&'a [T]>,

@@ -15,7 +15,7 @@ use std::hash::BuildHasher;
 use rustc_hash::FxBuildHasher;
 
 use chunked::ChunkedLog;
-pub use chunked::{Iter, LogSlice, Parts};
+pub use chunked::{Iter, LogSlice};
 pub use error::{AppendError, ExpectedVersion, VersionConflict};
 use id_index::IdIndex;
 use sharded::ShardedMap;

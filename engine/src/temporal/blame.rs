@@ -21,8 +21,7 @@ use crate::envelope::DomainEvent;
 use crate::history::History;
 use crate::ids::Position;
 use crate::projection::{ReadModel, Refreshed};
-use crate::store::EventStore;
-use crate::store::LogSlice;
+use crate::store::{EventStore, LogSlice};
 
 /// Which event gave a field the value it has at B.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

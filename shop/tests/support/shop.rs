@@ -9,8 +9,7 @@
 
 use eventide_engine::projection::ReadModelSet;
 use eventide_engine::rng::{IdSource, SeededRng};
-use eventide_engine::store::LogSlice;
-use eventide_engine::store::{Appended, ExpectedVersion};
+use eventide_engine::store::{Appended, ExpectedVersion, LogSlice};
 use eventide_engine::{CorrelationId, EventId, Metadata, NewEvent, Timestamp};
 use eventide_shop::aggregates::Aggregates;
 use eventide_shop::catalog;
