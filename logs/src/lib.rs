@@ -14,26 +14,37 @@
 //! - [`envelope`]: mapped events numbered and written as Eventide's envelope (what scripts
 //!   fold).
 //! - [`example`]: the lending library's log that ships with Eventide.
+//! - [`store`], [`models`], [`filter`], [`chunks`]: a log held for exploring: its events in
+//!   columns, the read models every log has (each stream's state with blame, events per type
+//!   per minute, the catalog), the query bar over it, and reading a file a chunk at a time.
 //!
 //! Like the kernel, it reads no clock and no random source, and depends on no browser crate.
 
+pub mod chunks;
 pub mod envelope;
 pub mod example;
+pub mod filter;
 pub mod infer;
 pub mod inspect;
 pub mod mapping;
+pub mod models;
 pub mod path;
 pub mod read;
+pub mod store;
 
 use std::io::BufRead;
 
 use serde_json::Value;
 
+pub use chunks::Chunks;
 pub use envelope::Envelopes;
+pub use filter::LogFilter;
 pub use inspect::{Inspector, Report};
 pub use mapping::{Detection, Dialect, MapError, MappedEvent, Mapping, Role};
+pub use models::OpenLog;
 pub use path::FieldPath;
 pub use read::{read_log, LogFormat, Place, ReadError, Record, Stop};
+pub use store::{LogEvent, LogStore};
 
 /// How many records the mapping is detected from: the first thousand (a log's first events are
 /// often its set-up, with no flows yet).

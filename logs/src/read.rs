@@ -126,35 +126,39 @@ fn read_lines<R: BufRead, E>(
             return Ok(records);
         }
         number += 1;
-        let text = if number == 1 {
-            line.strip_prefix(BOM).unwrap_or(&line)
-        } else {
-            &line
-        };
-        if text.iter().all(u8::is_ascii_whitespace) {
-            continue;
+        if let Some(record) = parse_line(number, &line).map_err(Stop::Unreadable)? {
+            records += 1;
+            each(record).map_err(Stop::Refused)?;
         }
-        let place = Place::Line(number);
-        let value: Value = serde_json::from_slice(text).map_err(|error| {
-            Stop::Unreadable(ReadError {
-                place: Some(place),
-                message: format!("not a JSON object: {}", without_position(&error)),
-            })
-        })?;
-        let record = object(place, value)?;
-        records += 1;
-        each(record).map_err(Stop::Refused)?;
     }
 }
 
-fn object<E>(place: Place, value: Value) -> Result<Record, Stop<E>> {
+/// Line `number` of an NDJSON file as its record; `None` for a blank line.
+pub fn parse_line(number: u64, line: &[u8]) -> Result<Option<Record>, ReadError> {
+    let text = if number == 1 {
+        line.strip_prefix(BOM).unwrap_or(line)
+    } else {
+        line
+    };
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let place = Place::Line(number);
+    let value: Value = serde_json::from_slice(text).map_err(|error| ReadError {
+        place: Some(place),
+        message: format!("not a JSON object: {}", without_position(&error)),
+    })?;
+    object(place, value).map(Some)
+}
+
+fn object(place: Place, value: Value) -> Result<Record, ReadError> {
     if value.is_object() {
         Ok(Record { place, value })
     } else {
-        Err(Stop::Unreadable(ReadError {
+        Err(ReadError {
             place: Some(place),
             message: format!("an event must be a JSON object, not {}", kind_of(&value)),
-        }))
+        })
     }
 }
 
@@ -254,14 +258,10 @@ where
                     return Err(serde::de::Error::custom("stopped"));
                 }
             };
-            let record = match object::<E>(place, value) {
+            let record = match object(place, value) {
                 Ok(record) => record,
-                Err(Stop::Unreadable(error)) => {
+                Err(error) => {
                     self.unreadable = Some(error);
-                    return Err(serde::de::Error::custom("stopped"));
-                }
-                Err(Stop::Refused(refused)) => {
-                    self.refused = Some(refused);
                     return Err(serde::de::Error::custom("stopped"));
                 }
             };

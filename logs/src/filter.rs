@@ -1,0 +1,386 @@
+//! The log's query language (the kernel's [`Query`], the same bar as the shop's) over a user's
+//! log. Names the store numbers (types, streams, producers, correlations) are tested once each
+//! when the query is compiled, so most tests cost one array read per event; times and positions
+//! are columns; only `data.<field>` reads the payload, and only for events the cheaper tests
+//! have not already decided.
+
+use std::cmp::Ordering;
+
+use eventide_engine::query::{Check, Comparison, Field, Literal, Query, QueryError, Test};
+use eventide_engine::{Position, Timestamp};
+use serde_json::Value;
+
+use crate::envelope::category;
+use crate::store::{LogEvent, LogStore, Names};
+
+/// A query compiled against one log.
+#[derive(Clone, Debug)]
+pub struct LogFilter {
+    root: Node,
+}
+
+#[derive(Clone, Debug)]
+enum Node {
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Not(Box<Node>),
+    Kinds(Vec<bool>),
+    /// By stream number; `absent` for events of no stream.
+    Streams {
+        set: Vec<bool>,
+        absent: bool,
+    },
+    Producers {
+        set: Vec<bool>,
+        absent: bool,
+    },
+    Correlations {
+        set: Vec<bool>,
+        absent: bool,
+    },
+    Time(Comparison, i64),
+    Position(Comparison, i64),
+    Data {
+        path: Vec<String>,
+        test: ValueTest,
+    },
+}
+
+impl LogFilter {
+    /// Parses and compiles; blank text is no filter (`None`).
+    pub fn parse(text: &str, store: &LogStore) -> Result<Option<LogFilter>, QueryError> {
+        match eventide_engine::query::parse(text)? {
+            None => Ok(None),
+            Some(query) => LogFilter::compile(&query, store).map(Some),
+        }
+    }
+
+    pub fn compile(query: &Query, store: &LogStore) -> Result<LogFilter, QueryError> {
+        Ok(LogFilter {
+            root: compile(query, store)?,
+        })
+    }
+
+    pub fn matches(&self, event: &LogEvent<'_>) -> bool {
+        self.root.test(event)
+    }
+
+    /// The positions of every event that matches, in order.
+    pub fn scan(&self, store: &LogStore) -> Vec<Position> {
+        store
+            .events()
+            .filter(|event| self.matches(event))
+            .map(|event| event.position())
+            .collect()
+    }
+}
+
+impl Node {
+    fn test(&self, event: &LogEvent<'_>) -> bool {
+        let member = |set: &[bool], absent: bool, index: Option<u32>| match index {
+            Some(index) => set.get(index as usize).copied().unwrap_or(false),
+            None => absent,
+        };
+        match self {
+            Node::And(a, b) => a.test(event) && b.test(event),
+            Node::Or(a, b) => a.test(event) || b.test(event),
+            Node::Not(a) => !a.test(event),
+            Node::Kinds(set) => member(set, false, Some(event.kind_index())),
+            Node::Streams { set, absent } => member(set, *absent, event.stream_index()),
+            Node::Producers { set, absent } => member(set, *absent, event.producer_index()),
+            Node::Correlations { set, absent } => member(set, *absent, event.correlation_index()),
+            Node::Time(comparison, at) => event
+                .time()
+                .is_some_and(|time| comparison.holds(time.millis().cmp(at))),
+            Node::Position(comparison, at) => comparison.holds((event.position().0 as i64).cmp(at)),
+            Node::Data { path, test } => {
+                let data = event.data();
+                test.test(path.iter().try_fold(&data, |value, key| value.get(key)))
+            }
+        }
+    }
+
+    /// Cheaper tests first, so the payload is read only when they do not decide.
+    fn cost(&self) -> u32 {
+        match self {
+            Node::Data { .. } => 100,
+            Node::And(a, b) | Node::Or(a, b) => a.cost() + b.cost(),
+            Node::Not(a) => a.cost(),
+            _ => 1,
+        }
+    }
+}
+
+fn compile(query: &Query, store: &LogStore) -> Result<Node, QueryError> {
+    let pair = |a: &Query, b: &Query| -> Result<(Box<Node>, Box<Node>), QueryError> {
+        let (a, b) = (compile(a, store)?, compile(b, store)?);
+        Ok(if b.cost() < a.cost() {
+            (Box::new(b), Box::new(a))
+        } else {
+            (Box::new(a), Box::new(b))
+        })
+    };
+    Ok(match query {
+        Query::And(a, b) => {
+            let (a, b) = pair(a, b)?;
+            Node::And(a, b)
+        }
+        Query::Or(a, b) => {
+            let (a, b) = pair(a, b)?;
+            Node::Or(a, b)
+        }
+        Query::Not(a) => Node::Not(Box::new(compile(a, store)?)),
+        Query::Test(test) => compile_test(test, store)?,
+    })
+}
+
+fn compile_test(Test { field, check }: &Test, store: &LogStore) -> Result<Node, QueryError> {
+    let test = ValueTest::new(check);
+    let names = |names: &Names| -> Vec<bool> {
+        names
+            .iter()
+            .map(|(_, name)| test.test(Some(&Value::from(name))))
+            .collect()
+    };
+    // Exists holds for an event with the name; every other test fails without one, except
+    // `!=`, which an absent name passes (as the shop's filter has it).
+    let absent = matches!(check, Check::Compare(Comparison::Ne, _));
+    Ok(match field {
+        Field::Type => {
+            let set = names(store.kinds());
+            if let Check::Compare(Comparison::Eq | Comparison::Ne, literal) = check {
+                let text = literal.text();
+                if !store
+                    .kinds()
+                    .iter()
+                    .any(|(_, name)| name.eq_ignore_ascii_case(&text))
+                {
+                    return Err(QueryError::UnknownEventType(text));
+                }
+            }
+            Node::Kinds(set)
+        }
+        Field::Stream => Node::Streams {
+            set: names(store.streams()),
+            absent,
+        },
+        Field::Aggregate => Node::Streams {
+            set: store
+                .streams()
+                .iter()
+                .map(|(_, name)| test.test(Some(&Value::from(category(name)))))
+                .collect(),
+            absent,
+        },
+        Field::Producer => Node::Producers {
+            set: names(store.producers()),
+            absent,
+        },
+        Field::Correlation => Node::Correlations {
+            set: names(store.correlations()),
+            absent,
+        },
+        Field::Recorded | Field::Occurred | Field::Position => {
+            let (comparison, at) = match check {
+                Check::Exists => (Comparison::Ge, i64::MIN),
+                Check::Contains(_) => {
+                    return Err(QueryError::NoText {
+                        field: field.clone(),
+                    })
+                }
+                Check::Compare(comparison, literal) => (*comparison, number(field, literal)?),
+            };
+            if *field == Field::Position {
+                Node::Position(comparison, at)
+            } else {
+                Node::Time(comparison, at)
+            }
+        }
+        Field::Data(name) => Node::Data {
+            path: name.split('.').map(str::to_owned).collect(),
+            test,
+        },
+    })
+}
+
+/// A time (text as a date and time, or milliseconds) or a position.
+fn number(field: &Field, literal: &Literal) -> Result<i64, QueryError> {
+    match (field, literal) {
+        (_, Literal::Int(n)) => Ok(*n),
+        (Field::Position, Literal::Text(text)) => {
+            text.replace(',', "")
+                .parse()
+                .map_err(|_| QueryError::NotANumber {
+                    field: field.clone(),
+                    text: text.clone(),
+                })
+        }
+        (_, Literal::Text(text)) => {
+            Timestamp::parse(text)
+                .map(Timestamp::millis)
+                .ok_or_else(|| QueryError::NotATime {
+                    field: field.clone(),
+                    text: text.clone(),
+                })
+        }
+    }
+}
+
+/// A check on a JSON value, the literal read every way it can be once: text compares ignoring
+/// ASCII case, numbers as numbers, and values of different shapes are unequal and unordered.
+#[derive(Clone, Debug)]
+struct ValueTest {
+    check: Check,
+    lower: String,
+    int: Option<i64>,
+}
+
+impl ValueTest {
+    fn new(check: &Check) -> ValueTest {
+        let literal = match check {
+            Check::Compare(_, literal) | Check::Contains(literal) => Some(literal),
+            Check::Exists => None,
+        };
+        ValueTest {
+            check: check.clone(),
+            lower: literal
+                .map(Literal::text)
+                .unwrap_or_default()
+                .to_ascii_lowercase(),
+            int: match literal {
+                Some(Literal::Int(n)) => Some(*n),
+                _ => None,
+            },
+        }
+    }
+
+    fn test(&self, value: Option<&Value>) -> bool {
+        let Some(value) = value.filter(|value| !value.is_null()) else {
+            return false;
+        };
+        match &self.check {
+            Check::Exists => true,
+            Check::Contains(_) => match value {
+                Value::String(text) => text.to_ascii_lowercase().contains(&self.lower),
+                Value::Number(number) => number.to_string().contains(&self.lower),
+                Value::Bool(flag) => flag.to_string() == self.lower,
+                // A list contains the text when one of its elements is, or holds, it.
+                Value::Array(items) => items.iter().any(|item| self.test(Some(item))),
+                _ => false,
+            },
+            Check::Compare(comparison, _) => match self.ordering(value) {
+                Some(ordering) => comparison.holds(ordering),
+                None => *comparison == Comparison::Ne,
+            },
+        }
+    }
+
+    fn ordering(&self, value: &Value) -> Option<Ordering> {
+        match value {
+            Value::String(text) => Some(
+                text.bytes()
+                    .map(|byte| byte.to_ascii_lowercase())
+                    .cmp(self.lower.bytes()),
+            ),
+            Value::Number(number) => {
+                let literal = self.int? as f64;
+                number.as_f64()?.partial_cmp(&literal)
+            }
+            Value::Bool(flag) => (flag.to_string() == self.lower).then_some(Ordering::Equal),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::MappedEvent;
+    use crate::read::Place;
+    use serde_json::json;
+
+    fn store() -> LogStore {
+        let mut store = LogStore::new();
+        let events = [
+            (
+                "loan.opened",
+                Some("book/B-1"),
+                json!({"fine": 0, "reader": "R-1"}),
+                Some("/desk"),
+            ),
+            (
+                "loan.closed",
+                Some("book/B-1"),
+                json!({"fine": 2.5, "reader": "R-2"}),
+                None,
+            ),
+            (
+                "fine.paid",
+                None,
+                json!({"amount": 250, "tags": ["late", "cash"]}),
+                Some("/till"),
+            ),
+        ];
+        for (line, (kind, stream, data, producer)) in events.into_iter().enumerate() {
+            store
+                .push(&MappedEvent {
+                    place: Place::Line(line as u64 + 1),
+                    id: Some(format!("e{line}")),
+                    event_type: kind.into(),
+                    stream: stream.map(str::to_owned),
+                    time: Some(Timestamp::from_millis(line as i64 * 60_000)),
+                    correlation: Some(format!("flow-{}", line / 2)),
+                    causation: None,
+                    producer: producer.map(str::to_owned),
+                    data,
+                })
+                .unwrap();
+        }
+        store
+    }
+
+    fn matching(text: &str) -> Vec<u64> {
+        let store = store();
+        let filter = LogFilter::parse(text, &store).unwrap().unwrap();
+        filter.scan(&store).into_iter().map(|at| at.0).collect()
+    }
+
+    #[test]
+    fn it_should_select_by_the_envelope() {
+        assert_eq!(matching("type == loan.opened"), [1]);
+        assert_eq!(matching("type contains loan"), [1, 2]);
+        assert_eq!(matching("stream == \"book/B-1\""), [1, 2]);
+        assert_eq!(
+            matching("stream != \"book/B-1\""),
+            [3],
+            "no stream is not that stream"
+        );
+        assert_eq!(matching("aggregate == book"), [1, 2]);
+        assert_eq!(matching("producer exists"), [1, 3]);
+        assert_eq!(matching("correlation == flow-1"), [3]);
+        assert_eq!(matching("position >= 2 and not type == fine.paid"), [2]);
+        assert_eq!(matching("recorded >= 60000"), [2, 3]);
+    }
+
+    #[test]
+    fn it_should_select_by_payload_fields() {
+        assert_eq!(
+            matching("data.fine > 1"),
+            [2],
+            "a fraction compares as a number"
+        );
+        assert_eq!(matching("data.reader == \"r-2\""), [2], "text ignores case");
+        assert_eq!(matching("data.tags contains late"), [3]);
+        assert_eq!(matching("data.amount exists or data.fine == 0"), [1, 3]);
+    }
+
+    #[test]
+    fn it_should_refuse_a_type_the_log_lacks() {
+        let store = store();
+        assert_eq!(
+            LogFilter::parse("type == book.burnt", &store).unwrap_err(),
+            QueryError::UnknownEventType("book.burnt".into())
+        );
+        assert!(LogFilter::parse("  ", &store).unwrap().is_none());
+    }
+}

@@ -1,0 +1,393 @@
+//! The read models every log has, whatever its domain: each stream's state (its payloads merged
+//! in order, each field blamed on the event that last set it), events per type per minute, and
+//! the catalog of its types (an inferred schema, producers, first and last time). Each answers
+//! at any cursor from indexes of positions, so a seek costs what the view shows.
+
+use std::collections::BTreeMap;
+
+use eventide_engine::{Position, Timestamp};
+use rustc_hash::FxHashMap;
+use serde_json::Value;
+
+use crate::infer::Sketch;
+use crate::mapping::MappedEvent;
+use crate::store::{LogEvent, LogStore, NameIndex, TooLarge};
+
+/// The field a payload that is not an object is kept under in its stream's state.
+pub const WHOLE_PAYLOAD: &str = "value";
+
+const MINUTE_MS: i64 = 60_000;
+
+/// One field of a stream's state, and the event that gave it its value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StateField {
+    pub name: String,
+    pub value: Value,
+    pub set_by: Position,
+}
+
+/// A stream as of a cursor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamState {
+    pub stream: NameIndex,
+    pub version: u32,
+    pub last: Position,
+    /// By name.
+    pub fields: Vec<StateField>,
+}
+
+/// The fields of a payload as its stream's state takes them.
+fn fields_of(data: Value) -> Vec<(String, Value)> {
+    match data {
+        Value::Object(object) => object.into_iter().collect(),
+        Value::Null => Vec::new(),
+        other => vec![(WHOLE_PAYLOAD.to_owned(), other)],
+    }
+}
+
+/// The state of `stream` after the events up to `cursor`, or `None` before it begins.
+pub fn stream_state(store: &LogStore, stream: NameIndex, cursor: Position) -> Option<StreamState> {
+    let events = store.stream_events(stream);
+    let version = LogStore::count_at(events, cursor);
+    let last = Position(u64::from(*events.get(version.checked_sub(1)?)?));
+    let mut fields: BTreeMap<String, (Value, Position)> = BTreeMap::new();
+    for &position in &events[..version] {
+        let position = Position(u64::from(position));
+        let Some(event) = store.event(position) else {
+            continue;
+        };
+        for (name, value) in fields_of(event.data()) {
+            match fields.get_mut(&name) {
+                // Setting a field to the value it had changes nothing: the blame stays.
+                Some((held, _)) if *held == value => {}
+                Some(slot) => *slot = (value, position),
+                None => {
+                    fields.insert(name, (value, position));
+                }
+            }
+        }
+    }
+    Some(StreamState {
+        stream,
+        version: version as u32,
+        last,
+        fields: fields
+            .into_iter()
+            .map(|(name, (value, set_by))| StateField {
+                name,
+                value,
+                set_by,
+            })
+            .collect(),
+    })
+}
+
+/// A stream's field that differs between two cursors, and the last event between them that
+/// changed it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDiff {
+    pub name: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub blame: Position,
+}
+
+/// A stream that differs between two cursors.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamDiff {
+    pub stream: NameIndex,
+    /// Whether it began between the two cursors.
+    pub added: bool,
+    pub fields: Vec<FieldDiff>,
+}
+
+/// The streams with events in (from, to], in order of their first event there.
+pub fn streams_between(store: &LogStore, from: Position, to: Position) -> Vec<NameIndex> {
+    let mut seen = vec![false; store.streams().len()];
+    let mut streams = Vec::new();
+    let mut position = from.next();
+    while position <= to {
+        if let Some(stream) = store.event(position).and_then(|event| event.stream_index()) {
+            if !std::mem::replace(&mut seen[stream as usize], true) {
+                streams.push(stream);
+            }
+        }
+        position = position.next();
+    }
+    streams
+}
+
+/// How `stream` differs between `from` and `to` (from before to), each changed field blamed on
+/// the last event in (from, to] after which its value differed from just before it.
+pub fn stream_diff(
+    store: &LogStore,
+    stream: NameIndex,
+    from: Position,
+    to: Position,
+) -> Option<StreamDiff> {
+    let before = stream_state(store, stream, from);
+    let after = stream_state(store, stream, to)?;
+    let held = |state: &Option<StreamState>, name: &str| {
+        state.as_ref().and_then(|state| {
+            state
+                .fields
+                .iter()
+                .find(|field| field.name == name)
+                .map(|field| field.value.clone())
+        })
+    };
+    let mut fields: Vec<FieldDiff> = after
+        .fields
+        .iter()
+        .filter_map(|field| {
+            let was = held(&before, &field.name);
+            (was.as_ref() != Some(&field.value)).then(|| FieldDiff {
+                name: field.name.clone(),
+                before: was,
+                after: Some(field.value.clone()),
+                // The event that last set it is in (from, to]: it differs from before.
+                blame: field.set_by,
+            })
+        })
+        .collect();
+    fields.sort_by(|a, b| a.name.cmp(&b.name));
+    let added = before.is_none();
+    (added || !fields.is_empty()).then_some(StreamDiff {
+        stream,
+        added,
+        fields,
+    })
+}
+
+/// Events of one type in one minute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MinuteRow {
+    /// The minute's first millisecond; `None` for events with no time.
+    pub minute: Option<Timestamp>,
+    pub kind: NameIndex,
+    pub count: usize,
+}
+
+/// Events per type per minute, as a read model: a row per (minute, type) met, with the
+/// positions of its events, so its count at any cursor is a binary search.
+#[derive(Clone, Debug, Default)]
+pub struct TypeMinutes {
+    rows: Vec<(Option<i64>, NameIndex)>,
+    index: FxHashMap<(Option<i64>, NameIndex), u32>,
+    events: Vec<Vec<u32>>,
+}
+
+impl TypeMinutes {
+    fn add(&mut self, event: &LogEvent<'_>) {
+        let key = (
+            event.time().map(|time| time.millis().div_euclid(MINUTE_MS)),
+            event.kind_index(),
+        );
+        let row = *self.index.entry(key).or_insert_with(|| {
+            self.rows.push(key);
+            self.events.push(Vec::new());
+            (self.rows.len() - 1) as u32
+        });
+        self.events[row as usize].push(event.position().0 as u32);
+    }
+
+    /// The rows as of `cursor`, latest minute first, types by name within a minute.
+    pub fn at(&self, store: &LogStore, cursor: Position) -> Vec<MinuteRow> {
+        let mut rows: Vec<MinuteRow> = self
+            .rows
+            .iter()
+            .zip(&self.events)
+            .filter_map(|(&(minute, kind), events)| {
+                let count = LogStore::count_at(events, cursor);
+                (count > 0).then(|| MinuteRow {
+                    minute: minute.map(|minute| Timestamp::from_millis(minute * MINUTE_MS)),
+                    kind,
+                    count,
+                })
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            b.minute
+                .cmp(&a.minute)
+                .then_with(|| store.kinds().name(a.kind).cmp(store.kinds().name(b.kind)))
+        });
+        rows
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.rows.capacity() * 16
+            + self.index.capacity() * 24
+            + self.events.capacity() * 24
+            + self
+                .events
+                .iter()
+                .map(|list| list.capacity() * 4)
+                .sum::<usize>()
+    }
+}
+
+/// What the log says about one of its types.
+#[derive(Clone, Debug, Default)]
+pub struct TypeEntry {
+    pub schema: Sketch,
+    pub producers: Vec<NameIndex>,
+    pub first: Option<Timestamp>,
+    pub last: Option<Timestamp>,
+}
+
+/// A user's log and the models every log has, built event by event as it is read.
+#[derive(Clone, Debug, Default)]
+pub struct OpenLog {
+    store: LogStore,
+    minutes: TypeMinutes,
+    catalog: Vec<TypeEntry>,
+}
+
+impl OpenLog {
+    pub fn new() -> OpenLog {
+        OpenLog::default()
+    }
+
+    pub fn push(&mut self, event: &MappedEvent) -> Result<Position, TooLarge> {
+        let position = self.store.push(event)?;
+        let Some(recorded) = self.store.event(position) else {
+            return Ok(position);
+        };
+        self.minutes.add(&recorded);
+        let kind = recorded.kind_index() as usize;
+        if kind == self.catalog.len() {
+            self.catalog.push(TypeEntry::default());
+        }
+        let entry = &mut self.catalog[kind];
+        entry.schema.add(&event.data);
+        if let Some(producer) = recorded.producer_index() {
+            if !entry.producers.contains(&producer) {
+                entry.producers.push(producer);
+            }
+        }
+        if let Some(time) = event.time {
+            entry.first = Some(entry.first.map_or(time, |first| first.min(time)));
+            entry.last = Some(entry.last.map_or(time, |last| last.max(time)));
+        }
+        Ok(position)
+    }
+
+    pub fn store(&self) -> &LogStore {
+        &self.store
+    }
+
+    pub fn minutes(&self) -> &TypeMinutes {
+        &self.minutes
+    }
+
+    /// Each type's entry, by its index.
+    pub fn catalog(&self) -> &[TypeEntry] {
+        &self.catalog
+    }
+
+    /// The heap bytes of the log and its models.
+    pub fn heap_bytes(&self) -> usize {
+        self.store.heap_bytes() + self.minutes.heap_bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::Place;
+    use serde_json::json;
+
+    fn event(line: u64, stream: &str, data: Value) -> MappedEvent {
+        MappedEvent {
+            place: Place::Line(line),
+            id: Some(format!("e{line}")),
+            event_type: if line.is_multiple_of(2) { "b" } else { "a" }.into(),
+            stream: Some(stream.into()),
+            time: Some(Timestamp::from_millis(line as i64 * 20_000)),
+            correlation: None,
+            causation: None,
+            producer: Some("/p".into()),
+            data,
+        }
+    }
+
+    fn log(events: &[MappedEvent]) -> OpenLog {
+        let mut log = OpenLog::new();
+        for event in events {
+            log.push(event).unwrap();
+        }
+        log
+    }
+
+    #[test]
+    fn it_should_merge_a_streams_payloads_and_blame_each_field_on_who_changed_it() {
+        let log = log(&[
+            event(1, "s", json!({"title": "Dune", "state": "in"})),
+            event(2, "t", json!({"other": 1})),
+            event(3, "s", json!({"state": "out", "title": "Dune"})),
+            event(4, "s", json!(7)),
+        ]);
+        let state = stream_state(log.store(), 0, Position(3)).unwrap();
+        assert_eq!(state.version, 2);
+        let fields: Vec<(&str, &Value, u64)> = state
+            .fields
+            .iter()
+            .map(|field| (field.name.as_str(), &field.value, field.set_by.0))
+            .collect();
+        assert_eq!(
+            fields,
+            [("state", &json!("out"), 3), ("title", &json!("Dune"), 1)],
+            "the same title again is no change"
+        );
+        let whole = stream_state(log.store(), 0, Position(4)).unwrap();
+        assert!(whole
+            .fields
+            .iter()
+            .any(|field| field.name == WHOLE_PAYLOAD && field.value == json!(7)));
+        assert!(stream_state(log.store(), 1, Position(1)).is_none());
+    }
+
+    #[test]
+    fn it_should_diff_a_stream_between_two_cursors_with_blame() {
+        let log = log(&[
+            event(1, "s", json!({"state": "in", "n": 1})),
+            event(2, "s", json!({"state": "out"})),
+            event(3, "s", json!({"state": "in"})),
+            event(4, "t", json!({"x": 1})),
+        ]);
+        let store = log.store();
+        assert_eq!(streams_between(store, Position(1), Position(4)), [0, 1]);
+        // Out and back in: no difference.
+        assert_eq!(stream_diff(store, 0, Position(1), Position(3)), None);
+        let diff = stream_diff(store, 0, Position(1), Position(2)).unwrap();
+        assert_eq!(diff.fields.len(), 1);
+        assert_eq!(diff.fields[0].blame, Position(2));
+        assert_eq!(diff.fields[0].before, Some(json!("in")));
+        let added = stream_diff(store, 1, Position(3), Position(4)).unwrap();
+        assert!(added.added);
+    }
+
+    #[test]
+    fn it_should_count_types_per_minute_as_of_a_cursor() {
+        let log = log(&[
+            event(1, "s", json!({})),
+            event(2, "s", json!({})),
+            event(3, "s", json!({})),
+            event(4, "s", json!({})),
+        ]);
+        // Lines 1-2 at 20 s and 40 s (minute 0), 3-4 at 60 s and 80 s (minute 1).
+        let rows = log.minutes().at(log.store(), Position(3));
+        let shown: Vec<(i64, &str, usize)> = rows
+            .iter()
+            .map(|row| {
+                (
+                    row.minute.unwrap().millis(),
+                    log.store().kinds().name(row.kind),
+                    row.count,
+                )
+            })
+            .collect();
+        assert_eq!(shown, [(60_000, "a", 1), (0, "a", 1), (0, "b", 1)]);
+        assert_eq!(log.catalog()[0].producers.len(), 1);
+    }
+}
