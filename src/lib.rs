@@ -19,6 +19,7 @@ pub mod address;
 pub mod bench_page;
 pub mod clipboard;
 pub mod components;
+pub mod explore;
 pub mod format;
 pub mod lessons;
 pub mod panic;

@@ -14,6 +14,7 @@ use super::command_panel::CommandPanel;
 use super::compare_view::CompareView;
 use super::event_detail::EventDetail;
 use super::event_log::EventLog;
+use super::explore::{ExploreLayer, ExplorerContext};
 use super::files_panel::FilesPanel;
 use super::generate_panel::GeneratePanel;
 use super::header::{Header, HelpOverlay};
@@ -30,6 +31,10 @@ use crate::state::{Action, AppContext, AppState, CenterTab};
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(AppState::default);
+    // A user's own log, explored over the shop and apart from it (`crate::explore`).
+    let explorer = use_reducer(crate::explore::Explorer::default);
+    use_explore_reading(&explorer);
+    let exploring = explorer.is_open();
     use_player(&state);
     use_sim_clock(&state);
     use_generation(&state);
@@ -51,7 +56,9 @@ pub fn app() -> Html {
     };
     html! {
         <ContextProvider<AppContext> context={state}>
-            <div class={classes!("app", large_text.then_some("large-text"), commands_open.then_some("commands-open"))} data-testid="app">
+        <ContextProvider<ExplorerContext> context={explorer}>
+            <div class={classes!("app", large_text.then_some("large-text"), commands_open.then_some("commands-open"))} data-testid="app"
+                 inert={exploring}>
                 <SkipLink />
                 <Header />
                 <PastBanner />
@@ -85,6 +92,12 @@ pub fn app() -> Html {
                 <HelpOverlay />
                 <super::confirm_dialog::ConfirmDialog />
             </div>
+            // Keys pressed in the explorer are its own, never the shop's shortcuts underneath.
+            <div class={classes!("explore-root", large_text.then_some("large-text"))}
+                 onkeydown={Callback::from(|event: KeyboardEvent| event.stop_propagation())}>
+                <ExploreLayer />
+            </div>
+        </ContextProvider<ExplorerContext>>
         </ContextProvider<AppContext>>
     }
 }
@@ -185,6 +198,21 @@ fn center_tabs() -> Html {
             } }
         </>
     }
+}
+
+/// Reads a log into the explorer one chunk per task, so its progress paints and Cancel answers.
+#[hook]
+fn use_explore_reading(explorer: &ExplorerContext) {
+    let reading = matches!(*explorer.stage(), crate::explore::Stage::Reading(_));
+    let dispatcher = explorer.dispatcher();
+    use_effect_with((explorer.revision, reading), move |&(_, reading)| {
+        let timeout = reading.then(|| {
+            Timeout::new(0, move || {
+                dispatcher.dispatch(crate::explore::ExploreAction::Continue)
+            })
+        });
+        move || drop(timeout)
+    });
 }
 
 /// Runs a generation or an import one chunk per task, so the page stays responsive and shows progress.

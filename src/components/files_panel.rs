@@ -233,6 +233,7 @@ pub fn files_panel() -> Html {
                 <input type="file" accept=".json,application/json,application/cloudevents-batch+json" onchange={on_file} data-testid="import-file" />
             </label>
             <super::kept_sessions::KeptSessions />
+            <super::explore::OpenLogField />
         </section>
     }
 }

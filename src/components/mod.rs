@@ -12,6 +12,7 @@ mod confirm_dialog;
 mod deployed_scripts;
 mod event_detail;
 mod event_log;
+pub mod explore;
 mod files_panel;
 mod frame_width;
 mod generate_panel;
