@@ -211,7 +211,10 @@ impl Reducible for Explorer {
 /// The next stage after `action`. Pure: tested natively.
 pub fn step(stage: Stage, action: ExploreAction) -> Stage {
     match (stage, action) {
-        (_, ExploreAction::Read { name, bytes }) => read(name, bytes),
+        // A file read that finishes late must not replace a log being mapped, read or explored.
+        (Stage::Closed | Stage::Refused { .. }, ExploreAction::Read { name, bytes }) => {
+            read(name, bytes)
+        }
         (_, ExploreAction::Close) => Stage::Closed,
         (Stage::Mapping(step), ExploreAction::SetRole(role, field)) => set_role(step, role, field),
         (Stage::Mapping(step), ExploreAction::Build) => build(step),
@@ -458,6 +461,21 @@ mod tests {
             Some(&vec![Position(2)]),
             "and the one before stays"
         );
+    }
+
+    #[test]
+    fn it_should_not_let_a_late_file_replace_an_open_log() {
+        let Stage::Open(open) = open_all(read_text(CLOUDEVENTS)) else {
+            panic!("expected an open log");
+        };
+        let late = ExploreAction::Read {
+            name: "late.json".into(),
+            bytes: CLOUDEVENTS.as_bytes().to_vec(),
+        };
+        let Stage::Open(still) = step(Stage::Open(open), late) else {
+            panic!("a late read replaced the open log");
+        };
+        assert_eq!(still.name, "acme.json");
     }
 
     #[test]

@@ -232,7 +232,7 @@ fn number(field: &Field, literal: &Literal) -> Result<i64, QueryError> {
 struct ValueTest {
     check: Check,
     lower: String,
-    int: Option<i64>,
+    number: Option<f64>,
 }
 
 impl ValueTest {
@@ -247,9 +247,11 @@ impl ValueTest {
                 .map(Literal::text)
                 .unwrap_or_default()
                 .to_ascii_lowercase(),
-            int: match literal {
-                Some(Literal::Int(n)) => Some(*n),
-                _ => None,
+            // `2.5` reaches us as text: a number compares as one whichever way it was read.
+            number: match literal {
+                Some(Literal::Int(n)) => Some(*n as f64),
+                Some(literal) => literal.text().parse::<f64>().ok(),
+                None => None,
             },
         }
     }
@@ -282,10 +284,7 @@ impl ValueTest {
                     .map(|byte| byte.to_ascii_lowercase())
                     .cmp(self.lower.bytes()),
             ),
-            Value::Number(number) => {
-                let literal = self.int? as f64;
-                number.as_f64()?.partial_cmp(&literal)
-            }
+            Value::Number(number) => number.as_f64()?.partial_cmp(&self.number?),
             Value::Bool(flag) => (flag.to_string() == self.lower).then_some(Ordering::Equal),
             _ => None,
         }
@@ -372,6 +371,13 @@ mod tests {
         assert_eq!(matching("data.reader == \"r-2\""), [2], "text ignores case");
         assert_eq!(matching("data.tags contains late"), [3]);
         assert_eq!(matching("data.amount exists or data.fine == 0"), [1, 3]);
+    }
+
+    #[test]
+    fn it_should_compare_a_fractional_literal_as_a_number() {
+        assert_eq!(matching("data.fine == 2.5"), [2]);
+        assert_eq!(matching("data.fine > 2.4"), [2]);
+        assert_eq!(matching("data.fine < 0.5"), [1]);
     }
 
     #[test]

@@ -291,30 +291,29 @@ impl LogStore {
 
     /// The earliest and latest times of the log.
     pub fn time_span(&self) -> Option<(Timestamp, Timestamp)> {
-        let first = self.time.iter().copied().find(|&time| time != UNTIMED)?;
+        // The file's first time is not the earliest when its clock runs backwards.
+        let first = self
+            .time
+            .iter()
+            .copied()
+            .filter(|&time| time != UNTIMED)
+            .min()?;
         let last = *self.latest.last()?;
         Some((Timestamp::from_millis(first), Timestamp::from_millis(last)))
     }
 
-    /// The events the event at `position` caused, in order.
+    /// The events the event at `position` caused, in order. A cause is linked by id across
+    /// the whole log, so its effects may sit in another flow or in none: every later event is
+    /// looked at (one u32 compare each).
     pub fn effects_of(&self, position: Position) -> Vec<Position> {
-        let Some(event) = self.event(position) else {
+        if self.event(position).is_none() {
             return Vec::new();
-        };
-        let wanted = position.0 as u32;
-        let caused = |&at: &u32| self.cause[at as usize - 1] == wanted;
-        match event.correlation_index() {
-            Some(flow) => self
-                .flow_events(flow)
-                .iter()
-                .filter(|at| caused(at))
-                .map(|&at| Position(u64::from(at)))
-                .collect(),
-            None => (position.0 as u32 + 1..=self.len() as u32)
-                .filter(caused)
-                .map(|at| Position(u64::from(at)))
-                .collect(),
         }
+        let wanted = position.0 as u32;
+        (wanted + 1..=self.len() as u32)
+            .filter(|&at| self.cause[at as usize - 1] == wanted)
+            .map(|at| Position(u64::from(at)))
+            .collect()
     }
 
     /// The bytes the store holds on the heap, for the memory figure.
@@ -514,6 +513,31 @@ mod tests {
         assert_eq!(first.causation(), Some("e2"));
         assert_eq!(store.event(Position(2)).unwrap().cause(), Some(Position(1)));
         assert_eq!(store.effects_of(Position(1)), [Position(2)]);
+    }
+
+    #[test]
+    fn it_should_find_effects_in_another_flow() {
+        let mut store = LogStore::new();
+        let mut cause = mapped(1, "t", None, Value::Null);
+        cause.correlation = Some("flow-x".into());
+        store.push(&cause).unwrap();
+        let mut effect = mapped(2, "t", None, Value::Null);
+        effect.correlation = Some("flow-y".into());
+        effect.causation = Some("e1".into());
+        store.push(&effect).unwrap();
+        assert_eq!(store.effects_of(Position(1)), [Position(2)]);
+    }
+
+    #[test]
+    fn it_should_span_from_the_earliest_time_when_the_clock_runs_backwards() {
+        let mut store = LogStore::new();
+        for (line, seconds) in [(1, 300), (2, 100), (3, 200)] {
+            let mut event = mapped(line, "t", None, Value::Null);
+            event.time = Some(Timestamp::from_millis(seconds * 1_000));
+            store.push(&event).unwrap();
+        }
+        let (first, last) = store.time_span().unwrap();
+        assert_eq!((first.millis(), last.millis()), (100_000, 300_000));
     }
 
     #[test]

@@ -53,7 +53,7 @@ pub fn detail() -> Html {
     };
     let effects = store.effects_of(event.position());
     let stream = event.stream().map(|stream| {
-        let text = format!("stream == \"{}\"", stream.replace('"', "\\\""));
+        let text = format!("stream == {}", quoted(stream));
         html! {
             <>
                 { format!("{stream} @ {} ", event.version()) }
@@ -62,7 +62,7 @@ pub fn detail() -> Html {
         }
     });
     let flow = event.correlation_index().map(|flow| {
-        let text = format!("correlation == \"{}\"", event.correlation().unwrap_or_default().replace('"', "\\\""));
+        let text = format!("correlation == {}", quoted(event.correlation().unwrap_or_default()));
         let rows = flow_rows(store, store.flow_events(flow));
         html! {
             <>
@@ -121,4 +121,31 @@ fn flow_rows(store: &LogStore, events: &[u32]) -> Vec<(Position, usize)> {
         depths.push((at, depth));
     }
     depths
+}
+
+/// `text` as a quoted literal of the query language: `\\` and `"` escaped, so any name a log
+/// holds reads back as itself.
+fn quoted(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use eventide_engine::query::{Check, Comparison, Literal, Query, Test};
+
+    #[test]
+    fn a_quoted_name_parses_back_as_itself() {
+        for name in [r"C:\logs\a", r#"say "hi""#, r"ends\"] {
+            let query =
+                eventide_engine::query::parse(&format!("stream == {}", super::quoted(name)));
+            let Ok(Some(Query::Test(Test {
+                check: Check::Compare(Comparison::Eq, Literal::Text(text)),
+                ..
+            }))) = query
+            else {
+                panic!("{name} did not parse back: {query:?}");
+            };
+            assert_eq!(text, name);
+        }
+    }
 }
