@@ -24,6 +24,7 @@ import { ROOT, log } from './lib/app.mjs';
 import { runSteps } from './lib/harness.mjs';
 import { startServer } from './lib/server.mjs';
 import { generateSomeOrders, openTheApp, placeAnOrder, screenshot } from './steps/basics.mjs';
+import { exploreAForeignLog, exploreTheExample } from './steps/explore.mjs';
 import { exportAndImport } from './steps/files.mjs';
 import { harnessCatchesProblems } from './steps/harness.mjs';
 import { keyboardShortcuts } from './steps/keyboard.mjs';
@@ -52,6 +53,8 @@ const STEPS = [
   roomSharesOneLog,
   roomServicesRedeliver,
   searchTheLog,
+  exploreAForeignLog,
+  exploreTheExample,
   catalogExportsAsyncapi,
   lessonByAddress,
   screenshot,

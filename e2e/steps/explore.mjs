@@ -1,0 +1,185 @@
+// Explore any event log (issue #16), as a user: open a third-party CloudEvents batch from a
+// file, map its stream to a payload field and see the preview follow, open it, read the
+// summary, pick an event and read its payload and stream, filter it, step the cursor back,
+// read the diff and the streams, go back to the shop and find it unchanged. Then the shipped
+// example log, its catalog and a flow, with screenshots at 1280x720 with large text and at
+// 1440x900 (to PROJECTOR_SHOTS).
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ARTIFACTS, TIMEOUT, fail, generateOrders, openApp, readNumber, tid, until } from '../lib/app.mjs';
+
+const SHOTS = process.env.PROJECTOR_SHOTS ?? '/tmp/shots-projector';
+
+/** A billing system's log, nothing like the shop: invoices issued, paid and voided. */
+function billingBatch() {
+  const events = [];
+  const start = Date.parse('2025-06-01T08:00:00Z');
+  for (let i = 0; i < 60; i += 1) {
+    const invoice = `INV-${String(i % 12).padStart(3, '0')}`;
+    const kind = i < 12 ? 'issued' : i % 5 === 0 ? 'voided' : 'paid';
+    events.push({
+      specversion: '1.0',
+      id: `bill-${i}`,
+      source: '/billing',
+      type: `com.example.billing.invoice.${kind}`,
+      time: new Date(start + i * 45_000).toISOString(),
+      datacontenttype: 'application/json',
+      data: { invoice, total: 40 + (i % 12) * 20, currency: 'EUR', step: i },
+    });
+  }
+  return events;
+}
+
+const text = (page, id) => page.locator(tid(id)).first().innerText({ timeout: TIMEOUT });
+
+/** "N events · T types · S streams ..." as numbers. */
+async function summary(page) {
+  const found = /^([\d,]+) events · (\d+) types · ([\d,]+) streams/.exec(await text(page, 'explore-summary'));
+  if (!found) return null;
+  const number = (s) => Number(s.replace(/,/g, ''));
+  return { events: number(found[1]), types: number(found[2]), streams: number(found[3]) };
+}
+
+async function shot(page, name) {
+  if (process.env.PROJECTOR_SHOTS === 'none') return;
+  await mkdir(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `explore-${name}.png`) });
+}
+
+/** The workspace's parts on screen, and nothing scrolls sideways. */
+async function laidOut(page, where) {
+  const problems = await page.evaluate((ids) => {
+    const out = [];
+    for (const id of ids) {
+      const el = document.querySelector(`[data-testid="${id}"]`);
+      if (!el) { out.push(`${id} missing`); continue; }
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) out.push(`${id} has no size`);
+      if (r.top < 0 || r.left < 0 || r.bottom > innerHeight + 1 || r.right > innerWidth + 1) out.push(`${id} off screen`);
+    }
+    if (document.documentElement.scrollWidth > document.documentElement.clientWidth) out.push('scrolls sideways');
+    return out;
+  }, ['explore-summary', 'explore-close', 'explore-slider', 'explore-query', 'explore-row', 'explore-detail']);
+  if (problems.length) fail(`${where}: ${problems.join('; ')}`);
+}
+
+export const exploreAForeignLog = {
+  name: 'explore-a-foreign-log',
+  title: "a third-party CloudEvents file is mapped, explored, filtered and diffed, and the shop is untouched",
+  viewport: { width: 1440, height: 900 },
+  timeout: 150_000,
+  async run({ page, base }) {
+    await openApp(page, base);
+    await generateOrders(page, 5);
+    const shopEvents = await readNumber(page, 'event-count');
+
+    await mkdir(ARTIFACTS, { recursive: true });
+    const file = path.join(ARTIFACTS, 'billing.json');
+    await writeFile(file, JSON.stringify(billingBatch()));
+    await page.locator(tid('explore-file')).first().setInputFiles(file);
+    await page.locator(tid('mapping-dialog')).first().waitFor({ timeout: TIMEOUT });
+
+    // Each event its own stream by default (the subject is missing): map the stream to the invoice.
+    const stream = page.locator(tid('mapping-stream')).first();
+    const offered = await stream.locator('option').allInnerTexts();
+    const invoice = offered.find((label) => label.includes('data.invoice'));
+    if (!invoice) fail(`the stream choices do not offer data.invoice: ${offered.join(', ')}`);
+    await stream.selectOption({ label: invoice });
+    await until(async () => (await text(page, 'mapping-preview')).includes('INV-000'), 'the preview to show the invoice as the stream');
+
+    await page.locator(tid('mapping-open')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('explore-workspace')).first().waitFor({ timeout: TIMEOUT });
+    const opened = await summary(page);
+    if (!opened || opened.events !== 60 || opened.types !== 3 || opened.streams !== 12) {
+      fail(`the summary reads "${await text(page, 'explore-summary')}", not 60 events of 3 types in 12 streams`);
+    }
+    await laidOut(page, 'the billing log at 1440x900');
+    await shot(page, 'billing-1440');
+
+    // Pick the first event: its payload and its stream are in the detail.
+    await page.locator(tid('explore-row')).first().click({ timeout: TIMEOUT });
+    const data = await text(page, 'explore-data');
+    if (!data.includes('INV-000')) fail(`the selected event's payload reads ${data.slice(0, 80)}`);
+
+    // Filter: invoices over 100, counted by the cursor and in all.
+    const query = page.locator(tid('explore-query')).first();
+    await query.fill('data.total > 100');
+    await query.press('Enter');
+    const over = billingBatch().filter((event) => event.data.total > 100).length;
+    await until(async () => (await text(page, 'explore-count')).includes(`${over} in all`), `the count to say ${over} match in all`);
+    await query.fill('data.total >');
+    await query.press('Enter');
+    await page.locator(tid('explore-refusal')).first().waitFor({ timeout: TIMEOUT });
+    await query.fill('');
+    await query.press('Enter');
+
+    // Step back ten events with the keyboard, from the slider.
+    await page.locator(tid('explore-slider')).first().focus();
+    for (let i = 0; i < 10; i += 1) await page.keyboard.press('ArrowLeft');
+    await until(async () => (await text(page, 'explore-cursor')).startsWith('After 50 of 60 events'), 'the cursor to stand at 50 of 60');
+
+    // The diff from 40 to the cursor: ten events, in at most ten streams.
+    await page.locator(tid('explore-tab-diff')).first().click({ timeout: TIMEOUT });
+    const from = page.locator(tid('explore-diff-from')).first();
+    await from.fill('40');
+    await from.press('Enter');
+    await until(async () => /^\d+ streams had events between 40 and the cursor \(50\)/.test(await text(page, 'explore-diff-count')), 'the diff to run from 40 to 50');
+    const changed = Number(/^(\d+)/.exec(await text(page, 'explore-diff-count'))[1]);
+    if (changed < 1 || changed > 10) fail(`${changed} streams changed in ten events`);
+    if ((await page.locator(tid('explore-diff-field')).count()) === 0) fail('the diff lists no field');
+
+    // The streams as of the cursor, one opened field by field with its blame.
+    await page.locator(tid('explore-tab-streams')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('explore-stream-row')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('explore-stream-state')).first().waitFor({ timeout: TIMEOUT });
+    if ((await page.locator(tid('explore-blame')).count()) === 0) fail('the stream state names no event that set a field');
+
+    // Back to the shop: what it held is still there.
+    await page.locator(tid('explore-close')).first().click({ timeout: TIMEOUT });
+    await until(async () => (await page.locator(tid('explore-workspace')).count()) === 0, 'the explorer to close');
+    const after = await readNumber(page, 'event-count');
+    if (after !== shopEvents) fail(`the shop held ${shopEvents} events before exploring and ${after} after`);
+    return `a 60-event billing batch mapped by data.invoice into 12 streams, filtered (${over} over 100), diffed (${changed} streams from 40 to 50); the shop kept its ${shopEvents} events`;
+  },
+};
+
+export const exploreTheExample = {
+  name: 'explore-the-example',
+  title: "the lending library's log opens, its catalog and a flow read well on a projector and at 1440x900",
+  viewport: { width: 1280, height: 720 },
+  timeout: 150_000,
+  async run({ page, base }) {
+    await openApp(page, base);
+    await page.locator(tid('large-text')).first().click({ timeout: TIMEOUT });
+    await page.locator('.app.large-text').first().waitFor({ timeout: TIMEOUT });
+    await page.locator(tid('explore-example')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('mapping-dialog')).first().waitFor({ timeout: TIMEOUT });
+    await shot(page, 'mapping-1280-large');
+    await page.locator(tid('mapping-open')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('explore-workspace')).first().waitFor({ timeout: TIMEOUT });
+    const opened = await summary(page);
+    if (!opened || opened.events !== 3131) fail(`the example's summary reads "${await text(page, 'explore-summary')}"`);
+
+    await page.locator(tid('explore-row')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('explore-flow')).first().waitFor({ timeout: TIMEOUT });
+    await laidOut(page, 'the example at 1280x720 with large text');
+    await shot(page, 'log-1280-large');
+
+    await page.locator(tid('explore-tab-catalog')).first().click({ timeout: TIMEOUT });
+    const types = await page.locator(tid('explore-type')).count();
+    if (types !== opened.types) fail(`the catalog lists ${types} types of ${opened.types}`);
+    const schema = await text(page, 'explore-schema');
+    if (!schema.includes('book')) fail(`the first type's schema reads ${schema.slice(0, 80)}`);
+    await shot(page, 'catalog-1280-large');
+
+    await page.locator(tid('explore-tab-minutes')).first().click({ timeout: TIMEOUT });
+    if ((await page.locator(tid('explore-minute-row')).count()) === 0) fail('the minutes table is empty');
+
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.locator(tid('explore-tab-streams')).first().click({ timeout: TIMEOUT });
+    await laidOut(page, 'the example at 1440x900');
+    await shot(page, 'streams-1440');
+    return `${opened.events} events of ${opened.types} types in ${opened.streams} streams; ${types} types in the catalog`;
+  },
+};
