@@ -10,6 +10,7 @@ pub enum Icon {
     Play,
     Pause,
     StepForward,
+    End,
 }
 
 impl Icon {
@@ -20,6 +21,7 @@ impl Icon {
             Icon::Play => "M7 4.5v15L20 12z",
             Icon::Pause => "M6 5h4.5v14H6zM13.5 5H18v14h-4.5z",
             Icon::StepForward => "M15.5 5H18v14h-2.5zM5 5v14l9-7z",
+            Icon::End => "M16.5 5H19v14h-2.5zM4 5v14l11-7z",
         }
     }
 }

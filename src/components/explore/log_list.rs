@@ -71,12 +71,12 @@ pub fn log_list() -> Html {
     html! {
         <>
             <div class="log-header explore-row" aria-hidden="true">
-                <span class="col-pos">{"Position"}</span>
-                <span class="col-time">{"Time (UTC)"}</span>
-                <span class="col-type">{"Event type"}</span>
-                <span class="col-stream">{"Stream@version"}</span>
+                <span class="col-pos">{"#"}</span>
+                <span class="col-time">{"Time"}</span>
+                <span class="col-type">{"Type"}</span>
+                <span class="col-stream">{"Stream@v"}</span>
                 <span class="col-producer">{"Producer"}</span>
-                <span class="col-id">{"Correlation"}</span>
+                <span class="col-id">{"Flow"}</span>
             </div>
             if count == 0 {
                 <p class="empty" data-testid="explore-log">{"No event matches the query."}</p>

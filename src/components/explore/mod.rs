@@ -10,6 +10,7 @@ use eventide_engine::Position;
 use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
+use super::icons::{icon, Icon};
 use crate::explore::{ExploreAction, ExploreTab, Explorer, Stage};
 use crate::format::{fmt_count, fmt_time};
 
@@ -155,7 +156,7 @@ fn workspace(props: &WorkspaceProps) -> Html {
                         ExploreTab::Diff => html! { <tables::Diff /> },
                     } }
                 </section>
-                <aside class="explore-detail" aria-label="The selected event">
+                <aside class="explore-detail" aria-label="The selected event" data-testid="explore-detail-pane">
                     <detail::Detail />
                 </aside>
             </main>
@@ -197,10 +198,10 @@ fn explore_timeline() -> Html {
     html! {
         <div class={classes!("timeline", (open.cursor < head).then_some("in-past"))} data-testid="explore-timeline">
             <div class="timeline-controls">
-                <button type="button" class="button" onclick={go(Position::ORIGIN)} title="The start">{"⏮"}</button>
-                <button type="button" class="button" onclick={step(-1)} title="One event back (←)" data-testid="explore-step-back">{"◀"}</button>
-                <button type="button" class="button" onclick={step(1)} title="One event on (→)" data-testid="explore-step-forward">{"▶"}</button>
-                <button type="button" class="button" onclick={go(head)} title="The end of the log" data-testid="explore-end">{"⏭"}</button>
+                <button type="button" class="icon-button" onclick={go(Position::ORIGIN)} title="The start" aria-label="Go to the start">{ icon(Icon::Start) }</button>
+                <button type="button" class="icon-button" onclick={step(-1)} title="One event back (←)" aria-label="One event back" data-testid="explore-step-back">{ icon(Icon::StepBack) }</button>
+                <button type="button" class="icon-button" onclick={step(1)} title="One event on (→)" aria-label="One event on" data-testid="explore-step-forward">{ icon(Icon::StepForward) }</button>
+                <button type="button" class="icon-button" onclick={go(head)} title="The end of the log" aria-label="Go to the end of the log" data-testid="explore-end">{ icon(Icon::End) }</button>
             </div>
             <div class="timeline-track">
                 <input type="range" class="slider" min="0" max={head.0.to_string()} value={open.cursor.0.to_string()}
