@@ -11,7 +11,7 @@ use eventide_logs::{map_log, Inspector, Report, Role};
 use eventide_script::handler_name;
 use serde_json::{json, Value};
 
-use crate::log_file::{role_word, LogFile, MappingArgs};
+use crate::log_file::{LogFile, MappingArgs};
 
 #[derive(Args)]
 #[command(after_help = "\
@@ -70,9 +70,9 @@ fn text(log: &LogFile, report: &Report) -> String {
     let mapped: Vec<String> = Role::ALL
         .iter()
         .map(|role| match log.mapping.field(*role) {
-            Some(field) => format!("{} <- {field}", role_word(*role)),
+            Some(field) => format!("{} <- {field}", role.word()),
             None if *role == Role::Data => "data <- (the whole record)".into(),
-            None => format!("{} <- (none)", role_word(*role)),
+            None => format!("{} <- (none)", role.word()),
         })
         .collect();
     let _ = writeln!(out, "mapping: {}", mapped.join(", "));

@@ -129,20 +129,6 @@ fn parse(field: &str, flag: &str) -> Result<FieldPath, String> {
 pub fn flag(role: Role) -> String {
     match role {
         Role::EventType => "--type".into(),
-        other => format!("--{}", role_word(other)),
-    }
-}
-
-/// A role as one word, as the flags and the printed mapping name it.
-pub fn role_word(role: Role) -> &'static str {
-    match role {
-        Role::EventType => "type",
-        Role::Stream => "stream",
-        Role::Time => "time",
-        Role::Id => "id",
-        Role::Correlation => "correlation",
-        Role::Causation => "causation",
-        Role::Producer => "producer",
-        Role::Data => "data",
+        other => format!("--{}", other.word()),
     }
 }

@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 
 use eventide_engine::query::{Check, Comparison, Field, Literal, Query, QueryError, Test};
-use eventide_engine::{Position, Timestamp};
+use eventide_engine::Position;
 use serde_json::Value;
 
 use crate::envelope::category;
@@ -188,7 +188,7 @@ fn compile_test(Test { field, check }: &Test, store: &LogStore) -> Result<Node, 
                         field: field.clone(),
                     })
                 }
-                Check::Compare(comparison, literal) => (*comparison, number(field, literal)?),
+                Check::Compare(comparison, literal) => (*comparison, literal.number_for(field)?),
             };
             if *field == Field::Position {
                 Node::Position(comparison, at)
@@ -201,29 +201,6 @@ fn compile_test(Test { field, check }: &Test, store: &LogStore) -> Result<Node, 
             test,
         },
     })
-}
-
-/// A time (text as a date and time, or milliseconds) or a position.
-fn number(field: &Field, literal: &Literal) -> Result<i64, QueryError> {
-    match (field, literal) {
-        (_, Literal::Int(n)) => Ok(*n),
-        (Field::Position, Literal::Text(text)) => {
-            text.replace(',', "")
-                .parse()
-                .map_err(|_| QueryError::NotANumber {
-                    field: field.clone(),
-                    text: text.clone(),
-                })
-        }
-        (_, Literal::Text(text)) => {
-            Timestamp::parse(text)
-                .map(Timestamp::millis)
-                .ok_or_else(|| QueryError::NotATime {
-                    field: field.clone(),
-                    text: text.clone(),
-                })
-        }
-    }
 }
 
 /// A check on a JSON value, the literal read every way it can be once: text compares ignoring
@@ -296,6 +273,7 @@ mod tests {
     use super::*;
     use crate::mapping::MappedEvent;
     use crate::read::Place;
+    use eventide_engine::Timestamp;
     use serde_json::json;
 
     fn store() -> LogStore {

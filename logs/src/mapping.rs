@@ -38,6 +38,20 @@ impl Role {
         Role::Data,
     ];
 
+    /// As one word: the CLI's flags, the printed mapping and the web's test ids name it so.
+    pub fn word(self) -> &'static str {
+        match self {
+            Role::EventType => "type",
+            Role::Stream => "stream",
+            Role::Time => "time",
+            Role::Id => "id",
+            Role::Correlation => "correlation",
+            Role::Causation => "causation",
+            Role::Producer => "producer",
+            Role::Data => "data",
+        }
+    }
+
     /// As a sentence names it.
     pub fn name(self) -> &'static str {
         match self {

@@ -3,6 +3,9 @@
 
 use std::fmt;
 
+use super::error::QueryError;
+use crate::ids::Timestamp;
+
 /// A whole query: conditions on one event, combined with `and`, `or` and `not`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Query {
@@ -128,6 +131,30 @@ impl Literal {
         match self {
             Literal::Int(n) => n.to_string(),
             Literal::Text(text) => text.clone(),
+        }
+    }
+
+    /// The literal as the number `field` compares with: a position (commas allowed), or a
+    /// time (text as a date and time, or milliseconds). Every log's filter reads it this way.
+    pub fn number_for(&self, field: &Field) -> Result<i64, QueryError> {
+        match (field, self) {
+            (_, Literal::Int(n)) => Ok(*n),
+            (Field::Position, Literal::Text(text)) => {
+                text.replace(',', "")
+                    .parse()
+                    .map_err(|_| QueryError::NotANumber {
+                        field: field.clone(),
+                        text: text.clone(),
+                    })
+            }
+            (_, Literal::Text(text)) => {
+                Timestamp::parse(text)
+                    .map(Timestamp::millis)
+                    .ok_or_else(|| QueryError::NotATime {
+                        field: field.clone(),
+                        text: text.clone(),
+                    })
+            }
         }
     }
 }

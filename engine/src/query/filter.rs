@@ -19,7 +19,6 @@ use super::ast::{Check, Comparison, Field, Literal, Query, Test};
 use super::error::QueryError;
 use super::{FieldValue, PayloadFields};
 use crate::envelope::{Named, Recorded, StreamKey};
-use crate::ids::Timestamp;
 use crate::trace::PRODUCER;
 
 /// A query ready to test events of the domain `E`.
@@ -358,7 +357,7 @@ fn compile_test<E: PayloadFields>(
                         field: field.clone(),
                     })
                 }
-                Check::Compare(comparison, literal) => (*comparison, number(field, literal)?),
+                Check::Compare(comparison, literal) => (*comparison, literal.number_for(field)?),
             };
             match field {
                 Field::Recorded => Node::Recorded(comparison, literal),
@@ -405,29 +404,6 @@ fn literal_text(check: &Check) -> String {
     match check {
         Check::Compare(_, literal) | Check::Contains(literal) => literal.text(),
         Check::Exists => String::new(),
-    }
-}
-
-/// A time (for `recorded`, `occurred`: text as a date and time, or milliseconds) or a position.
-fn number(field: &Field, literal: &Literal) -> Result<i64, QueryError> {
-    match (field, literal) {
-        (_, Literal::Int(n)) => Ok(*n),
-        (Field::Position, Literal::Text(text)) => {
-            text.replace(',', "")
-                .parse()
-                .map_err(|_| QueryError::NotANumber {
-                    field: field.clone(),
-                    text: text.clone(),
-                })
-        }
-        (_, Literal::Text(text)) => {
-            Timestamp::parse(text)
-                .map(|t| t.0)
-                .ok_or_else(|| QueryError::NotATime {
-                    field: field.clone(),
-                    text: text.clone(),
-                })
-        }
     }
 }
 
@@ -575,7 +551,7 @@ impl CorrelationTest {
 mod tests {
     use super::*;
     use crate::envelope::Metadata;
-    use crate::ids::{CorrelationId, EventId, Position, SchemaVersion, StreamVersion};
+    use crate::ids::{CorrelationId, EventId, Position, SchemaVersion, StreamVersion, Timestamp};
     use crate::query::Matches;
     use crate::test_domain::{Sku, StockEvent, StockStream};
 

@@ -39,7 +39,7 @@ pub fn mapping_dialog() -> Html {
         html! {
             <label class="field mapping-role">
                 { capitalised(role.name()) }
-                <select {onchange} data-testid={format!("mapping-{}", role_key(role))}>
+                <select {onchange} data-testid={format!("mapping-{}", role.word())}>
                     if role != Role::EventType {
                         <option value={NO_FIELD} selected={chosen.is_empty()}>{ if role == Role::Data { "(the whole record)" } else { "(none)" } }</option>
                     }
@@ -105,19 +105,6 @@ fn capitalised(text: &str) -> String {
         .next()
         .map(|first| first.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
-}
-
-fn role_key(role: Role) -> &'static str {
-    match role {
-        Role::EventType => "type",
-        Role::Stream => "stream",
-        Role::Time => "time",
-        Role::Id => "id",
-        Role::Correlation => "correlation",
-        Role::Causation => "causation",
-        Role::Producer => "producer",
-        Role::Data => "data",
-    }
 }
 
 fn short(text: Option<&str>) -> String {
