@@ -5,6 +5,7 @@
 
 mod alloc;
 mod bench;
+mod bench_log;
 mod catalog;
 mod export;
 mod import;
@@ -37,6 +38,9 @@ struct Cli {
 enum Command {
     /// Runs the seeded shop workload and prints its figures as one line of JSON.
     Bench(bench::BenchArgs),
+    /// Generates a foreign log (a lending library's, NDJSON), imports and filters it, and
+    /// prints the figures beside a plain JSON reader's as one line of JSON.
+    BenchLog(bench_log::BenchLogArgs),
     /// The event catalog: `asyncapi` prints it as an AsyncAPI 3.0 document.
     #[command(subcommand)]
     Catalog(catalog::CatalogCommand),
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Bench(args) => bench::run(&args),
+        Command::BenchLog(args) => bench_log::run(&args),
         Command::Simulate(args) => simulate::run(&args),
         Command::Catalog(command) => catalog::run(&command),
         Command::Export(args) => export::run(&args),

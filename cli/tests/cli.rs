@@ -36,6 +36,35 @@ fn bench_prints_every_figure_as_one_line_of_json() {
 }
 
 #[test]
+fn bench_log_prints_the_import_and_filter_figures_beside_the_plain_reader() {
+    let output = eventide(&["bench-log", "--events", "5000"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let figures: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(figures["events"], 5000);
+    for field in [
+        "import_ms",
+        "plain_import_ms",
+        "bytes_per_event",
+        "bytes_per_event_all_in",
+        "plain_bytes_per_event_all_in",
+    ] {
+        assert!(figures[field].is_number(), "{field} missing in {figures}");
+    }
+    let filters = figures["filter"].as_array().expect("filter figures");
+    assert_eq!(filters.len(), 3, "{figures}");
+    for filter in filters {
+        assert!(filter["matches"]
+            .as_u64()
+            .is_some_and(|matches| matches > 0));
+        assert!(filter["plain_ms"].is_number(), "{filter}");
+    }
+}
+
+#[test]
 fn bench_is_deterministic_in_what_it_generates() {
     let run = || {
         let output = eventide(&["bench", "--events", "2000", "--seed", "7", "--seeks", "10"]);
@@ -56,6 +85,7 @@ fn bad_arguments_exit_with_code_2_and_say_what_is_wrong() {
         &["bench", "--events", "0"],
         &["bench", "--checkpoint-interval", "0"],
         &["bench", "--unknown"],
+        &["bench-log", "--events", "0"],
         &["frobnicate"],
     ] {
         let output = eventide(args);

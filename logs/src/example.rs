@@ -73,6 +73,8 @@ struct Book {
     id: String,
     /// Lent, or set aside for a member whose hold came in: not on the shelf either way.
     taken: bool,
+    /// The member it is lent to, while it is.
+    borrower: Option<String>,
     /// Members waiting for it, first come first served, with the hold's flow and its event.
     holds: Vec<(String, String, String)>,
 }
@@ -179,6 +181,7 @@ impl<'a> Library<'a> {
                 self.books.push(Book {
                     id: book,
                     taken: false,
+                    borrower: None,
                     holds: Vec::new(),
                 });
                 self.now += 7 * MINUTE;
@@ -275,6 +278,7 @@ impl<'a> Library<'a> {
                    "due": Timestamp::from_millis(due).to_rfc3339()}),
         );
         self.books[index].taken = true;
+        self.books[index].borrower = Some(member.clone());
         // Most come back in time, some after a renewal, some late.
         let (days, renews) = match self.rng.below(10) {
             0..=5 => (self.rng.between(2, LOAN_DAYS as u64), false),
@@ -304,11 +308,7 @@ impl<'a> Library<'a> {
     }
 
     fn hold(&mut self, index: usize, member: String) {
-        let lent_to_them = self
-            .loans
-            .iter()
-            .flatten()
-            .any(|loan| loan.book == index && loan.member == member);
+        let lent_to_them = self.books[index].borrower.as_ref() == Some(&member);
         let waiting = self.books[index]
             .holds
             .iter()
@@ -361,6 +361,7 @@ impl<'a> Library<'a> {
             json!({"book": book, "member": loan.member, "late_days": late_days}),
         );
         self.books[index].taken = false;
+        self.books[index].borrower = None;
         if late_days > 0 {
             let cents = late_days as u64 * FINE_A_DAY;
             self.now += MINUTE;

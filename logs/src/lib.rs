@@ -20,6 +20,7 @@
 //!
 //! Like the kernel, it reads no clock and no random source, and depends on no browser crate.
 
+pub mod bench;
 pub mod chunks;
 pub mod envelope;
 pub mod example;

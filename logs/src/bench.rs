@@ -1,0 +1,308 @@
+//! A foreign log at scale, measured: the figures `eventide bench-log` prints natively and the
+//! browser benchmark prints for the wasm build. The lending library's log, generated to the
+//! size asked for, is written as NDJSON and then read as a user's file is: chunk by chunk
+//! ([`Chunks`]), mapped, held in an [`OpenLog`], and filtered by the query bar.
+//!
+//! The peer, in the same run, is what a plain reader does with the same file: every line
+//! parsed into a `serde_json::Value` and kept in a `Vec`, and each query as a hand-written
+//! closure over those values. Both must find the same events, or the run fails.
+//!
+//! Like the rest of the crate it reads no clock: the caller hands in a stopwatch
+//! (milliseconds, any origin) and, where it can count them, the live heap bytes.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::chunks::Chunks;
+use crate::example::write_library_log;
+use crate::filter::LogFilter;
+use crate::mapping::Mapping;
+use crate::models::OpenLog;
+use crate::read::{parse_line, Stop};
+use crate::{sample, values, SAMPLE};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogBenchConfig {
+    pub events: u64,
+    pub seed: u64,
+}
+
+/// Every figure, in the units its name gives.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LogBenchReport {
+    pub events: usize,
+    pub types: usize,
+    pub streams: usize,
+    pub flows: usize,
+    /// The NDJSON file's size, per event.
+    pub file_bytes_per_event: f64,
+    pub generate_ms: f64,
+    /// Read, map and hold the whole file, chunk by chunk as the browser does (once: it is
+    /// the longest step, and what a user waits for).
+    pub import_ms: f64,
+    pub import_events_per_sec: f64,
+    /// The log and its models as the store counts them, per event.
+    pub bytes_per_event: f64,
+    /// Live heap growth while importing, per event, where the caller can measure it.
+    pub bytes_per_event_all_in: Option<f64>,
+    /// The peer: every line parsed into a `serde_json::Value`, kept in a `Vec`.
+    pub plain_import_ms: f64,
+    pub plain_bytes_per_event_all_in: Option<f64>,
+    /// `plain_import_ms / import_ms`: how many times faster the import is than the peer's.
+    pub import_vs_plain: f64,
+    /// Each of [`QUERIES`] over the whole log: the median of five scans.
+    pub filter: Vec<LogFilterFigure>,
+}
+
+/// A query, timed in the store and as the peer's closure over parsed values.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LogFilterFigure {
+    pub query: &'static str,
+    pub matches: usize,
+    pub ms: f64,
+    pub plain_ms: f64,
+    /// `plain_ms / ms`: how many times faster the query bar is than the peer's loop.
+    pub vs_plain: f64,
+}
+
+/// A query of the bar and the same test written by hand over a CloudEvent's JSON.
+pub struct BenchQuery {
+    pub text: &'static str,
+    pub plain: fn(&Value) -> bool,
+}
+
+/// The queries timed: a payload predicate alone, a type with a payload predicate, and
+/// envelope fields only (a stream's prefix, a producer, under `not`).
+pub const QUERIES: &[BenchQuery] = &[
+    BenchQuery {
+        text: "data.cents > 150",
+        plain: |event| number(event, "cents").is_some_and(|cents| cents > 150.0),
+    },
+    BenchQuery {
+        text: r#"type == "org.example.library.book.returned" and data.late_days > 3"#,
+        plain: |event| {
+            event["type"] == "org.example.library.book.returned"
+                && number(event, "late_days").is_some_and(|days| days > 3.0)
+        },
+    },
+    BenchQuery {
+        text: r#"stream contains "member/M-0" and not producer == "/library/desk""#,
+        plain: |event| {
+            event["subject"]
+                .as_str()
+                .is_some_and(|subject| subject.contains("member/M-0"))
+                && event["source"] != "/library/desk"
+        },
+    },
+];
+
+fn number(event: &Value, field: &str) -> Option<f64> {
+    event.get("data")?.get(field)?.as_f64()
+}
+
+/// How many records the import hands on between two yields in the browser.
+pub const CHUNK: usize = 20_000;
+
+/// Generates the log, imports it and its peer, and times the queries.
+pub fn run(
+    config: LogBenchConfig,
+    clock: &dyn Fn() -> f64,
+    heap: Option<&dyn Fn() -> usize>,
+) -> Result<LogBenchReport, String> {
+    let started = clock();
+    let file = ndjson(config);
+    let generate_ms = clock() - started;
+
+    let mapping = detect(&file)?;
+    let heap_before = heap.map(|heap| heap());
+    // The import takes the file's bytes as the browser hands them over, and frees them.
+    let bytes = file.clone();
+    let started = clock();
+    let log = import(bytes, &mapping)?;
+    let import_ms = clock() - started;
+    let import_all_in = growth(heap, heap_before);
+
+    let heap_before = heap.map(|heap| heap());
+    let started = clock();
+    let plain = plain_import(&file)?;
+    let plain_import_ms = clock() - started;
+    let plain_all_in = growth(heap, heap_before);
+
+    let events = log.store().len();
+    if plain.len() != events {
+        return Err(format!(
+            "the peer read {} events, the store {events}",
+            plain.len()
+        ));
+    }
+    let filter = QUERIES
+        .iter()
+        .map(|query| time_query(query, &log, &plain, clock))
+        .collect::<Result<Vec<_>, String>>()?;
+
+    let per_event = |bytes: usize| (bytes as f64 / events.max(1) as f64).round();
+    Ok(LogBenchReport {
+        events,
+        types: log.store().kinds().len(),
+        streams: log.store().streams().len(),
+        flows: log.store().correlations().len(),
+        file_bytes_per_event: per_event(file.len()),
+        generate_ms: round(generate_ms),
+        import_ms: round(import_ms),
+        import_events_per_sec: (events as f64 / (import_ms / 1000.0).max(1e-9)).round(),
+        bytes_per_event: per_event(log.heap_bytes()),
+        bytes_per_event_all_in: import_all_in.map(per_event),
+        plain_import_ms: round(plain_import_ms),
+        plain_bytes_per_event_all_in: plain_all_in.map(per_event),
+        import_vs_plain: round(plain_import_ms / import_ms.max(1e-9)),
+        filter,
+    })
+}
+
+/// The library's log, cut at `events`, as an NDJSON file.
+pub fn ndjson(config: LogBenchConfig) -> Vec<u8> {
+    // About 3.5 events a loan: enough loans, and the rest cut off.
+    let loans = config.events / 3 + 10;
+    let mut file = Vec::new();
+    let mut written = 0;
+    write_library_log(config.seed, loans, &mut |event| {
+        if written < config.events {
+            // A `Value` always serialises.
+            let _ = serde_json::to_writer(&mut file, &event);
+            file.push(b'\n');
+            written += 1;
+        }
+    });
+    file
+}
+
+fn detect(file: &[u8]) -> Result<Mapping, String> {
+    let records = sample(file, SAMPLE).map_err(|error| error.to_string())?;
+    Mapping::detect(&values(&records))
+        .map(|detection| detection.mapping)
+        .map_err(|error| error.to_string())
+}
+
+/// The browser's path: [`Chunks`] of [`CHUNK`] records, each mapped and pushed.
+fn import(file: Vec<u8>, mapping: &Mapping) -> Result<OpenLog, String> {
+    let mut chunks = Chunks::new(file).map_err(|error| error.to_string())?;
+    let mut log = OpenLog::new();
+    loop {
+        let more = chunks
+            .next_chunk(CHUNK, |record| {
+                let event = mapping.map(&record).map_err(|error| error.to_string())?;
+                log.push(&event).map_err(|error| error.to_string())?;
+                Ok::<(), String>(())
+            })
+            .map_err(|stop| match stop {
+                Stop::Unreadable(error) => error.to_string(),
+                Stop::Refused(message) => message,
+            })?;
+        if !more {
+            return Ok(log);
+        }
+    }
+}
+
+fn plain_import(file: &[u8]) -> Result<Vec<Value>, String> {
+    let mut events = Vec::new();
+    for (number, line) in file.split(|&byte| byte == b'\n').enumerate() {
+        if let Some(record) =
+            parse_line(number as u64 + 1, line).map_err(|error| error.to_string())?
+        {
+            events.push(record.value);
+        }
+    }
+    Ok(events)
+}
+
+fn time_query(
+    query: &BenchQuery,
+    log: &OpenLog,
+    plain: &[Value],
+    clock: &dyn Fn() -> f64,
+) -> Result<LogFilterFigure, String> {
+    let filter = LogFilter::parse(query.text, log.store())
+        .map_err(|error| format!("{}: {error}", query.text))?
+        .ok_or_else(|| format!("{} is not a query", query.text))?;
+    let mut matches = 0;
+    let ms = median_of_five(clock, || matches = filter.scan(log.store()).len());
+    let mut plain_matches = 0;
+    let plain_ms = median_of_five(clock, || {
+        plain_matches = plain.iter().filter(|event| (query.plain)(event)).count();
+    });
+    if matches != plain_matches {
+        return Err(format!(
+            "{}: the query bar found {matches} events, the peer {plain_matches}",
+            query.text
+        ));
+    }
+    Ok(LogFilterFigure {
+        query: query.text,
+        matches,
+        ms: round(ms),
+        plain_ms: round(plain_ms),
+        vs_plain: round(plain_ms / ms.max(1e-9)),
+    })
+}
+
+fn median_of_five(clock: &dyn Fn() -> f64, mut run: impl FnMut()) -> f64 {
+    let mut times: Vec<f64> = (0..5)
+        .map(|_| {
+            let started = clock();
+            run();
+            clock() - started
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+fn growth(heap: Option<&dyn Fn() -> usize>, before: Option<usize>) -> Option<usize> {
+    heap.zip(before)
+        .map(|(heap, before)| heap().saturating_sub(before))
+}
+
+fn round(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn it_should_cut_the_log_at_the_size_asked_for() {
+        let file = ndjson(LogBenchConfig {
+            events: 500,
+            seed: 7,
+        });
+        assert_eq!(file.iter().filter(|&&byte| byte == b'\n').count(), 500);
+    }
+
+    #[test]
+    fn it_should_find_the_same_events_in_the_store_and_the_peer() {
+        let clock = || 0.0;
+        let report = run(
+            LogBenchConfig {
+                events: 20_000,
+                seed: 7,
+            },
+            &clock,
+            None,
+        )
+        .unwrap();
+        assert_eq!(report.events, 20_000);
+        assert_eq!(report.filter.len(), QUERIES.len());
+        // Each query picks some events and leaves others: a query that matched all or none
+        // would time nothing worth reading.
+        for figure in &report.filter {
+            assert!(
+                figure.matches > 0 && figure.matches < report.events,
+                "{}: {}",
+                figure.query,
+                figure.matches
+            );
+        }
+    }
+}
