@@ -334,6 +334,7 @@ fn continue_reading(mut reading: Box<Reading>) -> Stage {
         },
         Ok(false) => {
             let head = reading.log.store().head();
+            reading.log.settle();
             Stage::Open(Opened {
                 name: reading.name,
                 mapping: reading.mapping,

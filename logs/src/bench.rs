@@ -199,6 +199,7 @@ fn import(file: Vec<u8>, mapping: &Mapping) -> Result<OpenLog, String> {
                 Stop::Refused(message) => message,
             })?;
         if !more {
+            log.settle();
             return Ok(log);
         }
     }

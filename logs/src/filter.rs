@@ -1,8 +1,8 @@
 //! The log's query language (the kernel's [`Query`], the same bar as the shop's) over a user's
 //! log. Names the store numbers (types, streams, producers, correlations) are tested once each
 //! when the query is compiled, so most tests cost one array read per event; times and positions
-//! are columns; only `data.<field>` reads the payload, and only for events the cheaper tests
-//! have not already decided.
+//! are columns; and `data.<field>` is decided once per distinct value of the field when
+//! compiled ([`crate::payloads`]), so it costs a shape's slot and a value's number per event.
 
 use std::cmp::Ordering;
 
@@ -11,6 +11,7 @@ use eventide_engine::Position;
 use serde_json::Value;
 
 use crate::envelope::category;
+use crate::payloads::PayloadField;
 use crate::store::{LogEvent, LogStore, Names};
 
 /// A query compiled against one log.
@@ -40,9 +41,13 @@ enum Node {
     },
     Time(Comparison, i64),
     Position(Comparison, i64),
+    /// A payload field: decided once per distinct value when compiled.
     Data {
-        path: Vec<String>,
-        test: ValueTest,
+        field: PayloadField,
+        /// By the field's value number: whether the test holds for it.
+        passes: Vec<bool>,
+        /// For a payload without the field.
+        absent: bool,
     },
 }
 
@@ -93,17 +98,21 @@ impl Node {
                 .time()
                 .is_some_and(|time| comparison.holds(time.millis().cmp(at))),
             Node::Position(comparison, at) => comparison.holds((event.position().0 as i64).cmp(at)),
-            Node::Data { path, test } => {
-                let data = event.data();
-                test.test(path.iter().try_fold(&data, |value, key| value.get(key)))
-            }
+            Node::Data {
+                field,
+                passes,
+                absent,
+            } => match event.field_value(field) {
+                Some(value) => member(passes, false, Some(value)),
+                None => *absent,
+            },
         }
     }
 
     /// Cheaper tests first, so the payload is read only when they do not decide.
     fn cost(&self) -> u32 {
         match self {
-            Node::Data { .. } => 100,
+            Node::Data { .. } => 3,
             Node::And(a, b) | Node::Or(a, b) => a.cost() + b.cost(),
             Node::Not(a) => a.cost(),
             _ => 1,
@@ -196,10 +205,24 @@ fn compile_test(Test { field, check }: &Test, store: &LogStore) -> Result<Node, 
                 Node::Time(comparison, at)
             }
         }
-        Field::Data(name) => Node::Data {
-            path: name.split('.').map(str::to_owned).collect(),
-            test,
-        },
+        Field::Data(name) => {
+            let mut path = name.split('.');
+            let field = store.payload_field(path.next().unwrap_or_default());
+            let inner: Vec<&str> = path.collect();
+            let passes = store
+                .payloads()
+                .values(&field)
+                .map(|(_, text)| {
+                    let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+                    test.test(inner.iter().try_fold(&value, |value, key| value.get(key)))
+                })
+                .collect();
+            Node::Data {
+                field,
+                passes,
+                absent: test.test(None),
+            }
+        }
     })
 }
 

@@ -30,8 +30,10 @@ pub mod inspect;
 pub mod mapping;
 pub mod models;
 pub mod path;
+pub mod payloads;
 pub mod read;
 pub mod store;
+pub mod texts;
 
 use std::io::BufRead;
 

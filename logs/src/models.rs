@@ -3,6 +3,7 @@
 //! the catalog of its types (an inferred schema, producers, first and last time). Each answers
 //! at any cursor from indexes of positions, so a seek costs what the view shows.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use eventide_engine::{Position, Timestamp};
@@ -168,65 +169,118 @@ pub struct MinuteRow {
     pub count: usize,
 }
 
-/// Events per type per minute, as a read model: a row per (minute, type) met, with the
-/// positions of its events, so its count at any cursor is a binary search.
+/// Events per type per minute, as a read model: a row per (minute, type) met, numbered in
+/// order of first appearance and known by its first event (which gives its minute and type),
+/// with its count, and each event's row; so the counts as of any cursor are the full counts
+/// less the events after it. Rows are put in the order they are shown (latest minute first,
+/// types by name) once, when first asked.
 #[derive(Clone, Debug, Default)]
 pub struct TypeMinutes {
-    rows: Vec<(Option<i64>, NameIndex)>,
-    index: FxHashMap<(Option<i64>, NameIndex), u32>,
-    events: Vec<Vec<u32>>,
+    first: Vec<u32>,
+    count: Vec<u32>,
+    row_of: Vec<u32>,
+    /// Finding a row while the log is read; let go by [`TypeMinutes::settle`], and built
+    /// again from the rows if the log grows after that.
+    index: Option<FxHashMap<MinuteKey, u32>>,
+    shown: OnceCell<Vec<u32>>,
+}
+
+/// A minute from the epoch (`None` for an event with no time) and a type.
+type MinuteKey = (Option<i64>, NameIndex);
+
+fn minute_key(event: &LogEvent<'_>) -> MinuteKey {
+    (
+        event.time().map(|time| time.millis().div_euclid(MINUTE_MS)),
+        event.kind_index(),
+    )
 }
 
 impl TypeMinutes {
-    fn add(&mut self, event: &LogEvent<'_>) {
-        let key = (
-            event.time().map(|time| time.millis().div_euclid(MINUTE_MS)),
-            event.kind_index(),
-        );
-        let row = *self.index.entry(key).or_insert_with(|| {
-            self.rows.push(key);
-            self.events.push(Vec::new());
-            (self.rows.len() - 1) as u32
+    fn add(&mut self, store: &LogStore, position: Position) {
+        let Some(event) = store.event(position) else {
+            return;
+        };
+        let first = &self.first;
+        let index = self.index.get_or_insert_with(|| {
+            first
+                .iter()
+                .enumerate()
+                .filter_map(|(row, &first)| {
+                    let first = store.event(Position(u64::from(first)))?;
+                    Some((minute_key(&first), row as u32))
+                })
+                .collect()
         });
-        self.events[row as usize].push(event.position().0 as u32);
+        let row = *index.entry(minute_key(&event)).or_insert_with(|| {
+            self.first.push(position.0 as u32);
+            self.count.push(0);
+            (self.first.len() - 1) as u32
+        });
+        self.count[row as usize] += 1;
+        self.row_of.push(row);
+        self.shown = OnceCell::new();
+    }
+
+    /// Lets go of what only reading needed.
+    fn settle(&mut self) {
+        self.index = None;
+        self.first.shrink_to_fit();
+        self.count.shrink_to_fit();
+        self.row_of.shrink_to_fit();
+    }
+
+    fn key(&self, store: &LogStore, row: u32) -> Option<MinuteKey> {
+        let first = *self.first.get(row as usize)?;
+        store
+            .event(Position(u64::from(first)))
+            .map(|event| minute_key(&event))
     }
 
     /// The rows as of `cursor`, latest minute first, types by name within a minute.
     pub fn at(&self, store: &LogStore, cursor: Position) -> Vec<MinuteRow> {
-        let mut rows: Vec<MinuteRow> = self
-            .rows
+        let cursor = cursor.0.min(self.row_of.len() as u64) as usize;
+        let begun = self
+            .first
+            .partition_point(|&first| first as usize <= cursor);
+        let mut counts: Vec<u32> = self.count[..begun].to_vec();
+        for &row in &self.row_of[cursor..] {
+            if let Some(count) = counts.get_mut(row as usize) {
+                *count -= 1;
+            }
+        }
+        let shown = self.shown.get_or_init(|| {
+            let mut order: Vec<(MinuteKey, u32)> = (0..self.first.len() as u32)
+                .filter_map(|row| Some((self.key(store, row)?, row)))
+                .collect();
+            order.sort_by(|((a_minute, a_kind), _), ((b_minute, b_kind), _)| {
+                b_minute
+                    .cmp(a_minute)
+                    .then_with(|| store.kinds().name(*a_kind).cmp(store.kinds().name(*b_kind)))
+            });
+            order.into_iter().map(|(_, row)| row).collect()
+        });
+        shown
             .iter()
-            .zip(&self.events)
-            .filter_map(|(&(minute, kind), events)| {
-                let count = LogStore::count_at(events, cursor);
+            .filter_map(|&row| {
+                let count = *counts.get(row as usize)?;
+                let (minute, kind) = self.key(store, row)?;
                 (count > 0).then(|| MinuteRow {
                     minute: minute.map(|minute| Timestamp::from_millis(minute * MINUTE_MS)),
                     kind,
-                    count,
+                    count: count as usize,
                 })
             })
-            .collect();
-        rows.sort_by(|a, b| {
-            b.minute
-                .cmp(&a.minute)
-                .then_with(|| store.kinds().name(a.kind).cmp(store.kinds().name(b.kind)))
-        });
-        rows
+            .collect()
     }
 
     fn heap_bytes(&self) -> usize {
-        self.rows.capacity() * 16
-            + self.index.capacity() * 24
-            + self.events.capacity() * 24
-            + self
-                .events
-                .iter()
-                .map(|list| list.capacity() * 4)
-                .sum::<usize>()
+        let index = self.index.as_ref().map_or(0, |index| index.capacity() * 33);
+        (self.first.capacity() + self.count.capacity() + self.row_of.capacity()) * 4
+            + index
+            + self.shown.get().map_or(0, |shown| shown.capacity() * 4)
     }
 }
 
-/// What the log says about one of its types.
 #[derive(Clone, Debug, Default)]
 pub struct TypeEntry {
     pub schema: Sketch,
@@ -253,7 +307,7 @@ impl OpenLog {
         let Some(recorded) = self.store.event(position) else {
             return Ok(position);
         };
-        self.minutes.add(&recorded);
+        self.minutes.add(&self.store, position);
         let kind = recorded.kind_index() as usize;
         if kind == self.catalog.len() {
             self.catalog.push(TypeEntry::default());
@@ -286,6 +340,11 @@ impl OpenLog {
     }
 
     /// The heap bytes of the log and its models.
+    /// The whole log is read: lets go of what only reading needed (a later push still works).
+    pub fn settle(&mut self) {
+        self.minutes.settle();
+        self.store.settle();
+    }
     pub fn heap_bytes(&self) -> usize {
         self.store.heap_bytes() + self.minutes.heap_bytes()
     }
@@ -389,5 +448,51 @@ mod tests {
             .collect();
         assert_eq!(shown, [(60_000, "a", 1), (0, "a", 1), (0, "b", 1)]);
         assert_eq!(log.catalog()[0].producers.len(), 1);
+    }
+
+    #[test]
+    fn it_should_count_per_minute_as_a_plain_tally_does_when_times_run_backwards() {
+        let times = [5, 70, 65, 200, 10, 130, 70, 71, 300, 0];
+        let events: Vec<MappedEvent> = times
+            .iter()
+            .enumerate()
+            .map(|(index, &seconds)| MappedEvent {
+                time: (seconds != 0).then(|| Timestamp::from_millis(seconds * 1_000)),
+                ..event(index as u64 + 1, "s", json!({}))
+            })
+            .collect();
+        let mut log = log(&events[..6]);
+        // Settled part way, then read on: the rows are found again.
+        log.settle();
+        for event in &events[6..] {
+            log.push(event).unwrap();
+        }
+        for cursor in 0..=events.len() {
+            let mut tally: BTreeMap<(std::cmp::Reverse<Option<i64>>, &str), usize> =
+                BTreeMap::new();
+            for event in &events[..cursor] {
+                let minute = event.time.map(|time| time.millis().div_euclid(MINUTE_MS));
+                *tally
+                    .entry((std::cmp::Reverse(minute), event.event_type.as_str()))
+                    .or_default() += 1;
+            }
+            let wanted: Vec<(Option<i64>, &str, usize)> = tally
+                .into_iter()
+                .map(|((minute, kind), count)| (minute.0.map(|m| m * MINUTE_MS), kind, count))
+                .collect();
+            let shown: Vec<(Option<i64>, &str, usize)> = log
+                .minutes()
+                .at(log.store(), Position(cursor as u64))
+                .iter()
+                .map(|row| {
+                    (
+                        row.minute.map(Timestamp::millis),
+                        log.store().kinds().name(row.kind),
+                        row.count,
+                    )
+                })
+                .collect();
+            assert_eq!(shown, wanted, "as of {cursor}");
+        }
     }
 }

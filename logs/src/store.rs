@@ -1,107 +1,23 @@
 //! A user's log held for exploring: every mapped event in columns. Names that repeat (types,
 //! streams, producers, correlation ids) are numbered once, in order of first appearance, and
-//! each event holds the numbers; causation is resolved to the position of the event it names;
-//! payloads are kept as their compact JSON text, read back only when shown or folded. Indexes
+//! each event holds the numbers; causation is resolved to the position of the event it names
+//! (its text kept only when no earlier event carries it); payloads are kept by shape
+//! ([`Payloads`]), read back only when shown or folded. Indexes
 //! by stream, type and flow list positions, so a stream's state or a flow at any point is a
 //! binary search and a fold of that stream's events alone.
 
-use std::hash::BuildHasher;
-
 use eventide_engine::{Position, Timestamp};
-use rustc_hash::{FxBuildHasher, FxHashMap};
+use rustc_hash::FxHashMap;
 use serde_json::Value;
 
 use crate::mapping::MappedEvent;
+use crate::payloads::{PayloadField, Payloads};
 use crate::read::Place;
-
-/// A name's number in its column (a type, a stream, a producer, a correlation id).
-pub type NameIndex = u32;
+use crate::texts::{hash, Texts};
+pub use crate::texts::{NameIndex, Names, TooLarge};
 
 const NONE: u32 = u32::MAX;
 const UNTIMED: i64 = i64::MIN;
-
-/// Names numbered densely in order of first appearance.
-#[derive(Clone, Debug, Default)]
-pub struct Names {
-    names: Vec<Box<str>>,
-    index: FxHashMap<Box<str>, NameIndex>,
-}
-
-impl Names {
-    fn intern(&mut self, name: &str) -> NameIndex {
-        if let Some(&index) = self.index.get(name) {
-            return index;
-        }
-        let index = self.names.len() as NameIndex;
-        self.names.push(name.into());
-        self.index.insert(name.into(), index);
-        index
-    }
-
-    pub fn len(&self) -> usize {
-        self.names.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
-
-    pub fn name(&self, index: NameIndex) -> &str {
-        self.names.get(index as usize).map_or("", |name| name)
-    }
-
-    pub fn find(&self, name: &str) -> Option<NameIndex> {
-        self.index.get(name).copied()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = (NameIndex, &str)> {
-        self.names
-            .iter()
-            .enumerate()
-            .map(|(index, name)| (index as NameIndex, &**name))
-    }
-}
-
-/// Texts end to end in one string: four bytes an entry beside the text itself.
-#[derive(Clone, Debug, Default)]
-struct Texts {
-    text: String,
-    ends: Vec<u32>,
-}
-
-impl Texts {
-    fn push(&mut self, text: &str) -> Result<(), TooLarge> {
-        self.text.push_str(text);
-        let end = u32::try_from(self.text.len()).map_err(|_| TooLarge)?;
-        self.ends.push(end);
-        Ok(())
-    }
-
-    fn get(&self, index: usize) -> &str {
-        let start = match index {
-            0 => 0,
-            _ => self.ends.get(index - 1).copied().unwrap_or(0),
-        } as usize;
-        let end = self.ends.get(index).copied().unwrap_or(0) as usize;
-        self.text.get(start..end).unwrap_or("")
-    }
-
-    fn bytes(&self) -> usize {
-        self.text.capacity() + self.ends.capacity() * 4
-    }
-}
-
-/// The log holds more text than 4 GiB, more than a browser tab can.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TooLarge;
-
-impl std::fmt::Display for TooLarge {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("the log is larger than 4 GiB of text, more than one browser tab can hold")
-    }
-}
-
-impl std::error::Error for TooLarge {}
 
 /// Every event of a user's log, numbered from position 1 in the order of the file.
 #[derive(Clone, Debug, Default)]
@@ -124,9 +40,11 @@ pub struct LogStore {
     place: Vec<u32>,
     lines: bool,
     ids: Texts,
-    causations: Texts,
-    data: Texts,
-    /// An id's hash to the first event that carries it.
+    /// A causation id no earlier event carries (one that does is that event's id).
+    dangling_causations: Texts,
+    payloads: Payloads,
+    /// An id's hash to the first event that carries it; a hash already taken by another id
+    /// moves on by one.
     by_id: FxHashMap<u64, u32>,
     stream_events: Vec<Vec<u32>>,
     kind_events: Vec<Vec<u32>>,
@@ -150,19 +68,16 @@ impl LogStore {
     pub fn push(&mut self, event: &MappedEvent) -> Result<Position, TooLarge> {
         let index = self.kind.len();
         let position = u32::try_from(index + 1).map_err(|_| TooLarge)?;
-        let data = serde_json::to_string(&event.data).map_err(|_| TooLarge)?;
-        self.data.push(&data)?;
+        self.payloads.push(&event.data)?;
         self.ids.push(event.id.as_deref().unwrap_or(""))?;
-        self.causations
-            .push(event.causation.as_deref().unwrap_or(""))?;
 
-        let kind = self.kinds.intern(&event.event_type);
+        let kind = self.kinds.intern(&event.event_type)?;
         push_to(&mut self.kind_events, kind, position);
         self.kind.push(kind);
 
         let (stream, version) = match &event.stream {
             Some(name) => {
-                let stream = self.streams.intern(name);
+                let stream = self.streams.intern(name)?;
                 let events = push_to(&mut self.stream_events, stream, position);
                 (stream, events as u32)
             }
@@ -173,19 +88,18 @@ impl LogStore {
 
         let correlation = match &event.correlation {
             Some(name) => {
-                let flow = self.correlations.intern(name);
+                let flow = self.correlations.intern(name)?;
                 push_to(&mut self.flow_events, flow, position);
                 flow
             }
             None => NONE,
         };
         self.correlation.push(correlation);
-        self.producer.push(
-            event
-                .producer
-                .as_deref()
-                .map_or(NONE, |name| self.producers.intern(name)),
-        );
+        let producer = match event.producer.as_deref() {
+            Some(name) => self.producers.intern(name)?,
+            None => NONE,
+        };
+        self.producer.push(producer);
 
         let time = event.time.map_or(UNTIMED, Timestamp::millis);
         let latest = self.latest.last().copied().unwrap_or(UNTIMED).max(time);
@@ -198,8 +112,15 @@ impl LogStore {
             .and_then(|id| self.find_id(id))
             .map_or(0, |cause| cause.0 as u32);
         self.cause.push(cause);
+        let dangling = match cause {
+            0 => event.causation.as_deref().unwrap_or(""),
+            _ => "",
+        };
+        self.dangling_causations.push(dangling)?;
         if let Some(id) = event.id.as_deref() {
-            self.by_id.entry(hash(id)).or_insert(position);
+            if let (key, None) = self.probe_id(id) {
+                self.by_id.insert(key, position);
+            }
         }
         let (place, lines) = match event.place {
             Place::Line(line) => (line, true),
@@ -250,10 +171,32 @@ impl LogStore {
 
     /// The first event carrying this id.
     pub fn find_id(&self, id: &str) -> Option<Position> {
-        let &position = self.by_id.get(&hash(id))?;
-        // A 64-bit hash can collide: the id itself decides.
-        let index = position as usize - 1;
-        (self.ids.get(index) == id).then_some(Position(u64::from(position)))
+        self.probe_id(id).1
+    }
+
+    /// Where `id` is or would go in `by_id`, and its first event if it has one. A 64-bit
+    /// hash can collide: the id itself decides.
+    fn probe_id(&self, id: &str) -> (u64, Option<Position>) {
+        let mut key = hash(id);
+        loop {
+            match self.by_id.get(&key) {
+                None => return (key, None),
+                Some(&position) if self.ids.get(position as usize - 1) == id => {
+                    return (key, Some(Position(u64::from(position))))
+                }
+                Some(_) => key = key.wrapping_add(1),
+            }
+        }
+    }
+
+    /// The store's payloads, for a query on their fields.
+    pub fn payloads(&self) -> &Payloads {
+        &self.payloads
+    }
+
+    /// A top-level payload field, ready to be read from every event.
+    pub fn payload_field(&self, key: &str) -> PayloadField {
+        self.payloads.field(key)
     }
 
     /// The positions of a stream's events, in order (a version is its place here, from 1).
@@ -316,6 +259,33 @@ impl LogStore {
             .collect()
     }
 
+    /// Gives back the room the columns grew into while the log was read.
+    pub fn settle(&mut self) {
+        for column in [
+            &mut self.kind,
+            &mut self.stream,
+            &mut self.version,
+            &mut self.correlation,
+            &mut self.producer,
+            &mut self.cause,
+            &mut self.place,
+        ] {
+            column.shrink_to_fit();
+        }
+        self.time.shrink_to_fit();
+        self.latest.shrink_to_fit();
+        self.ids.shrink_to_fit();
+        self.dangling_causations.shrink_to_fit();
+        self.payloads.shrink_to_fit();
+        for lists in [
+            &mut self.stream_events,
+            &mut self.kind_events,
+            &mut self.flow_events,
+        ] {
+            lists.iter_mut().for_each(Vec::shrink_to_fit);
+        }
+    }
+
     /// The bytes the store holds on the heap, for the memory figure.
     pub fn heap_bytes(&self) -> usize {
         let columns = (self.kind.capacity()
@@ -331,23 +301,18 @@ impl LogStore {
             lists.capacity() * std::mem::size_of::<Vec<u32>>()
                 + lists.iter().map(|list| list.capacity() * 4).sum::<usize>()
         };
-        let names = |names: &Names| {
-            names.names.iter().map(|name| name.len() * 2).sum::<usize>()
-                + names.names.capacity() * 16
-                + names.index.capacity() * 20
-        };
         columns
             + self.ids.bytes()
-            + self.causations.bytes()
-            + self.data.bytes()
-            + self.by_id.capacity() * 12
+            + self.dangling_causations.bytes()
+            + self.payloads.heap_bytes()
+            + self.by_id.capacity() * (8 + 4 + 1)
             + lists(&self.stream_events)
             + lists(&self.kind_events)
             + lists(&self.flow_events)
-            + names(&self.kinds)
-            + names(&self.streams)
-            + names(&self.producers)
-            + names(&self.correlations)
+            + self.kinds.bytes()
+            + self.streams.bytes()
+            + self.producers.bytes()
+            + self.correlations.bytes()
     }
 }
 
@@ -363,10 +328,6 @@ fn push_to(lists: &mut Vec<Vec<u32>>, index: NameIndex, position: u32) -> usize 
 
 fn list(lists: &[Vec<u32>], index: NameIndex) -> &[u32] {
     lists.get(index as usize).map_or(&[], Vec::as_slice)
-}
-
-fn hash(id: &str) -> u64 {
-    FxBuildHasher.hash_one(id)
 }
 
 fn optional(index: NameIndex) -> Option<NameIndex> {
@@ -424,7 +385,10 @@ impl<'a> LogEvent<'a> {
 
     /// The causation id as written, whether or not an earlier event carries it.
     pub fn causation(&self) -> Option<&'a str> {
-        text(self.store.causations.get(self.index))
+        match self.cause() {
+            Some(cause) => self.store.event(cause).and_then(|cause| cause.id()),
+            None => text(self.store.dangling_causations.get(self.index)),
+        }
     }
 
     /// The earlier event its causation id names.
@@ -455,12 +419,18 @@ impl<'a> LogEvent<'a> {
     }
 
     /// The payload as compact JSON text.
-    pub fn data_text(&self) -> &'a str {
-        self.store.data.get(self.index)
+    pub fn data_text(&self) -> String {
+        self.store.payloads.text(self.index)
     }
 
     pub fn data(&self) -> Value {
-        serde_json::from_str(self.data_text()).unwrap_or(Value::Null)
+        self.store.payloads.value(self.index)
+    }
+
+    /// The number of its payload's value for `field` (see [`Payloads::values`]), if its
+    /// payload has the field.
+    pub fn field_value(&self, field: &PayloadField) -> Option<NameIndex> {
+        self.store.payloads.value_number(self.index, field)
     }
 }
 
