@@ -2,7 +2,9 @@
 // the engine's figures for the wasm build (the page behind #bench), a plain-JavaScript fold of
 // the same events into the same read models in the same page (e2e/js-fold.mjs, five runs, the
 // median; `replay_vs_js_fold` is how many times faster the engine's replay is), and the frame
-// time while scrubbing the timeline across a million events (one slider move a frame).
+// time while scrubbing the timeline across a million events (one slider move a frame); then a
+// foreign log (the page behind #bench-log: the library's NDJSON imported and filtered) beside a
+// plain-JavaScript reader of the same file in the same page (e2e/js-log-reader.mjs), under `log`.
 //
 //   node e2e/bench.mjs [EVENTS] [TAB_EVENTS]   (after `trunk build --release`; scripts/bench-browser.sh
 //                                              does both; TAB_EVENTS, EVENTS unless given, is what the
@@ -13,6 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { foldInPage } from './js-fold.mjs';
+import { readInPage } from './js-log-reader.mjs';
 import { generateOrders } from './lib/app.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,9 +34,51 @@ const base = `http://127.0.0.1:${server.address().port}/`;
 const browser = await chromium.launch({
   executablePath: process.env.CHROME_BIN || '/usr/bin/chromium',
   args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'],
+    '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-precise-memory-info'],
 });
+// BENCH_ONLY=log runs the foreign log's part alone.
+const onlyLog = process.env.BENCH_ONLY === 'log';
 try {
+  const log = await foreignLog();
+  if (onlyLog) console.log(JSON.stringify({ target: 'wasm32 in headless Chromium', log }));
+  else await shopAndScrub(log);
+} finally {
+  await browser.close();
+  server.close();
+}
+
+// A foreign log: the import and the query bar in wasm, and the plain-JavaScript reader of the
+// same file in the same page.
+async function foreignLog() {
+  const logPage = await browser.newPage();
+  await logPage.goto(`${base}#bench-log=${events}`);
+  await logPage.waitForSelector('[data-testid=bench-result]', { timeout: 600000 });
+  const logFigures = JSON.parse(await logPage.textContent('[data-testid=bench-result]'));
+  if (logFigures.error) throw new Error(`the log benchmark page failed: ${logFigures.error}`);
+  const reader = await logPage.evaluate(readInPage, 5);
+  if (reader.events !== logFigures.events) {
+    throw new Error(`the JavaScript reader read ${reader.events} events, the store ${logFigures.events}`);
+  }
+  const round2 = (value) => Math.round(value * 100) / 100;
+  const log = {
+    ...logFigures,
+    js_import_ms: round2(reader.import_ms),
+    js_bytes_per_event_all_in: reader.bytes_per_event_all_in,
+    import_vs_js: round2(reader.import_ms / logFigures.import_ms),
+    filter: logFigures.filter.map((figure, index) => {
+      const js = reader.filters[index];
+      if (js.matches !== figure.matches) {
+        throw new Error(`${figure.query}: the query bar found ${figure.matches} events, the JavaScript reader ${js.matches}`);
+      }
+      return { ...figure, js_ms: round2(js.ms), vs_js: round2(js.ms / Math.max(figure.ms, 1e-6)) };
+    }),
+  };
+  await logPage.close();
+  return log;
+}
+
+// The shop's workload beside the plain-JavaScript fold, then scrubbing the real app.
+async function shopAndScrub(log) {
   // 1. The engine's figures, in wasm.
   const page = await browser.newPage();
   await page.goto(`${base}#bench=${events}`);
@@ -92,6 +137,9 @@ try {
     });
     return stamps.slice(2).map((t, k) => t - stamps[k + 1]);
   });
+  await app.close();
+
+
   frames.sort((a, b) => a - b);
   const at = (q) => frames[Math.min(frames.length - 1, Math.round((frames.length - 1) * q))];
   console.log(JSON.stringify({
@@ -108,8 +156,6 @@ try {
     scrub_frames: frames.length,
     scrub_frame_p50_ms: Math.round(at(0.5) * 100) / 100,
     scrub_frame_p95_ms: Math.round(at(0.95) * 100) / 100,
+    log,
   }));
-} finally {
-  await browser.close();
-  server.close();
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The in-browser benchmark: builds the release bundle and runs the workload and a scripted
-# timeline scrub in headless Chromium; prints one line of JSON.
+# The in-browser benchmark: builds the release bundle and runs the workload, a scripted
+# timeline scrub and a foreign log's import and filter in headless Chromium; prints one line of
+# JSON. BENCH_ONLY=log runs the foreign log's part alone.
 #   ./scripts/bench-browser.sh [EVENTS] [TAB_EVENTS]   (default 1,000,000; TAB_EVENTS, EVENTS
 #   unless given, is what the app generates for the scrub and the longest task, e.g. 9200000)
 set -euo pipefail

@@ -7,9 +7,9 @@ fn main() {
         let hash = web_sys::window()
             .and_then(|window| window.location().hash().ok())
             .unwrap_or_default();
-        match eventide::bench_page::requested_events(&hash) {
-            Some(events) => {
-                let props = eventide::bench_page::BenchPageProps { events };
+        match eventide::bench_page::requested(&hash) {
+            Some(request) => {
+                let props = eventide::bench_page::BenchPageProps { request };
                 yew::Renderer::<eventide::bench_page::BenchPage>::with_props(props).render();
             }
             None => {

@@ -26,6 +26,7 @@ pub fn run(args: &BenchLogArgs) -> Result<String, String> {
     let config = LogBenchConfig {
         events: args.events,
         seed: args.seed,
+        plain_peer: true,
     };
     let report = bench::run(config, &clock, Some(&live_bytes))?;
     serde_json::to_string(&report)

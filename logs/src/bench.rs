@@ -25,6 +25,9 @@ use crate::{sample, values, SAMPLE};
 pub struct LogBenchConfig {
     pub events: u64,
     pub seed: u64,
+    /// Whether to run the `serde_json` peer too (natively; a browser tab has no room for a
+    /// million `Value`s beside the log, and its peer is a plain-JavaScript reader).
+    pub plain_peer: bool,
 }
 
 /// Every figure, in the units its name gives.
@@ -46,10 +49,10 @@ pub struct LogBenchReport {
     /// Live heap growth while importing, per event, where the caller can measure it.
     pub bytes_per_event_all_in: Option<f64>,
     /// The peer: every line parsed into a `serde_json::Value`, kept in a `Vec`.
-    pub plain_import_ms: f64,
+    pub plain_import_ms: Option<f64>,
     pub plain_bytes_per_event_all_in: Option<f64>,
     /// `plain_import_ms / import_ms`: how many times faster the import is than the peer's.
-    pub import_vs_plain: f64,
+    pub import_vs_plain: Option<f64>,
     /// Each of [`QUERIES`] over the whole log: the median of five scans.
     pub filter: Vec<LogFilterFigure>,
 }
@@ -60,9 +63,9 @@ pub struct LogFilterFigure {
     pub query: &'static str,
     pub matches: usize,
     pub ms: f64,
-    pub plain_ms: f64,
+    pub plain_ms: Option<f64>,
     /// `plain_ms / ms`: how many times faster the query bar is than the peer's loop.
-    pub vs_plain: f64,
+    pub vs_plain: Option<f64>,
 }
 
 /// A query of the bar and the same test written by hand over a CloudEvent's JSON.
@@ -114,22 +117,30 @@ pub fn run(
     let generate_ms = clock() - started;
 
     let mapping = detect(&file)?;
+    let file_bytes = file.len();
+    let (plain, plain_import_ms, plain_all_in) = if config.plain_peer {
+        let heap_before = heap.map(|heap| heap());
+        let started = clock();
+        let plain = plain_import(&file)?;
+        let plain_import_ms = clock() - started;
+        (
+            Some(plain),
+            Some(plain_import_ms),
+            growth(heap, heap_before),
+        )
+    } else {
+        (None, None, None)
+    };
+
     let heap_before = heap.map(|heap| heap());
-    // The import takes the file's bytes as the browser hands them over, and frees them.
-    let bytes = file.clone();
     let started = clock();
-    let log = import(bytes, &mapping)?;
+    // The import takes the file's bytes as the browser hands them over, and frees them.
+    let log = import(file, &mapping)?;
     let import_ms = clock() - started;
     let import_all_in = growth(heap, heap_before);
 
-    let heap_before = heap.map(|heap| heap());
-    let started = clock();
-    let plain = plain_import(&file)?;
-    let plain_import_ms = clock() - started;
-    let plain_all_in = growth(heap, heap_before);
-
     let events = log.store().len();
-    if plain.len() != events {
+    if let Some(plain) = plain.as_ref().filter(|plain| plain.len() != events) {
         return Err(format!(
             "the peer read {} events, the store {events}",
             plain.len()
@@ -137,7 +148,7 @@ pub fn run(
     }
     let filter = QUERIES
         .iter()
-        .map(|query| time_query(query, &log, &plain, clock))
+        .map(|query| time_query(query, &log, plain.as_deref(), clock))
         .collect::<Result<Vec<_>, String>>()?;
 
     let per_event = |bytes: usize| (bytes as f64 / events.max(1) as f64).round();
@@ -146,15 +157,15 @@ pub fn run(
         types: log.store().kinds().len(),
         streams: log.store().streams().len(),
         flows: log.store().correlations().len(),
-        file_bytes_per_event: per_event(file.len()),
+        file_bytes_per_event: per_event(file_bytes),
         generate_ms: round(generate_ms),
         import_ms: round(import_ms),
         import_events_per_sec: (events as f64 / (import_ms / 1000.0).max(1e-9)).round(),
         bytes_per_event: per_event(log.heap_bytes()),
         bytes_per_event_all_in: import_all_in.map(per_event),
-        plain_import_ms: round(plain_import_ms),
+        plain_import_ms: plain_import_ms.map(round),
         plain_bytes_per_event_all_in: plain_all_in.map(per_event),
-        import_vs_plain: round(plain_import_ms / import_ms.max(1e-9)),
+        import_vs_plain: plain_import_ms.map(|plain| round(plain / import_ms.max(1e-9))),
         filter,
     })
 }
@@ -220,7 +231,7 @@ fn plain_import(file: &[u8]) -> Result<Vec<Value>, String> {
 fn time_query(
     query: &BenchQuery,
     log: &OpenLog,
-    plain: &[Value],
+    plain: Option<&[Value]>,
     clock: &dyn Fn() -> f64,
 ) -> Result<LogFilterFigure, String> {
     let filter = LogFilter::parse(query.text, log.store())
@@ -228,22 +239,28 @@ fn time_query(
         .ok_or_else(|| format!("{} is not a query", query.text))?;
     let mut matches = 0;
     let ms = median_of_five(clock, || matches = filter.scan(log.store()).len());
-    let mut plain_matches = 0;
-    let plain_ms = median_of_five(clock, || {
-        plain_matches = plain.iter().filter(|event| (query.plain)(event)).count();
-    });
-    if matches != plain_matches {
-        return Err(format!(
-            "{}: the query bar found {matches} events, the peer {plain_matches}",
-            query.text
-        ));
-    }
+    let plain_ms = match plain {
+        Some(plain) => {
+            let mut plain_matches = 0;
+            let plain_ms = median_of_five(clock, || {
+                plain_matches = plain.iter().filter(|event| (query.plain)(event)).count();
+            });
+            if matches != plain_matches {
+                return Err(format!(
+                    "{}: the query bar found {matches} events, the peer {plain_matches}",
+                    query.text
+                ));
+            }
+            Some(plain_ms)
+        }
+        None => None,
+    };
     Ok(LogFilterFigure {
         query: query.text,
         matches,
         ms: round(ms),
-        plain_ms: round(plain_ms),
-        vs_plain: round(plain_ms / ms.max(1e-9)),
+        plain_ms: plain_ms.map(round),
+        vs_plain: plain_ms.map(|plain| round(plain / ms.max(1e-9))),
     })
 }
 
@@ -277,6 +294,7 @@ mod tests {
         let file = ndjson(LogBenchConfig {
             events: 500,
             seed: 7,
+            plain_peer: false,
         });
         assert_eq!(file.iter().filter(|&&byte| byte == b'\n').count(), 500);
     }
@@ -288,6 +306,7 @@ mod tests {
             LogBenchConfig {
                 events: 20_000,
                 seed: 7,
+                plain_peer: true,
             },
             &clock,
             None,
