@@ -24,7 +24,7 @@ import { ROOT, log } from './lib/app.mjs';
 import { runSteps } from './lib/harness.mjs';
 import { startServer } from './lib/server.mjs';
 import { generateSomeOrders, openTheApp, placeAnOrder, screenshot } from './steps/basics.mjs';
-import { exploreAForeignLog, exploreTheExample } from './steps/explore.mjs';
+import { exploreABigFile, exploreAForeignLog, exploreTheExample } from './steps/explore.mjs';
 import { exportAndImport } from './steps/files.mjs';
 import { harnessCatchesProblems } from './steps/harness.mjs';
 import { keyboardShortcuts } from './steps/keyboard.mjs';
@@ -54,6 +54,7 @@ const STEPS = [
   roomServicesRedeliver,
   searchTheLog,
   exploreAForeignLog,
+  exploreABigFile,
   exploreTheExample,
   catalogExportsAsyncapi,
   lessonByAddress,

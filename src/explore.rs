@@ -1,5 +1,6 @@
-//! Exploring a user's own log, beside the shop and apart from it: a file is read, its mapping
-//! shown and chosen ([`MappingStep`]), read a chunk per task ([`Reading`]), then explored
+//! Exploring a user's own log, beside the shop and apart from it: a file's first slice is read,
+//! its mapping shown and chosen ([`MappingStep`]), the file read a slice and a chunk of records
+//! per task, only the record being cut held ([`Reading`]), then explored
 //! ([`Opened`]): its own cursor, the event selected, a query, and the read models every log
 //! has. The shop's session is never touched: closing the explorer goes back to it as it was.
 //!
@@ -11,14 +12,38 @@ use std::rc::Rc;
 
 use eventide_engine::{Position, Timestamp};
 use eventide_logs::read::{LogFormat, Record, Stop};
-use eventide_logs::{Chunks, FieldPath, LogFilter, LogStop, MappedEvent, Mapping, OpenLog, Role};
+use eventide_logs::{Feed, FieldPath, LogFilter, LogStop, MappedEvent, Mapping, OpenLog, Role};
 use yew::prelude::*;
 
 /// How many records the mapping step shows mapped.
 pub const PREVIEW: usize = 5;
-/// Records read per task while opening a log: a few milliseconds of work, so the page keeps
-/// painting its progress and the Cancel button answers.
-pub const CHUNK: usize = 20_000;
+/// Records read per task while opening a log: about 40 ms of work in wasm (a million-event
+/// file's tasks were 160 ms at 20,000), so the page keeps painting its progress and the
+/// Cancel button answers.
+pub const CHUNK: usize = 8_000;
+/// The slices a file is read in: a few thousand records each.
+pub const SLICE: u64 = 4 << 20;
+/// What the mapping is detected from: the file's first mebibyte (or all of a smaller one).
+pub const HEAD: u64 = 1 << 20;
+
+/// Where a log's bytes come from.
+#[derive(Clone, Debug)]
+pub enum LogSource {
+    /// Held whole: the shipped example, fetched (a few hundred kilobytes), or a test's text.
+    Bytes(Rc<[u8]>),
+    /// A user's file, read a slice at a time, so a file of hundreds of megabytes is never
+    /// held whole.
+    File(web_sys::File),
+}
+
+impl LogSource {
+    pub fn size(&self) -> u64 {
+        match self {
+            LogSource::Bytes(bytes) => bytes.len() as u64,
+            LogSource::File(file) => file.size() as u64,
+        }
+    }
+}
 
 /// The explorer's tabs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -62,7 +87,7 @@ impl ExploreTab {
 pub struct MappingStep {
     pub name: String,
     pub format: LogFormat,
-    bytes: Vec<u8>,
+    source: LogSource,
     pub sample: Vec<Record>,
     pub mapping: Mapping,
     /// The fields the sample's records have, as paths a role can come from.
@@ -82,19 +107,33 @@ impl MappingStep {
     }
 }
 
-/// A log being read into the explorer, a chunk per task.
+/// A log being read into the explorer, a slice of the file and a chunk of records per task.
 #[derive(Debug)]
 pub struct Reading {
+    /// Which read this is, so a slice that arrives after a cancel is not taken for the next.
+    pub id: u64,
     pub name: String,
     pub mapping: Mapping,
-    chunks: Chunks,
+    pub source: LogSource,
+    size: u64,
+    /// Where the next slice begins.
+    offset: u64,
+    /// Waiting for the slice at `offset` (of a file, read by the page).
+    awaiting: bool,
+    feed: Feed,
     log: OpenLog,
 }
 
 impl Reading {
-    /// How far, of how much (bytes of NDJSON, records of a batch).
-    pub fn progress(&self) -> (usize, usize) {
-        self.chunks.progress()
+    /// Bytes read, of the file's.
+    pub fn progress(&self) -> (u64, u64) {
+        (self.offset, self.size)
+    }
+
+    /// The slice of the file the page should read next, if the reading waits for one.
+    pub fn wanted_slice(&self) -> Option<(u64, u64)> {
+        self.awaiting
+            .then(|| (self.offset, (self.offset + SLICE).min(self.size)))
     }
 
     pub fn events(&self) -> usize {
@@ -171,10 +210,12 @@ impl Explorer {
 }
 
 pub enum ExploreAction {
-    /// A file's bytes: read its first records and detect the mapping.
+    /// A log's first bytes ([`HEAD`] of them, or all): read its first records and detect the
+    /// mapping.
     Read {
         name: String,
-        bytes: Vec<u8>,
+        source: LogSource,
+        head: Vec<u8>,
     },
     /// Take `role` from another field (`None`: from none).
     SetRole(Role, Option<String>),
@@ -182,6 +223,12 @@ pub enum ExploreAction {
     Build,
     /// Read the next chunk.
     Continue,
+    /// The slice of a file asked for ([`Reading::wanted_slice`]), or why it could not be read.
+    Slice {
+        id: u64,
+        at: u64,
+        bytes: Result<Vec<u8>, String>,
+    },
     /// Stop reading (nothing is kept) or close the mapping step.
     Cancel,
     /// Back to the shop.
@@ -195,12 +242,24 @@ pub enum ExploreAction {
     DiffFrom(Position),
 }
 
+impl ExploreAction {
+    /// A log held whole, read as a file is.
+    pub fn read_bytes(name: String, bytes: Rc<[u8]>) -> ExploreAction {
+        let head = bytes[..bytes.len().min(HEAD as usize)].to_vec();
+        ExploreAction::Read {
+            name,
+            source: LogSource::Bytes(bytes),
+            head,
+        }
+    }
+}
+
 impl Reducible for Explorer {
     type Action = ExploreAction;
 
     fn reduce(self: Rc<Self>, action: ExploreAction) -> Rc<Self> {
         let taken = std::mem::take(&mut *self.stage.borrow_mut());
-        *self.stage.borrow_mut() = step(taken, action);
+        *self.stage.borrow_mut() = step(taken, action, self.revision);
         Rc::new(Explorer {
             stage: self.stage.clone(),
             revision: self.revision + 1,
@@ -208,18 +267,21 @@ impl Reducible for Explorer {
     }
 }
 
-/// The next stage after `action`. Pure: tested natively.
-pub fn step(stage: Stage, action: ExploreAction) -> Stage {
+/// The next stage after `action`; `revision` numbers a read begun now. Pure: tested natively.
+pub fn step(stage: Stage, action: ExploreAction, revision: u64) -> Stage {
     match (stage, action) {
         // A file read that finishes late must not replace a log being mapped, read or explored.
-        (Stage::Closed | Stage::Refused { .. }, ExploreAction::Read { name, bytes }) => {
-            read(name, bytes)
+        (Stage::Closed | Stage::Refused { .. }, ExploreAction::Read { name, source, head }) => {
+            read(name, source, head)
         }
         (_, ExploreAction::Close) => Stage::Closed,
         (Stage::Mapping(step), ExploreAction::SetRole(role, field)) => set_role(step, role, field),
-        (Stage::Mapping(step), ExploreAction::Build) => build(step),
+        (Stage::Mapping(step), ExploreAction::Build) => build(step, revision),
         (Stage::Mapping(_), ExploreAction::Cancel) => Stage::Closed,
         (Stage::Reading(reading), ExploreAction::Continue) => continue_reading(reading),
+        (Stage::Reading(reading), ExploreAction::Slice { id, at, bytes }) => {
+            take_slice(reading, id, at, bytes)
+        }
         (Stage::Reading(reading), ExploreAction::Cancel) => Stage::Refused {
             message: format!(
                 "Opening {} was cancelled after {} events: nothing was kept.",
@@ -233,16 +295,32 @@ pub fn step(stage: Stage, action: ExploreAction) -> Stage {
     }
 }
 
-fn read(name: String, bytes: Vec<u8>) -> Stage {
-    let format = LogFormat::detect(&bytes);
-    let sample = match eventide_logs::sample(bytes.as_slice(), eventide_logs::SAMPLE) {
-        Ok(sample) => sample,
-        Err(error) => {
-            return Stage::Refused {
-                message: format!("{name} is not a log Eventide can read: {error}"),
-            }
-        }
-    };
+fn read(name: String, source: LogSource, head: Vec<u8>) -> Stage {
+    let format = LogFormat::detect(&head);
+    let whole = head.len() as u64 >= source.size();
+    let mut feed = Feed::new();
+    feed.push(&head);
+    if whole {
+        feed.end();
+    }
+    let mut sample = Vec::new();
+    let read = feed.records(eventide_logs::SAMPLE, |record| {
+        sample.push(record);
+        Ok::<(), ()>(())
+    });
+    if let Err(Stop::Unreadable(error)) = read {
+        return Stage::Refused {
+            message: format!("{name} is not a log Eventide can read: {error}"),
+        };
+    }
+    if sample.is_empty() && !whole {
+        return Stage::Refused {
+            message: format!(
+                "{name} is not a log Eventide can read: its first {} hold no whole event.",
+                crate::format::fmt_bytes(HEAD)
+            ),
+        };
+    }
     let values = eventide_logs::values(&sample);
     let mapping = match Mapping::detect(&values) {
         Ok(detection) => detection.mapping,
@@ -255,7 +333,7 @@ fn read(name: String, bytes: Vec<u8>) -> Stage {
     Stage::Mapping(MappingStep {
         name,
         format,
-        bytes,
+        source,
         fields: field_paths(&values),
         sample,
         mapping,
@@ -300,28 +378,70 @@ fn set_role(mut step: MappingStep, role: Role, field: Option<String>) -> Stage {
     Stage::Mapping(step)
 }
 
-fn build(step: MappingStep) -> Stage {
-    match Chunks::new(step.bytes) {
-        Ok(chunks) => Stage::Reading(Box::new(Reading {
-            name: step.name,
-            mapping: step.mapping,
-            chunks,
-            log: OpenLog::new(),
-        })),
-        Err(error) => Stage::Refused {
-            message: format!("{} was not opened: {error}", step.name),
+fn build(step: MappingStep, id: u64) -> Stage {
+    let size = step.source.size();
+    let reading = Reading {
+        id,
+        name: step.name,
+        mapping: step.mapping,
+        source: step.source,
+        size,
+        offset: 0,
+        awaiting: false,
+        feed: Feed::new(),
+        log: OpenLog::new(),
+    };
+    Stage::Reading(Box::new(reading))
+}
+
+/// A slice of the file arrived: taken in if it is the one the reading waits for.
+fn take_slice(
+    mut reading: Box<Reading>,
+    id: u64,
+    at: u64,
+    bytes: Result<Vec<u8>, String>,
+) -> Stage {
+    if id != reading.id || at != reading.offset || !reading.awaiting {
+        return Stage::Reading(reading);
+    }
+    match bytes {
+        Ok(bytes) if !bytes.is_empty() || at >= reading.size => {
+            reading.awaiting = false;
+            feed_slice(&mut reading, &bytes);
+            Stage::Reading(reading)
+        }
+        Ok(_) => Stage::Refused {
+            message: format!(
+                "{} could not be read past {} (the file changed?): nothing was kept.",
+                reading.name,
+                crate::format::fmt_bytes(at)
+            ),
+        },
+        Err(problem) => Stage::Refused {
+            message: format!(
+                "{} could not be read: {problem}. Nothing was kept.",
+                reading.name
+            ),
         },
     }
 }
 
+fn feed_slice(reading: &mut Reading, bytes: &[u8]) {
+    reading.feed.push(bytes);
+    reading.offset += bytes.len() as u64;
+    if reading.offset >= reading.size {
+        reading.feed.end();
+    }
+}
+
 fn continue_reading(mut reading: Box<Reading>) -> Stage {
+    if reading.awaiting {
+        return Stage::Reading(reading);
+    }
     let Reading {
-        mapping,
-        chunks,
-        log,
-        ..
+        mapping, feed, log, ..
     } = &mut *reading;
-    let read = chunks.next_chunk(CHUNK, |record| {
+    let read = feed.records(CHUNK, |record| {
         let event = mapping.map(&record).map_err(LogStop::Unmapped)?;
         log.push(&event)
             .map(|_| ())
@@ -329,6 +449,19 @@ fn continue_reading(mut reading: Box<Reading>) -> Stage {
     });
     match read {
         Ok(true) => Stage::Reading(reading),
+        // Every whole record read: the next slice, unless the file is done.
+        Ok(false) if !reading.feed.is_done() => {
+            match &reading.source {
+                LogSource::Bytes(bytes) => {
+                    let from = reading.offset as usize;
+                    let to = (reading.offset + SLICE).min(reading.size) as usize;
+                    let slice = bytes.clone();
+                    feed_slice(&mut reading, &slice[from..to]);
+                }
+                LogSource::File(_) => reading.awaiting = true,
+            }
+            Stage::Reading(reading)
+        }
         Ok(false) if reading.log.store().is_empty() => Stage::Refused {
             message: format!("{} holds no events.", reading.name),
         },
@@ -408,9 +541,9 @@ mod tests {
     ]"#;
 
     fn open_all(stage: Stage) -> Stage {
-        let mut stage = step(stage, ExploreAction::Build);
+        let mut stage = step(stage, ExploreAction::Build, 1);
         while matches!(stage, Stage::Reading(_)) {
-            stage = step(stage, ExploreAction::Continue);
+            stage = step(stage, ExploreAction::Continue, 2);
         }
         stage
     }
@@ -418,10 +551,8 @@ mod tests {
     fn read_text(text: &str) -> Stage {
         step(
             Stage::Closed,
-            ExploreAction::Read {
-                name: "acme.json".into(),
-                bytes: text.as_bytes().to_vec(),
-            },
+            ExploreAction::read_bytes("acme.json".into(), text.as_bytes().into()),
+            0,
         )
     }
 
@@ -445,6 +576,7 @@ mod tests {
         let stage = step(
             read_text(CLOUDEVENTS),
             ExploreAction::SetRole(Role::Stream, Some("source".into())),
+            0,
         );
         let Stage::Open(open) = open_all(stage) else {
             panic!("expected an open log");
@@ -469,11 +601,8 @@ mod tests {
         let Stage::Open(open) = open_all(read_text(CLOUDEVENTS)) else {
             panic!("expected an open log");
         };
-        let late = ExploreAction::Read {
-            name: "late.json".into(),
-            bytes: CLOUDEVENTS.as_bytes().to_vec(),
-        };
-        let Stage::Open(still) = step(Stage::Open(open), late) else {
+        let late = ExploreAction::read_bytes("late.json".into(), CLOUDEVENTS.as_bytes().into());
+        let Stage::Open(still) = step(Stage::Open(open), late, 3) else {
             panic!("a late read replaced the open log");
         };
         assert_eq!(still.name, "acme.json");
@@ -511,5 +640,109 @@ mod tests {
             Position(2),
             "selecting a later event goes to it"
         );
+    }
+
+    fn library(events: u64) -> Vec<u8> {
+        eventide_logs::bench::ndjson(eventide_logs::bench::LogBenchConfig {
+            events,
+            seed: 3,
+            plain_peer: false,
+        })
+    }
+
+    #[test]
+    fn it_should_read_a_log_larger_than_a_slice_across_slices() {
+        let file = library(15_000);
+        assert!(file.len() as u64 > SLICE, "more than one slice");
+        let Stage::Mapping(mapping) = step(
+            Stage::Closed,
+            ExploreAction::read_bytes("big.ndjson".into(), file.into()),
+            0,
+        ) else {
+            panic!("expected the mapping step");
+        };
+        assert_eq!(
+            mapping.sample.len(),
+            eventide_logs::SAMPLE,
+            "sampled from the head"
+        );
+        let Stage::Open(open) = open_all(Stage::Mapping(mapping)) else {
+            panic!("expected an open log");
+        };
+        assert_eq!(open.log.store().len(), 15_000);
+    }
+
+    /// A reading that waits for the page to read its next slice, as a file's does.
+    fn awaiting(text: &str) -> Box<Reading> {
+        let Stage::Reading(mut reading) = step(read_text(text), ExploreAction::Build, 7) else {
+            panic!("expected a reading");
+        };
+        reading.awaiting = true;
+        reading
+    }
+
+    #[test]
+    fn it_should_take_only_the_slice_it_waits_for() {
+        let text = "{\"type\":\"a\"}\n{\"type\":\"b\"}\n";
+        let slice = |id, at, bytes: &str| ExploreAction::Slice {
+            id,
+            at,
+            bytes: Ok(bytes.as_bytes().to_vec()),
+        };
+        // From an earlier read (cancelled), or for another place: left alone.
+        let Stage::Reading(reading) = step(Stage::Reading(awaiting(text)), slice(6, 0, text), 8)
+        else {
+            panic!("still reading");
+        };
+        assert_eq!(reading.progress().0, 0);
+        let Stage::Reading(reading) = step(Stage::Reading(reading), slice(7, 5, text), 8) else {
+            panic!("still reading");
+        };
+        assert_eq!(reading.progress().0, 0);
+        // The one it waits for.
+        let Stage::Reading(reading) = step(Stage::Reading(reading), slice(7, 0, text), 8) else {
+            panic!("still reading");
+        };
+        assert_eq!(reading.progress(), (text.len() as u64, text.len() as u64));
+        let Stage::Open(open) = step(Stage::Reading(reading), ExploreAction::Continue, 9) else {
+            panic!("expected an open log");
+        };
+        assert_eq!(open.log.store().len(), 2);
+    }
+
+    #[test]
+    fn it_should_keep_nothing_when_a_slice_cannot_be_read() {
+        let text = "{\"type\":\"a\"}\n";
+        let failed = ExploreAction::Slice {
+            id: 7,
+            at: 0,
+            bytes: Err("NotReadableError".into()),
+        };
+        let Stage::Refused { message } = step(Stage::Reading(awaiting(text)), failed, 8) else {
+            panic!("expected a refusal");
+        };
+        assert!(message.contains("NotReadableError"), "{message}");
+        assert!(message.contains("Nothing was kept"), "{message}");
+    }
+
+    #[test]
+    fn it_should_refuse_a_head_with_no_whole_event() {
+        // A file bigger than its head whose first record does not end within it.
+        let mut file = b"{\"type\":\"a\",\"data\":\"".to_vec();
+        file.resize(HEAD as usize + 10, b'x');
+        let head = file[..HEAD as usize].to_vec();
+        let stage = step(
+            Stage::Closed,
+            ExploreAction::Read {
+                name: "huge.ndjson".into(),
+                source: LogSource::Bytes(file.into()),
+                head,
+            },
+            0,
+        );
+        let Stage::Refused { message } = stage else {
+            panic!("expected a refusal");
+        };
+        assert!(message.contains("no whole event"), "{message}");
     }
 }

@@ -18,6 +18,19 @@ pub fn fmt_count(n: u64) -> String {
     out
 }
 
+/// A size in bytes as people read it: `812 bytes`, `1.0 MiB`, `375.2 MiB`.
+pub fn fmt_bytes(bytes: u64) -> String {
+    const KIB: u64 = 1 << 10;
+    const MIB: u64 = 1 << 20;
+    const GIB: u64 = 1 << 30;
+    match bytes {
+        0..KIB => format!("{bytes} bytes"),
+        KIB..MIB => format!("{:.1} KiB", bytes as f64 / KIB as f64),
+        MIB..GIB => format!("{:.1} MiB", bytes as f64 / MIB as f64),
+        _ => format!("{:.1} GiB", bytes as f64 / GIB as f64),
+    }
+}
+
 pub fn fmt_signed(n: i64) -> String {
     let sign = if n < 0 { "-" } else { "" };
     format!("{sign}{}", fmt_count(n.unsigned_abs()))
@@ -117,6 +130,14 @@ pub fn clip(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_in_the_unit_that_fits() {
+        assert_eq!(fmt_bytes(812), "812 bytes");
+        assert_eq!(fmt_bytes(1 << 20), "1.0 MiB");
+        assert_eq!(fmt_bytes(393_445_000), "375.2 MiB");
+        assert_eq!(fmt_bytes(3 << 30), "3.0 GiB");
+    }
 
     #[test]
     fn counts_are_grouped_by_thousands() {

@@ -144,6 +144,68 @@ export const exploreAForeignLog = {
   },
 };
 
+/** A store's export as plain NDJSON (KurrentDB-like names), `count` events, about 250 bytes each. */
+export function ordersExport(count, brokenLine = 0) {
+  const lines = [];
+  const start = Date.parse('2025-09-01T00:00:00Z');
+  for (let i = 1; i <= count; i += 1) {
+    const stream = `order-${i % 997}`;
+    const kind = i % 3 === 0 ? 'OrderShipped' : i % 3 === 1 ? 'OrderPlaced' : 'OrderPaid';
+    lines.push(i === brokenLine ? '{"eventType": "OrderPaid", "streamId": ' : JSON.stringify({
+      eventId: `e-${i}`, eventType: kind, streamId: stream, created: new Date(start + i * 1000).toISOString(),
+      data: { order: stream, amount: (i * 37) % 1000, note: 'x'.repeat(120) },
+    }));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export const exploreABigFile = {
+  name: 'explore-a-big-file',
+  title: 'a 12 MB NDJSON export is read from the file a slice at a time and filtered; a broken line deep in another is named and nothing is kept',
+  viewport: { width: 1440, height: 900 },
+  timeout: 150_000,
+  async run({ page, base }) {
+    await openApp(page, base);
+    await mkdir(ARTIFACTS, { recursive: true });
+    const events = 45_000;
+    const big = path.join(ARTIFACTS, 'orders-export.ndjson');
+    const content = ordersExport(events);
+    await writeFile(big, content);
+    const megabytes = Buffer.byteLength(content) / (1 << 20);
+    if (megabytes < 9) fail(`the export is ${megabytes.toFixed(1)} MiB, not more than two of the explorer's 4 MiB slices`);
+    await page.locator(tid('explore-file')).first().setInputFiles(big);
+    await page.locator(tid('mapping-dialog')).first().waitFor({ timeout: TIMEOUT });
+    await until(async () => (await text(page, 'mapping-preview')).includes('OrderPlaced'), 'the preview to show the first events');
+    await page.locator(tid('mapping-open')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('explore-workspace')).first().waitFor({ timeout: 60_000 });
+    const opened = await summary(page);
+    if (!opened || opened.events !== events || opened.types !== 3 || opened.streams !== 997) {
+      fail(`the summary reads "${await text(page, 'explore-summary')}", not ${events} events of 3 types in 997 streams`);
+    }
+    const query = page.locator(tid('explore-query')).first();
+    await query.fill('type == OrderPaid and data.amount > 900');
+    await query.press('Enter');
+    let over = 0;
+    for (let i = 1; i <= events; i += 1) if (i % 3 === 2 && (i * 37) % 1000 > 900) over += 1;
+    await until(async () => (await text(page, 'explore-count')).includes(`${over.toLocaleString('en-US')} in all`), `the count to say ${over} match in all`);
+    await page.locator(tid('explore-close')).first().click({ timeout: TIMEOUT });
+    await until(async () => (await page.locator(tid('explore-workspace')).count()) === 0, 'the explorer to close');
+
+    // A line broken past the first slices: named, and nothing is opened.
+    const broken = path.join(ARTIFACTS, 'orders-broken.ndjson');
+    const at = events - 2;
+    await writeFile(broken, ordersExport(events, at));
+    await page.locator(tid('explore-file')).first().setInputFiles(broken);
+    await page.locator(tid('mapping-open')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('explore-refused')).first().waitFor({ timeout: 60_000 });
+    const why = await text(page, 'explore-refused-why');
+    if (!why.includes(`line ${at}`) || !why.includes('nothing was kept')) fail(`the refusal reads "${why}"`);
+    await page.locator(tid('explore-refused-close')).first().click({ timeout: TIMEOUT });
+    if ((await page.locator(tid('explore-workspace')).count()) !== 0) fail('a refused log opened');
+    return `${megabytes.toFixed(1)} MiB, ${events} events read in 4 MiB slices, ${over} matched; line ${at} of the broken copy named`;
+  },
+};
+
 export const exploreTheExample = {
   name: 'explore-the-example',
   title: "the lending library's log opens, its catalog and a flow read well on a projector and at 1440x900",

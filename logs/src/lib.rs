@@ -14,16 +14,18 @@
 //! - [`envelope`]: mapped events numbered and written as Eventide's envelope (what scripts
 //!   fold).
 //! - [`example`]: the lending library's log that ships with Eventide.
-//! - [`store`], [`models`], [`filter`], [`chunks`]: a log held for exploring: its events in
-//!   columns, the read models every log has (each stream's state with blame, events per type
-//!   per minute, the catalog), the query bar over it, and reading a file a chunk at a time.
+//! - [`store`], [`payloads`], [`texts`], [`models`], [`filter`], [`feed`]: a log held for
+//!   exploring: its events in columns, payloads by shape, the read models every log has (each
+//!   stream's state with blame, events per type per minute, the catalog), the query bar over
+//!   it, and reading a file from slices as they arrive.
+//! - [`bench`]: a million-event log imported and filtered, beside a plain JSON reader.
 //!
 //! Like the kernel, it reads no clock and no random source, and depends on no browser crate.
 
 pub mod bench;
-pub mod chunks;
 pub mod envelope;
 pub mod example;
+pub mod feed;
 pub mod filter;
 pub mod infer;
 pub mod inspect;
@@ -39,8 +41,8 @@ use std::io::BufRead;
 
 use serde_json::Value;
 
-pub use chunks::Chunks;
 pub use envelope::Envelopes;
+pub use feed::Feed;
 pub use filter::LogFilter;
 pub use inspect::{Inspector, Report};
 pub use mapping::{Detection, Dialect, MapError, MappedEvent, Mapping, Role};

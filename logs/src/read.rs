@@ -36,7 +36,7 @@ impl LogFormat {
     }
 }
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Where a record is in its file, as a user finds it in an editor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -151,7 +151,7 @@ pub fn parse_line(number: u64, line: &[u8]) -> Result<Option<Record>, ReadError>
     object(place, value).map(Some)
 }
 
-fn object(place: Place, value: Value) -> Result<Record, ReadError> {
+pub(crate) fn object(place: Place, value: Value) -> Result<Record, ReadError> {
     if value.is_object() {
         Ok(Record { place, value })
     } else {
@@ -174,7 +174,7 @@ fn kind_of(value: &Value) -> &'static str {
 }
 
 /// serde_json's message without its " at line 1 column 7" (a line of NDJSON is line 1 to it).
-fn without_position(error: &serde_json::Error) -> String {
+pub(crate) fn without_position(error: &serde_json::Error) -> String {
     let text = error.to_string();
     match text.rfind(" at line ") {
         Some(cut) => text[..cut].to_owned(),

@@ -200,17 +200,37 @@ fn center_tabs() -> Html {
     }
 }
 
-/// Reads a log into the explorer one chunk per task, so its progress paints and Cancel answers.
+/// Reads a log into the explorer one chunk of records per task, and a file one slice at a time
+/// when the reading asks for the next, so its progress paints and Cancel answers.
 #[hook]
 fn use_explore_reading(explorer: &ExplorerContext) {
-    let reading = matches!(*explorer.stage(), crate::explore::Stage::Reading(_));
+    use crate::explore::{ExploreAction, LogSource, Stage};
+    let next = match &*explorer.stage() {
+        Stage::Reading(reading) => Some(match (&reading.source, reading.wanted_slice()) {
+            (LogSource::File(file), Some(slice)) => Some((reading.id, file.clone(), slice)),
+            _ => None,
+        }),
+        _ => None,
+    };
     let dispatcher = explorer.dispatcher();
-    use_effect_with((explorer.revision, reading), move |&(_, reading)| {
-        let timeout = reading.then(|| {
-            Timeout::new(0, move || {
-                dispatcher.dispatch(crate::explore::ExploreAction::Continue)
-            })
-        });
+    use_effect_with(explorer.revision, move |_| {
+        let timeout = match next {
+            Some(Some((id, file, (from, to)))) => {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let bytes = super::explore::read_slice(&file, from, to).await;
+                    dispatcher.dispatch(ExploreAction::Slice {
+                        id,
+                        at: from,
+                        bytes,
+                    });
+                });
+                None
+            }
+            Some(None) => Some(Timeout::new(0, move || {
+                dispatcher.dispatch(ExploreAction::Continue)
+            })),
+            None => None,
+        };
         move || drop(timeout)
     });
 }

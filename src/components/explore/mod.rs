@@ -11,8 +11,8 @@ use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 use super::icons::{icon, Icon};
-use crate::explore::{ExploreAction, ExploreTab, Explorer, Stage};
-use crate::format::{fmt_count, fmt_time};
+use crate::explore::{ExploreAction, ExploreTab, Explorer, LogSource, Stage};
+use crate::format::{fmt_bytes, fmt_count, fmt_time};
 
 /// The handle every explorer view gets from context.
 pub type ExplorerContext = UseReducerHandle<Explorer>;
@@ -44,7 +44,7 @@ pub fn explore_layer() -> Html {
                         <h2 id="reading-title">{ format!("Opening {}", reading.name) }</h2>
                         <div class="progress">
                             <progress max={total.to_string()} value={done.to_string()} />
-                            <span>{ format!("{} events read", fmt_count(reading.events() as u64)) }</span>
+                            <span data-testid="explore-reading-progress">{ format!("{} events read, {} of {}", fmt_count(reading.events() as u64), fmt_bytes(done), fmt_bytes(total)) }</span>
                         </div>
                         <div class="button-row">
                             <button type="button" class="button" onclick={cancel} data-testid="explore-cancel">{"Cancel"}</button>
@@ -262,9 +262,8 @@ const EXAMPLE_LOG: &str = "examples/library.ndjson";
 pub fn open_log_field() -> Html {
     let explorer = use_explorer();
     let state = crate::state::use_app();
-    let reader = use_mut_ref(|| None::<gloo::file::callbacks::FileReader>);
     let on_file = {
-        let (explorer, reader, dispatcher) = (explorer.clone(), reader.clone(), state.dispatcher());
+        let (explorer, dispatcher) = (explorer.clone(), state.dispatcher());
         Callback::from(move |event: Event| {
             let Some(input) = event.target_dyn_into::<HtmlInputElement>() else {
                 return;
@@ -272,20 +271,24 @@ pub fn open_log_field() -> Html {
             let Some(file) = input.files().and_then(|files| files.get(0)) else {
                 return;
             };
-            let file = gloo::file::File::from(file);
-            let name = file.name();
+            input.set_value("");
             let (explorer, dispatcher) = (explorer.clone(), dispatcher.clone());
-            // The reader must live until it calls back; the next file replaces it.
-            *reader.borrow_mut() = Some(gloo::file::callbacks::read_as_bytes(
-                &file,
-                move |bytes| match bytes {
-                    Ok(bytes) => explorer.dispatch(ExploreAction::Read { name, bytes }),
+            // Only the first slice now: the mapping is detected from it, and the rest is read
+            // a slice at a time once the user opens the log.
+            wasm_bindgen_futures::spawn_local(async move {
+                let name = file.name();
+                let head_end = crate::explore::HEAD.min(file.size() as u64);
+                match read_slice(&file, 0, head_end).await {
+                    Ok(head) => explorer.dispatch(ExploreAction::Read {
+                        name,
+                        source: LogSource::File(file),
+                        head,
+                    }),
                     Err(error) => dispatcher.dispatch(crate::state::Action::InvalidInput(format!(
                         "{name} could not be read: {error}"
                     ))),
-                },
-            ));
-            input.set_value("");
+                }
+            });
         })
     };
     let try_example = {
@@ -294,10 +297,10 @@ pub fn open_log_field() -> Html {
             let (explorer, dispatcher) = (explorer.clone(), dispatcher.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match fetch_bytes(EXAMPLE_LOG).await {
-                    Ok(bytes) => explorer.dispatch(ExploreAction::Read {
-                        name: "the lending library's log".into(),
-                        bytes,
-                    }),
+                    Ok(bytes) => explorer.dispatch(ExploreAction::read_bytes(
+                        "the lending library's log".into(),
+                        bytes.into(),
+                    )),
                     Err(problem) => dispatcher.dispatch(crate::state::Action::InvalidInput(
                         format!("The example log could not be fetched: {problem}"),
                     )),
@@ -315,6 +318,17 @@ pub fn open_log_field() -> Html {
             </label>
         </div>
     }
+}
+
+/// Bytes `from..to` of a file, or why they could not be read.
+pub async fn read_slice(file: &web_sys::File, from: u64, to: u64) -> Result<Vec<u8>, String> {
+    let blob = file
+        .slice_with_f64_and_f64(from as f64, to as f64)
+        .map_err(|error| format!("{error:?}"))?;
+    let buffer = wasm_bindgen_futures::JsFuture::from(blob.array_buffer())
+        .await
+        .map_err(|error| format!("{error:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 /// The bytes at a URL of this site, or why not.
