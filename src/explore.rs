@@ -10,7 +10,9 @@
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
+use eventide_engine::query::MinuteCount;
 use eventide_engine::{Position, Timestamp};
+use eventide_logs::filter::minute_runs;
 use eventide_logs::read::{LogFormat, Record, Stop};
 use eventide_logs::{Feed, FieldPath, LogFilter, LogStop, MappedEvent, Mapping, OpenLog, Role};
 use yew::prelude::*;
@@ -53,14 +55,16 @@ pub enum ExploreTab {
     Minutes,
     Catalog,
     Diff,
+    WhatIf,
 }
 
 impl ExploreTab {
-    pub const ALL: [ExploreTab; 4] = [
+    pub const ALL: [ExploreTab; 5] = [
         ExploreTab::Streams,
         ExploreTab::Minutes,
         ExploreTab::Catalog,
         ExploreTab::Diff,
+        ExploreTab::WhatIf,
     ];
 
     pub fn label(self) -> &'static str {
@@ -69,6 +73,7 @@ impl ExploreTab {
             ExploreTab::Minutes => "Per minute",
             ExploreTab::Catalog => "Catalog",
             ExploreTab::Diff => "Diff",
+            ExploreTab::WhatIf => "What if",
         }
     }
 
@@ -78,6 +83,7 @@ impl ExploreTab {
             ExploreTab::Minutes => "explore-tab-minutes",
             ExploreTab::Catalog => "explore-tab-catalog",
             ExploreTab::Diff => "explore-tab-diff",
+            ExploreTab::WhatIf => "explore-tab-what-if",
         }
     }
 }
@@ -151,16 +157,52 @@ pub struct Opened {
     pub selected: Option<Position>,
     pub tab: ExploreTab,
     pub query: String,
-    /// The positions the query selects, when one is applied.
+    /// The positions the query selects, when one is applied, and their runs per minute.
     pub matches: Option<Rc<Vec<Position>>>,
+    pub match_minutes: Rc<[MinuteCount]>,
     pub refusal: Option<String>,
     /// The diff's earlier point; the cursor is its later one.
     pub diff_from: Position,
+    /// The events "what if" folds the read models without, if any.
+    pub skipped: Option<Skipped>,
+    /// Why the last jump (to a time) could not be made.
+    pub jump_problem: Option<String>,
+}
+
+/// Past events left out of a second fold of the read models, beside the real one; the log
+/// itself is never touched.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Skipped {
+    /// Ascending.
+    pub positions: Rc<Vec<Position>>,
+    /// What they are: one event, or a query's matches.
+    pub what: SkipChoice,
+}
+
+/// What "what if" leaves out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SkipChoice {
+    Event(Position),
+    /// The query's matches, as applied when chosen.
+    Matches(String),
 }
 
 impl Opened {
     pub fn head(&self) -> Position {
         self.log.store().head()
+    }
+
+    /// The match `step` goes to from the cursor, if there is one.
+    pub fn match_from_cursor(&self, step: MatchStep) -> Option<Position> {
+        let matches = self.matches.as_deref()?;
+        let before = matches.partition_point(|&at| at < self.cursor);
+        let index = match step {
+            MatchStep::First => 0,
+            MatchStep::Previous => before.checked_sub(1)?,
+            MatchStep::Next => matches.partition_point(|&at| at <= self.cursor),
+            MatchStep::Last => matches.len().checked_sub(1)?,
+        };
+        matches.get(index).copied()
     }
 
     /// How many matches lie at or before the cursor.
@@ -240,6 +282,23 @@ pub enum ExploreAction {
     Tab(ExploreTab),
     Query(String),
     DiffFrom(Position),
+    /// To a match of the query, from the cursor.
+    Match(MatchStep),
+    /// The cursor to this event, and the event selected (back or on).
+    Visit(Position),
+    /// The cursor to the last position by a time, written as the user wrote it.
+    SeekTime(String),
+    /// Fold the read models again without these events (`None`: only the real line).
+    Skip(Option<SkipChoice>),
+}
+
+/// Where a match is, from the cursor: "when did this first happen?" is the first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MatchStep {
+    First,
+    Previous,
+    Next,
+    Last,
 }
 
 impl ExploreAction {
@@ -477,8 +536,11 @@ fn continue_reading(mut reading: Box<Reading>) -> Stage {
                 tab: ExploreTab::default(),
                 query: String::new(),
                 matches: None,
+                match_minutes: Rc::from([]),
                 refusal: None,
                 diff_from: Position::ORIGIN,
+                skipped: None,
+                jump_problem: None,
             })
         }
         Err(stop) => {
@@ -514,12 +576,51 @@ fn on_open(mut open: Opened, action: ExploreAction) -> Opened {
         ExploreAction::Query(text) => match LogFilter::parse(&text, open.log.store()) {
             Ok(filter) => {
                 open.matches = filter.map(|filter| Rc::new(filter.scan(open.log.store())));
+                open.match_minutes = match &open.matches {
+                    Some(matches) => minute_runs(open.log.store(), matches).into(),
+                    None => Rc::from([]),
+                };
                 open.query = text;
                 open.refusal = None;
             }
             Err(error) => open.refusal = Some(error.to_string()),
         },
         ExploreAction::DiffFrom(at) => open.diff_from = at.min(head),
+        ExploreAction::Visit(at) => {
+            open.cursor = at.min(head);
+            open.selected = open.log.store().event(at).map(|_| at);
+        }
+        ExploreAction::SeekTime(text) => match Timestamp::parse(&text) {
+            Some(time) => {
+                open.cursor = open.log.store().position_at(time);
+                open.jump_problem = None;
+            }
+            None => {
+                open.jump_problem = Some(format!(
+                    "\u{201c}{}\u{201d} is not a date and time (YYYY-MM-DD HH:MM:SS, UTC).",
+                    crate::format::clip(text.trim(), 40)
+                ))
+            }
+        },
+        ExploreAction::Skip(choice) => {
+            open.skipped = choice.and_then(|what| {
+                let positions = match &what {
+                    SkipChoice::Event(at) => {
+                        open.log.store().event(*at)?;
+                        Rc::new(vec![*at])
+                    }
+                    SkipChoice::Matches(_) => open.matches.clone()?,
+                };
+                Some(Skipped { positions, what })
+            });
+            open.tab = ExploreTab::WhatIf;
+        }
+        ExploreAction::Match(step) => {
+            if let Some(at) = open.match_from_cursor(step) {
+                open.cursor = at;
+                open.selected = Some(at);
+            }
+        }
         _ => {}
     }
     open
@@ -744,5 +845,94 @@ mod tests {
             panic!("expected a refusal");
         };
         assert!(message.contains("no whole event"), "{message}");
+    }
+
+    #[test]
+    fn it_should_step_through_the_matches_from_the_cursor() {
+        let Stage::Open(open) = open_all(read_text(CLOUDEVENTS)) else {
+            panic!("expected an open log");
+        };
+        let open = on_open(
+            open,
+            ExploreAction::Query(r#"producer == "/billing""#.into()),
+        );
+        assert_eq!(open.match_minutes.len(), 2, "10:00 and 10:05");
+        let open = on_open(open, ExploreAction::Match(MatchStep::First));
+        assert_eq!(
+            (open.cursor, open.selected),
+            (Position(1), Some(Position(1)))
+        );
+        let open = on_open(open, ExploreAction::Match(MatchStep::Previous));
+        assert_eq!(open.cursor, Position(1), "nothing before the first");
+        let open = on_open(open, ExploreAction::Match(MatchStep::Next));
+        assert_eq!(open.cursor, Position(2));
+        let open = on_open(open, ExploreAction::Seek(Position(3)));
+        let open = on_open(open, ExploreAction::Match(MatchStep::Previous));
+        assert_eq!(open.cursor, Position(2));
+        let open = on_open(open, ExploreAction::Match(MatchStep::Next));
+        assert_eq!(open.cursor, Position(2), "nothing after the last");
+        let open = on_open(open, ExploreAction::Seek(Position::ORIGIN));
+        let open = on_open(open, ExploreAction::Match(MatchStep::Last));
+        assert_eq!(open.cursor, Position(2));
+    }
+
+    #[test]
+    fn it_should_go_back_to_a_version_and_to_a_time() {
+        let Stage::Open(open) = open_all(read_text(CLOUDEVENTS)) else {
+            panic!("expected an open log");
+        };
+        let open = on_open(open, ExploreAction::Visit(Position(1)));
+        assert_eq!(
+            (open.cursor, open.selected),
+            (Position(1), Some(Position(1)))
+        );
+        let open = on_open(open, ExploreAction::SeekTime("2025-01-02 10:05:30".into()));
+        assert_eq!(open.cursor, Position(2));
+        assert_eq!(open.jump_problem, None);
+        let open = on_open(open, ExploreAction::SeekTime("next tuesday".into()));
+        assert_eq!(open.cursor, Position(2), "a bad time changes nothing");
+        assert!(open
+            .jump_problem
+            .as_deref()
+            .is_some_and(|why| why.contains("next tuesday")));
+    }
+
+    #[test]
+    fn it_should_skip_one_event_or_the_matches_without_touching_the_log() {
+        let Stage::Open(open) = open_all(read_text(CLOUDEVENTS)) else {
+            panic!("expected an open log");
+        };
+        let open = on_open(
+            open,
+            ExploreAction::Skip(Some(SkipChoice::Event(Position(2)))),
+        );
+        assert_eq!(open.tab, ExploreTab::WhatIf);
+        assert_eq!(
+            open.skipped.as_ref().map(|skip| skip.positions.to_vec()),
+            Some(vec![Position(2)])
+        );
+        let open = on_open(
+            open,
+            ExploreAction::Skip(Some(SkipChoice::Event(Position(99)))),
+        );
+        assert_eq!(open.skipped, None, "no such event: nothing skipped");
+        let open = on_open(
+            open,
+            ExploreAction::Skip(Some(SkipChoice::Matches("x".into()))),
+        );
+        assert_eq!(open.skipped, None, "no query applied: nothing to skip");
+        let open = on_open(
+            open,
+            ExploreAction::Query(r#"producer == "/billing""#.into()),
+        );
+        let query = open.query.clone();
+        let open = on_open(open, ExploreAction::Skip(Some(SkipChoice::Matches(query))));
+        assert_eq!(
+            open.skipped.as_ref().map(|skip| skip.positions.len()),
+            Some(2)
+        );
+        assert_eq!(open.log.store().len(), 3, "the log is whole");
+        let open = on_open(open, ExploreAction::Skip(None));
+        assert_eq!(open.skipped, None);
     }
 }

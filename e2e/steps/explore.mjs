@@ -239,11 +239,57 @@ export const exploreTheExample = {
 
     await page.locator(tid('explore-tab-minutes')).first().click({ timeout: TIMEOUT });
     if ((await page.locator(tid('explore-minute-row')).count()) === 0) fail('the minutes table is empty');
+    await shot(page, 'minutes-1280-large');
+
+    // When did a fine of more than two euros first happen? The query, its histogram on the
+    // timeline, and the first match.
+    const query = page.locator(tid('explore-query')).first();
+    await query.fill('data.cents > 200');
+    await query.press('Enter');
+    await until(async () => /in all/.test(await text(page, 'explore-count')), 'the query to count its matches');
+    const histogram = page.locator(tid('explore-histogram')).first();
+    await histogram.waitFor({ timeout: TIMEOUT });
+    if (Number(await histogram.getAttribute('data-minutes')) < 1) fail('the histogram draws no minute');
+    await page.locator(tid('explore-match-first')).first().click({ timeout: TIMEOUT });
+    const first = await text(page, 'explore-data');
+    const cents = Number((/"cents": (\d+)/.exec(first) || [])[1]);
+    if (!(cents > 200)) fail(`the first match's payload reads ${first.slice(0, 120)}`);
+    const firstAt = await text(page, 'explore-cursor');
+
+    // What if those fines had not been charged: every stream folded again beside the real one.
+    await page.locator(tid('explore-what-if-matches')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('explore-what-if')).first().waitFor({ timeout: TIMEOUT });
+    await page.locator(tid('explore-match-last')).first().click({ timeout: TIMEOUT });
+    await until(async () => (await page.locator(tid('explore-what-if-field')).count()) > 0, 'a field that reads differently without the fines');
+    const changedTypes = await page.locator(`${tid('explore-what-if-type')}.changed`).count();
+    if (changedTypes !== 2) fail(`${changedTypes} types lose events without the fines, not 2 (charged and paid)`);
+    await shot(page, 'what-if-1280-large');
+    await page.locator(tid('explore-what-if-back')).first().click({ timeout: TIMEOUT });
+    const summaryAfter = await summary(page);
+    if (summaryAfter.events !== opened.events) fail('what if changed the log');
+
+    // As of a time: the cursor goes to the last event by then; a bad time is refused.
+    const jump = page.locator(tid('explore-jump-time')).first();
+    await jump.fill('2024-03-10 19:35:00');
+    await jump.press('Enter');
+    await until(async () => (await text(page, 'explore-cursor')).includes('2024-03-10 19:35'), 'the cursor to stand at 2024-03-10 19:35');
+    await jump.fill('tomorrow-ish');
+    await jump.press('Enter');
+    await page.locator(tid('explore-jump-problem')).first().waitFor({ timeout: TIMEOUT });
+
+    // A stream as of each of its versions.
+    await page.locator(tid('explore-tab-streams')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('explore-row')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('explore-version-latest')).first().click({ timeout: TIMEOUT });
+    const latest = /at version (\d+) of (\d+)/.exec(await text(page, 'explore-stream-version'));
+    if (!latest || latest[1] !== latest[2]) fail(`the latest version reads ${latest && latest[0]}`);
+    await page.locator(tid('explore-version-before')).first().click({ timeout: TIMEOUT });
+    await until(async () => (await text(page, 'explore-stream-version')).includes(`at version ${Number(latest[1]) - 1} of`), 'the stream to stand at the version before');
 
     await page.setViewportSize({ width: 1440, height: 900 });
     await page.locator(tid('explore-tab-streams')).first().click({ timeout: TIMEOUT });
     await laidOut(page, 'the example at 1440x900');
     await shot(page, 'streams-1440');
-    return `${opened.events} events of ${opened.types} types in ${opened.streams} streams; ${types} types in the catalog`;
+    return `${opened.events} events of ${opened.types} types in ${opened.streams} streams; ${types} types in the catalog; the first fine over 200 cents ${firstAt}; what if drew them out; as of a time and a stream's versions`;
   },
 };

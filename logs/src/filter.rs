@@ -6,8 +6,10 @@
 
 use std::cmp::Ordering;
 
-use eventide_engine::query::{Check, Comparison, Field, Literal, Query, QueryError, Test};
-use eventide_engine::Position;
+use eventide_engine::query::{
+    Check, Comparison, Field, Literal, MinuteCount, Query, QueryError, Test,
+};
+use eventide_engine::{Position, Timestamp};
 use serde_json::Value;
 
 use crate::envelope::category;
@@ -78,6 +80,33 @@ impl LogFilter {
             .map(|event| event.position())
             .collect()
     }
+}
+
+/// Matches per minute, for the timeline's histogram: each run of matches in the same minute,
+/// in log order (a foreign log's clock may run backwards, so a minute can come back as a run
+/// of its own); matches with no time are left out.
+pub fn minute_runs(store: &LogStore, matches: &[Position]) -> Vec<MinuteCount> {
+    const MINUTE_MS: i64 = 60_000;
+    let mut runs: Vec<MinuteCount> = Vec::new();
+    for &position in matches {
+        let Some(time) = store.event(position).and_then(|event| event.time()) else {
+            continue;
+        };
+        let minute = Timestamp::from_millis(time.millis().div_euclid(MINUTE_MS) * MINUTE_MS);
+        match runs.last_mut() {
+            Some(run) if run.minute == minute => {
+                run.count += 1;
+                run.last = position;
+            }
+            _ => runs.push(MinuteCount {
+                minute,
+                count: 1,
+                first: position,
+                last: position,
+            }),
+        }
+    }
+    runs
 }
 
 impl Node {
@@ -389,5 +418,38 @@ mod tests {
             QueryError::UnknownEventType("book.burnt".into())
         );
         assert!(LogFilter::parse("  ", &store).unwrap().is_none());
+    }
+
+    #[test]
+    fn it_should_count_matches_per_minute_in_runs_of_the_log() {
+        let mut store = LogStore::new();
+        // Seconds 10, 50, 70, 20 (the clock runs back), and one with no time.
+        for (line, seconds) in [
+            (1, Some(10)),
+            (2, Some(50)),
+            (3, Some(70)),
+            (4, Some(20)),
+            (5, None),
+        ] {
+            store
+                .push(&MappedEvent {
+                    place: Place::Line(line),
+                    id: None,
+                    event_type: "a".into(),
+                    stream: None,
+                    time: seconds.map(|s| Timestamp::from_millis(s * 1_000)),
+                    correlation: None,
+                    causation: None,
+                    producer: None,
+                    data: json!({}),
+                })
+                .unwrap();
+        }
+        let all: Vec<Position> = (1..=5).map(Position).collect();
+        let runs: Vec<(i64, u32, u64, u64)> = minute_runs(&store, &all)
+            .iter()
+            .map(|run| (run.minute.millis(), run.count, run.first.0, run.last.0))
+            .collect();
+        assert_eq!(runs, [(0, 2, 1, 2), (60_000, 1, 3, 3), (0, 1, 4, 4)]);
     }
 }

@@ -48,12 +48,27 @@ fn fields_of(data: Value) -> Vec<(String, Value)> {
 
 /// The state of `stream` after the events up to `cursor`, or `None` before it begins.
 pub fn stream_state(store: &LogStore, stream: NameIndex, cursor: Position) -> Option<StreamState> {
+    stream_state_without(store, stream, cursor, &[])
+}
+
+/// What if these events had not happened? The state of `stream` after the events up to
+/// `cursor` but those in `skipped` (ascending positions), folded again without them; its
+/// version and last event are still the real ones, so the two read side by side.
+pub fn stream_state_without(
+    store: &LogStore,
+    stream: NameIndex,
+    cursor: Position,
+    skipped: &[Position],
+) -> Option<StreamState> {
     let events = store.stream_events(stream);
     let version = LogStore::count_at(events, cursor);
     let last = Position(u64::from(*events.get(version.checked_sub(1)?)?));
     let mut fields: BTreeMap<String, (Value, Position)> = BTreeMap::new();
     for &position in &events[..version] {
         let position = Position(u64::from(position));
+        if skipped.binary_search(&position).is_ok() {
+            continue;
+        }
         let Some(event) = store.event(position) else {
             continue;
         };
@@ -494,5 +509,35 @@ mod tests {
                 .collect();
             assert_eq!(shown, wanted, "as of {cursor}");
         }
+    }
+
+    #[test]
+    fn it_should_fold_a_stream_again_without_the_events_skipped() {
+        let log = log(&[
+            event(1, "s", json!({"state": "in", "title": "Dune"})),
+            event(2, "s", json!({"state": "out"})),
+            event(3, "s", json!({"late": true})),
+        ]);
+        let store = log.store();
+        let real = stream_state(store, 0, Position(3)).unwrap();
+        let without = stream_state_without(store, 0, Position(3), &[Position(2)]).unwrap();
+        let value = |state: &StreamState, name: &str| {
+            state
+                .fields
+                .iter()
+                .find(|field| field.name == name)
+                .map(|field| (field.value.clone(), field.set_by))
+        };
+        assert_eq!(value(&real, "state"), Some((json!("out"), Position(2))));
+        assert_eq!(value(&without, "state"), Some((json!("in"), Position(1))));
+        assert_eq!((without.version, without.last), (real.version, real.last));
+        let bare = stream_state_without(
+            store,
+            0,
+            Position(3),
+            &[Position(1), Position(2), Position(3)],
+        )
+        .unwrap();
+        assert!(bare.fields.is_empty(), "every event skipped: nothing set");
     }
 }

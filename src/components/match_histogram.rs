@@ -12,25 +12,32 @@ use crate::state::use_app;
 /// How many columns the track is drawn in; a column shows the busiest minute that reaches it.
 const COLUMNS: usize = 240;
 
+/// The shop's query, on the shop's timeline.
 #[function_component(MatchHistogram)]
 pub fn match_histogram() -> Html {
     let state = use_app();
     let head = state.session().shop().store().head();
     let search = state.search.borrow();
-    let Some(matches) = search.matches() else {
-        return html! {};
-    };
-    let columns = columns(matches.minutes(), head);
-    let peak = matches.minutes().iter().map(|m| m.count).max().unwrap_or(0);
+    match search.matches() {
+        Some(matches) => histogram(matches.minutes(), head, "match-histogram"),
+        None => html! {},
+    }
+}
+
+/// Matches per minute over a track of positions 1 to `head` (the shop's timeline, or an
+/// explored log's).
+pub fn histogram(minutes: &[MinuteCount], head: Position, testid: &'static str) -> Html {
+    let columns = columns(minutes, head);
+    let peak = minutes.iter().map(|m| m.count).max().unwrap_or(0);
     let label = format!(
         "Matches per minute along the timeline: {} minutes with a match, at most {} in one",
-        fmt_count(matches.minutes().len() as u64),
+        fmt_count(minutes.len() as u64),
         fmt_count(u64::from(peak))
     );
     html! {
         <svg class="match-histogram" viewBox={format!("0 0 {COLUMNS} 100")} preserveAspectRatio="none"
-             role="img" aria-label={label.clone()} data-testid="match-histogram"
-             data-minutes={matches.minutes().len().to_string()}>
+             role="img" aria-label={label.clone()} data-testid={testid}
+             data-minutes={minutes.len().to_string()}>
             <title>{ label }</title>
             { for columns.iter().enumerate().filter(|(_, &count)| count > 0).map(|(x, &count)| {
                 // Even a single match stays visible beside the busiest minute.

@@ -6,7 +6,7 @@ use eventide_logs::LogStore;
 use yew::prelude::*;
 
 use super::use_explorer;
-use crate::explore::{ExploreAction, Stage};
+use crate::explore::{ExploreAction, SkipChoice, Stage};
 use crate::format::{clip, fmt_count, fmt_time};
 
 /// How many events of a flow are listed.
@@ -85,6 +85,13 @@ pub fn detail() -> Html {
         }
     });
     let data = serde_json::to_string_pretty(&event.data()).unwrap_or_default();
+    let what_if = {
+        let explorer = explorer.clone();
+        let at = event.position();
+        Callback::from(move |_: MouseEvent| {
+            explorer.dispatch(ExploreAction::Skip(Some(SkipChoice::Event(at))))
+        })
+    };
     html! {
         <section class="panel explore-event" aria-labelledby="explore-event-title" data-testid="explore-detail">
             <h2 id="explore-event-title" class="panel-title">{ event.kind() }</h2>
@@ -103,6 +110,8 @@ pub fn detail() -> Html {
                 </dd>
             </dl>
             <pre class="payload" data-testid="explore-data">{ data }</pre>
+            <button type="button" class="button compact" onclick={what_if} data-testid="explore-what-if-event"
+                    title="Fold every stream again without this event, beside the real line">{"What if it had not happened?"}</button>
             { flow.unwrap_or_default() }
         </section>
     }

@@ -11,7 +11,10 @@ use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 use super::icons::{icon, Icon};
-use crate::explore::{ExploreAction, ExploreTab, Explorer, LogSource, Stage};
+use super::match_histogram::histogram;
+use crate::explore::{
+    ExploreAction, ExploreTab, Explorer, LogSource, MatchStep, SkipChoice, Stage,
+};
 use crate::format::{fmt_bytes, fmt_count, fmt_time};
 
 /// The handle every explorer view gets from context.
@@ -154,6 +157,7 @@ fn workspace(props: &WorkspaceProps) -> Html {
                         ExploreTab::Minutes => html! { <tables::Minutes /> },
                         ExploreTab::Catalog => html! { <tables::Catalog /> },
                         ExploreTab::Diff => html! { <tables::Diff /> },
+                        ExploreTab::WhatIf => html! { <tables::WhatIf /> },
                     } }
                 </section>
                 <aside class="explore-detail" aria-label="The selected event" data-testid="explore-detail-pane">
@@ -195,6 +199,23 @@ fn explore_timeline() -> Html {
     let time = crate::explore::time_at(&open.log, open.cursor)
         .map(|time| format!(" · {}", fmt_time(time)))
         .unwrap_or_default();
+    let jump_time = {
+        let explorer = explorer.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let value = event
+                .target_dyn_into::<web_sys::HtmlFormElement>()
+                .and_then(|form| form.get_with_name("time"))
+                .and_then(|element| {
+                    wasm_bindgen::JsCast::dyn_into::<HtmlInputElement>(element).ok()
+                })
+                .map(|input| input.value())
+                .unwrap_or_default();
+            explorer.dispatch(ExploreAction::SeekTime(value));
+        })
+    };
+    let time_hint = crate::explore::time_at(&open.log, open.cursor)
+        .map_or_else(|| "YYYY-MM-DD HH:MM:SS".to_string(), fmt_time);
     html! {
         <div class={classes!("timeline", (open.cursor < head).then_some("in-past"))} data-testid="explore-timeline">
             <div class="timeline-controls">
@@ -204,12 +225,24 @@ fn explore_timeline() -> Html {
                 <button type="button" class="icon-button" onclick={go(head)} title="The end of the log" aria-label="Go to the end of the log" data-testid="explore-end">{ icon(Icon::End) }</button>
             </div>
             <div class="timeline-track">
-                <input type="range" class="slider" min="0" max={head.0.to_string()} value={open.cursor.0.to_string()}
-                       oninput={on_slide} aria-label="Position in the log" data-testid="explore-slider" />
+                <div class="slider-wrap">
+                    if open.matches.is_some() {
+                        { histogram(&open.match_minutes, head, "explore-histogram") }
+                    }
+                    <input type="range" class="slider" min="0" max={head.0.to_string()} value={open.cursor.0.to_string()}
+                           oninput={on_slide} aria-label="Position in the log" data-testid="explore-slider" />
+                </div>
                 <div class="timeline-readout">
                     <span data-testid="explore-cursor"><strong>{ format!("After {} of {} events", fmt_count(open.cursor.0), fmt_count(head.0)) }</strong>{ time }</span>
+                    if let Some(problem) = &open.jump_problem {
+                        <span class="query-error" role="alert" data-testid="explore-jump-problem">{ problem.clone() }</span>
+                    }
                 </div>
             </div>
+            <form class="jump" onsubmit={jump_time}>
+                <label>{"As of (UTC)"}<input name="time" class="time-input" placeholder={time_hint} data-testid="explore-jump-time" /></label>
+                <button type="submit" class="button">{"Go"}</button>
+            </form>
         </div>
     }
 }
@@ -232,6 +265,55 @@ fn query_field() -> Html {
             }
         })
     };
+    let to_match = |step: MatchStep| {
+        let explorer = explorer.clone();
+        let disabled = open
+            .match_from_cursor(step)
+            .is_none_or(|at| at == open.cursor);
+        let onclick =
+            Callback::from(move |_: MouseEvent| explorer.dispatch(ExploreAction::Match(step)));
+        (onclick, disabled)
+    };
+    let navigation = open.matches.as_ref().map(|_| {
+        let buttons = [
+            (MatchStep::First, "First", "When did it first happen? The first match"),
+            (MatchStep::Previous, "Previous", "The match before the cursor"),
+            (MatchStep::Next, "Next", "The match after the cursor"),
+            (MatchStep::Last, "Last", "The last match"),
+        ];
+        let skip = {
+            let explorer = explorer.clone();
+            let query = open.query.clone();
+            Callback::from(move |_: MouseEvent| {
+                explorer.dispatch(ExploreAction::Skip(Some(SkipChoice::Matches(query.clone()))))
+            })
+        };
+        html! {
+            <div class="button-row explore-match-steps" role="group" aria-label="Go to a match">
+                <button type="button" class="button compact" onclick={skip} data-testid="explore-what-if-matches"
+                        title="Fold every stream again without the matches, beside the real line">{"What if not?"}</button>
+                { for buttons.into_iter().map(|(step, label, title)| {
+                    let (onclick, disabled) = to_match(step);
+                    html! {
+                        <button type="button" class="button compact" {onclick} {disabled} {title}
+                                data-testid={format!("explore-match-{}", label.to_ascii_lowercase())}>{ label }</button>
+                    }
+                }) }
+            </div>
+        }
+    });
+    // An example from this log: its first type, and a field its payload has.
+    let store = open.log.store();
+    let first = store.event(Position(1));
+    let field = first.map(|event| event.data()).and_then(|data| {
+        data.as_object()
+            .and_then(|fields| fields.keys().next().cloned())
+    });
+    let placeholder = match (first.map(|event| event.kind()), field) {
+        (Some(kind), Some(field)) => format!("type == \"{kind}\" and data.{field} exists"),
+        (Some(kind), None) => format!("type == \"{kind}\""),
+        _ => "type == \"…\"".to_string(),
+    };
     let count = match (open.matches_at_cursor(), &open.matches) {
         (Some(at_cursor), Some(matches)) => format!(
             "{} match by the cursor, {} in all",
@@ -243,9 +325,10 @@ fn query_field() -> Html {
     html! {
         <div class="explore-query">
             <input type="search" class="query-input" value={open.query.clone()} onkeydown={on_key}
-                   placeholder="type == org.example.library.book.lent and data.reader == R-007"
+                   {placeholder}
                    aria-label="Filter the log (Enter applies)" data-testid="explore-query" />
             <span class="panel-meta" data-testid="explore-count" aria-live="polite">{ count }</span>
+            { navigation.unwrap_or_default() }
             if let Some(refusal) = &open.refusal {
                 <p class="query-error" role="alert" data-testid="explore-refusal">{ refusal.clone() }</p>
             }

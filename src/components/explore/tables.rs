@@ -3,7 +3,9 @@
 //! catalog of types inferred from the log, and the diff between two points with blame.
 
 use eventide_engine::Position;
-use eventide_logs::models::{stream_diff, stream_state, streams_between, StreamState};
+use eventide_logs::models::{
+    stream_diff, stream_state, stream_state_without, streams_between, StreamState,
+};
 use eventide_logs::LogStore;
 use serde_json::Value;
 use web_sys::HtmlInputElement;
@@ -11,7 +13,7 @@ use yew::prelude::*;
 
 use super::use_explorer;
 use crate::components::VirtualList;
-use crate::explore::{ExploreAction, Stage};
+use crate::explore::{ExploreAction, SkipChoice, Stage};
 use crate::format::{clip, fmt_count, fmt_time};
 
 const ROW_HEIGHT: u32 = 30;
@@ -69,9 +71,30 @@ pub fn streams() -> Html {
         .and_then(|event| event.stream_index())
         .and_then(|stream| stream_state(store, stream, open.cursor));
     let focus = chosen.map(|state| {
+        // As of another version of this stream: the whole explorer's cursor goes there.
+        let versions = store.stream_events(state.stream);
+        let visit = |version: u32, label: &'static str, testid: &'static str| {
+            let at = version
+                .checked_sub(1)
+                .and_then(|index| versions.get(index as usize))
+                .map(|&at| Position(u64::from(at)));
+            let explorer = explorer.clone();
+            let onclick = Callback::from(move |_: MouseEvent| {
+                if let Some(at) = at {
+                    explorer.dispatch(ExploreAction::Visit(at));
+                }
+            });
+            html! { <button type="button" class="button compact" {onclick} disabled={at.is_none()} data-testid={testid}>{ label }</button> }
+        };
         html! {
             <div class="explore-stream-state" data-testid="explore-stream-state">
-                <h3 class="subhead">{ format!("{} at version {}", store.streams().name(state.stream), state.version) }</h3>
+                <h3 class="subhead" data-testid="explore-stream-version">{ format!("{} at version {} of {}", store.streams().name(state.stream), state.version, versions.len()) }</h3>
+                <div class="button-row explore-match-steps" role="group" aria-label="The stream as of another of its versions">
+                    { visit(1, "First", "explore-version-first") }
+                    { visit(state.version.saturating_sub(1), "Before", "explore-version-before") }
+                    { visit(state.version + 1, "After", "explore-version-after") }
+                    { visit(versions.len() as u32, "Latest", "explore-version-latest") }
+                </div>
                 <table class="mapping-preview">
                     <thead><tr><th>{"Field"}</th><th>{"Value"}</th><th>{"Set by"}</th></tr></thead>
                     <tbody>
@@ -107,11 +130,12 @@ pub fn streams() -> Html {
                 .event(last)
                 .map(|event| event.kind())
                 .unwrap_or_default();
+            let shared = super::log_list::shared_prefix(store.kinds().iter().map(|(_, name)| name));
             html! {
                 <button type="button" class="table-row explore-stream-row" {onclick} data-testid="explore-stream-row">
                     <span class="col-stream">{ store.streams().name(state.stream) }</span>
                     <span class="col-num">{ state.version }</span>
-                    <span class="col-type" title={kind.to_string()}>{ clip(kind, 32) }</span>
+                    <span class="col-type" title={kind.to_string()}>{ clip(kind.get(shared..).unwrap_or(kind), 32) }</span>
                     <span class="col-state">{ state_text(&state) }</span>
                 </button>
             }
@@ -281,6 +305,155 @@ pub fn diff() -> Html {
                 </span>
             </div>
             <ul class="explore-diffs">{ for rows }</ul>
+        </section>
+    }
+}
+
+/// What if these events had not happened? The read models folded again without them, beside
+/// the real ones, as of the cursor; the log is untouched.
+#[function_component(WhatIf)]
+pub fn what_if() -> Html {
+    let explorer = use_explorer();
+    let select = use_select();
+    let stage = explorer.stage();
+    let Stage::Open(open) = &*stage else {
+        return html! {};
+    };
+    let store = open.log.store();
+    let Some(skipped) = &open.skipped else {
+        let skip_matches = open.matches.as_ref().map(|matches| {
+            let explorer = explorer.clone();
+            let query = open.query.clone();
+            let onclick = Callback::from(move |_| {
+                explorer.dispatch(ExploreAction::Skip(Some(SkipChoice::Matches(
+                    query.clone(),
+                ))))
+            });
+            html! {
+                <button type="button" class="button" {onclick} data-testid="explore-skip-matches">
+                    { format!("Skip the query's {} matches", fmt_count(matches.len() as u64)) }
+                </button>
+            }
+        });
+        return html! {
+            <section class="panel explore-table" data-testid="explore-what-if">
+                <p class="panel-hint">{"What if an event had not happened? Pick one and choose \u{201c}What if it had not happened?\u{201d} in its detail, or apply a query and skip all its matches: every stream is folded again without them, beside the real line. The log itself is never changed."}</p>
+                { skip_matches.unwrap_or_default() }
+            </section>
+        };
+    };
+    let skipped_by_cursor =
+        &skipped.positions[..skipped.positions.partition_point(|&at| at <= open.cursor)];
+    let what = match &skipped.what {
+        SkipChoice::Event(at) => format!(
+            "Without event #{} ({})",
+            fmt_count(at.0),
+            store
+                .event(*at)
+                .map(|event| event.kind())
+                .unwrap_or_default()
+        ),
+        SkipChoice::Matches(query) => format!(
+            "Without the {} matches of \u{201c}{}\u{201d}",
+            fmt_count(skipped.positions.len() as u64),
+            clip(query, 60)
+        ),
+    };
+    let back = {
+        let explorer = explorer.clone();
+        Callback::from(move |_| explorer.dispatch(ExploreAction::Skip(None)))
+    };
+    // Events by type: the real counts and the counts without, by the cursor.
+    let mut skipped_per_kind = vec![0usize; store.kinds().len()];
+    for &at in skipped_by_cursor {
+        if let Some(event) = store.event(at) {
+            skipped_per_kind[event.kind_index() as usize] += 1;
+        }
+    }
+    let shared = super::log_list::shared_prefix(store.kinds().iter().map(|(_, name)| name));
+    let kinds = store.kinds().iter().filter_map(|(kind, name)| {
+        let real = LogStore::count_at(store.kind_events(kind), open.cursor);
+        let left_out = skipped_per_kind[kind as usize];
+        (real > 0).then(|| html! {
+            <tr class={classes!((left_out > 0).then_some("changed"))} data-testid="explore-what-if-type">
+                <td title={name.to_string()}>{ clip(&name[shared..], 48) }</td>
+                <td class="col-num">{ fmt_count(real as u64) }</td>
+                <td class="col-num">{ fmt_count((real - left_out) as u64) }</td>
+            </tr>
+        })
+    });
+    // The streams the skipped events belong to, each folded both ways.
+    let mut seen = vec![false; store.streams().len()];
+    let touched: Vec<u32> = skipped_by_cursor
+        .iter()
+        .filter_map(|&at| store.event(at).and_then(|event| event.stream_index()))
+        .filter(|&stream| !std::mem::replace(&mut seen[stream as usize], true))
+        .collect();
+    let compared: Vec<Html> = touched
+        .iter()
+        .take(DIFF_PAGE)
+        .filter_map(|&stream| {
+            let real = stream_state(store, stream, open.cursor)?;
+            let without = stream_state_without(store, stream, open.cursor, &skipped.positions)?;
+            let names: std::collections::BTreeSet<&str> = real
+                .fields
+                .iter()
+                .chain(&without.fields)
+                .map(|field| field.name.as_str())
+                .collect();
+            let field = |state: &StreamState, name: &str| {
+                state.fields.iter().find(|field| field.name == name).cloned()
+            };
+            let rows: Vec<Html> = names
+                .into_iter()
+                .filter_map(|name| {
+                    let (was, would) = (field(&real, name), field(&without, name));
+                    let differs = was.as_ref().map(|f| &f.value) != would.as_ref().map(|f| &f.value);
+                    differs.then(|| {
+                        let cell = |field: &Option<eventide_logs::models::StateField>| match field {
+                            Some(field) => html! { <>{ clip(&compact(&field.value), 60) }{" "}{ event_link(store, field.set_by, &select) }</> },
+                            None => html! { <span class="muted">{"(not set)"}</span> },
+                        };
+                        html! {
+                            <tr data-testid="explore-what-if-field">
+                                <td>{ name.to_string() }</td>
+                                <td class="mono">{ cell(&was) }</td>
+                                <td class="mono">{ cell(&would) }</td>
+                            </tr>
+                        }
+                    })
+                })
+                .collect();
+            (!rows.is_empty()).then(|| html! {
+                <div class="explore-what-if-stream" data-testid="explore-what-if-stream">
+                    <h4 class="subhead">{ store.streams().name(stream).to_string() }</h4>
+                    <table class="mapping-preview">
+                        <thead><tr><th>{"Field"}</th><th>{"Really"}</th><th>{"Without"}</th></tr></thead>
+                        <tbody>{ for rows }</tbody>
+                    </table>
+                </div>
+            })
+        })
+        .collect();
+    let changed = compared.len();
+    html! {
+        <section class="panel explore-table" data-testid="explore-what-if">
+            <div class="explore-what-if-head">
+                <p class="panel-meta" data-testid="explore-what-if-what">{ what }</p>
+                <button type="button" class="button compact" onclick={back} data-testid="explore-what-if-back">{"Back to the real line"}</button>
+            </div>
+            <p class="panel-hint" data-testid="explore-what-if-count">{ format!(
+                "{} of them by the cursor, in {} streams; {}{} would read differently. The log itself is unchanged.",
+                fmt_count(skipped_by_cursor.len() as u64),
+                fmt_count(touched.len() as u64),
+                fmt_count(changed as u64),
+                if touched.len() > DIFF_PAGE { format!(" of the first {DIFF_PAGE}") } else { String::new() },
+            ) }</p>
+            <table class="mapping-preview explore-what-if-types">
+                <thead><tr><th>{"Events by type"}</th><th>{"Really"}</th><th>{"Without"}</th></tr></thead>
+                <tbody>{ for kinds }</tbody>
+            </table>
+            { for compared }
         </section>
     }
 }
