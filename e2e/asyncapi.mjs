@@ -1,5 +1,6 @@
 // Validates the event catalog's AsyncAPI export against the AsyncAPI 3.0 specification with the
-// official parser: `eventide catalog asyncapi` must print a document with no errors.
+// official parser: `eventide catalog asyncapi` (the shop) and `eventide inspect FILE --asyncapi`
+// (a foreign log's inferred catalog) must print documents with no errors.
 import { Parser } from '@asyncapi/parser';
 import { execFileSync } from 'node:child_process';
 
@@ -20,6 +21,21 @@ const checks = [
     && Object.values(parsed.operations).some((o) => o.action === 'receive')],
   ['the AsyncAPI parser reports no error', errors.length === 0],
 ];
+// A foreign log's inferred catalog: `eventide inspect FILE --asyncapi` on the shipped example.
+const library = execFileSync('cargo', ['run', '--quiet', '--bin', 'eventide', '--', 'inspect', 'static/examples/library.ndjson', '--asyncapi'], {
+  encoding: 'utf8',
+  maxBuffer: 64 * 1024 * 1024,
+});
+const libraryDoc = JSON.parse(library);
+const libraryErrors = (await new Parser().validate(library)).filter((d) => d.severity === 0);
+for (const d of libraryErrors.slice(0, 20)) {
+  console.log(`asyncapi: error in the library's document ${d.code}: ${d.message} at ${JSON.stringify(d.path)}`);
+}
+checks.push(
+  ["the library log's inferred catalog is AsyncAPI 3.0 with a channel per type", libraryDoc.asyncapi === '3.0.0'
+    && Object.keys(libraryDoc.channels).length === 9],
+  ["the AsyncAPI parser reports no error in the library's document", libraryErrors.length === 0],
+);
 let failed = 0;
 for (const [name, ok] of checks) {
   console.log(`asyncapi: ${ok ? 'ok' : 'FAILED'} - ${name}`);

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Args;
+use eventide_logs::asyncapi::{asyncapi, CatalogType};
 use eventide_logs::inspect::Problems;
 use eventide_logs::{map_log, Inspector, Report, Role};
 use eventide_script::handler_name;
@@ -23,8 +24,12 @@ pub struct InspectArgs {
     /// A CloudEvents JSON batch, or NDJSON (one JSON event per line).
     file: PathBuf,
     /// Print the report as JSON instead of text.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "asyncapi")]
     json: bool,
+    /// Print the inferred catalog as an AsyncAPI 3.0 document instead (a channel and message
+    /// per type, its payload schema inferred, a send operation per producer).
+    #[arg(long)]
+    asyncapi: bool,
     #[command(flatten)]
     mapping: MappingArgs,
 }
@@ -38,6 +43,19 @@ pub fn run(args: &InspectArgs) -> Result<String, String> {
     })
     .map_err(|error| format!("{}: {error}", log.path.display()))?;
     let report = inspector.finish();
+    if args.asyncapi {
+        let title = log.path.file_name().map_or_else(
+            || log.path.display().to_string(),
+            |name| name.to_string_lossy().into_owned(),
+        );
+        let document = asyncapi(
+            &title,
+            &CatalogType::of_report(&report),
+            report.correlations > 0,
+        );
+        return serde_json::to_string_pretty(&document)
+            .map_err(|error| format!("the document could not be written: {error}"));
+    }
     if args.json {
         let document = json!({
             "file": log.path.display().to_string(),

@@ -250,3 +250,22 @@ fn project_refuses_a_broken_log_and_mapping_flags_without_a_log() {
     assert_eq!(output["events"], 3);
     assert_eq!(output["rows"][0]["value"], 2, "{output}");
 }
+
+#[test]
+fn inspect_prints_the_inferred_catalog_as_asyncapi() {
+    let document: Value =
+        serde_json::from_str(&succeeded(&["inspect", &library(), "--asyncapi"])).expect("JSON");
+    assert_eq!(document["asyncapi"], "3.0.0");
+    assert_eq!(document["info"]["title"], "library.ndjson");
+    let channels = document["channels"].as_object().expect("channels");
+    assert_eq!(channels.len(), 9, "a channel per type");
+    let lent = &document["components"]["messages"]["org.example.library.book.lent"];
+    assert_eq!(lent["payload"]["properties"]["book"]["type"], "string");
+    assert!(document["operations"]
+        .as_object()
+        .expect("operations")
+        .keys()
+        .any(|id| id.starts_with("_library_desk_send_")));
+    let why = refused(&["inspect", &library(), "--asyncapi", "--json"]);
+    assert!(why.contains("--json"), "{why}");
+}

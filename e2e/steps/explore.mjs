@@ -5,7 +5,8 @@
 // example log, its catalog and a flow, with screenshots at 1280x720 with large text and at
 // 1440x900 (to PROJECTOR_SHOTS).
 
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { Parser } from '@asyncapi/parser';
 import path from 'node:path';
 import { ARTIFACTS, TIMEOUT, fail, generateOrders, openApp, readNumber, tid, until } from '../lib/app.mjs';
 
@@ -236,6 +237,17 @@ export const exploreTheExample = {
     const schema = await text(page, 'explore-schema');
     if (!schema.includes('book')) fail(`the first type's schema reads ${schema.slice(0, 80)}`);
     await shot(page, 'catalog-1280-large');
+    // The catalog as an AsyncAPI document, from the tab: valid, a channel per type.
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: TIMEOUT }),
+      page.locator(tid('explore-asyncapi')).first().click({ timeout: TIMEOUT }),
+    ]);
+    if (download.suggestedFilename() !== 'the-lending-library-s-log-asyncapi.json') fail(`downloaded as ${download.suggestedFilename()}`);
+    const asyncapiText = await readFile(await download.path(), 'utf8');
+    const asyncapi = JSON.parse(asyncapiText);
+    const invalid = (await new Parser().validate(asyncapiText)).filter((d) => d.severity === 0);
+    if (invalid.length) fail(`the AsyncAPI parser reports ${invalid.length} error(s), the first: ${invalid[0].message} at ${JSON.stringify(invalid[0].path)}`);
+    if (Object.keys(asyncapi.channels).length !== opened.types) fail(`the AsyncAPI document has ${Object.keys(asyncapi.channels).length} channels for ${opened.types} types`);
 
     await page.locator(tid('explore-tab-minutes')).first().click({ timeout: TIMEOUT });
     if ((await page.locator(tid('explore-minute-row')).count()) === 0) fail('the minutes table is empty');

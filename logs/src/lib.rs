@@ -22,6 +22,7 @@
 //!
 //! Like the kernel, it reads no clock and no random source, and depends on no browser crate.
 
+pub mod asyncapi;
 pub mod bench;
 pub mod envelope;
 pub mod example;

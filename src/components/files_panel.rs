@@ -12,7 +12,7 @@ use yew::prelude::*;
 use crate::state::{use_app, Action, AppContext, AppState};
 
 /// Offers `text` as a file download named `name`.
-pub(super) fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
+pub(crate) fn download(name: &str, mime: &str, text: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);

@@ -3,6 +3,7 @@
 //! catalog of types inferred from the log, and the diff between two points with blame.
 
 use eventide_engine::Position;
+use eventide_logs::asyncapi::{asyncapi, CatalogType};
 use eventide_logs::models::{
     stream_diff, stream_state, stream_state_without, streams_between, StreamState,
 };
@@ -235,11 +236,58 @@ pub fn catalog() -> Html {
             </li>
         }
     });
+    let export = {
+        let explorer = explorer.clone();
+        Callback::from(move |_: MouseEvent| {
+            let stage = explorer.stage();
+            let Stage::Open(open) = &*stage else {
+                return;
+            };
+            let document = asyncapi(
+                &open.name,
+                &CatalogType::of_log(&open.log),
+                !open.log.store().correlations().is_empty(),
+            );
+            let text = serde_json::to_string_pretty(&document).unwrap_or_default();
+            let file = format!("{}-asyncapi.json", file_stem(&open.name));
+            if let Err(problem) =
+                crate::components::files_panel::download(&file, "application/json", &text)
+            {
+                gloo::console::error!(problem);
+            }
+        })
+    };
     html! {
         <section class="panel explore-table" data-testid="explore-catalog">
-            <p class="panel-hint">{ format!("{} event types, each with the schema every one of its payloads matches (inferred from the log).", store.kinds().len()) }</p>
+            <div class="explore-what-if-head">
+                <p class="panel-hint">{ format!("{} event types, each with the schema every one of its payloads matches (inferred from the log).", store.kinds().len()) }</p>
+                <button type="button" class="button compact" onclick={export} data-testid="explore-asyncapi"
+                        title="Download the catalog as an AsyncAPI 3.0 document: a channel per type, its inferred schema, a send per producer">{"Export AsyncAPI"}</button>
+            </div>
             <ul class="explore-types">{ for entries }</ul>
         </section>
+    }
+}
+
+/// A file name from a log's name: letters, digits, `-` and `_` kept, anything else a `-`.
+fn file_stem(name: &str) -> String {
+    let stem: String = name
+        .rsplit_once('.')
+        .map_or(name, |(stem, _)| stem)
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let stem = stem.trim_matches('-');
+    if stem.is_empty() {
+        "log".into()
+    } else {
+        stem.into()
     }
 }
 
@@ -455,5 +503,19 @@ pub fn what_if() -> Html {
             </table>
             { for compared }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_log_name_gives_a_plain_file_name() {
+        assert_eq!(super::file_stem("billing.json"), "billing");
+        assert_eq!(
+            super::file_stem("the lending library's log"),
+            "the-lending-library-s-log"
+        );
+        assert_eq!(super::file_stem("../x.ndjson"), "x");
+        assert_eq!(super::file_stem("???"), "log");
     }
 }
