@@ -5,8 +5,11 @@
 use rustc_hash::FxHashMap;
 use serde_json::{json, Value};
 
+use eventide_engine::Position;
+
 use crate::mapping::MappedEvent;
 use crate::read::Place;
+use crate::store::LogStore;
 
 /// Numbers events as they come and writes each as an envelope.
 #[derive(Default)]
@@ -64,6 +67,15 @@ impl Envelopes {
             "payload": event.data,
         })
     }
+}
+
+/// A held log's events up to `through` as envelopes, numbered as the store numbers them.
+pub fn envelopes_of(store: &LogStore, through: Position) -> impl Iterator<Item = Value> + '_ {
+    let mut envelopes = Envelopes::new();
+    store
+        .events()
+        .take_while(move |event| event.position() <= through)
+        .map(move |event| envelopes.next(event.to_mapped()))
 }
 
 /// A stream's category is what comes before its first `/`, `-` or `:` (`book/B-007` is a

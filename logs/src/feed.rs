@@ -21,6 +21,8 @@ pub struct Feed {
     counted: u64,
     fed: u64,
     ended: bool,
+    /// The first record that could not be read: asked again, the same answer.
+    failed: Option<ReadError>,
 }
 
 #[derive(Debug, Default)]
@@ -82,9 +84,13 @@ impl Feed {
         self.fed
     }
 
-    /// Whether the file has ended and every record was handed out.
+    /// Whether the file has ended and every record was handed out (a batch closed, and nothing
+    /// refused).
     pub fn is_done(&self) -> bool {
-        self.ended && self.start >= self.pending.len()
+        self.ended
+            && self.failed.is_none()
+            && self.start >= self.pending.len()
+            && !matches!(self.layout, Layout::Batch(cut) if cut != Cut::Closed)
     }
 
     /// Hands up to `most` whole records to `each`; `Ok(false)` once no whole record is left in
@@ -106,6 +112,17 @@ impl Feed {
 
     /// The next whole record, if one has arrived.
     pub fn next_record(&mut self) -> Result<Option<Record>, ReadError> {
+        if let Some(error) = &self.failed {
+            return Err(error.clone());
+        }
+        let next = self.cut_next();
+        if let Err(error) = &next {
+            self.failed = Some(error.clone());
+        }
+        next
+    }
+
+    fn cut_next(&mut self) -> Result<Option<Record>, ReadError> {
         loop {
             match self.layout {
                 Layout::Unknown => {
@@ -186,7 +203,10 @@ impl Feed {
                 Cut::First | Cut::Next if blank => {}
                 Cut::First if byte == b']' => cut = Cut::Closed,
                 Cut::Next if byte == b']' => {
-                    return Err(self.refuse(None, "the batch has a comma before its closing ]"))
+                    return Err(self.refuse(
+                        Some(Place::Item(self.counted + 1)),
+                        "the batch has a comma before its closing ]",
+                    ))
                 }
                 Cut::First | Cut::Next => {
                     cut = Cut::Inside {
@@ -243,8 +263,19 @@ impl Feed {
             }
             if self.ended && cut != Cut::Closed {
                 // Cut short inside an element: that element is where it breaks.
-                let place =
-                    matches!(cut, Cut::Inside { .. }).then_some(Place::Item(self.counted + 1));
+                let place = match cut {
+                    // A whole value and no `,` or `]` after it: the next one is missing.
+                    Cut::Inside { from, .. } => match first_value(&self.pending[from..]) {
+                        // Not an event: that is what a whole read says first.
+                        Some(value) if !value.is_object() => {
+                            return object(Place::Item(self.counted + 1), value).map(Some)
+                        }
+                        Some(_) => Place::Item(self.counted + 2),
+                        None => Place::Item(self.counted + 1),
+                    },
+                    _ => Place::Item(self.counted + 1),
+                };
+                let place = Some(place);
                 return Err(self.refuse(
                     place,
                     "the batch ends before its closing ] (the file may be cut short)",
@@ -254,11 +285,21 @@ impl Feed {
         };
         self.counted += 1;
         let place = Place::Item(self.counted);
-        let value: Value =
-            serde_json::from_slice(&self.pending[from..to]).map_err(|error| ReadError {
-                place: Some(place),
-                message: format!("not a JSON object: {}", without_position(&error)),
-            })?;
+        let value: Value = match serde_json::from_slice(&self.pending[from..to]) {
+            Ok(value) => value,
+            Err(error) => {
+                // A whole value with more after it: a `,` is missing before the next.
+                let place = match first_value(&self.pending[from..to]) {
+                    Some(value) if !value.is_object() => return object(place, value).map(Some),
+                    Some(_) => Place::Item(self.counted + 1),
+                    None => place,
+                };
+                return Err(ReadError {
+                    place: Some(place),
+                    message: format!("not a JSON object: {}", without_position(&error)),
+                });
+            }
+        };
         self.start = at + 1;
         self.scan = at + 1;
         object(place, value).map(Some)
@@ -270,6 +311,14 @@ impl Feed {
             message: message.into(),
         }
     }
+}
+
+/// The first JSON value in `bytes`, if it is whole.
+fn first_value(bytes: &[u8]) -> Option<Value> {
+    serde_json::Deserializer::from_slice(bytes)
+        .into_iter::<Value>()
+        .next()?
+        .ok()
 }
 
 #[cfg(test)]
@@ -351,6 +400,32 @@ mod tests {
         assert!(error("[{\"type\":\"a\"},]").message.contains("comma"));
         assert!(error("[{\"type\":\"a\"}").message.contains("closing ]"));
         assert!(error("[{\"type\":\"a\"}] x").message.contains("after"));
+    }
+
+    #[test]
+    fn it_should_say_the_same_when_asked_again_after_a_broken_record() {
+        let mut feed = Feed::new();
+        feed.push(b"{\"type\":\"a\"}\n{\"type\":\n{\"type\":\"c\"}\n");
+        feed.end();
+        assert!(feed.next_record().unwrap().is_some());
+        let first = feed.next_record().unwrap_err();
+        assert_eq!(first.place, Some(Place::Line(2)));
+        assert_eq!(feed.next_record().unwrap_err(), first);
+        assert!(!feed.is_done());
+        // A batch cut short is not done, even before its end is read.
+        let mut batch = Feed::new();
+        batch.push(b"[{\"type\":\"a\"},");
+        while batch.next_record().unwrap().is_some() {}
+        batch.end();
+        assert!(!batch.is_done());
+    }
+
+    #[test]
+    fn it_should_place_a_broken_batch_where_a_whole_read_does() {
+        for text in ["[{},]", "[{},", "[{}", "[{} {}]", "["] {
+            let fed = fed(text.as_bytes(), 1).unwrap_err().place;
+            assert_eq!(fed, whole(text.as_bytes()).unwrap_err().place, "{text}");
+        }
     }
 
     #[test]

@@ -16,7 +16,9 @@ use crate::envelope::category;
 use crate::payloads::PayloadField;
 use crate::store::{LogEvent, LogStore, Names};
 
-/// A query compiled against one log.
+/// A query compiled against one log as it stands: names, shapes and values are looked up
+/// once, so a log that grows afterwards needs the query compiled again (the explorer compiles
+/// only over a log read whole).
 #[derive(Clone, Debug)]
 pub struct LogFilter {
     root: Node,

@@ -427,6 +427,21 @@ impl<'a> LogEvent<'a> {
         self.store.payloads.value(self.index)
     }
 
+    /// The event as it was mapped, again (to be written as an envelope, for scripts).
+    pub fn to_mapped(&self) -> MappedEvent {
+        MappedEvent {
+            place: self.place(),
+            id: self.id().map(str::to_owned),
+            event_type: self.kind().to_owned(),
+            stream: self.stream().map(str::to_owned),
+            time: self.time(),
+            correlation: self.correlation().map(str::to_owned),
+            causation: self.causation().map(str::to_owned),
+            producer: self.producer().map(str::to_owned),
+            data: self.data(),
+        }
+    }
+
     /// The number of its payload's value for `field` (see [`Payloads::values`]), if its
     /// payload has the field.
     pub fn field_value(&self, field: &PayloadField) -> Option<NameIndex> {
@@ -559,5 +574,10 @@ mod tests {
         assert_eq!(read.data(), serde_json::json!({"a": 1}));
         assert!(store.event(Position(2)).is_none());
         assert!(store.event(Position::ORIGIN).is_none());
+        assert_eq!(
+            read.to_mapped(),
+            event,
+            "mapped again, it is what was pushed"
+        );
     }
 }

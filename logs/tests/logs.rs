@@ -128,6 +128,22 @@ fn envelopes_number_the_example_as_the_store_would() {
 }
 
 #[test]
+fn a_held_log_gives_the_envelopes_its_file_gives() {
+    let mapping = mapping_of(SHIPPED);
+    let mut store = eventide_logs::LogStore::new();
+    let mut envelopes = Envelopes::new();
+    let mut from_file = Vec::new();
+    for event in mapped(SHIPPED, &mapping) {
+        store.push(&event).expect("a small log");
+        from_file.push(envelopes.next(event));
+    }
+    let held: Vec<Value> =
+        eventide_logs::envelope::envelopes_of(&store, eventide_engine::Position(100)).collect();
+    assert_eq!(held.len(), 100);
+    assert_eq!(held, from_file[..100]);
+}
+
+#[test]
 fn a_bad_line_deep_in_a_log_is_named_and_nothing_after_it_is_read() {
     let mut lines: Vec<String> = SHIPPED.lines().take(50).map(str::to_owned).collect();
     lines[36] = lines[36].replace("\"time\":\"", "\"time\":\"not ");

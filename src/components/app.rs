@@ -213,9 +213,13 @@ fn use_explore_reading(explorer: &ExplorerContext) {
         _ => None,
     };
     let dispatcher = explorer.dispatcher();
+    // The slice last asked for: any other action while it is read must not ask again.
+    let asked = use_mut_ref(|| None::<(u64, u64)>);
     use_effect_with(explorer.revision, move |_| {
         let timeout = match next {
+            Some(Some((id, _, (from, _)))) if *asked.borrow() == Some((id, from)) => None,
             Some(Some((id, file, (from, to)))) => {
+                *asked.borrow_mut() = Some((id, from));
                 wasm_bindgen_futures::spawn_local(async move {
                     let bytes = super::explore::read_slice(&file, from, to).await;
                     dispatcher.dispatch(ExploreAction::Slice {
