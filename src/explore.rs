@@ -56,15 +56,17 @@ pub enum ExploreTab {
     Catalog,
     Diff,
     WhatIf,
+    Scripts,
 }
 
 impl ExploreTab {
-    pub const ALL: [ExploreTab; 5] = [
+    pub const ALL: [ExploreTab; 6] = [
         ExploreTab::Streams,
         ExploreTab::Minutes,
         ExploreTab::Catalog,
         ExploreTab::Diff,
         ExploreTab::WhatIf,
+        ExploreTab::Scripts,
     ];
 
     pub fn label(self) -> &'static str {
@@ -74,6 +76,7 @@ impl ExploreTab {
             ExploreTab::Catalog => "Catalog",
             ExploreTab::Diff => "Diff",
             ExploreTab::WhatIf => "What if",
+            ExploreTab::Scripts => "Scripts",
         }
     }
 
@@ -84,6 +87,7 @@ impl ExploreTab {
             ExploreTab::Catalog => "explore-tab-catalog",
             ExploreTab::Diff => "explore-tab-diff",
             ExploreTab::WhatIf => "explore-tab-what-if",
+            ExploreTab::Scripts => "explore-tab-scripts",
         }
     }
 }

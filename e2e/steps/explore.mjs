@@ -211,6 +211,8 @@ export const exploreTheExample = {
   name: 'explore-the-example',
   title: "the lending library's log opens, its catalog and a flow read well on a projector and at 1440x900",
   viewport: { width: 1280, height: 720 },
+  // Its Scripts tab runs a projection in the script worker.
+  usesWorker: true,
   timeout: 150_000,
   async run({ page, base }) {
     await openApp(page, base);
@@ -276,6 +278,26 @@ export const exploreTheExample = {
     const changedTypes = await page.locator(`${tid('explore-what-if-type')}.changed`).count();
     if (changedTypes !== 2) fail(`${changedTypes} types lose events without the fines, not 2 (charged and paid)`);
     await shot(page, 'what-if-1280-large');
+
+    // A read model of one's own, in Rhai, over this log: the example runs as it is, and with
+    // What if leaving the fines out it runs again and says what differs.
+    await page.locator(tid('explore-tab-scripts')).first().click({ timeout: TIMEOUT });
+    const script = await page.locator(tid('explore-script')).first().inputValue({ timeout: TIMEOUT });
+    if (!script.includes('fn OrgExampleLibraryFineCharged(event)')) fail(`the example script has no handler for fine.charged:\n${script.slice(0, 400)}`);
+    await page.locator(tid('explore-script-run')).first().click({ timeout: TIMEOUT });
+    await page.locator(tid('explore-script-result')).first().waitFor({ timeout: 60_000 });
+    const rows = await page.locator(tid('explore-script-table-row')).count();
+    if (rows < 100) fail(`the example read model has ${rows} rows, not one per stream`);
+    const changes = await text(page, 'explore-script-what-if');
+    if (!/\d+ changed/.test(changes) || /^\D*0 changed/.test(changes)) fail(`without the fines the read model reads: ${changes.slice(0, 200)}`);
+    await shot(page, 'scripts-1280-large');
+    // A mistake is named by its line.
+    await page.locator(tid('explore-script')).first().fill('fn init() { #{} }\nfn OrgExampleLibraryBookLent(event) { this[event.nope.x] = 1; }');
+    await page.locator(tid('explore-script-run')).first().click({ timeout: TIMEOUT });
+    await until(async () => (await page.locator(tid('explore-script-error')).count()) > 0, 'the script error to be shown');
+    if (!(await text(page, 'explore-script-error')).includes('line 2')) fail(`the script error reads ${await text(page, 'explore-script-error')}`);
+
+    await page.locator(tid('explore-tab-what-if')).first().click({ timeout: TIMEOUT });
     await page.locator(tid('explore-what-if-back')).first().click({ timeout: TIMEOUT });
     const summaryAfter = await summary(page);
     if (summaryAfter.events !== opened.events) fail('what if changed the log');

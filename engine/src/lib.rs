@@ -29,6 +29,7 @@ pub mod consumer;
 pub mod delivery;
 pub mod envelope;
 pub mod evolution;
+pub mod handler_name;
 pub mod history;
 pub mod ids;
 pub mod persistent;

@@ -2,6 +2,10 @@
 //! each with its position and type. Kept as compact JSON text, since a parsed envelope takes
 //! several times the memory and most are read only when a fold passes them.
 
+use eventide_engine::handler_name::handler_name;
+use eventide_engine::Named;
+use eventide_script::EventTypes;
+use eventide_shop::events::ShopEventKind;
 use eventide_shop::scripting::{CopyId, FailureKind, ScriptFailure};
 use serde::Deserialize;
 use serde_json::Value;
@@ -64,16 +68,34 @@ impl LogCopy {
         self.through
     }
 
-    pub(crate) fn types(&self) -> &[String] {
-        &self.types
-    }
-
-    /// For each of the copy's types, whether `handles` (sorted) names it.
+    /// For each of the copy's types, whether `handles` (sorted handler names) names it: a
+    /// shop type is its own handler's name, a foreign log's is named by its words
+    /// (`org.example.book.lent` by `OrgExampleBookLent`).
     pub(crate) fn mask(&self, handles: &[String]) -> Vec<bool> {
         self.types
             .iter()
-            .map(|name| handles.binary_search(name).is_ok())
+            .map(|name| {
+                handles
+                    .binary_search_by(|handle| handle.as_str().cmp(&handler_name(name)))
+                    .is_ok()
+            })
             .collect()
+    }
+
+    /// Whether the copy holds events of the type `handler` is named after.
+    pub(crate) fn holds(&self, handler: &str) -> bool {
+        self.types.iter().any(|name| handler_name(name) == handler)
+    }
+
+    /// The types a script over this copy may name: the shop's, and any other the copy holds
+    /// (a log a user brought).
+    pub(crate) fn event_types(&self) -> EventTypes {
+        EventTypes::of(
+            ShopEventKind::ALL
+                .iter()
+                .map(|kind| kind.name())
+                .chain(self.types.iter().map(String::as_str)),
+        )
     }
 
     /// Takes the events in (`after`, `through`], all or none: each must be of one of the copy's

@@ -266,19 +266,17 @@ fn dry_run(
 ) -> Result<WorkerReply, ScriptFailure> {
     let host = ScriptHost::default();
     let missing = |handles: &[String]| {
-        handles
-            .iter()
-            .find(|name| copy.types().binary_search(name).is_err())
-            .map(|name| {
-                input(format!(
-                    "the worker's copy of the log holds no {name} events"
-                ))
-            })
+        handles.iter().find(|name| !copy.holds(name)).map(|name| {
+            input(format!(
+                "the worker's copy of the log holds no {name} events"
+            ))
+        })
     };
     let events = copy.range(0, at);
     match kind {
         ScriptKind::Projection => {
-            let projection = Projection::compile(&host, source).map_err(failure)?;
+            let projection =
+                Projection::compile_for(&host, source, &copy.event_types()).map_err(failure)?;
             if let Some(problem) = missing(projection.handles()) {
                 return Err(problem);
             }

@@ -264,6 +264,38 @@ fn OrderPlaced(event) {
 }
 
 #[test]
+fn it_should_fold_a_foreign_log_through_the_handlers_its_types_name() {
+    let source = "\
+fn OrgExampleBookLent(event) {
+    let book = event.payload.book;
+    this[book] = (this[book] ?? 0) + 1;
+}";
+    let events = vec![
+        event("org.example.book.lent", 1, json!({"book": "B-1"})),
+        event("org.example.book.returned", 2, json!({"book": "B-1"})),
+        event("org.example.book.lent", 3, json!({"book": "B-1"})),
+    ];
+    let WorkerReply::Table { rows, events, .. } = run(ScriptKind::Projection, source, events)
+    else {
+        panic!("expected a table");
+    };
+    assert_eq!(events, 2, "only the lent events ran");
+    assert_eq!(rows[0].cells, vec![json!(2)]);
+    // A handler the log's types do not name is still a mistake.
+    let typo = "fn OrgExampleBookLnt(event) { }";
+    let failure = failed(run(
+        ScriptKind::Projection,
+        typo,
+        vec![event("org.example.book.lent", 1, json!({}))],
+    ));
+    assert!(
+        failure.message.contains("OrgExampleBookLnt"),
+        "{}",
+        failure.message
+    );
+}
+
+#[test]
 fn it_should_report_a_runtime_error_at_the_event_that_caused_it() {
     let failure = failed(run(
         ScriptKind::Projection,

@@ -4,6 +4,7 @@
 mod detail;
 mod log_list;
 mod mapping_dialog;
+mod scripts;
 mod tables;
 
 use eventide_engine::Position;
@@ -158,6 +159,7 @@ fn workspace(props: &WorkspaceProps) -> Html {
                         ExploreTab::Catalog => html! { <tables::Catalog /> },
                         ExploreTab::Diff => html! { <tables::Diff /> },
                         ExploreTab::WhatIf => html! { <tables::WhatIf /> },
+                        ExploreTab::Scripts => html! { <scripts::Scripts /> },
                     } }
                 </section>
                 <aside class="explore-detail" aria-label="The selected event" data-testid="explore-detail-pane">
