@@ -154,6 +154,19 @@ proptest! {
 }
 
 #[test]
+fn a_double_comes_back_to_its_last_digit() {
+    let payloads = [
+        json!({"x": 1.0715660391465825e-75}),
+        json!({"x": 0.1 + 0.2}),
+        json!({"x": 123.456_789_012_345_67}),
+    ];
+    let store = store_of(&payloads);
+    for (event, data) in store.events().zip(&payloads) {
+        assert_eq!(&event.data(), data);
+    }
+}
+
+#[test]
 fn a_causation_an_earlier_event_carries_reads_as_its_id() {
     let mut store = LogStore::new();
     for (line, causation) in [(1, None), (2, Some("e1")), (3, Some("elsewhere"))] {
