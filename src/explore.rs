@@ -104,9 +104,16 @@ pub struct MappingStep {
     pub fields: Vec<String>,
     /// Why the last choice could not be made, if it could not.
     pub problem: Option<String>,
+    /// Whether the mapping is the one chosen when this file was last opened.
+    pub remembered: bool,
 }
 
 impl MappingStep {
+    /// The file's size: with its name, what the mapping chosen is remembered by.
+    pub fn size(&self) -> u64 {
+        self.source.size()
+    }
+
     /// The first events as the mapping reads them (or why one cannot be read).
     pub fn preview(&self) -> Vec<Result<MappedEvent, String>> {
         self.sample
@@ -262,6 +269,8 @@ pub enum ExploreAction {
         name: String,
         source: LogSource,
         head: Vec<u8>,
+        /// The mapping chosen when this file was last opened, if the browser kept one.
+        remembered: Option<Mapping>,
     },
     /// Take `role` from another field (`None`: from none).
     SetRole(Role, Option<String>),
@@ -313,6 +322,7 @@ impl ExploreAction {
             name,
             source: LogSource::Bytes(bytes),
             head,
+            remembered: None,
         }
     }
 }
@@ -334,9 +344,15 @@ impl Reducible for Explorer {
 pub fn step(stage: Stage, action: ExploreAction, revision: u64) -> Stage {
     match (stage, action) {
         // A file read that finishes late must not replace a log being mapped, read or explored.
-        (Stage::Closed | Stage::Refused { .. }, ExploreAction::Read { name, source, head }) => {
-            read(name, source, head)
-        }
+        (
+            Stage::Closed | Stage::Refused { .. },
+            ExploreAction::Read {
+                name,
+                source,
+                head,
+                remembered,
+            },
+        ) => read(name, source, head, remembered),
         (_, ExploreAction::Close) => Stage::Closed,
         (Stage::Mapping(step), ExploreAction::SetRole(role, field)) => set_role(step, role, field),
         (Stage::Mapping(step), ExploreAction::Build) => build(step, revision),
@@ -358,7 +374,7 @@ pub fn step(stage: Stage, action: ExploreAction, revision: u64) -> Stage {
     }
 }
 
-fn read(name: String, source: LogSource, head: Vec<u8>) -> Stage {
+fn read(name: String, source: LogSource, head: Vec<u8>, remembered: Option<Mapping>) -> Stage {
     let format = LogFormat::detect(&head);
     let whole = head.len() as u64 >= source.size();
     let mut feed = Feed::new();
@@ -385,8 +401,18 @@ fn read(name: String, source: LogSource, head: Vec<u8>) -> Stage {
         };
     }
     let values = eventide_logs::values(&sample);
-    let mapping = match Mapping::detect(&values) {
-        Ok(detection) => detection.mapping,
+    // The user's earlier choice, if it still reads the file's first events.
+    let remembered = remembered.filter(|mapping| {
+        sample
+            .iter()
+            .take(PREVIEW)
+            .all(|record| mapping.map(record).is_ok())
+    });
+    let mapping = match remembered.clone().map_or_else(
+        || Mapping::detect(&values).map(|detection| detection.mapping),
+        Ok,
+    ) {
+        Ok(mapping) => mapping,
         Err(error) => {
             return Stage::Refused {
                 message: format!("{name}: {error}"),
@@ -401,6 +427,7 @@ fn read(name: String, source: LogSource, head: Vec<u8>) -> Stage {
         sample,
         mapping,
         problem: None,
+        remembered: remembered.is_some(),
     })
 }
 
@@ -842,6 +869,7 @@ mod tests {
                 name: "huge.ndjson".into(),
                 source: LogSource::Bytes(file.into()),
                 head,
+                remembered: None,
             },
             0,
         );
@@ -938,5 +966,42 @@ mod tests {
         assert_eq!(open.log.store().len(), 3, "the log is whole");
         let open = on_open(open, ExploreAction::Skip(None));
         assert_eq!(open.skipped, None);
+    }
+
+    #[test]
+    fn it_should_start_from_the_mapping_chosen_last_time_if_it_still_reads() {
+        let Stage::Mapping(detected) = read_text(CLOUDEVENTS) else {
+            panic!("expected the mapping step");
+        };
+        assert!(!detected.remembered);
+        let chosen = detected
+            .mapping
+            .clone()
+            .with(Role::Stream, FieldPath::parse("source").ok())
+            .unwrap();
+        let again = |remembered: Mapping| {
+            step(
+                Stage::Closed,
+                ExploreAction::Read {
+                    name: "acme.json".into(),
+                    source: LogSource::Bytes(CLOUDEVENTS.as_bytes().into()),
+                    head: CLOUDEVENTS.as_bytes().to_vec(),
+                    remembered: Some(remembered),
+                },
+                0,
+            )
+        };
+        let Stage::Mapping(step_again) = again(chosen.clone()) else {
+            panic!("expected the mapping step");
+        };
+        assert!(step_again.remembered);
+        assert_eq!(step_again.mapping, chosen);
+        // A choice that no longer reads the file (its type field is gone) is not used.
+        let stale = Mapping::only_type(FieldPath::parse("kind").unwrap());
+        let Stage::Mapping(detected_again) = again(stale) else {
+            panic!("expected the mapping step");
+        };
+        assert!(!detected_again.remembered);
+        assert_eq!(detected_again.mapping, detected.mapping);
     }
 }

@@ -35,6 +35,30 @@ fn storage() -> Result<web_sys::Storage, String> {
         .ok_or_else(|| "this browser offers no local storage".to_string())
 }
 
+/// The mapping last chosen for a log file, by its name and size, so opening it again starts
+/// from the user's choice (a preference: a file of another size is another file).
+const EXPLORE_MAPPING_PREFIX: &str = "eventide.explore-mapping.";
+
+fn explore_mapping_key(name: &str, size: u64) -> String {
+    format!("{EXPLORE_MAPPING_PREFIX}{size}:{name}")
+}
+
+pub fn explore_mapping(name: &str, size: u64) -> Option<eventide_logs::Mapping> {
+    let text = storage()
+        .ok()?
+        .get_item(&explore_mapping_key(name, size))
+        .ok()
+        .flatten()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Keeps the mapping chosen for a file; a full storage only means detecting it again next time.
+pub fn keep_explore_mapping(name: &str, size: u64, mapping: &eventide_logs::Mapping) {
+    if let (Ok(storage), Ok(text)) = (storage(), serde_json::to_string(mapping)) {
+        let _ = storage.set_item(&explore_mapping_key(name, size), &text);
+    }
+}
+
 /// The services a tab deployed in a room, by room and attendee (see `state::room_services`).
 const ROOM_SERVICES_PREFIX: &str = "eventide.room-services.";
 

@@ -141,6 +141,15 @@ export const exploreAForeignLog = {
     await until(async () => (await page.locator(tid('explore-workspace')).count()) === 0, 'the explorer to close');
     const after = await readNumber(page, 'event-count');
     if (after !== shopEvents) fail(`the shop held ${shopEvents} events before exploring and ${after} after`);
+
+    // The same file again: the mapping starts from the choice made for it.
+    await page.locator(tid('explore-file')).first().setInputFiles(file);
+    await page.locator(tid('mapping-dialog')).first().waitFor({ timeout: TIMEOUT });
+    if (!(await text(page, 'mapping-origin')).includes('you chose when you last opened this file')) {
+      fail(`reopened, the mapping step says: ${await text(page, 'mapping-origin')}`);
+    }
+    if (!(await text(page, 'mapping-preview')).includes('INV-000')) fail('reopened, the stream is not the invoice chosen before');
+    await page.locator(tid('mapping-cancel')).first().click({ timeout: TIMEOUT });
     return `a 60-event billing batch mapped by data.invoice into 12 streams, filtered (${over} over 100), diffed (${changed} streams from 40 to 50); the shop kept its ${shopEvents} events`;
   },
 };

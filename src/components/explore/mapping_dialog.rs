@@ -69,7 +69,13 @@ pub fn mapping_dialog() -> Html {
     });
     let build = {
         let explorer = explorer.clone();
-        Callback::from(move |_| explorer.dispatch(ExploreAction::Build))
+        Callback::from(move |_| {
+            // Remembered for this file, so opening it again starts from this choice.
+            if let Stage::Mapping(step) = &*explorer.stage() {
+                crate::saved::keep_explore_mapping(&step.name, step.size(), &step.mapping);
+            }
+            explorer.dispatch(ExploreAction::Build)
+        })
     };
     let cancel = {
         let explorer = explorer.clone();
@@ -80,7 +86,11 @@ pub fn mapping_dialog() -> Html {
         <div class="dialog-backdrop">
             <div class="dialog mapping-dialog" role="dialog" aria-modal="true" aria-labelledby="mapping-title" data-testid="mapping-dialog">
                 <h2 id="mapping-title">{ format!("Open {} as a log", step.name) }</h2>
-                <p class="panel-hint">{ format!("{}; the mapping below was detected from its first {} records. Change any field, check the preview, then open it. Your shop session stays as it is.", step.format.name(), step.sample.len()) }</p>
+                <p class="panel-hint" data-testid="mapping-origin">{ if step.remembered {
+                    format!("{}; the mapping below is the one you chose when you last opened this file. Change any field, check the preview, then open it. Your shop session stays as it is.", step.format.name())
+                } else {
+                    format!("{}; the mapping below was detected from its first {} records. Change any field, check the preview, then open it. Your shop session stays as it is.", step.format.name(), step.sample.len())
+                } }</p>
                 <div class="mapping-roles">{ for roles }</div>
                 if let Some(problem) = &step.problem {
                     <p class="query-error" role="alert">{ problem.clone() }</p>
