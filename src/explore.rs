@@ -270,7 +270,7 @@ pub enum ExploreAction {
         source: LogSource,
         head: Vec<u8>,
         /// The mapping chosen when this file was last opened, if the browser kept one.
-        remembered: Option<Mapping>,
+        remembered: Option<Box<Mapping>>,
     },
     /// Take `role` from another field (`None`: from none).
     SetRole(Role, Option<String>),
@@ -374,7 +374,7 @@ pub fn step(stage: Stage, action: ExploreAction, revision: u64) -> Stage {
     }
 }
 
-fn read(name: String, source: LogSource, head: Vec<u8>, remembered: Option<Mapping>) -> Stage {
+fn read(name: String, source: LogSource, head: Vec<u8>, remembered: Option<Box<Mapping>>) -> Stage {
     let format = LogFormat::detect(&head);
     let whole = head.len() as u64 >= source.size();
     let mut feed = Feed::new();
@@ -402,7 +402,7 @@ fn read(name: String, source: LogSource, head: Vec<u8>, remembered: Option<Mappi
     }
     let values = eventide_logs::values(&sample);
     // The user's earlier choice, if it still reads the file's first events.
-    let remembered = remembered.filter(|mapping| {
+    let remembered = remembered.map(|mapping| *mapping).filter(|mapping| {
         sample
             .iter()
             .take(PREVIEW)
@@ -986,7 +986,7 @@ mod tests {
                     name: "acme.json".into(),
                     source: LogSource::Bytes(CLOUDEVENTS.as_bytes().into()),
                     head: CLOUDEVENTS.as_bytes().to_vec(),
-                    remembered: Some(remembered),
+                    remembered: Some(Box::new(remembered)),
                 },
                 0,
             )

@@ -365,7 +365,8 @@ pub fn open_log_field() -> Html {
                 let head_end = crate::explore::HEAD.min(file.size() as u64);
                 match read_slice(&file, 0, head_end).await {
                     Ok(head) => explorer.dispatch(ExploreAction::Read {
-                        remembered: crate::saved::explore_mapping(&name, file.size() as u64),
+                        remembered: crate::saved::explore_mapping(&name, file.size() as u64)
+                            .map(Box::new),
                         name,
                         source: LogSource::File(file),
                         head,
