@@ -143,3 +143,23 @@ export async function appWithOrders(page, base, orders = 50) {
   await openApp(page, base);
   return generateOrders(page, orders);
 }
+
+/**
+ * What is wrong with the layout: each of `ids` missing, without size or off screen, and the
+ * page scrolling sideways; then whatever `extra` (run in the page) finds.
+ */
+export async function layoutProblems(page, ids, extra = () => []) {
+  const problems = await page.evaluate((ids) => {
+    const out = [];
+    for (const id of ids) {
+      const el = document.querySelector(`[data-testid="${id}"]`);
+      if (!el) { out.push(`${id} missing`); continue; }
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) out.push(`${id} has no size`);
+      if (r.top < 0 || r.left < 0 || r.bottom > innerHeight + 1 || r.right > innerWidth + 1) out.push(`${id} off screen`);
+    }
+    if (document.documentElement.scrollWidth > document.documentElement.clientWidth) out.push('scrolls sideways');
+    return out;
+  }, ids);
+  return problems.concat(await page.evaluate(extra));
+}

@@ -8,7 +8,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { Parser } from '@asyncapi/parser';
 import path from 'node:path';
-import { ARTIFACTS, TIMEOUT, fail, generateOrders, openApp, readNumber, tid, until } from '../lib/app.mjs';
+import { ARTIFACTS, TIMEOUT, fail, generateOrders, layoutProblems, openApp, readNumber, tid, until } from '../lib/app.mjs';
 
 const SHOTS = process.env.PROJECTOR_SHOTS ?? '/tmp/shots-projector';
 
@@ -50,18 +50,7 @@ async function shot(page, name) {
 
 /** The workspace's parts on screen, and nothing scrolls sideways. */
 async function laidOut(page, where) {
-  const problems = await page.evaluate((ids) => {
-    const out = [];
-    for (const id of ids) {
-      const el = document.querySelector(`[data-testid="${id}"]`);
-      if (!el) { out.push(`${id} missing`); continue; }
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 || r.height === 0) out.push(`${id} has no size`);
-      if (r.top < 0 || r.left < 0 || r.bottom > innerHeight + 1 || r.right > innerWidth + 1) out.push(`${id} off screen`);
-    }
-    if (document.documentElement.scrollWidth > document.documentElement.clientWidth) out.push('scrolls sideways');
-    return out;
-  }, ['explore-summary', 'explore-close', 'explore-slider', 'explore-query', 'explore-row', 'explore-detail-pane']);
+  const problems = await layoutProblems(page, ['explore-summary', 'explore-close', 'explore-slider', 'explore-query', 'explore-row', 'explore-detail-pane']);
   if (problems.length) fail(`${where}: ${problems.join('; ')}`);
 }
 

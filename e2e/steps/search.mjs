@@ -6,7 +6,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { TIMEOUT, fail, generateOrders, logSize, openApp, readNumber, tid, until } from '../lib/app.mjs';
+import { TIMEOUT, fail, generateOrders, layoutProblems, logSize, openApp, readNumber, tid, until } from '../lib/app.mjs';
 import { consoleProblem } from '../lib/harness.mjs';
 
 const SHOTS = process.env.PROJECTOR_SHOTS ?? '/tmp/shots-projector';
@@ -34,24 +34,17 @@ async function rowLabels(page) {
   return page.locator(tid('event-row')).evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label')));
 }
 
-// Each of `ids` on screen and on top, and no text of the log's head cut short.
+// Each of `ids` on screen, and no text of the log's head cut short.
 async function inView(page, where) {
-  const problems = await page.evaluate((ids) => {
-    const out = [];
-    for (const id of ids) {
-      const el = document.querySelector(`[data-testid="${id}"]`);
-      if (!el) { out.push(`${id} missing`); continue; }
-      const r = el.getBoundingClientRect();
-      if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) out.push(`${id} off screen`);
-    }
-    if (document.documentElement.scrollWidth > document.documentElement.clientWidth) out.push('scrolls sideways');
+  const problems = await layoutProblems(page, ON_SCREEN, () => {
+    const clipped = [];
     for (const el of document.querySelectorAll('.event-log .panel-head *, .log-row > *')) {
       if (el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1 && el.tagName !== 'INPUT' && !el.classList.contains('visually-hidden')) {
-        out.push(`clips ${el.dataset.testid ?? el.className}: "${el.textContent.trim().slice(0, 40)}"`);
+        clipped.push(`clips ${el.dataset.testid ?? el.className}: "${el.textContent.trim().slice(0, 40)}"`);
       }
     }
-    return out;
-  }, ON_SCREEN);
+    return clipped;
+  });
   if (problems.length) fail(`${where}: ${problems.join('; ')}`);
 }
 

@@ -158,8 +158,9 @@ pub fn scripts() -> Html {
         return html! {};
     };
     let source = {
-        let example = example_script(open.log.store());
-        use_state(move || example)
+        // Written once, when the tab first shows, not on every render.
+        let log = open.log.clone();
+        use_state(move || example_script(log.store()))
     };
     let ran = use_state(|| None::<Ran>);
     let busy = use_state(|| false);

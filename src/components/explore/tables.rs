@@ -111,6 +111,8 @@ pub fn streams() -> Html {
             </div>
         }
     });
+    // Names lose the prefix every type shares, worked out once for all the rows.
+    let shared = super::log_list::shared_prefix(store.kinds().iter().map(|(_, name)| name));
     let render = {
         let (explorer, select) = (explorer.clone(), select.clone());
         Callback::from(move |index: usize| {
@@ -131,7 +133,6 @@ pub fn streams() -> Html {
                 .event(last)
                 .map(|event| event.kind())
                 .unwrap_or_default();
-            let shared = super::log_list::shared_prefix(store.kinds().iter().map(|(_, name)| name));
             html! {
                 <button type="button" class="table-row explore-stream-row" {onclick} data-testid="explore-stream-row">
                     <span class="col-stream">{ store.streams().name(state.stream) }</span>
@@ -158,6 +159,14 @@ pub fn streams() -> Html {
     }
 }
 
+/// A minute as `2026-02-08 01:40`: its seconds are always naught.
+fn fmt_minute(minute: eventide_engine::Timestamp) -> String {
+    let shown = fmt_time(minute);
+    shown
+        .strip_suffix(":00")
+        .map_or_else(|| shown.clone(), str::to_owned)
+}
+
 /// Events per type per minute, as of the cursor, the latest minute first.
 #[function_component(Minutes)]
 pub fn minutes() -> Html {
@@ -168,6 +177,8 @@ pub fn minutes() -> Html {
     };
     let rows = std::rc::Rc::new(open.log.minutes().at(open.log.store(), open.cursor));
     let count = rows.len();
+    let shared =
+        super::log_list::shared_prefix(open.log.store().kinds().iter().map(|(_, name)| name));
     let render = {
         let (explorer, rows) = (explorer.clone(), rows.clone());
         Callback::from(move |index: usize| {
@@ -175,10 +186,11 @@ pub fn minutes() -> Html {
             let (Stage::Open(open), Some(row)) = (&*stage, rows.get(index)) else {
                 return html! {};
             };
+            let kind = open.log.store().kinds().name(row.kind);
             html! {
                 <div class="table-row explore-minute-row" data-testid="explore-minute-row">
-                    <span class="col-time">{ row.minute.map_or_else(|| "no time".into(), fmt_time) }</span>
-                    <span class="col-type">{ open.log.store().kinds().name(row.kind).to_string() }</span>
+                    <span class="col-time">{ row.minute.map_or_else(|| "no time".into(), fmt_minute) }</span>
+                    <span class="col-type" title={kind.to_string()}>{ kind.get(shared..).unwrap_or(kind).to_string() }</span>
                     <span class="col-num">{ fmt_count(row.count as u64) }</span>
                 </div>
             }
